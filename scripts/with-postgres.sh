@@ -1,0 +1,23 @@
+#!/bin/sh
+# Run a command against a throwaway PostgreSQL server started from the machine's binaries.
+# PostgreSQL refuses to run as root, so as root the server runs as an unprivileged user.
+set -eu
+PG_BIN=$(dirname "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n 1)")
+PORT=${PGTEST_PORT:-55432}
+DIR=$(mktemp -d /tmp/tongxin-pg.XXXXXX)
+RUN=""
+if [ "$(id -u)" = "0" ]; then
+  id tongxinpg >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin tongxinpg
+  chown tongxinpg "$DIR"
+  RUN="runuser -u tongxinpg --"
+fi
+$RUN "$PG_BIN/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+$RUN "$PG_BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w \
+  -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+cleanup() { $RUN "$PG_BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$DIR"; }
+trap cleanup EXIT INT TERM
+export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/tongxin"
+export TONGXIN_DATA_DIR="$DIR/app"
+mkdir -p "$TONGXIN_DATA_DIR"
+echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on port $PORT"
+"$@"

@@ -1,0 +1,81 @@
+"""Roles and what they allow. A role is held at a region node and reaches its whole subtree.
+
+The system, security and audit administrators are separate roles (等保 2.0 三员分立):
+no role both changes data and grants roles, and only the auditor reads the audit trail.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Capability(models.TextChoices):
+    STRUCTURE_VIEW = "structure.view", _("See regions, grids and organisations")
+    STRUCTURE_EDIT = "structure.edit", _("Change regions, grids and organisations")
+    PEOPLE_VIEW = "people.view", _("See people and positions")
+    PEOPLE_EDIT = "people.edit", _("Change people and positions")
+    PEOPLE_REVEAL = "people.reveal", _("Reveal phone and ID-card numbers")
+    DATA_IMPORT = "data.import", _("Import from Excel")
+    DATA_EXPORT = "data.export", _("Export to Excel")
+    ACCOUNTS_MANAGE = "accounts.manage", _("Grant and revoke roles")
+    AUDIT_VIEW = "audit.view", _("Read the audit trail")
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("System administrator (系统管理员)")
+    SECURITY_ADMIN = "security_admin", _("Security administrator (安全员)")
+    AUDITOR = "auditor", _("Auditor (审计员)")
+    COUNTY_ORG = "county_org", _("County organisation department (组织部)")
+    STREET_OFFICIAL = "street_official", _("Street Party working committee (街道党工委)")
+    COMMUNITY_SECRETARY = "community_secretary", _("Community secretary (社区书记)")
+    COMMUNITY_STAFF = "community_staff", _("Community staff (社工)")
+    GRID_WORKER = "grid_worker", _("Grid worker (网格员)")
+    GRID_LEADER = "grid_leader", _("Grid leader or building head (网格长/楼栋长)")
+    MEMBER = "member", _("In-service Party member (在职党员)")
+    PARTNER_LIAISON = "partner_liaison", _("Partner unit liaison (共建单位联络员)")
+
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset(
+        {C.STRUCTURE_VIEW, C.STRUCTURE_EDIT, C.PEOPLE_VIEW, C.PEOPLE_EDIT, C.DATA_IMPORT, C.DATA_EXPORT}
+    ),
+    Role.SECURITY_ADMIN: frozenset({C.STRUCTURE_VIEW, C.ACCOUNTS_MANAGE}),
+    Role.AUDITOR: frozenset({C.STRUCTURE_VIEW, C.AUDIT_VIEW}),
+    Role.COUNTY_ORG: frozenset(
+        {C.STRUCTURE_VIEW, C.STRUCTURE_EDIT, C.PEOPLE_VIEW, C.DATA_IMPORT, C.DATA_EXPORT}
+    ),
+    Role.STREET_OFFICIAL: frozenset(
+        {
+            C.STRUCTURE_VIEW,
+            C.STRUCTURE_EDIT,
+            C.PEOPLE_VIEW,
+            C.PEOPLE_EDIT,
+            C.PEOPLE_REVEAL,
+            C.DATA_IMPORT,
+            C.DATA_EXPORT,
+        }
+    ),
+    Role.COMMUNITY_SECRETARY: frozenset(
+        {
+            C.STRUCTURE_VIEW,
+            C.STRUCTURE_EDIT,
+            C.PEOPLE_VIEW,
+            C.PEOPLE_EDIT,
+            C.PEOPLE_REVEAL,
+            C.DATA_IMPORT,
+            C.DATA_EXPORT,
+        }
+    ),
+    Role.COMMUNITY_STAFF: frozenset({C.STRUCTURE_VIEW, C.PEOPLE_VIEW, C.PEOPLE_EDIT, C.DATA_EXPORT}),
+    Role.GRID_WORKER: frozenset({C.STRUCTURE_VIEW, C.PEOPLE_VIEW, C.PEOPLE_EDIT, C.PEOPLE_REVEAL}),
+    Role.GRID_LEADER: frozenset({C.STRUCTURE_VIEW, C.PEOPLE_VIEW}),
+    Role.MEMBER: frozenset({C.STRUCTURE_VIEW}),
+    Role.PARTNER_LIAISON: frozenset({C.STRUCTURE_VIEW}),
+}
+
+# roles that only the security administrator may grant, never to themself
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+
+
+def capabilities_of(role: str) -> frozenset[str]:
+    return ROLE_CAPABILITIES.get(role, frozenset())

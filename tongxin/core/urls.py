@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tongxin.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("i18n/setlang/", views.set_language_view, name="set_language"),
+]

@@ -1,0 +1,100 @@
+"""Reads of the region tree, always through the user's scope."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from shapely.geometry import shape
+from shapely.prepared import prep
+
+from tongxin.accounts.roles import Capability
+from tongxin.accounts.scope import scope_for
+from tongxin.lib import geo
+from tongxin.regions.models import Level, Region, RegionCell
+
+
+def regions_visible(user: Any, *, capability: str = Capability.STRUCTURE_VIEW) -> QuerySet[Region]:
+    return Region.objects.filter(scope_for(user, capability).q("path"))
+
+
+def region_get(user: Any, pk: Any, *, capability: str = Capability.STRUCTURE_VIEW) -> Region:
+    """The region, or 404 if it does not exist or lies outside the user's scope."""
+    return get_object_or_404(regions_visible(user, capability=capability), pk=pk)
+
+
+def region_roots(user: Any, *, capability: str = Capability.STRUCTURE_VIEW) -> list[Region]:
+    roots = scope_for(user, capability).roots
+    return list(Region.objects.filter(path__in=roots).order_by("path"))
+
+
+def region_children(region: Region) -> QuerySet[Region]:
+    return Region.objects.filter(parent=region).order_by("code")
+
+
+def region_ancestors(region: Region, *, within: Any = None) -> list[Region]:
+    """Ancestors from the root down; with `within` (a Scope), only those inside it."""
+    ancestors = list(Region.objects.filter(pk__in=region.ancestor_ids()).order_by("depth"))
+    if within is not None:
+        ancestors = [a for a in ancestors if within.contains(a.path)]
+    return ancestors
+
+
+def region_subtree(region: Region) -> QuerySet[Region]:
+    from tongxin.lib.tree import subtree_range
+
+    low, high = subtree_range(region.path)
+    return Region.objects.filter(path__gte=low, path__lt=high)
+
+
+def community_grids(community: Region) -> QuerySet[Region]:
+    return region_subtree(community).filter(level=Level.GRID).order_by("depth", "code")
+
+
+# prepared polygons by (id, updated_at): a changed grid gets a new key, so the cache never serves
+# an old boundary; it is per process and bounded
+_PREPARED: dict[tuple[int, Any], Any] = {}
+_PREPARED_MAX = 200_000
+
+
+def _prepared_polygons(regions: list[Region]) -> list[Any]:
+    missing = [r.pk for r in regions if (r.pk, r.updated_at) not in _PREPARED]
+    if missing:
+        if len(_PREPARED) > _PREPARED_MAX:
+            _PREPARED.clear()
+        for pk, updated_at, geometry in Region.objects.filter(pk__in=missing).values_list(
+            "pk", "updated_at", "geometry"
+        ):
+            _PREPARED[(pk, updated_at)] = prep(shape(geometry)) if geometry else None
+    return [_PREPARED.get((r.pk, r.updated_at)) for r in regions]
+
+
+def grids_at(lng: float, lat: float) -> list[Region]:
+    """Every grid whose polygon covers the point, the most deeply nested first.
+
+    Cell index prefilter (one indexed equality), then bounding box, then the exact test.
+    """
+    from shapely.geometry import Point
+
+    candidates = list(
+        Region.objects.filter(
+            pk__in=RegionCell.objects.filter(cell=geo.cell_of(lng, lat)).values("region_id"),
+            min_lng__lte=lng,
+            max_lng__gte=lng,
+            min_lat__lte=lat,
+            max_lat__gte=lat,
+        )
+        .only("id", "name", "code", "level", "path", "depth", "updated_at", "parent_id")
+        .order_by("-depth", "code")
+    )
+    point = Point(lng, lat)
+    return [
+        region
+        for region, polygon in zip(candidates, _prepared_polygons(candidates), strict=True)
+        if polygon is not None and polygon.covers(point)
+    ]
+
+
+def grid_at(lng: float, lat: float) -> Region | None:
+    """The most specific grid at a point (nested grids: the innermost)."""
+    found = grids_at(lng, lat)
+    return found[0] if found else None
