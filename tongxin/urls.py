@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("tongxin.core.urls")),
     path("accounts/", include("tongxin.accounts.urls")),
     path("regions/", include("tongxin.regions.urls")),
+    path("map/", include("tongxin.regions.map_urls")),
     path("organisations/", include("tongxin.organisations.urls")),
     path("people/", include("tongxin.people.urls")),
     path("audit/", include("tongxin.audit.urls")),
