@@ -3,7 +3,7 @@
 # PostgreSQL refuses to run as root, so as root the server runs as an unprivileged user.
 set -eu
 PG_BIN=$(dirname "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n 1)")
-PORT=${PGTEST_PORT:-55432}
+PORT=${PGTEST_PORT:-$(python3 -c "import socket; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])")}
 DIR=$(mktemp -d /tmp/tongxin-pg.XXXXXX)
 RUN=""
 if [ "$(id -u)" = "0" ]; then

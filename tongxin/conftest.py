@@ -1,13 +1,59 @@
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from tongxin.testing import Tree, build_tree
 
-
-@pytest.fixture(autouse=True)
-def _english_off(settings):  # noqa: PT004
-    settings.LANGUAGE_CODE = "zh-hans"
+CHROMIUM = os.environ.get("TONGXIN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture
 def tree(db) -> Tree:
     return build_tree()
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser() -> Iterator[Any]:
+    """One headless Chromium for the session: Debian's, driven by Playwright (no browser download)."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself between page actions are synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(_playwright_browser, live_server) -> Iterator[Any]:
+    """A fresh browser context on the live server; fails the test on any console error (CSP included)."""
+    context = _playwright_browser.new_context(base_url=live_server.url, locale="zh-CN")
+    errors: list[str] = []
+    context.on("weberror", lambda e: errors.append(str(e.error)))
+    context.errors = errors
+    yield context
+    context.close()
+    assert not errors, errors
+
+
+@pytest.fixture
+def phone_context(_playwright_browser, live_server) -> Iterator[Any]:
+    context = _playwright_browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    yield context
+    context.close()
+
+
+def console_errors(page: Any) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return errors

@@ -220,6 +220,8 @@ def region_move(*, region: Region, new_parent: Region, new_code: str | None = No
         geometry=region.geometry,
         instance=region,
     )
+    if code != region.code:
+        _recode_descendants(region, code)  # before the paths change: it selects by the old path
     old_path = region.path
     new_path = child_path(new_parent.path, region.pk)
     depth_shift = (new_parent.depth + 1) - region.depth
@@ -230,8 +232,6 @@ def region_move(*, region: Region, new_parent: Region, new_code: str | None = No
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_shift,
     )
-    if code != region.code:
-        _recode_descendants(region, code)
     Region.objects.filter(pk=region.pk).update(parent=new_parent, code=code)
     region.refresh_from_db()
     return region
