@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "tongxin.organisations",
     "tongxin.people",
     "tongxin.jobs",
+    "tongxin.cases",
+    "tongxin.notifications",
     "tongxin.transfer",
     "tongxin.demo",
 ]
@@ -168,6 +170,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Map: no external tiles unless an intranet tile server is configured.
 TONGXIN_TILE_URL = os.environ.get("TONGXIN_TILE_URL", "")
 TONGXIN_TILE_ATTRIBUTION = os.environ.get("TONGXIN_TILE_ATTRIBUTION", "")
+
+# Notifications: e-mail through Django's backend; a signed webhook for 企业微信/钉钉 bridges.
+TONGXIN_BASE_URL = os.environ.get("TONGXIN_BASE_URL", "http://127.0.0.1:8000")
+TONGXIN_WEBHOOK_URL = os.environ.get("TONGXIN_WEBHOOK_URL", "")
+TONGXIN_WEBHOOK_SECRET = os.environ.get("TONGXIN_WEBHOOK_SECRET", "") or SECRET_KEY
+EMAIL_BACKEND = os.environ.get("TONGXIN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("TONGXIN_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("TONGXIN_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = os.environ.get("TONGXIN_EMAIL_FROM", "tongxin@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -10,6 +10,7 @@ urlpatterns = [
     path("organisations/", include("tongxin.organisations.urls")),
     path("people/", include("tongxin.people.urls")),
     path("audit/", include("tongxin.audit.urls")),
+    path("cases/", include("tongxin.cases.urls")),
     path("transfer/", include("tongxin.transfer.urls")),
     path("api/v1/", api.urls),
 ]

@@ -18,6 +18,12 @@ class Capability(models.TextChoices):
     DATA_EXPORT = "data.export", _("Export to Excel")
     ACCOUNTS_MANAGE = "accounts.manage", _("Grant and revoke roles")
     AUDIT_VIEW = "audit.view", _("Read the audit trail")
+    CASES_VIEW = "cases.view", _("See cases")
+    CASES_REPORT = "cases.report", _("Report cases (patrol, hotline)")
+    CASES_MANAGE = "cases.manage", _("Accept, dispatch, follow up and archive cases")
+    CASES_VERIFY = "cases.verify", _("Verify handled cases on site")
+    CASES_SUPERVISE = "cases.supervise", _("Supervise cases (督办)")
+    CASES_CONFIGURE = "cases.configure", _("Configure categories, time limits and whistle routes")
 
 
 class Role(models.TextChoices):
@@ -32,17 +38,35 @@ class Role(models.TextChoices):
     GRID_LEADER = "grid_leader", _("Grid leader or building head (网格长/楼栋长)")
     MEMBER = "member", _("In-service Party member (在职党员)")
     PARTNER_LIAISON = "partner_liaison", _("Partner unit liaison (共建单位联络员)")
+    HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator (12345 接线员)")
 
 
 C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
-        {C.STRUCTURE_VIEW, C.STRUCTURE_EDIT, C.PEOPLE_VIEW, C.PEOPLE_EDIT, C.DATA_IMPORT, C.DATA_EXPORT}
+        {
+            C.STRUCTURE_VIEW,
+            C.STRUCTURE_EDIT,
+            C.PEOPLE_VIEW,
+            C.PEOPLE_EDIT,
+            C.DATA_IMPORT,
+            C.DATA_EXPORT,
+            C.CASES_CONFIGURE,
+        }
     ),
     Role.SECURITY_ADMIN: frozenset({C.STRUCTURE_VIEW, C.ACCOUNTS_MANAGE}),
     Role.AUDITOR: frozenset({C.STRUCTURE_VIEW, C.AUDIT_VIEW}),
     Role.COUNTY_ORG: frozenset(
-        {C.STRUCTURE_VIEW, C.STRUCTURE_EDIT, C.PEOPLE_VIEW, C.DATA_IMPORT, C.DATA_EXPORT}
+        {
+            C.STRUCTURE_VIEW,
+            C.STRUCTURE_EDIT,
+            C.PEOPLE_VIEW,
+            C.DATA_IMPORT,
+            C.DATA_EXPORT,
+            C.CASES_VIEW,
+            C.CASES_SUPERVISE,
+            C.CASES_CONFIGURE,
+        }
     ),
     Role.STREET_OFFICIAL: frozenset(
         {
@@ -53,6 +77,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.PEOPLE_REVEAL,
             C.DATA_IMPORT,
             C.DATA_EXPORT,
+            C.CASES_VIEW,
+            C.CASES_MANAGE,
+            C.CASES_SUPERVISE,
         }
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
@@ -64,13 +91,39 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.PEOPLE_REVEAL,
             C.DATA_IMPORT,
             C.DATA_EXPORT,
+            C.CASES_VIEW,
+            C.CASES_REPORT,
+            C.CASES_MANAGE,
         }
     ),
-    Role.COMMUNITY_STAFF: frozenset({C.STRUCTURE_VIEW, C.PEOPLE_VIEW, C.PEOPLE_EDIT, C.DATA_EXPORT}),
-    Role.GRID_WORKER: frozenset({C.STRUCTURE_VIEW, C.PEOPLE_VIEW, C.PEOPLE_EDIT, C.PEOPLE_REVEAL}),
-    Role.GRID_LEADER: frozenset({C.STRUCTURE_VIEW, C.PEOPLE_VIEW}),
+    Role.COMMUNITY_STAFF: frozenset(
+        {
+            C.STRUCTURE_VIEW,
+            C.PEOPLE_VIEW,
+            C.PEOPLE_EDIT,
+            C.DATA_EXPORT,
+            C.CASES_VIEW,
+            C.CASES_REPORT,
+            C.CASES_MANAGE,
+        }
+    ),
+    Role.GRID_WORKER: frozenset(
+        {
+            C.STRUCTURE_VIEW,
+            C.PEOPLE_VIEW,
+            C.PEOPLE_EDIT,
+            C.PEOPLE_REVEAL,
+            C.CASES_VIEW,
+            C.CASES_REPORT,
+            C.CASES_VERIFY,
+        }
+    ),
+    Role.GRID_LEADER: frozenset(
+        {C.STRUCTURE_VIEW, C.PEOPLE_VIEW, C.CASES_VIEW, C.CASES_REPORT, C.CASES_VERIFY}
+    ),
     Role.MEMBER: frozenset({C.STRUCTURE_VIEW}),
     Role.PARTNER_LIAISON: frozenset({C.STRUCTURE_VIEW}),
+    Role.HOTLINE_OPERATOR: frozenset({C.STRUCTURE_VIEW, C.CASES_REPORT}),
 }
 
 # roles that only the security administrator may grant, never to themself

@@ -26,7 +26,9 @@ class CodeError(ValueError):
     pass
 
 
-def check_code(level: str, code: str, *, parent_code: str | None = None, community_code: str | None = None) -> None:
+def check_code(
+    level: str, code: str, *, parent_code: str | None = None, community_code: str | None = None
+) -> None:
     """Raise CodeError with a reader-facing reason if `code` does not fit `level` and its parent."""
     from django.utils.translation import gettext as _
 

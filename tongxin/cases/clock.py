@@ -1,0 +1,31 @@
+"""The working-time calendar from the database (holidays and make-up days are data)."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from tongxin.lib.workclock import Calendar, add_working_hours, working_hours_between
+
+
+def current_calendar() -> Calendar:
+    from tongxin.cases.models import CalendarDay
+
+    today = timezone.localdate()
+    days = CalendarDay.objects.filter(
+        day__gte=today - timedelta(days=400), day__lte=today + timedelta(days=800)
+    )
+    holidays = frozenset(d.day for d in days if d.kind == CalendarDay.Kind.HOLIDAY)
+    workdays = frozenset(d.day for d in days if d.kind == CalendarDay.Kind.WORKDAY)
+    return Calendar(holidays=holidays, extra_workdays=workdays)
+
+
+def due_after(start: datetime, hours: Decimal | float, calendar: Calendar | None = None) -> datetime:
+    local = timezone.localtime(start)
+    return add_working_hours(local, float(hours), calendar or current_calendar())
+
+
+def hours_between(start: datetime, end: datetime, calendar: Calendar | None = None) -> float:
+    return working_hours_between(
+        timezone.localtime(start), timezone.localtime(end), calendar or current_calendar()
+    )

@@ -1,0 +1,369 @@
+"""Cases (诉求): 群众点单 → 社区派单 → 党员接单, deadlines, 督办, 吹哨报到, rating, 回访, 归档."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.lib import crypto, masking
+
+
+class CaseCategory(models.Model):
+    """A two-level category tree with codes; each carries its time limits in working hours."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    response_hours = models.DecimalField(_("response limit (working hours)"), max_digits=6, decimal_places=2)
+    handling_hours = models.DecimalField(_("handling limit (working hours)"), max_digits=6, decimal_places=2)
+    closure_hours = models.DecimalField(_("closure limit (working hours)"), max_digits=6, decimal_places=2)
+    warn_share = models.DecimalField(
+        _("warn when this share of the time is used"), max_digits=3, decimal_places=2, default=0.8
+    )
+    auto_whistle = models.BooleanField(_("whistle automatically when overdue"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    rules_version = models.CharField(_("rules version"), max_length=32, default="tongxin-2026.1")
+
+    class Meta:
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name  # type: ignore[union-attr]
+
+
+class CalendarDay(models.Model):
+    """A date that breaks the weekly pattern: a public holiday or a make-up working day (调休)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        WORKDAY = "workday", _("Make-up working day")
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()}"
+
+
+class Responder(models.Model):
+    """Someone a case can be dispatched or whistled to: a team, a partner unit or a department."""
+
+    class Kind(models.TextChoices):
+        TEAM = "team", _("Team")
+        UNIT = "unit", _("Partner unit")
+        DEPARTMENT = "department", _("Department")
+        POLICE = "police", _("Police station")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region served"), on_delete=models.PROTECT, related_name="responders"
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="responders"
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("responder")
+        verbose_name_plural = _("responders")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseStatus(models.TextChoices):
+    REPORTED = "reported", _("Awaiting acceptance")
+    ACCEPTED = "accepted", _("Accepted, awaiting dispatch")
+    REJECTED = "rejected", _("Not accepted")
+    MERGED = "merged", _("Merged into another case")
+    POOLED = "pooled", _("In the grid's order pool")
+    DISPATCHED = "dispatched", _("Dispatched, awaiting response")
+    IN_PROGRESS = "in_progress", _("Being handled")
+    WHISTLED = "whistled", _("Whistled, awaiting report")
+    RESOLVED = "resolved", _("Handled, awaiting verification")
+    VERIFIED = "verified", _("Verified, awaiting follow-up")
+    CLOSED = "closed", _("Closed and solved")
+    CLOSED_UNSOLVED = "closed_unsolved", _("Closed but not fixed")
+    ARCHIVED = "archived", _("Archived")
+
+
+OPEN_STATUSES = frozenset(
+    {
+        CaseStatus.REPORTED,
+        CaseStatus.ACCEPTED,
+        CaseStatus.POOLED,
+        CaseStatus.DISPATCHED,
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.WHISTLED,
+        CaseStatus.RESOLVED,
+        CaseStatus.VERIFIED,
+    }
+)
+
+
+class CaseKind(models.TextChoices):
+    ENQUIRY = "enquiry", _("Enquiry (咨询)")
+    HELP = "help", _("Request for help (求助)")
+    COMPLAINT = "complaint", _("Complaint (投诉)")
+    REPORT = "report", _("Report (举报)")
+    SUGGESTION = "suggestion", _("Suggestion (建议)")
+    PATROL = "patrol", _("Found on patrol (巡查发现)")
+
+
+class CaseSource(models.TextChoices):
+    RESIDENT = "resident", _("Resident (web)")
+    PATROL = "patrol", _("Grid worker patrol")
+    HOTLINE = "hotline", _("Hotline 12345")
+    CAMERA = "camera", _("Camera alert (天眼)")
+    API = "api", _("API")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied (满意)")
+    BASICALLY = "basically", _("Basically satisfied (基本满意)")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied (不满意)")
+
+
+class Case(models.Model):
+    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    rating_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    source = models.CharField(_("source"), max_length=10, choices=CaseSource.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=CaseKind.choices)
+    category = models.ForeignKey(CaseCategory, verbose_name=_("category"), on_delete=models.PROTECT)
+    hotline_ticket = models.CharField(_("12345 ticket number"), max_length=40, blank=True, db_index=True)
+    description = models.TextField(_("description"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    grid = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    community = models.ForeignKey(
+        "regions.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="cases"
+    )
+    # path of the grid (or community): scope filters are one range scan on this column
+    region_path = models.CharField(max_length=255, db_index=True)
+    reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    reporter_phone_encrypted = models.TextField(blank=True, default="", editable=False)
+    reporter_phone_hash = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases_reported",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.REPORTED
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    # who holds it now: a user (person, member who took it, whistled officer) or a responder
+    assignee_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases_assigned",
+    )
+    assignee_responder = models.ForeignKey(
+        Responder, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    reported_at = models.DateTimeField(_("reported at"), db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    response_due = models.DateTimeField(null=True, blank=True)
+    handling_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    closure_due = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    supervised = models.BooleanField(_("under supervision (督办)"), default=False, db_index=True)
+    result = models.TextField(_("result"), blank=True)
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
+    rating_comment = models.TextField(_("comment"), blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    solved_confirmed = models.BooleanField(_("resident confirms solved"), null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["region_path", "reported_at"], name="case_scope_time"),
+            models.Index(fields=["status", "handling_due"], name="case_status_due"),
+            models.Index(fields=["category", "status", "reported_at"], name="case_dup_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def set_reporter_phone(self, phone: str) -> None:
+        phone = (phone or "").strip()
+        key = settings.FIELD_ENCRYPTION_KEY
+        self.reporter_phone_encrypted = crypto.encrypt(phone, key=key)
+        self.reporter_phone_hash = crypto.lookup_hash(phone, key=key, purpose="phone")
+
+    def reveal_reporter_phone(self) -> str:
+        return crypto.decrypt(self.reporter_phone_encrypted, key=settings.FIELD_ENCRYPTION_KEY)
+
+    @property
+    def reporter_phone_masked(self) -> str:
+        return masking.mask_phone(self.reveal_reporter_phone()) if self.reporter_phone_encrypted else ""
+
+
+class CaseTransition(models.Model):
+    """One row per change of a case: the timeline, and the outbox the notifier works from."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("action"), max_length=24)
+    from_status = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=100, blank=True)
+    reason = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.from_status}->{self.to_status}"
+
+
+class Whistle(models.Model):
+    """吹哨: a level that cannot solve a case calls the next; the called party must report (报到)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="whistles")
+    whistle_type = models.ForeignKey("cases.WhistleType", on_delete=models.PROTECT)
+    step = models.PositiveSmallIntegerField(default=1)
+    to_responder = models.ForeignKey(
+        Responder, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    automatic = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+    whistled_at = models.DateTimeField()
+    report_due = models.DateTimeField()
+    reported_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["whistled_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.whistle_type} #{self.step}"
+
+
+class WhistleType(models.Model):
+    """A kind of whistle and its route (五哨五到): configuration, not code."""
+
+    code = models.CharField(_("code"), max_length=24, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    description = models.CharField(_("who reports"), max_length=120, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WhistleRouteStep(models.Model):
+    """Step N of a whistle type's route: whom it goes to and how long they have to report."""
+
+    class Target(models.TextChoices):
+        COMMUNITY = "community", _("The case's community")
+        STREET = "street", _("The case's street")
+        COUNTY = "county", _("The case's county")
+        RESPONDER_KIND = "responder_kind", _("A responder of a kind")
+
+    whistle_type = models.ForeignKey(WhistleType, on_delete=models.CASCADE, related_name="steps")
+    step = models.PositiveSmallIntegerField()
+    target = models.CharField(max_length=16, choices=Target.choices)
+    responder_kind = models.CharField(max_length=12, choices=Responder.Kind.choices, blank=True)
+    report_hours = models.DecimalField(_("report within (working hours)"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        ordering = ["whistle_type", "step"]
+        constraints = [models.UniqueConstraint(fields=["whistle_type", "step"], name="whistle_step_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.whistle_type} {self.step}"
+
+
+class Supervision(models.Model):
+    """督办: a supervisor's note on a case that its handler must answer."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    automatic = models.BooleanField(default=False)
+    note = models.TextField(_("note"))
+    created_at = models.DateTimeField()
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} 督办 {self.created_at:%Y-%m-%d}"
