@@ -23,4 +23,15 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
-API_AUTH = [SessionAuth(), TokenAuth()]
+class SessionCookieAuth(SessionAuth):
+    """The log-in session; its CSRF check only applies when a session cookie is sent."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super().__call__(request)
+
+
+# the token comes first: SessionAuth refuses an unsafe request without a CSRF token before the
+# next method is tried, and a token client has neither cookie nor CSRF token
+API_AUTH = [TokenAuth(), SessionCookieAuth()]

@@ -1,0 +1,247 @@
+"""Property: every API list returns exactly what the user's roles reach, for random trees and users.
+
+The expected sets are computed naively here, by walking parent links in Python, so that a bug in
+the path helpers or the scope filters cannot hide behind the same bug in the test.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tongxin.accounts.roles import ADMIN_ROLES, ROLE_CAPABILITIES, Capability, Role
+from tongxin.accounts.services import role_grant, token_create, user_create
+from tongxin.organisations.models import OrgKind
+from tongxin.organisations.services import organisation_create
+from tongxin.people.models import PositionKind
+from tongxin.people.services import person_create, position_create
+from tongxin.regions.models import Level
+from tongxin.regions.services import region_create
+
+CHILD_LEVELS: dict[str, list[str]] = {
+    Level.CITY: [Level.COUNTY],
+    Level.COUNTY: [Level.STREET],
+    Level.STREET: [Level.COMMUNITY],
+    Level.COMMUNITY: [Level.GRID],
+    Level.GRID: [Level.GRID, Level.BUILDING],
+    Level.BUILDING: [],
+}
+# one full branch from the first city down to a building, so every level occurs in every example
+SPINE = [Level.COUNTY, Level.STREET, Level.COMMUNITY, Level.GRID, Level.GRID, Level.BUILDING]
+ROLES = sorted(Role.values)
+
+
+@dataclass
+class Plan:
+    """What to build: every reference is an index into an earlier list."""
+
+    nodes: list[tuple[int | None, str]] = field(default_factory=list)  # (parent index, level)
+    people: list[int] = field(default_factory=list)  # node index
+    orgs: list[tuple[int, int | None]] = field(default_factory=list)  # (node index, parent org index)
+    positions: list[tuple[int, int, int | None]] = field(default_factory=list)  # (person, node, org)
+    users: list[list[tuple[str, int]]] = field(default_factory=list)  # [(role, node index)]
+
+    def ancestors_or_self(self, node: int) -> list[int]:
+        chain: list[int] = []
+        current: int | None = node
+        while current is not None:
+            chain.append(current)
+            current = self.nodes[current][0]
+        return chain
+
+
+@st.composite
+def plans(draw: Any) -> Plan:
+    plan = Plan()
+    plan.nodes.append((None, Level.CITY))
+    for level in SPINE:
+        plan.nodes.append((len(plan.nodes) - 1, level))
+    if draw(st.booleans()):
+        plan.nodes.append((None, Level.CITY))  # a second, unrelated tree
+    for _ in range(draw(st.integers(0, 14))):
+        parents = [i for i, (_p, level) in enumerate(plan.nodes) if CHILD_LEVELS[level]]
+        parent = draw(st.sampled_from(parents))
+        plan.nodes.append((parent, draw(st.sampled_from(CHILD_LEVELS[plan.nodes[parent][1]]))))
+    node = st.integers(0, len(plan.nodes) - 1)
+    plan.people = draw(st.lists(node, max_size=8))
+    for _ in range(draw(st.integers(0, 5))):
+        at = draw(node)
+        above = set(plan.ancestors_or_self(at))
+        possible = [i for i, (org_node, _p) in enumerate(plan.orgs) if org_node in above]
+        parent = draw(st.none() | st.sampled_from(possible)) if possible else None
+        plan.orgs.append((at, parent))
+    if plan.people:
+        for _ in range(draw(st.integers(0, 6))):
+            person = draw(st.integers(0, len(plan.people) - 1))
+            org = draw(st.none() | st.integers(0, len(plan.orgs) - 1)) if plan.orgs else None
+            plan.positions.append((person, draw(node), org))
+    for _ in range(draw(st.integers(1, 3))):
+        roles: list[tuple[str, int]] = []
+        for role, at in draw(st.lists(st.tuples(st.sampled_from(ROLES), node), max_size=3)):
+            held_admin = {r for r, _n in roles if r in ADMIN_ROLES}
+            if role in ADMIN_ROLES and held_admin - {role}:
+                continue  # 三员分立: one account never holds two administrator roles
+            roles.append((role, at))
+        plan.users.append(roles)
+    return plan
+
+
+def _code(plan: Plan, index: int, codes: list[str], counters: dict[Any, int], community_of: list[int]) -> str:
+    parent, level = plan.nodes[index]
+
+    def next_in(key: Any) -> int:
+        counters[key] = counters.get(key, 0) + 1
+        return counters[key]
+
+    if parent is None:
+        return f"32{next_in('city'):02d}00000000"
+    above = codes[parent]
+    if level == Level.COUNTY:
+        return f"{above[:4]}{next_in(parent):02d}000000"
+    if level == Level.STREET:
+        return f"{above[:6]}{next_in(parent):03d}000"
+    if level == Level.COMMUNITY:
+        return f"{above[:9]}{next_in(parent):03d}"
+    if level == Level.GRID:
+        community = community_of[index]
+        return f"{codes[community]}{next_in(('grid', community)):03d}"
+    return f"{above}{next_in(parent):05d}"
+
+
+def build(plan: Plan) -> dict[str, list[Any]]:
+    regions: list[Any] = []
+    codes: list[str] = []
+    counters: dict[Any, int] = {}
+    community_of: list[int] = []
+    for index, (parent, level) in enumerate(plan.nodes):
+        community_of.append(
+            index if level == Level.COMMUNITY else (community_of[parent] if parent is not None else -1)
+        )
+        code = _code(plan, index, codes, counters, community_of)
+        codes.append(code)
+        regions.append(
+            region_create(
+                name=f"{level}-{index}",
+                level=level,
+                code=code,
+                parent=regions[parent] if parent is not None else None,
+            )
+        )
+    people = [person_create(name=f"居民{i}", region=regions[at]) for i, at in enumerate(plan.people)]
+    orgs: list[Any] = []
+    for i, (at, parent) in enumerate(plan.orgs):
+        orgs.append(
+            organisation_create(
+                name=f"党委{i}",
+                kind=OrgKind.COMMITTEE,
+                code=f"P-{i}",
+                region=regions[at],
+                parent=orgs[parent] if parent is not None else None,
+            )
+        )
+    positions = []
+    for person, at, org in plan.positions:
+        if org is None:
+            positions.append(
+                position_create(
+                    person=people[person],
+                    kind=PositionKind.RESIDENTS_DIRECTOR,
+                    region=regions[at],
+                    starts_on=date(2024, 1, 1),
+                )
+            )
+        else:  # held in the organisation, at its region
+            positions.append(
+                position_create(
+                    person=people[person],
+                    kind=PositionKind.SECRETARY,
+                    organisation=orgs[org],
+                    starts_on=date(2024, 1, 1),
+                )
+            )
+    return {"regions": regions, "people": people, "orgs": orgs, "positions": positions}
+
+
+def expected_nodes(plan: Plan, roles: list[tuple[str, int]], capability: str) -> set[int] | None:
+    """Node indexes the roles reach for `capability`; None when no role grants it at all."""
+    roots = {at for role, at in roles if capability in ROLE_CAPABILITIES[role]}
+    if not roots:
+        return None
+    return {i for i in range(len(plan.nodes)) if roots & set(plan.ancestors_or_self(i))}
+
+
+def listed(client: Client, path: str, secret: str) -> tuple[int, set[int] | None]:
+    response = client.get(f"/api/v1{path}", {"limit": 500}, headers={"Authorization": f"Bearer {secret}"})
+    if response.status_code != 200:
+        return response.status_code, None
+    data = response.json()
+    if "features" in data:
+        return 200, {f["id"] for f in data["features"]}
+    found = {item["id"] for item in data["items"]}
+    assert data["count"] == len(found) == len(data["items"]), path
+    return 200, found
+
+
+_users = {"n": 0}
+
+
+def check_user(plan: Plan, built: dict[str, list[Any]], roles: list[tuple[str, int]], client: Client) -> None:
+    _users["n"] += 1
+    user = user_create(username=f"property{_users['n']}", password=None)
+    for role, at in roles:
+        role_grant(user=user, role=role, region=built["regions"][at], granted_by=None)
+    _, secret = token_create(user=user, name="property")
+
+    # where each listed object sits in the tree, as node indexes
+    located_at: dict[str, list[int]] = {
+        "/regions": list(range(len(plan.nodes))),
+        "/regions/grids": [i if level == Level.GRID else -1 for i, (_p, level) in enumerate(plan.nodes)],
+        "/organisations": [at for at, _parent in plan.orgs],
+        "/people": plan.people,
+        "/positions": [at if org is None else plan.orgs[org][0] for _person, at, org in plan.positions],
+    }
+    objects = {
+        "/regions": built["regions"],
+        "/regions/grids": built["regions"],
+        "/organisations": built["orgs"],
+        "/people": built["people"],
+        "/positions": built["positions"],
+    }
+    capability = {
+        "/regions": Capability.STRUCTURE_VIEW,
+        "/regions/grids": Capability.STRUCTURE_VIEW,
+        "/organisations": Capability.STRUCTURE_VIEW,
+        "/people": Capability.PEOPLE_VIEW,
+        "/positions": Capability.PEOPLE_VIEW,
+    }
+    for path, places in located_at.items():
+        reach = expected_nodes(plan, roles, capability[path])
+        status, found = listed(client, path, secret)
+        if reach is None:
+            assert status == 403, (path, roles)
+            continue
+        expected = {objects[path][i].pk for i, at in enumerate(places) if at in reach}
+        assert status == 200, path
+        assert found == expected, (path, roles)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(plan=plans())
+def test_every_list_returns_exactly_the_users_subtree(plan: Plan) -> None:
+    client = Client()
+    with transaction.atomic():
+        built = build(plan)
+        for roles in plan.users:
+            check_user(plan, built, roles, client)
+        transaction.set_rollback(True)
