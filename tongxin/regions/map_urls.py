@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tongxin.regions import map_views
 
 app_name = "regions_map"
-urlpatterns: list = []
+urlpatterns = [
+    path("", map_views.index, name="index"),
+    path("locate/", map_views.locate, name="locate"),
+    path("<int:pk>/", map_views.community, name="community"),
+    path("<int:pk>/grids.geojson", map_views.geojson, name="geojson"),
+]

@@ -61,6 +61,7 @@ def _prepared_polygons(regions: list[Region]) -> list[Any]:
     if missing:
         if len(_PREPARED) > _PREPARED_MAX:
             _PREPARED.clear()
+            missing = [r.pk for r in regions]  # the ones cached a moment ago are gone too
         for pk, updated_at, geometry in Region.objects.filter(pk__in=missing).values_list(
             "pk", "updated_at", "geometry"
         ):
@@ -98,3 +99,70 @@ def grid_at(lng: float, lat: float) -> Region | None:
     """The most specific grid at a point (nested grids: the innermost)."""
     found = grids_at(lng, lat)
     return found[0] if found else None
+
+
+def grids_at_visible(user: Any, lng: float, lat: float) -> list[Region]:
+    """`grids_at` limited to the user's scope (a grid outside it is never named)."""
+    scope = scope_for(user, Capability.STRUCTURE_VIEW)
+    return [grid for grid in grids_at(lng, lat) if scope.contains(grid.path)]
+
+
+def map_areas(user: Any) -> list[Region]:
+    """What the map can show the user: each community in scope, plus grids the user reaches
+    without their community (a grid worker's scope), with the parent loaded for grouping."""
+    visible = regions_visible(user).select_related("parent")
+    communities = list(visible.filter(level=Level.COMMUNITY).order_by("path"))
+    scope = scope_for(user, Capability.STRUCTURE_VIEW)
+    root_grids = [
+        grid
+        for grid in visible.filter(level=Level.GRID, path__in=scope.roots)
+        if not any(grid.path.startswith(c.path) for c in communities)
+    ]
+    return communities + root_grids
+
+
+def map_area_grids(user: Any, area: Region) -> list[Region]:
+    """The grids of a community (or below a grid) that lie in the user's scope, outer first."""
+    scope = scope_for(user, Capability.STRUCTURE_VIEW)
+    return list(region_subtree(area).filter(scope.q("path"), level=Level.GRID).order_by("depth", "code"))
+
+
+def regions_with_child_flag(queryset: QuerySet[Region]) -> QuerySet[Region]:
+    """Annotate `has_children`, so a tree can draw its expanders without a query per node."""
+    from django.db.models import Exists, OuterRef
+
+    return queryset.annotate(has_children=Exists(Region.objects.filter(parent=OuterRef("pk"))))
+
+
+def region_counts(region: Region) -> dict[str, int]:
+    """Communities, grids and buildings in the subtree: one indexed range scan, one query."""
+    from django.db.models import Count, Q
+
+    return region_subtree(region).aggregate(
+        communities=Count("pk", filter=Q(level=Level.COMMUNITY)),
+        grids=Count("pk", filter=Q(level=Level.GRID)),
+        buildings=Count("pk", filter=Q(level=Level.BUILDING)),
+    )
+
+
+def region_choices(
+    user: Any,
+    *,
+    capability: str,
+    levels: Any = None,
+    within: Region | None = None,
+    not_within: Region | None = None,
+) -> QuerySet[Region]:
+    """Regions a form may offer: inside the user's scope for `capability`, optionally narrowed."""
+    from tongxin.lib.tree import subtree_range
+
+    queryset = regions_visible(user, capability=capability)
+    if levels:
+        queryset = queryset.filter(level__in=list(levels))
+    if within is not None:
+        low, high = subtree_range(within.path)
+        queryset = queryset.filter(path__gte=low, path__lt=high)
+    if not_within is not None:
+        low, high = subtree_range(not_within.path)
+        queryset = queryset.exclude(path__gte=low, path__lt=high)
+    return queryset.order_by("path")
