@@ -10,6 +10,14 @@ from tongxin.testing import Tree, build_tree
 CHROMIUM = os.environ.get("TONGXIN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Still Argon2 (test_login checks the real settings), with parameters cheap enough for tests."""
+    from tongxin.accounts.tests.hashers import FAST_HASHERS
+
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
 @pytest.fixture
 def tree(db) -> Tree:
     return build_tree()

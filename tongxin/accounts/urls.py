@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tongxin.accounts import views
 
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.account_list, name="list"),
+    path("new/", views.account_create, name="create"),
+    path("<int:pk>/", views.account_detail, name="detail"),
+    path("<int:pk>/roles/", views.account_role_grant, name="role_grant"),
+    path("<int:pk>/roles/<int:assignment_pk>/revoke/", views.account_role_revoke, name="role_revoke"),
+    path("<int:pk>/unlock/", views.account_unlock, name="unlock"),
+    path("<int:pk>/active/", views.account_set_active, name="set_active"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("password/", views.password, name="password"),
+]

@@ -1,5 +1,7 @@
 """One append-only table of security events, chained by hash so tampering shows."""
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,11 @@ class Action(models.TextChoices):
     EXPORT = "export", _("Export")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    ACCOUNT_CREATED = "account_created", _("Account created")
+    ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
+    ACCOUNT_ACTIVATED = "account_activated", _("Account activated")
+    ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
 
 
 class Outcome(models.TextChoices):
@@ -51,10 +58,10 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.outcome}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("audit events are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError("audit events are append-only")

@@ -1,6 +1,7 @@
 """The one way to write the audit trail."""
 
 import hashlib
+import ipaddress
 import json
 from typing import Any
 
@@ -17,7 +18,13 @@ GENESIS = "0" * 64
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    ip = request.META.get("REMOTE_ADDR") or ""
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    # hash the address as the database will store it (IPv6 is normalised on save)
+    return AuditEvent._meta.get_field("ip").get_prep_value(ip)
 
 
 def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -30,7 +37,8 @@ def _chained_fields(event: AuditEvent) -> dict[str, Any]:
         "at": event.at.isoformat(),
         "actor": event.actor_username,
         "action": event.action,
-        "region": event.region_id,
+        # the path, not the id: region is SET_NULL on delete, which must not break the chain
+        "region": event.region_path,
         "target": event.target,
         "ip": event.ip,
         "outcome": event.outcome,

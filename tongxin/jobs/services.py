@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from tongxin.core.db import serialise_writers
 from tongxin.jobs import registry
 from tongxin.jobs.models import Job, JobStatus, WorkerHeartbeat
 
@@ -19,13 +20,16 @@ def job_enqueue(
     *, kind: str, payload: dict[str, Any] | None = None, run_at: datetime | None = None, dedupe_key: str = ""
 ) -> Job | None:
     """Queue a job; with a dedupe_key, do nothing if the same key is already queued or running."""
-    if dedupe_key and Job.objects.filter(
-        dedupe_key=dedupe_key, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
-    ).exists():
-        return None
-    return Job.objects.create(
-        kind=kind, payload=payload or {}, run_at=run_at or timezone.now(), dedupe_key=dedupe_key
-    )
+    with transaction.atomic():
+        if dedupe_key:
+            serialise_writers("tongxin_job_dedupe")  # check and insert as one step across workers
+            if Job.objects.filter(
+                dedupe_key=dedupe_key, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+            ).exists():
+                return None
+        return Job.objects.create(
+            kind=kind, payload=payload or {}, run_at=run_at or timezone.now(), dedupe_key=dedupe_key
+        )
 
 
 def job_enqueue_on_commit(**kwargs: Any) -> None:
@@ -62,13 +66,21 @@ def job_run(job: Job, *, now: datetime | None = None) -> bool:
         else:
             job.status = JobStatus.QUEUED
             job.run_at = (now or timezone.now()) + timedelta(seconds=30 * 2 ** (job.attempts - 1))
-        job.save(update_fields=["attempts", "last_error", "status", "finished_at", "run_at"])
+        _finish(job, ["attempts", "last_error", "status", "finished_at", "run_at"])
         log.exception("job %s failed", job)
         return False
     job.status = JobStatus.DONE
     job.finished_at = timezone.now()
-    job.save(update_fields=["attempts", "status", "finished_at"])
+    _finish(job, ["attempts", "status", "finished_at"])
     return True
+
+
+def _finish(job: Job, fields: list[str]) -> None:
+    """Write the outcome only if the claim is still ours: a job re-queued as stale and claimed by
+    another worker meanwhile belongs to that worker now."""
+    Job.objects.filter(pk=job.pk, locked_by=job.locked_by, locked_at=job.locked_at).update(
+        **{field: getattr(job, field) for field in fields}
+    )
 
 
 def schedule_periodic(*, now: datetime | None = None) -> int:
@@ -77,11 +89,18 @@ def schedule_periodic(*, now: datetime | None = None) -> int:
     queued = 0
     for periodic in registry.PERIODIC.values():
         key = f"periodic:{periodic.kind}"
-        last = Job.objects.filter(dedupe_key=key).order_by("-run_at").values_list("run_at", "status").first()
-        if last is not None and (last[1] in (JobStatus.QUEUED, JobStatus.RUNNING) or last[0] > now - periodic.every):
-            continue
-        if job_enqueue(kind=periodic.kind, run_at=now, dedupe_key=key):
-            queued += 1
+        with transaction.atomic():
+            # two workers must not both see "last run is old" and queue the same interval twice
+            serialise_writers("tongxin_job_dedupe")
+            last = (
+                Job.objects.filter(dedupe_key=key).order_by("-run_at").values_list("run_at", "status").first()
+            )
+            if last is not None and (
+                last[1] in (JobStatus.QUEUED, JobStatus.RUNNING) or last[0] > now - periodic.every
+            ):
+                continue
+            if job_enqueue(kind=periodic.kind, run_at=now, dedupe_key=key):
+                queued += 1
     return queued
 
 
@@ -106,6 +125,10 @@ def heartbeat(*, worker: str, jobs_done: int = 0) -> None:
 
 
 def prune_finished(*, older_than: timedelta = timedelta(days=30)) -> int:
-    cutoff = timezone.now() - older_than
-    deleted, _ = Job.objects.filter(status=JobStatus.DONE, finished_at__lt=cutoff).delete()
-    return deleted
+    """Forget finished jobs; runs of periodic jobs (every few seconds) are kept for one day."""
+    now = timezone.now()
+    deleted, _ = Job.objects.filter(status=JobStatus.DONE, finished_at__lt=now - older_than).delete()
+    periodic, _ = Job.objects.filter(
+        status=JobStatus.DONE, dedupe_key__startswith="periodic:", finished_at__lt=now - timedelta(days=1)
+    ).delete()
+    return deleted + periodic

@@ -1,0 +1,253 @@
+"""Accounts pages: the security administrator's (list, detail, create) and every user's own
+(API tokens, password). Views stay thin: selectors read, services write and audit."""
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongxin.accounts import selectors, services
+from tongxin.accounts.forms import AccountCreateForm, AccountSearchForm, RoleGrantForm, TokenCreateForm
+from tongxin.accounts.models import RoleAssignment, User
+from tongxin.accounts.roles import Capability, Role
+from tongxin.accounts.scope import scope_for
+from tongxin.core.access import login_only, requires
+from tongxin.people.selectors import person_get
+from tongxin.regions.selectors import region_get
+
+PAGE_SIZE = 50
+PEOPLE_SHOWN = 50
+
+
+def _me(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on the field it names when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- the security administrator's pages ---
+
+
+@requires(Capability.ACCOUNTS_MANAGE)
+@require_GET
+def account_list(request: HttpRequest) -> HttpResponse:
+    search = AccountSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    page = Paginator(selectors.accounts_search(request.user, query), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    scope = scope_for(request.user, Capability.ACCOUNTS_MANAGE)
+    locked = selectors.locked_usernames([a.username for a in page])
+    rows = []
+    for account in page:
+        roles, others = selectors.roles_split(account, scope)
+        rows.append(
+            {"account": account, "roles": roles, "others": others, "locked": account.username in locked}
+        )
+    return render(
+        request, "accounts/list.html", {"search": search, "query": query, "page": page, "rows": rows}
+    )
+
+
+def _render_detail(
+    request: HttpRequest, account: User, grant_form: RoleGrantForm | None = None, status: int = 200
+) -> HttpResponse:
+    scope = scope_for(request.user, Capability.ACCOUNTS_MANAGE)
+    roles, others = selectors.roles_split(account, scope)
+    context = {
+        "account": account,
+        "roles": roles,
+        "others": others,
+        "locked": bool(selectors.locked_usernames([account.username])),
+        "failures": selectors.failed_logins(account.username),
+        "grant_form": grant_form or RoleGrantForm(regions=selectors.grantable_regions(request.user)),
+        "is_self": account.pk == request.user.pk,
+    }
+    return render(request, "accounts/detail.html", context, status=status)
+
+
+@requires(Capability.ACCOUNTS_MANAGE)
+@require_GET
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, selectors.account_get(request.user, pk))
+
+
+@requires(Capability.ACCOUNTS_MANAGE)
+@require_POST
+def account_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(request.user, pk)
+    form = RoleGrantForm(request.POST, regions=selectors.grantable_regions(request.user))
+    if form.is_valid():
+        region = region_get(request.user, form.cleaned_data["region"], capability=Capability.ACCOUNTS_MANAGE)
+        role = form.cleaned_data["role"]
+        if RoleAssignment.objects.filter(user=account, role=role, region=region).exists():
+            form.add_error(None, _("This account already holds this role there."))
+        else:
+            try:
+                services.role_grant(
+                    user=account, role=role, region=region, granted_by=_me(request), request=request
+                )
+            except ValidationError as e:
+                _add_errors(form, e)
+            else:
+                messages.success(
+                    request,
+                    _("Granted the role %(role)s at %(region)s.")
+                    % {"role": Role(role).label, "region": region.name},
+                )
+                return redirect("accounts:detail", pk=account.pk)
+    return _render_detail(request, account, form, status=400)
+
+
+@requires(Capability.ACCOUNTS_MANAGE)
+@require_POST
+def account_role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    account = selectors.account_get(request.user, pk)
+    assignment = selectors.role_assignment_get(request.user, account, assignment_pk)
+    try:
+        services.role_revoke(assignment=assignment, revoked_by=_me(request), request=request)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(
+            request,
+            _("Revoked the role %(role)s at %(region)s.")
+            % {"role": assignment.get_role_display(), "region": assignment.region.name},
+        )
+    return redirect("accounts:detail", pk=account.pk)
+
+
+@requires(Capability.ACCOUNTS_MANAGE)
+@require_POST
+def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(request.user, pk)
+    services.account_unlock(account=account, actor=_me(request), request=request)
+    messages.success(request, _("The account %(name)s may log in again.") % {"name": account.username})
+    return redirect("accounts:detail", pk=account.pk)
+
+
+@requires(Capability.ACCOUNTS_MANAGE)
+@require_POST
+def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(request.user, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.account_set_active(account=account, active=active, actor=_me(request), request=request)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        if active:
+            messages.success(request, _("The account %(name)s is active again.") % {"name": account.username})
+        else:
+            messages.success(
+                request,
+                _("The account %(name)s is deactivated: it can no longer log in or use API tokens.")
+                % {"name": account.username},
+            )
+    return redirect("accounts:detail", pk=account.pk)
+
+
+@requires(Capability.ACCOUNTS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def account_create(request: HttpRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else None
+    query = ((data or request.GET).get("q") or "").strip()[:50]
+    people = list(selectors.people_without_account(request.user, query)[:PEOPLE_SHOWN])
+    regions = selectors.grantable_regions(request.user)
+    form = AccountCreateForm(data, people=people, regions=regions)
+    if data is not None and form.is_valid():
+        person = person_get(request.user, form.cleaned_data["person"], capability=Capability.ACCOUNTS_MANAGE)
+        role = form.cleaned_data["role"]
+        region = (
+            region_get(request.user, form.cleaned_data["region"], capability=Capability.ACCOUNTS_MANAGE)
+            if role
+            else None
+        )
+        try:
+            account = services.account_create(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                person=person,
+                created_by=_me(request),
+                request=request,
+                role=role,
+                region=region,
+            )
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, _("Created the account %(name)s.") % {"name": account.username})
+            return redirect("accounts:detail", pk=account.pk)
+    context: dict[str, Any] = {
+        "form": form,
+        "query": query,
+        "people": people,
+        "more": len(people) >= PEOPLE_SHOWN,
+    }
+    return render(request, "accounts/create.html", context, status=400 if form.errors else 200)
+
+
+# --- every user's own pages ---
+
+
+@login_only
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenCreateForm(request.POST if request.method == "POST" else None)
+    created = secret = None
+    if request.method == "POST" and form.is_valid():
+        created, secret = services.token_create(
+            user=_me(request), name=form.cleaned_data["name"], request=request
+        )
+        form = TokenCreateForm()
+    response = render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "tokens": selectors.tokens_of(request.user), "created": created, "secret": secret},
+        status=400 if form.errors else 200,
+    )
+    response["Cache-Control"] = "no-store"  # the secret is in this page once, never in a cache
+    return response
+
+
+@login_only
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = selectors.token_get(request.user, pk)
+    services.token_revoke(token=token, actor=_me(request), request=request)
+    messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
+    return redirect("accounts:tokens")
+
+
+@login_only
+@require_http_methods(["GET", "POST"])
+def password(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    form = PasswordChangeForm(me, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                user=me, new_password=form.cleaned_data["new_password1"], request=request
+            )
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            update_session_auth_hash(request, me)
+            messages.success(request, _("Your password is changed."))
+            return redirect("accounts:password")
+    return render(request, "accounts/password.html", {"form": form}, status=400 if form.errors else 200)
