@@ -26,3 +26,31 @@ def positions_visible(user: Any, *, capability: str = Capability.PEOPLE_VIEW) ->
 
 def position_get(user: Any, pk: Any, *, capability: str = Capability.PEOPLE_VIEW) -> Position:
     return get_object_or_404(positions_visible(user, capability=capability), pk=pk)
+
+
+def people_in_subtree(
+    user: Any, region: Any, *, capability: str = Capability.PEOPLE_VIEW
+) -> QuerySet[Person]:
+    """Visible people living anywhere in `region`'s subtree (an indexed range on the region path)."""
+    from tongxin.lib.tree import subtree_range
+
+    low, high = subtree_range(region.path)
+    return people_visible(user, capability=capability).filter(region__path__gte=low, region__path__lt=high)
+
+
+def people_counts(user: Any, region: Any) -> dict[str, int]:
+    """People and Party members in the subtree that the user may see, in one query."""
+    from django.db.models import Count, Q
+
+    return people_in_subtree(user, region).aggregate(
+        people=Count("pk"), members=Count("pk", filter=~Q(party_status=""))
+    )
+
+
+def positions_current(user: Any, *, on: Any = None) -> QuerySet[Position]:
+    """Visible positions held today (or on `on`)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    day = on or timezone.localdate()
+    return positions_visible(user).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tongxin.regions import views
 
 app_name = "regions"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.region_list, name="list"),
+    path("new/", views.region_create, name="create"),
+    path("choices/", views.region_choices_partial, name="choices"),
+    path("<int:pk>/", views.region_detail, name="detail"),
+    path("<int:pk>/edit/", views.region_edit, name="edit"),
+    path("<int:pk>/move/", views.region_move, name="move"),
+    path("<int:pk>/children/", views.region_children_partial, name="children"),
+]

@@ -1,7 +1,367 @@
+"""Region pages: the home page's trees, and list, detail, create, edit and move of regions."""
+
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tongxin.accounts.roles import Capability
+from tongxin.accounts.scope import has_capability, scope_for
+from tongxin.core.access import requires
+from tongxin.organisations.selectors import (
+    organisations_in_subtree,
+    organisations_of_region,
+    organisations_with_member_count,
+)
+from tongxin.people.models import PositionKind
+from tongxin.people.selectors import people_counts, positions_current
+from tongxin.regions import services
+from tongxin.regions.forms import (
+    RegionEditForm,
+    RegionFilterForm,
+    RegionForm,
+    RegionMoveForm,
+    add_service_errors,
+)
+from tongxin.regions.models import ALLOWED_PARENT_LEVELS, LEVEL_ORDER, Level, Region
+from tongxin.regions.selectors import (
+    region_ancestors,
+    region_children,
+    region_choices,
+    region_counts,
+    region_get,
+    regions_visible,
+    regions_with_child_flag,
+)
+
+PER_PAGE = 50
+# the home page draws at most this many organisations; the list page has the rest
+HOME_ORG_LIMIT = 300
+CHOICES_LIMIT = 50
+
+EDIT = Capability.STRUCTURE_EDIT
+
+
+# ---- helpers shared by the structure and people pages ------------------------------------------
+
+
+def paginate(request: HttpRequest, queryset: Any, per_page: int = PER_PAGE) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def int_param(request: HttpRequest, name: str) -> int | None:
+    """A query-string id, or None when absent or not a number."""
+    value = (request.GET.get(name) or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def can(user: Any, capability: str, path: str | None) -> bool:
+    return scope_for(user, capability).contains(path)
+
+
+def editable_region(user: Any, pk: Any, capability: str = EDIT) -> Region:
+    """404 outside the user's view scope; 403 if they may only look at it."""
+    region = region_get(user, pk)
+    if not can(user, capability, region.path):
+        raise PermissionDenied
+    return region
+
+
+def position_sort_key(position: Any) -> tuple[int, Any]:
+    order = PositionKind.values
+    return (order.index(position.kind) if position.kind in order else len(order), position.starts_on)
+
+
+def map_region_for(region: Region, ancestors: list[Region]) -> Region | None:
+    """The community whose map shows this region (the map page is per community)."""
+    if region.level == Level.COMMUNITY:
+        return region
+    if region.level in (Level.GRID, Level.BUILDING):
+        return next((a for a in reversed(ancestors) if a.level == Level.COMMUNITY), None)
+    return None
+
+
+def child_levels(region: Region) -> list[Level]:
+    return [level for level in LEVEL_ORDER if region.level in ALLOWED_PARENT_LEVELS[level]]
+
+
+# ---- trees ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class TreeItem:
+    obj: Any
+    children: list["TreeItem"] | None = None  # None: not loaded yet (expanded over htmx)
+    current: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _region_tree(
+    roots: list[Region], loaded: list[Region], expanded: set[int], current: Region
+) -> list[TreeItem]:
+    by_parent: dict[int | None, list[Region]] = {}
+    for region in loaded:
+        by_parent.setdefault(region.parent_id, []).append(region)
+
+    def build(region: Region) -> TreeItem:
+        children = None
+        if region.pk in expanded:
+            children = [build(child) for child in by_parent.get(region.pk, [])]
+        return TreeItem(region, children, current=region.pk == current.pk)
+
+    return [build(root) for root in roots]
+
+
+def _organisation_tree(orgs: list[Any]) -> list[TreeItem]:
+    """Nest a flat list in path order; organisations whose parent is not in the list are roots."""
+    items = {org.pk: TreeItem(org, []) for org in orgs}
+    roots: list[TreeItem] = []
+    for org in orgs:
+        parent = items.get(org.parent_id)
+        siblings = parent.children if parent is not None and parent.children is not None else roots
+        siblings.append(items[org.pk])
+    return roots
 
 
 def home_context(request: HttpRequest) -> dict[str, Any]:
-    return {}
+    """The user's part of the region tree, the selected node, its people and its Party organisations."""
+    user = request.user
+    scope = scope_for(user, Capability.STRUCTURE_VIEW)
+    if scope.is_empty:
+        return {"no_scope": True}
+    roots = list(regions_with_child_flag(regions_visible(user).filter(path__in=scope.roots)).order_by("path"))
+    node_id = int_param(request, "node")
+    node = region_get(user, node_id) if node_id is not None else roots[0]
+    ancestors = region_ancestors(node, within=scope)
+    chain = [*ancestors, node]
+    loaded = list(
+        regions_with_child_flag(regions_visible(user).filter(parent_id__in=[r.pk for r in chain])).order_by(
+            "code"
+        )
+    )
+    tree = _region_tree(roots, loaded, {r.pk for r in chain}, node)
+
+    orgs = list(organisations_with_member_count(organisations_in_subtree(user, node))[: HOME_ORG_LIMIT + 1])
+    context: dict[str, Any] = {
+        "node": node,
+        "breadcrumb": ancestors,
+        "map_region": map_region_for(node, ancestors),
+        "tree": tree,
+        "org_tree": _organisation_tree(orgs[:HOME_ORG_LIMIT]),
+        "orgs_truncated": len(orgs) > HOME_ORG_LIMIT,
+        "counts": region_counts(node),
+        "can_edit": can(user, EDIT, node.path),
+        "can_see_people": has_capability(user, Capability.PEOPLE_VIEW),
+        "can_add_people": can(user, Capability.PEOPLE_EDIT, node.path),
+        "child_levels": child_levels(node),
+    }
+    if context["can_see_people"]:
+        context["people_counts"] = people_counts(user, node)
+        context["positions"] = sorted(positions_current(user).filter(region=node), key=position_sort_key)
+    return context
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_GET
+def region_children_partial(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the <ul> of a tree node's children, loaded when the node is expanded."""
+    region = region_get(request.user, pk)
+    children = regions_with_child_flag(region_children(region))
+    return render(request, "regions/_tree_children.html", {"items": [TreeItem(child) for child in children]})
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_GET
+def region_choices_partial(request: HttpRequest) -> HttpResponse:
+    """htmx: <option>s for a region picker, searched by name or code inside the user's scope."""
+    user = request.user
+    capability = request.GET.get("cap", "")
+    if capability not in Capability.values:
+        raise Http404
+    within_id, not_within_id = int_param(request, "within"), int_param(request, "not_within")
+    levels = [lv for lv in (request.GET.get("levels") or "").split(",") if lv in Level.values]
+    queryset = region_choices(
+        user,
+        capability=capability,
+        levels=levels or None,
+        within=region_get(user, within_id) if within_id is not None else None,
+        not_within=region_get(user, not_within_id) if not_within_id is not None else None,
+    )
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    options = [(r.pk, f"{r.name} · {r.get_level_display()} · {r.code}") for r in queryset[:CHOICES_LIMIT]]
+    return render(request, "regions/_options.html", {"options": options})
+
+
+# ---- list and detail ------------------------------------------------------------------------------
+
+
+def _filtered_regions(request: HttpRequest) -> tuple[RegionFilterForm, QuerySet[Region]]:
+    form = RegionFilterForm(request.GET or None)
+    queryset = regions_visible(request.user).select_related("parent")
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            queryset = queryset.filter(Q(name__icontains=q) | Q(code__startswith=q))
+        if form.cleaned_data["level"]:
+            queryset = queryset.filter(level=form.cleaned_data["level"])
+    return form, queryset.order_by("path")
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_GET
+def region_list(request: HttpRequest) -> HttpResponse:
+    form, queryset = _filtered_regions(request)
+    page = paginate(request, queryset)
+    return render(
+        request,
+        "regions/list.html",
+        {"form": form, "page": page, "can_create": has_capability(request.user, EDIT)},
+    )
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_GET
+def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    region = region_get(user, pk)
+    ancestors = region_ancestors(region, within=scope_for(user, Capability.STRUCTURE_VIEW))
+    context: dict[str, Any] = {
+        "region": region,
+        "breadcrumb": ancestors,
+        "map_region": map_region_for(region, ancestors),
+        "children": list(regions_with_child_flag(region_children(region))),
+        "counts": region_counts(region),
+        "organisations": list(organisations_with_member_count(organisations_of_region(region))),
+        "can_edit": can(user, EDIT, region.path),
+        "can_add_people": can(user, Capability.PEOPLE_EDIT, region.path),
+        "can_see_people": has_capability(user, Capability.PEOPLE_VIEW),
+        "child_levels": child_levels(region),
+        "can_move": bool(ALLOWED_PARENT_LEVELS[region.level]),
+    }
+    if context["can_see_people"]:
+        context["people_counts"] = people_counts(user, region)
+        context["positions"] = sorted(positions_current(user).filter(region=region), key=position_sort_key)
+    return render(request, "regions/detail.html", context)
+
+
+# ---- changes --------------------------------------------------------------------------------------
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_http_methods(["GET", "POST"])
+def region_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not has_capability(user, EDIT):
+        raise PermissionDenied
+    parent_id = int_param(request, "parent")
+    parent = editable_region(user, parent_id) if parent_id is not None else None
+    level = request.GET.get("level")
+    if level not in Level.values:
+        levels = child_levels(parent) if parent is not None else []
+        level = levels[0] if levels else None
+    if request.method == "POST":
+        form = RegionForm(request.POST, user=user, capability=EDIT)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                region = services.region_create(
+                    name=data["name"],
+                    level=data["level"],
+                    code=data["code"].strip(),
+                    parent=data["parent"],
+                    kind=data["kind"] or None,
+                    geometry=data["geometry"],
+                    address=data["address"],
+                    centre=form.centre,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s was created.") % {"name": region.name})
+                return redirect(region)
+    else:
+        form = RegionForm(initial={"parent": parent, "level": level}, user=user, capability=EDIT)
+    form.fields["parent"].required = True
+    return render(request, "regions/form.html", {"form": form, "parent": parent, "region": None})
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_http_methods(["GET", "POST"])
+def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    region = editable_region(user, pk)
+    form = RegionEditForm(
+        request.POST if request.method == "POST" else None,
+        initial=RegionEditForm.initial_for(region),
+        user=user,
+        capability=EDIT,
+        region=region,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        geometry: Any = data.get("geometry") if "geometry" in form.fields else ...
+        if geometry == region.geometry:
+            geometry = ...  # unchanged: keep the centre and the cell index as they are
+        try:
+            services.region_update(
+                region=region,
+                name=data["name"],
+                code=data["code"].strip(),
+                kind=data["kind"] or None,
+                address=data["address"],
+                geometry=geometry,
+                centre=form.centre,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was saved.") % {"name": data["name"]})
+            return redirect("regions:detail", pk=region.pk)
+    return render(request, "regions/form.html", {"form": form, "region": region, "parent": region.parent})
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_http_methods(["GET", "POST"])
+def region_move(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    region = editable_region(user, pk)
+    if not ALLOWED_PARENT_LEVELS[region.level]:
+        raise Http404  # a city has nowhere to go
+    form = RegionMoveForm(
+        request.POST if request.method == "POST" else None, user=user, capability=EDIT, region=region
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.region_move(
+                region=region,
+                new_parent=data["new_parent"],
+                new_code=(data["new_code"] or "").strip() or None,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, {"parent": "new_parent", "code": "new_code"})
+        else:
+            messages.success(
+                request,
+                _("%(name)s now belongs to %(parent)s.")
+                % {"name": region.name, "parent": data["new_parent"].name},
+            )
+            return redirect("regions:detail", pk=region.pk)
+    return render(
+        request,
+        "regions/move.html",
+        {
+            "form": form,
+            "region": region,
+            "breadcrumb": region_ancestors(region, within=scope_for(user, Capability.STRUCTURE_VIEW)),
+        },
+    )

@@ -1,0 +1,225 @@
+"""Party-organisation pages: list, detail with rule warnings, create, edit and move."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tongxin.accounts.roles import Capability
+from tongxin.accounts.scope import has_capability
+from tongxin.core.access import requires
+from tongxin.lib.tree import ancestor_ids
+from tongxin.organisations import services
+from tongxin.organisations.forms import (
+    OrganisationEditForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    OrganisationMoveForm,
+)
+from tongxin.organisations.models import OrgKind, PartyOrganisation
+from tongxin.organisations.selectors import (
+    organisation_choices,
+    organisation_get,
+    organisations_in_subtree,
+    organisations_visible,
+    organisations_with_member_count,
+)
+from tongxin.people.models import PartyStatus
+from tongxin.people.selectors import people_visible, positions_visible
+from tongxin.regions.forms import add_service_errors
+from tongxin.regions.models import Level
+from tongxin.regions.selectors import region_get
+from tongxin.regions.views import CHOICES_LIMIT, can, editable_region, int_param, paginate, position_sort_key
+
+EDIT = Capability.STRUCTURE_EDIT
+MEMBER_LIMIT = 100
+
+# the usual organisation at each level, offered first on the create form
+DEFAULT_KIND = {
+    Level.CITY: OrgKind.COMMITTEE,
+    Level.COUNTY: OrgKind.COMMITTEE,
+    Level.STREET: OrgKind.WORKING_COMMITTEE,
+    Level.COMMUNITY: OrgKind.COMMITTEE,
+    Level.GRID: OrgKind.GRID_BRANCH,
+    Level.BUILDING: OrgKind.GROUP,
+}
+
+
+def editable_organisation(user: Any, pk: Any) -> PartyOrganisation:
+    """404 outside the user's scope; 403 if they may only look at it."""
+    org = organisation_get(user, pk)
+    if not can(user, EDIT, org.region.path):
+        raise PermissionDenied
+    return org
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_GET
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = OrganisationFilterForm(request.GET or None)
+    node_id = int_param(request, "node")
+    node = region_get(user, node_id) if node_id is not None else None
+    queryset = organisations_in_subtree(user, node) if node is not None else organisations_visible(user)
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            queryset = queryset.filter(Q(name__icontains=q) | Q(code__startswith=q))
+        if form.cleaned_data["kind"]:
+            queryset = queryset.filter(kind=form.cleaned_data["kind"])
+    page = paginate(request, organisations_with_member_count(queryset).order_by("path"))
+    return render(
+        request,
+        "organisations/list.html",
+        {"form": form, "page": page, "node": node, "can_create": has_capability(user, EDIT)},
+    )
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_GET
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    org = organisation_get(user, pk)
+    visible = organisations_visible(user)
+    context: dict[str, Any] = {
+        "org": org,
+        "ancestors": list(visible.filter(pk__in=ancestor_ids(org.path)[:-1]).order_by("depth")),
+        "children": list(organisations_with_member_count(visible.filter(parent=org)).order_by("path")),
+        "warnings": services.organisation_warnings(org),
+        "can_edit": can(user, EDIT, org.region.path),
+        "can_see_people": has_capability(user, Capability.PEOPLE_VIEW),
+        "can_add_people": can(user, Capability.PEOPLE_EDIT, org.region.path),
+    }
+    if context["can_see_people"]:
+        members = people_visible(user).filter(branch=org)
+        context["member_counts"] = members.aggregate(
+            total=Count("pk"),
+            full=Count("pk", filter=Q(party_status=PartyStatus.FULL)),
+            probationary=Count("pk", filter=Q(party_status=PartyStatus.PROBATIONARY)),
+        )
+        context["members"] = list(members.select_related("region").order_by("name")[:MEMBER_LIMIT])
+        today = timezone.localdate()
+        positions = sorted(positions_visible(user).filter(organisation=org), key=position_sort_key)
+        context["positions"] = [(p, p.is_current(today)) for p in positions]
+    return render(request, "organisations/detail.html", context)
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not has_capability(user, EDIT):
+        raise PermissionDenied
+    parent_id, region_id = int_param(request, "parent"), int_param(request, "region")
+    parent = editable_organisation(user, parent_id) if parent_id is not None else None
+    region = editable_region(user, region_id) if region_id is not None else None
+    if request.method == "POST":
+        form = OrganisationForm(request.POST, user=user, capability=EDIT)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                org = services.organisation_create(
+                    name=data["name"],
+                    kind=data["kind"],
+                    code=data["code"],
+                    region=data["region"],
+                    parent=data["parent"],
+                    founded_on=data["founded_on"],
+                    term_ends_on=data["term_ends_on"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s was created.") % {"name": org.name})
+                return redirect(org)
+    else:
+        initial: dict[str, Any] = {"parent": parent, "region": region or (parent.region if parent else None)}
+        if region is not None:
+            initial["kind"] = DEFAULT_KIND.get(Level(region.level))
+        if parent is not None and parent.is_branch:
+            initial["kind"] = OrgKind.GROUP
+        form = OrganisationForm(initial=initial, user=user, capability=EDIT)
+    return render(request, "organisations/form.html", {"form": form, "org": None, "parent": parent})
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    org = editable_organisation(user, pk)
+    form = OrganisationEditForm(
+        request.POST if request.method == "POST" else None,
+        initial=OrganisationEditForm.initial_for(org),
+        user=user,
+        capability=EDIT,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.organisation_update(
+                organisation=org,
+                name=data["name"],
+                kind=data["kind"],
+                code=data["code"],
+                region=data["region"],
+                founded_on=data["founded_on"],
+                term_ends_on=data["term_ends_on"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was saved.") % {"name": data["name"]})
+            return redirect("organisations:detail", pk=org.pk)
+    return render(request, "organisations/form.html", {"form": form, "org": org, "parent": org.parent})
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_http_methods(["GET", "POST"])
+def organisation_move(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    org = editable_organisation(user, pk)
+    form = OrganisationMoveForm(
+        request.POST if request.method == "POST" else None, user=user, capability=EDIT, organisation=org
+    )
+    if request.method == "POST" and form.is_valid():
+        new_parent = form.cleaned_data["new_parent"]
+        try:
+            services.organisation_move(organisation=org, new_parent=new_parent)
+        except ValidationError as exc:
+            add_service_errors(form, exc, {"parent": "new_parent"})
+        else:
+            messages.success(
+                request,
+                _("%(name)s now belongs to %(parent)s.") % {"name": org.name, "parent": new_parent.name},
+            )
+            return redirect("organisations:detail", pk=org.pk)
+    return render(request, "organisations/move.html", {"form": form, "org": org})
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_GET
+def organisation_choices_partial(request: HttpRequest) -> HttpResponse:
+    """htmx: <option>s for an organisation picker, searched by name or code inside the user's scope."""
+    user = request.user
+    capability = request.GET.get("cap", "")
+    if capability not in Capability.values:
+        raise Http404
+    kinds = [k for k in (request.GET.get("kinds") or "").split(",") if k in OrgKind.values]
+    not_within_id = int_param(request, "not_within")
+    queryset = organisation_choices(
+        user,
+        capability=capability,
+        kinds=kinds or None,
+        not_within=organisation_get(user, not_within_id) if not_within_id is not None else None,
+    )
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    options = [(o.pk, f"{o.name} · {o.get_kind_display()}") for o in queryset[:CHOICES_LIMIT]]
+    return render(request, "regions/_options.html", {"options": options})

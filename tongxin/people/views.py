@@ -1,0 +1,280 @@
+"""People and position pages, and the audited reveal of phone and ID-card numbers."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongxin.accounts.roles import Capability
+from tongxin.accounts.scope import has_capability, scope_for
+from tongxin.audit.models import Action, Outcome
+from tongxin.audit.services import audit_record
+from tongxin.core.access import requires
+from tongxin.people import services
+from tongxin.people.forms import PersonFilterForm, PersonForm, PositionEndForm, PositionForm
+from tongxin.people.models import PartyStatus, Person, Position
+from tongxin.people.selectors import (
+    people_in_subtree,
+    people_visible,
+    person_get,
+    position_get,
+    positions_visible,
+)
+from tongxin.regions.forms import add_service_errors
+from tongxin.regions.views import can, editable_region, int_param, paginate, position_sort_key
+
+VIEW = Capability.PEOPLE_VIEW
+EDIT = Capability.PEOPLE_EDIT
+REVEAL = Capability.PEOPLE_REVEAL
+REVEAL_FIELDS = {"phone", "id_card"}
+
+
+def editable_person(user: Any, pk: Any) -> Person:
+    """404 outside the user's scope; 403 if they may only look at the person."""
+    person = person_get(user, pk)
+    if not can(user, EDIT, person.region.path):
+        raise PermissionDenied
+    return person
+
+
+def editable_position(user: Any, pk: Any) -> Position:
+    position = position_get(user, pk)
+    if not (can(user, EDIT, position.region.path) and can(user, EDIT, position.person.region.path)):
+        raise PermissionDenied
+    return position
+
+
+# ---- people ---------------------------------------------------------------------------------------
+
+
+@requires(VIEW)
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PersonFilterForm(request.GET or None, user=user)
+    form.is_valid()  # an invalid filter is shown with its error and left out; the valid ones apply
+    data = getattr(form, "cleaned_data", {})
+    node = data.get("node")
+    queryset = people_in_subtree(user, node) if node is not None else people_visible(user)
+    if data.get("q"):
+        queryset = queryset.filter(name__icontains=data["q"].strip())
+    party = data.get("party")
+    if party == "member":
+        queryset = queryset.exclude(party_status=PartyStatus.NONE)
+    elif party == "none":
+        queryset = queryset.filter(party_status=PartyStatus.NONE)
+    elif party in (PartyStatus.PROBATIONARY, PartyStatus.FULL):
+        queryset = queryset.filter(party_status=party)
+    if data.get("branch") is not None:
+        queryset = queryset.filter(branch=data["branch"])
+    page = paginate(request, queryset.select_related("region", "branch").order_by("name", "pk"))
+    reveal_scope = scope_for(user, REVEAL)
+    return render(
+        request,
+        "people/list.html",
+        {
+            "form": form,
+            "page": page,
+            "node": node,
+            "rows": [(person, reveal_scope.contains(person.region.path)) for person in page],
+            "can_create": has_capability(user, EDIT),
+        },
+    )
+
+
+@requires(VIEW)
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    person = person_get(user, pk)
+    today = timezone.localdate()
+    positions = sorted(positions_visible(user).filter(person=person), key=position_sort_key)
+    can_edit = can(user, EDIT, person.region.path)
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "positions": [
+                (p, p.is_current(today), can_edit and can(user, EDIT, p.region.path)) for p in positions
+            ],
+            "can_edit": can_edit,
+            "can_reveal": can(user, REVEAL, person.region.path),
+            "today": today,
+        },
+    )
+
+
+@requires(VIEW)
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not has_capability(user, EDIT):
+        raise PermissionDenied
+    region_id = int_param(request, "region")
+    region = editable_region(user, region_id, EDIT) if region_id is not None else None
+    if request.method == "POST":
+        form = PersonForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                person = services.person_create(
+                    phone=form.cleaned_data["phone"],
+                    id_card=form.cleaned_data["id_card"],
+                    **form.person_data(),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s was added.") % {"name": person.name})
+                return redirect(person)
+    else:
+        form = PersonForm(initial={"region": region}, user=user)
+    return render(request, "people/form.html", {"form": form, "person": None, "region": region})
+
+
+@requires(VIEW)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    person = editable_person(user, pk)
+    form = PersonForm(
+        request.POST if request.method == "POST" else None,
+        initial=PersonForm.initial_for(person),
+        user=user,
+        person=person,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                person=person,
+                # empty means "keep the number on record"
+                phone=form.cleaned_data["phone"] or None,
+                id_card=form.cleaned_data["id_card"] or None,
+                **form.person_data(),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was saved.") % {"name": form.cleaned_data["name"]})
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/form.html", {"form": form, "person": person, "region": person.region})
+
+
+@requires(VIEW)
+@require_POST
+def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """htmx: swap a masked number for the plain one. Needs people.reveal in the person's region."""
+    if field not in REVEAL_FIELDS:
+        raise Http404
+    user = request.user
+    person = person_get(user, pk)
+    if not can(user, REVEAL, person.region.path):
+        audit_record(
+            action=Action.REVEAL,
+            actor=user,
+            request=request,
+            region=person.region,
+            target=f"person:{person.pk}",
+            outcome=Outcome.DENIED,
+            detail={"field": field},
+        )
+        raise PermissionDenied
+    value = services.person_reveal(person=person, field=field, actor=user, request=request)
+    response = render(request, "people/_revealed.html", {"value": value})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- positions ------------------------------------------------------------------------------------
+
+
+@requires(VIEW)
+@require_http_methods(["GET", "POST"])
+def position_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    person = editable_person(user, pk)
+    if request.method == "POST":
+        form = PositionForm(request.POST, user=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.position_create(
+                    person=person,
+                    kind=data["kind"],
+                    starts_on=data["starts_on"],
+                    region=data["region"],
+                    organisation=data["organisation"],
+                    ends_on=data["ends_on"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The position was added."))
+                return redirect(person)
+    else:
+        form = PositionForm(initial={"region": person.region, "starts_on": timezone.localdate()}, user=user)
+    return render(request, "people/position_form.html", {"form": form, "person": person, "position": None})
+
+
+@requires(VIEW)
+@require_http_methods(["GET", "POST"])
+def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    position = editable_position(user, pk)
+    initial = {
+        "kind": position.kind,
+        "organisation": position.organisation,
+        "region": position.region,
+        "starts_on": position.starts_on,
+        "ends_on": position.ends_on,
+    }
+    form = PositionForm(request.POST if request.method == "POST" else None, initial=initial, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.position_update(
+                position=position,
+                kind=data["kind"],
+                organisation=data["organisation"],
+                region=data["region"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The position was saved."))
+            return redirect("people:detail", pk=position.person_id)
+    return render(
+        request, "people/position_form.html", {"form": form, "person": position.person, "position": position}
+    )
+
+
+@requires(VIEW)
+@require_POST
+def position_end(request: HttpRequest, pk: int) -> HttpResponse:
+    position = editable_position(request.user, pk)
+    form = PositionEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.position_end(position=position, ends_on=form.cleaned_data["ends_on"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(position)s of %(name)s ends on %(date)s.")
+                % {
+                    "position": position.get_kind_display(),
+                    "name": position.person.name,
+                    "date": form.cleaned_data["ends_on"].isoformat(),
+                },
+            )
+    else:
+        messages.error(request, _("Enter the date the position ends."))
+    return redirect("people:detail", pk=position.person_id)
