@@ -1,0 +1,48 @@
+"""The foundation as a user meets it: log in, open the tree, the map, an import with a bad row."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tongxin.testing import PASSWORD, build_tree, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
+
+
+def _login(page, username):
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def test_tree_and_map(browser_context):
+    tree = build_tree()
+    make_user("street_official", tree.street_a, username="jiedao")
+    page = browser_context.new_page()
+    _login(page, "jiedao")
+
+    # the tree starts at the street; the other street is nowhere
+    tree_panel = page.locator(".panel-tree")
+    expect(tree_panel).to_contain_text("双塔街道")
+    expect(page.locator("body")).not_to_contain_text("平江街道")
+    community = tree_panel.locator("details.tree-node:has(> summary:has-text('滚绣坊社区'))").first
+    community.locator("> summary").click()  # htmx loads the grids
+    expect(community).to_contain_text("滚绣坊社区第1网格")
+
+    # the map of the community: grids drawn, a point located to its grid
+    page.goto(f"/map/{tree.community_a1.pk}/")
+    expect(page.locator("#grid-map .leaflet-interactive").first).to_be_attached()
+    page.fill("#map-find-input", "120.615, 31.31")
+    page.locator("#map-find button[type=submit]").click()
+    expect(page.locator("#map-result")).to_contain_text("滚绣坊社区第2网格")
+
+
+def test_phone_width_home_stacks(phone_context):
+    tree = build_tree()
+    make_user("grid_worker", tree.grids["1.1"], username="wanggeyuan")
+    page = phone_context.new_page()
+    _login(page, "wanggeyuan")
+    expect(page.locator("h1")).to_contain_text("滚绣坊社区第1网格")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
