@@ -57,6 +57,12 @@ INSTALLED_APPS = [
     "tongxin.jobs",
     "tongxin.cases",
     "tongxin.notifications",
+    "tongxin.partners",
+    "tongxin.lists",
+    "tongxin.meetings",
+    "tongxin.members",
+    "tongxin.activities",
+    "tongxin.partylife",
     "tongxin.transfer",
     "tongxin.demo",
 ]

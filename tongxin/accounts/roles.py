@@ -24,6 +24,16 @@ class Capability(models.TextChoices):
     CASES_VERIFY = "cases.verify", _("Verify handled cases on site")
     CASES_SUPERVISE = "cases.supervise", _("Supervise cases (督办)")
     CASES_CONFIGURE = "cases.configure", _("Configure categories, time limits and whistle routes")
+    PARTNERS_VIEW = "partners.view", _("See partner units, alliances, the three lists and joint meetings")
+    PARTNERS_MANAGE = (
+        "partners.manage",
+        _("Keep partner units, alliances, needs, projects and joint meetings"),
+    )
+    PARTNERS_CLAIM = "partners.claim", _("Claim needs and keep a unit's resources (liaison)")
+    MEMBERS_VIEW = "members.view", _("See reported members, service records, activities and teams")
+    MEMBERS_MANAGE = "members.manage", _("Record reporting, activities, attendance and teams")
+    PARTYLIFE_VIEW = "partylife.view", _("See 三会一课, member development and mobile members")
+    PARTYLIFE_MANAGE = "partylife.manage", _("Record 三会一课, member development and training")
 
 
 class Role(models.TextChoices):
@@ -66,6 +76,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CASES_VIEW,
             C.CASES_SUPERVISE,
             C.CASES_CONFIGURE,
+            C.PARTNERS_VIEW,
+            C.MEMBERS_VIEW,
+            C.PARTYLIFE_VIEW,
+            C.PARTYLIFE_MANAGE,
         }
     ),
     Role.STREET_OFFICIAL: frozenset(
@@ -80,6 +94,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CASES_VIEW,
             C.CASES_MANAGE,
             C.CASES_SUPERVISE,
+            C.PARTNERS_VIEW,
+            C.PARTNERS_MANAGE,
+            C.MEMBERS_VIEW,
+            C.MEMBERS_MANAGE,
+            C.PARTYLIFE_VIEW,
+            C.PARTYLIFE_MANAGE,
         }
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
@@ -94,6 +114,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CASES_VIEW,
             C.CASES_REPORT,
             C.CASES_MANAGE,
+            C.PARTNERS_VIEW,
+            C.PARTNERS_MANAGE,
+            C.MEMBERS_VIEW,
+            C.MEMBERS_MANAGE,
+            C.PARTYLIFE_VIEW,
+            C.PARTYLIFE_MANAGE,
         }
     ),
     Role.COMMUNITY_STAFF: frozenset(
@@ -105,6 +131,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CASES_VIEW,
             C.CASES_REPORT,
             C.CASES_MANAGE,
+            C.PARTNERS_VIEW,
+            C.PARTNERS_MANAGE,
+            C.MEMBERS_VIEW,
+            C.MEMBERS_MANAGE,
+            C.PARTYLIFE_VIEW,
         }
     ),
     Role.GRID_WORKER: frozenset(
@@ -116,13 +147,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CASES_VIEW,
             C.CASES_REPORT,
             C.CASES_VERIFY,
+            C.MEMBERS_VIEW,
         }
     ),
     Role.GRID_LEADER: frozenset(
-        {C.STRUCTURE_VIEW, C.PEOPLE_VIEW, C.CASES_VIEW, C.CASES_REPORT, C.CASES_VERIFY}
+        {C.STRUCTURE_VIEW, C.PEOPLE_VIEW, C.CASES_VIEW, C.CASES_REPORT, C.CASES_VERIFY, C.MEMBERS_VIEW}
     ),
     Role.MEMBER: frozenset({C.STRUCTURE_VIEW}),
-    Role.PARTNER_LIAISON: frozenset({C.STRUCTURE_VIEW}),
+    Role.PARTNER_LIAISON: frozenset({C.STRUCTURE_VIEW, C.PARTNERS_VIEW, C.PARTNERS_CLAIM}),
     Role.HOTLINE_OPERATOR: frozenset({C.STRUCTURE_VIEW, C.CASES_REPORT}),
 }
 

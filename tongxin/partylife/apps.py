@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PartylifeConfig(AppConfig):
+    name = "tongxin.partylife"
+    label = "partylife"
