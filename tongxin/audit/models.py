@@ -65,3 +65,15 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError("audit events are append-only")
+
+
+class AuditCheckpoint(models.Model):
+    """How far the hash chain has been verified, so a check only walks the new events."""
+
+    verified_up_to = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    broken_at = models.BigIntegerField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"verified up to {self.verified_up_to}"

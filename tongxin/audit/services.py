@@ -80,11 +80,37 @@ def audit_record(
     return event
 
 
-def audit_verify() -> tuple[bool, int | None]:
-    """Walk the chain; return (intact, id of the first bad event)."""
-    prev = GENESIS
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+def audit_verify(*, after_id: int = 0, prev_hash: str = GENESIS) -> tuple[bool, int | None]:
+    """Walk the chain (from `after_id`, whose hash is `prev_hash`); return (intact, first bad id)."""
+    ok, bad, _last_id, _last_hash = _walk(after_id, prev_hash)
+    return ok, bad
+
+
+def _walk(after_id: int, prev: str) -> tuple[bool, int | None, int, str]:
+    last_id = after_id
+    for event in AuditEvent.objects.filter(id__gt=after_id).order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != prev or event.hash != _digest(prev, _chained_fields(event)):
-            return False, event.pk
-        prev = event.hash
-    return True, None
+            return False, event.pk, last_id, prev
+        prev, last_id = event.hash, event.pk
+    return True, None, last_id, prev
+
+
+def audit_check(*, full: bool = False) -> tuple[bool, int | None]:
+    """Verify the chain from the last checkpoint (or from the start when `full`), and move it on.
+
+    The page calls it cheaply; the hourly job walks the whole chain, so an old event changed
+    after it was checked is still found.
+    """
+    from tongxin.audit.models import AuditCheckpoint
+
+    with transaction.atomic():
+        checkpoint, _ = AuditCheckpoint.objects.select_for_update().get_or_create(pk=1)
+        if checkpoint.broken_at is not None and not full:
+            return False, checkpoint.broken_at
+        start_id, start_hash = (0, GENESIS) if full else (checkpoint.verified_up_to, checkpoint.last_hash)
+        ok, bad, last_id, last_hash = _walk(start_id, start_hash)
+        checkpoint.verified_up_to, checkpoint.last_hash = last_id, last_hash
+        checkpoint.broken_at = bad
+        checkpoint.checked_at = timezone.now()
+        checkpoint.save()
+    return ok, bad
