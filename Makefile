@@ -34,12 +34,14 @@ run: demo
 	PORT=$(PORT) BIN=$(BIN) sh scripts/serve.sh
 
 messages: install-test
-	cd tongxin && ../$(BIN)/tongxin makemessages -l zh_Hans --no-obsolete --no-location && ../$(BIN)/tongxin compilemessages -l zh_Hans
+	$(BIN)/tongxin makemessages -l zh_Hans --no-obsolete --no-location --ignore=var --ignore=scripts
+	msgfmt -c -o tongxin/locale/zh_Hans/LC_MESSAGES/django.mo tongxin/locale/zh_Hans/LC_MESSAGES/django.po
 
 lint: install-test
 	$(BIN)/ruff check tongxin
 	$(BIN)/ruff format --check tongxin
 	$(BIN)/tongxin makemigrations --check --dry-run
+	BIN=$(BIN) sh scripts/check-messages.sh
 
 typecheck: install-test
 	$(BIN)/mypy tongxin

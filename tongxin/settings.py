@@ -28,7 +28,9 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("TONGXIN_DEBUG", False)
-SECRET_KEY = os.environ.get("TONGXIN_SECRET_KEY") or load_or_create_key(DATA_DIR / "secret_key", kind="django")
+SECRET_KEY = os.environ.get("TONGXIN_SECRET_KEY") or load_or_create_key(
+    DATA_DIR / "secret_key", kind="django"
+)
 # Fernet key for personal data at rest (phone, ID card); kept outside the database.
 FIELD_ENCRYPTION_KEY = os.environ.get("TONGXIN_FIELD_KEY") or load_or_create_key(
     DATA_DIR / "field_key", kind="fernet"

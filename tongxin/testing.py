@@ -56,7 +56,11 @@ def build_tree() -> Tree:
     ):
         communities.append(
             region_create(
-                name=name, level=Level.COMMUNITY, code=code, parent=street, geometry=rectangle(*community_box(i))
+                name=name,
+                level=Level.COMMUNITY,
+                code=code,
+                parent=street,
+                geometry=rectangle(*community_box(i)),
             )
         )
     tree = Tree(city, county, street_a, street_b, *communities)

@@ -44,7 +44,9 @@ def _assignments(user: Any) -> list[tuple[str, str]]:
         from tongxin.accounts.models import RoleAssignment
 
         cache = list(
-            RoleAssignment.objects.filter(user_id=user.pk, user__is_active=True).values_list("role", "region__path")
+            RoleAssignment.objects.filter(user_id=user.pk, user__is_active=True).values_list(
+                "role", "region__path"
+            )
         )
         user._tongxin_roles = cache
     return cache

@@ -85,8 +85,12 @@ def role_revoke(*, assignment: RoleAssignment, revoked_by: User, request: HttpRe
     if revoked_by.pk == assignment.user_id:
         raise ValidationError(_("Nobody may change their own roles."))
     audit_record(
-        action=Action.ROLE_REVOKED, actor=revoked_by, request=request, region=assignment.region,
-        target=f"user:{assignment.user_id}", detail={"role": assignment.role, "user": assignment.user.username},
+        action=Action.ROLE_REVOKED,
+        actor=revoked_by,
+        request=request,
+        region=assignment.region,
+        target=f"user:{assignment.user_id}",
+        detail={"role": assignment.role, "user": assignment.user.username},
     )
     assignment.delete()
 
@@ -94,7 +98,9 @@ def role_revoke(*, assignment: RoleAssignment, revoked_by: User, request: HttpRe
 def token_create(*, user: User, name: str, request: HttpRequest | None = None) -> tuple[ApiToken, str]:
     """Create an API token; the secret is returned once and only its hash is stored."""
     secret = ApiToken.new_secret()
-    token = ApiToken.objects.create(user=user, name=name.strip() or "API", token_hash=ApiToken.hash(secret), prefix=secret[:8])
+    token = ApiToken.objects.create(
+        user=user, name=name.strip() or "API", token_hash=ApiToken.hash(secret), prefix=secret[:8]
+    )
     audit_record(action=Action.TOKEN_CREATED, actor=user, request=request, target=f"token:{token.pk}")
     return token, secret
 
@@ -148,8 +154,12 @@ def account_create(
     _validate_new_password(password, User(username=username, person=person))
     user = user_create(username=username, password=password, person=person)
     audit_record(
-        action=Action.ACCOUNT_CREATED, actor=created_by, request=request, region=person.region,
-        target=f"user:{user.pk}", detail={"user": user.username},
+        action=Action.ACCOUNT_CREATED,
+        actor=created_by,
+        request=request,
+        region=person.region,
+        target=f"user:{user.pk}",
+        detail={"user": user.username},
     )
     if role:
         if region is None:
@@ -199,8 +209,12 @@ def account_unlock(*, account: User, actor: User, request: HttpRequest | None = 
     _check_account_in_scope(actor, account)
     cleared = reset(username=account.username)
     audit_record(
-        action=Action.ACCOUNT_UNLOCKED, actor=actor, request=request, region=_account_region(account),
-        target=f"user:{account.pk}", detail={"user": account.username, "attempts_cleared": cleared},
+        action=Action.ACCOUNT_UNLOCKED,
+        actor=actor,
+        request=request,
+        region=_account_region(account),
+        target=f"user:{account.pk}",
+        detail={"user": account.username, "attempts_cleared": cleared},
     )
     return cleared
 
@@ -211,6 +225,9 @@ def password_change(*, user: User, new_password: str, request: HttpRequest | Non
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit_record(
-        action=Action.PASSWORD_CHANGED, actor=user, request=request, region=_account_region(user),
+        action=Action.PASSWORD_CHANGED,
+        actor=user,
+        request=request,
+        region=_account_region(user),
         target=f"user:{user.pk}",
     )

@@ -5,7 +5,11 @@ from playwright.sync_api import expect
 
 from tongxin.testing import PASSWORD, build_tree, make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("browser")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("browser"),
+]
 
 
 def _login(page, username):

@@ -36,7 +36,9 @@ class ContentSecurityPolicyMiddleware:
         if tile:
             from urllib.parse import urlsplit
 
-            parts = urlsplit(tile.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
+            parts = urlsplit(
+                tile.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0")
+            )
             if parts.scheme and parts.netloc:
                 img.append(f"{parts.scheme}://{parts.netloc.replace('a.', '*.', 1)}")
         self.policy = "; ".join(

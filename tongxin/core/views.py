@@ -44,5 +44,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "server_error", "message": "Something went wrong on the server."}, status=500)
+        return JsonResponse(
+            {"code": "server_error", "message": "Something went wrong on the server."}, status=500
+        )
     return render(request, "core/500.html", status=500)

@@ -39,10 +39,14 @@ def job_enqueue_on_commit(**kwargs: Any) -> None:
 def job_claim(*, worker: str, now: datetime | None = None) -> Job | None:
     now = now or timezone.now()
     # jobs whose worker died are retried
-    Job.objects.filter(status=JobStatus.RUNNING, locked_at__lt=now - STALE_AFTER).update(status=JobStatus.QUEUED)
-    for job_id in Job.objects.filter(status=JobStatus.QUEUED, run_at__lte=now).order_by("run_at", "id").values_list(
-        "id", flat=True
-    )[:10]:
+    Job.objects.filter(status=JobStatus.RUNNING, locked_at__lt=now - STALE_AFTER).update(
+        status=JobStatus.QUEUED
+    )
+    for job_id in (
+        Job.objects.filter(status=JobStatus.QUEUED, run_at__lte=now)
+        .order_by("run_at", "id")
+        .values_list("id", flat=True)[:10]
+    ):
         won = Job.objects.filter(id=job_id, status=JobStatus.QUEUED).update(
             status=JobStatus.RUNNING, locked_by=worker, locked_at=now
         )
@@ -121,7 +125,9 @@ def run_due_jobs(*, worker: str, now: datetime | None = None, limit: int = 100) 
 
 def heartbeat(*, worker: str, jobs_done: int = 0) -> None:
     beat, _ = WorkerHeartbeat.objects.get_or_create(name=worker, defaults={"seen_at": timezone.now()})
-    WorkerHeartbeat.objects.filter(pk=beat.pk).update(seen_at=timezone.now(), jobs_done=beat.jobs_done + jobs_done)
+    WorkerHeartbeat.objects.filter(pk=beat.pk).update(
+        seen_at=timezone.now(), jobs_done=beat.jobs_done + jobs_done
+    )
 
 
 def prune_finished(*, older_than: timedelta = timedelta(days=30)) -> int:

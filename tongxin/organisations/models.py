@@ -32,7 +32,12 @@ class PartyOrganisation(models.Model):
     kind = models.CharField(_("type"), max_length=24, choices=OrgKind.choices)
     code = models.CharField(_("organisation code"), max_length=32, unique=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="organisations"

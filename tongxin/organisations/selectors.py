@@ -8,9 +8,13 @@ from tongxin.accounts.scope import scope_for
 from tongxin.organisations.models import PartyOrganisation
 
 
-def organisations_visible(user: Any, *, capability: str = Capability.STRUCTURE_VIEW) -> QuerySet[PartyOrganisation]:
+def organisations_visible(
+    user: Any, *, capability: str = Capability.STRUCTURE_VIEW
+) -> QuerySet[PartyOrganisation]:
     """Organisations attached to a region inside the user's scope."""
-    return PartyOrganisation.objects.filter(scope_for(user, capability).q("region__path")).select_related("region")
+    return PartyOrganisation.objects.filter(scope_for(user, capability).q("region__path")).select_related(
+        "region"
+    )
 
 
 def organisation_get(user: Any, pk: Any, *, capability: str = Capability.STRUCTURE_VIEW) -> PartyOrganisation:

@@ -53,7 +53,12 @@ def organisation_validate(
                 _("The region must lie within %(region)s, the region of the parent organisation.")
                 % {"region": parent.region.name}
             )
-    elif parent is None and kind in (OrgKind.GROUP, OrgKind.BRANCH, OrgKind.GRID_BRANCH, OrgKind.GENERAL_BRANCH):
+    elif parent is None and kind in (
+        OrgKind.GROUP,
+        OrgKind.BRANCH,
+        OrgKind.GRID_BRANCH,
+        OrgKind.GENERAL_BRANCH,
+    ):
         errors.setdefault("parent", []).append(_("This type of organisation needs a parent organisation."))
     if errors:
         raise ValidationError(errors)
@@ -165,7 +170,11 @@ def organisation_warnings(org: PartyOrganisation) -> list[str]:
         today = timezone.localdate()
         committee = (
             org.positions.filter(
-                kind__in=[PositionKind.SECRETARY, PositionKind.DEPUTY_SECRETARY, PositionKind.COMMITTEE_MEMBER],
+                kind__in=[
+                    PositionKind.SECRETARY,
+                    PositionKind.DEPUTY_SECRETARY,
+                    PositionKind.COMMITTEE_MEMBER,
+                ],
                 starts_on__lte=today,
             )
             .exclude(ends_on__lt=today)

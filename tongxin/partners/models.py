@@ -22,7 +22,10 @@ class PartnerUnit(models.Model):
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=24, choices=UnitKind.choices)
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("where it sits"), on_delete=models.PROTECT, related_name="partner_units"
+        "regions.Region",
+        verbose_name=_("where it sits"),
+        on_delete=models.PROTECT,
+        related_name="partner_units",
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     party_organisation = models.ForeignKey(

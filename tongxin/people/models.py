@@ -136,7 +136,9 @@ ORGANISATION_POSITIONS = {
 class Position(models.Model):
     """A post held by a person at a region node or a Party organisation, with its term."""
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="positions")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="positions"
+    )
     kind = models.CharField(_("position"), max_length=32, choices=PositionKind.choices)
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="positions"

@@ -14,7 +14,9 @@ def people_visible(user: Any, *, capability: str = Capability.PEOPLE_VIEW) -> Qu
 
 
 def person_get(user: Any, pk: Any, *, capability: str = Capability.PEOPLE_VIEW) -> Person:
-    return get_object_or_404(people_visible(user, capability=capability).select_related("region", "branch"), pk=pk)
+    return get_object_or_404(
+        people_visible(user, capability=capability).select_related("region", "branch"), pk=pk
+    )
 
 
 def positions_visible(user: Any, *, capability: str = Capability.PEOPLE_VIEW) -> QuerySet[Position]:

@@ -47,10 +47,14 @@ def person_validate(
     if data.get("region") is None:
         errors.setdefault("region", []).append(_("Choose where the person lives."))
     if phone and not is_valid_phone(phone):
-        errors.setdefault("phone", []).append(_("Enter an 11-digit mobile number or a landline such as 0512-12345678."))
+        errors.setdefault("phone", []).append(
+            _("Enter an 11-digit mobile number or a landline such as 0512-12345678.")
+        )
     if id_card:
         if not is_valid_id_card(id_card):
-            errors.setdefault("id_card", []).append(_("The ID-card number is not valid (18 characters, check digit)."))
+            errors.setdefault("id_card", []).append(
+                _("The ID-card number is not valid (18 characters, check digit).")
+            )
         else:
             other = find_person_by_id_card(id_card)
             if other is not None and (instance is None or other.pk != instance.pk):
@@ -69,7 +73,9 @@ def person_validate(
     if full is not None and joined is not None and full < joined:
         errors.setdefault("party_full_on", []).append(_("Full membership cannot come before joining."))
     if status == PartyStatus.PROBATIONARY and full is not None:
-        errors.setdefault("party_full_on", []).append(_("A probationary member has no full-membership date yet."))
+        errors.setdefault("party_full_on", []).append(
+            _("A probationary member has no full-membership date yet.")
+        )
     birth = data.get("birth_date")
     if birth is not None and birth > date.today():
         errors.setdefault("birth_date", []).append(_("The date of birth is in the future."))
@@ -93,7 +99,9 @@ def _blank(field: str) -> Any:
 
 
 @transaction.atomic
-def person_update(*, person: Person, phone: str | None = None, id_card: str | None = None, **data: Any) -> Person:
+def person_update(
+    *, person: Person, phone: str | None = None, id_card: str | None = None, **data: Any
+) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     merged = {k: getattr(person, k) for k in PERSON_FIELDS}
     merged.update({k: v for k, v in data.items() if k in PERSON_FIELDS})
@@ -146,7 +154,11 @@ def position_validate(
         errors.setdefault("organisation", []).append(_("This position is held in a Party organisation."))
     if region is None and organisation is None:
         errors.setdefault("region", []).append(_("Choose the region or organisation of the position."))
-    if organisation is not None and region is not None and not region.path.startswith(organisation.region.path):
+    if (
+        organisation is not None
+        and region is not None
+        and not region.path.startswith(organisation.region.path)
+    ):
         errors.setdefault("region", []).append(_("The region does not match the organisation."))
     if kind in {"grid_leader", "grid_worker"} and region is not None and region.level != "grid":
         errors.setdefault("region", []).append(_("A grid leader or grid worker serves a grid."))
@@ -169,10 +181,20 @@ def position_create(
     if region is None and organisation is not None:
         region = organisation.region
     position_validate(
-        person=person, kind=kind, region=region, organisation=organisation, starts_on=starts_on, ends_on=ends_on
+        person=person,
+        kind=kind,
+        region=region,
+        organisation=organisation,
+        starts_on=starts_on,
+        ends_on=ends_on,
     )
     return Position.objects.create(
-        person=person, kind=kind, region=region, organisation=organisation, starts_on=starts_on, ends_on=ends_on
+        person=person,
+        kind=kind,
+        region=region,
+        organisation=organisation,
+        starts_on=starts_on,
+        ends_on=ends_on,
     )
 
 

@@ -66,7 +66,12 @@ class Region(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     code = models.CharField(_("code"), max_length=20, unique=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # '/1/5/23/': ids from the root down; subtree queries are one indexed range scan
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")

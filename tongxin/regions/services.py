@@ -48,7 +48,9 @@ def region_validate(
     if parent is not None:
         if parent.level not in allowed:
             if level == Level.GRID:
-                msg = _("A grid must belong to a community (or to a grid of that community), never to a %(level)s.")
+                msg = _(
+                    "A grid must belong to a community (or to a grid of that community), never to a %(level)s."
+                )
             else:
                 msg = _("A %(child)s cannot be placed under a %(level)s.")
             errors.setdefault("parent", []).append(
@@ -71,7 +73,9 @@ def region_validate(
     if instance is not None and instance.pk:
         clash = clash.exclude(pk=instance.pk)
     if code and clash.exists():
-        errors.setdefault("code", []).append(_("Another region already has the code %(code)s.") % {"code": code})
+        errors.setdefault("code", []).append(
+            _("Another region already has the code %(code)s.") % {"code": code}
+        )
     polygon = None
     if geometry not in (None, "", {}):
         try:
@@ -107,7 +111,10 @@ def _overlapping_sibling(polygon: Any, *, parent: Region, instance: Region | Non
     if instance is not None and instance.pk:
         candidates = candidates.exclude(pk=instance.pk)
     for other in candidates:
-        if other.geometry and shape(other.geometry).intersection(polygon).area > MAX_SIBLING_OVERLAP * polygon.area:
+        if (
+            other.geometry
+            and shape(other.geometry).intersection(polygon).area > MAX_SIBLING_OVERLAP * polygon.area
+        ):
             return other
     return None
 
@@ -252,7 +259,9 @@ def _recode_descendants(region: Region, new_code: str) -> None:
                 code=Concat(Value(new_sig), Substr("code", n + 1))
             )
     except IntegrityError:
-        raise ValidationError({"code": [_("The new code would give a region below the code of another region.")]})
+        raise ValidationError(
+            {"code": [_("The new code would give a region below the code of another region.")]}
+        )
 
 
 @transaction.atomic

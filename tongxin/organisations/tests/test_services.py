@@ -19,7 +19,11 @@ def test_group_needs_a_branch_parent(tree):
         )
     assert "parent" in exc.value.message_dict
     group = organisation_create(
-        name="1幢党小组", kind=OrgKind.GROUP, code="G-1", region=tree.building, parent=tree.orgs["grid_branch"]
+        name="1幢党小组",
+        kind=OrgKind.GROUP,
+        code="G-1",
+        region=tree.building,
+        parent=tree.orgs["grid_branch"],
     )
     assert group.path.startswith(tree.orgs["grid_branch"].path)
 
@@ -27,7 +31,11 @@ def test_group_needs_a_branch_parent(tree):
 def test_region_must_lie_within_parent_region(tree):
     with pytest.raises(ValidationError) as exc:
         organisation_create(
-            name="跨区支部", kind=OrgKind.BRANCH, code="B-9", region=tree.community_b1, parent=tree.orgs["community"]
+            name="跨区支部",
+            kind=OrgKind.BRANCH,
+            code="B-9",
+            region=tree.community_b1,
+            parent=tree.orgs["community"],
         )
     assert "region" in exc.value.message_dict
 

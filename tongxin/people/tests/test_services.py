@@ -43,8 +43,14 @@ def test_duplicate_id_card_refused(tree):
         ({"phone": "12345"}, "phone"),
         ({"id_card": "320508199001011230X"}, "id_card"),
         ({"party_status": "full"}, "party_joined_on"),
-        ({"party_status": "probationary", "party_joined_on": date(2024, 1, 1), "party_full_on": date(2025, 1, 1)},
-         "party_full_on"),
+        (
+            {
+                "party_status": "probationary",
+                "party_joined_on": date(2024, 1, 1),
+                "party_full_on": date(2025, 1, 1),
+            },
+            "party_full_on",
+        ),
         ({"name": " "}, "name"),
     ],
 )
@@ -74,12 +80,21 @@ def test_reveal_is_audited(tree):
 def test_positions_rules(tree):
     person = person_create(name="赵强", region=tree.grids["1.1"])
     with pytest.raises(ValidationError):
-        position_create(person=person, kind=PositionKind.GRID_WORKER, region=tree.community_a1, starts_on=date(2024, 1, 1))
+        position_create(
+            person=person, kind=PositionKind.GRID_WORKER, region=tree.community_a1, starts_on=date(2024, 1, 1)
+        )
     with pytest.raises(ValidationError):
-        position_create(person=person, kind=PositionKind.SECRETARY, region=tree.community_a1, starts_on=date(2024, 1, 1))
-    post = position_create(person=person, kind=PositionKind.GRID_WORKER, region=tree.grids["1.1"], starts_on=date(2024, 1, 1))
+        position_create(
+            person=person, kind=PositionKind.SECRETARY, region=tree.community_a1, starts_on=date(2024, 1, 1)
+        )
+    post = position_create(
+        person=person, kind=PositionKind.GRID_WORKER, region=tree.grids["1.1"], starts_on=date(2024, 1, 1)
+    )
     secretary = position_create(
-        person=person, kind=PositionKind.SECRETARY, organisation=tree.orgs["grid_branch"], starts_on=date(2024, 1, 1)
+        person=person,
+        kind=PositionKind.SECRETARY,
+        organisation=tree.orgs["grid_branch"],
+        starts_on=date(2024, 1, 1),
     )
     assert secretary.region == tree.grids["1.1"]
     with pytest.raises(ValidationError):
