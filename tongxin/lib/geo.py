@@ -21,32 +21,44 @@ class GeometryError(ValueError):
     pass
 
 
+def _(message: str) -> str:
+    # lib stays framework-free; the message is translated when Django is there
+    try:
+        from django.utils.translation import gettext
+    except ImportError:  # pragma: no cover
+        return message
+    return gettext(message)
+
+
 def parse_polygon(geojson: Any) -> Polygon | MultiPolygon:
     """Accept a GeoJSON Polygon/MultiPolygon geometry, Feature or single-feature collection."""
     if not isinstance(geojson, dict):
-        raise GeometryError("geometry must be a GeoJSON object")
+        raise GeometryError(_("Geometry must be a GeoJSON object."))
     if geojson.get("type") == "FeatureCollection":
         features = geojson.get("features") or []
         if len(features) != 1:
-            raise GeometryError("a FeatureCollection must hold exactly one feature")
+            raise GeometryError(_("A FeatureCollection must hold exactly one feature."))
         geojson = features[0]
     if geojson.get("type") == "Feature":
         geojson = geojson.get("geometry") or {}
     if geojson.get("type") not in {"Polygon", "MultiPolygon"}:
-        raise GeometryError("geometry must be a Polygon or MultiPolygon")
+        raise GeometryError(_("Geometry must be a Polygon or MultiPolygon."))
     try:
         geom = shape(geojson)
     except Exception as exc:
-        raise GeometryError(f"unreadable coordinates: {exc}") from exc
+        raise GeometryError(_("The coordinates cannot be read.")) from exc
     if geom.is_empty:
-        raise GeometryError("the polygon is empty")
+        raise GeometryError(_("The polygon is empty."))
     min_lng, min_lat, max_lng, max_lat = geom.bounds
     if not (-180 <= min_lng <= max_lng <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise GeometryError("coordinates must be longitude, latitude in degrees")
+        raise GeometryError(_("Coordinates must be longitude, latitude in degrees."))
     if not geom.is_valid:
-        raise GeometryError(f"the polygon is not valid: {explain_validity(geom)}")
+        raise GeometryError(
+            _("The polygon is not valid (it crosses itself or its rings overlap): %(why)s.")
+            % {"why": explain_validity(geom)}
+        )
     if geom.area == 0:
-        raise GeometryError("the polygon has no area")
+        raise GeometryError(_("The polygon has no area."))
     return geom
 
 
@@ -76,7 +88,7 @@ def cells_covering(bounds: tuple[float, float, float, float]) -> Iterator[int]:
     x0, x1 = math.floor(min_lng / CELL_DEGREES), math.floor(max_lng / CELL_DEGREES)
     y0, y1 = math.floor(min_lat / CELL_DEGREES), math.floor(max_lat / CELL_DEGREES)
     if (x1 - x0 + 1) * (y1 - y0 + 1) > MAX_CELLS_PER_POLYGON:
-        raise GeometryError("the polygon is too large for a grid")
+        raise GeometryError(_("The polygon is too large for a grid."))
     for ix in range(x0, x1 + 1):
         for iy in range(y0, y1 + 1):
             yield (ix + 200_000) * 1_000_000 + (iy + 100_000)

@@ -204,7 +204,7 @@ def position_update(*, position: Position, **changes: Any) -> Position:
     for key in ("kind", "region", "organisation", "starts_on", "ends_on"):
         if key in changes:
             setattr(position, key, changes[key])
-    if position.organisation_id and not changes.get("region"):
+    if "organisation" in changes and position.organisation_id and not changes.get("region"):
         position.region = position.organisation.region  # type: ignore[union-attr]
     position_validate(
         person=position.person,
