@@ -50,3 +50,44 @@ def test_phone_width_home_stacks(phone_context):
     expect(page.locator("h1")).to_contain_text("滚绣坊社区第1网格")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+
+
+def _people_file(tmp_path, rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "人员"
+    sheet.append(["姓名", "性别", "身份证号", "手机号", "居住区划编码", "政治面貌"])
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "people.xlsx"
+    book.save(path)
+    return path
+
+
+def test_import_with_a_bad_row_writes_nothing(browser_context, tmp_path):
+    from tongxin.people.models import Person
+
+    tree = build_tree()
+    make_user("community_secretary", tree.community_a1, username="shuji")
+    grid = tree.grids["1.1"].code
+    path = _people_file(
+        tmp_path,
+        [
+            ["王芳", "女", "", "13812341234", grid, "群众"],
+            ["李强", "男", "", "1381234", grid, "群众"],  # row 3: phone too short
+            ["赵敏", "女", "", "13900001111", "320508020001", "群众"],  # row 4: another street
+        ],
+    )
+    page = browser_context.new_page()
+    _login(page, "shuji")
+    page.goto("/transfer/")
+    form = page.locator("form[action='/transfer/people/import/']")
+    form.locator("input[type=file]").set_input_files(str(path))
+    form.locator("button[type=submit]").click()
+    report = page.locator("table.transfer-report")
+    expect(report).to_be_visible()
+    expect(report.locator("tbody tr", has_text="手机号")).to_contain_text("3")  # row, column, masked value
+    expect(report.locator("tbody tr", has_text="320508020001")).to_contain_text("4")
+    assert Person.objects.count() == 0, "a file with a bad row must write nothing"
