@@ -100,5 +100,12 @@ for module, attribute, prefix, tag in [
     ("tongxin.people.api", "router", "/people", "people"),
     ("tongxin.people.api", "positions_router", "/positions", "positions"),
     ("tongxin.accounts.api", "router", "/accounts", "accounts"),
+    ("tongxin.cases.api", "router", "/cases", "cases"),
+    ("tongxin.partners.api", "router", "/partners", "partners"),
+    ("tongxin.lists.api", "router", "/lists", "lists"),
+    ("tongxin.meetings.api", "router", "/meetings", "meetings"),
+    ("tongxin.members.api", "router", "/members", "members"),
+    ("tongxin.activities.api", "router", "/activities", "activities"),
+    ("tongxin.partylife.api", "router", "/partylife", "party life"),
 ]:
     api.add_router(prefix, getattr(import_module(module), attribute), tags=[tag])

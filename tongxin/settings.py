@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tongxin.core.context_processors.tongxin",
+                "tongxin.notifications.context_processors.notifications",
             ],
         },
     },

@@ -11,7 +11,16 @@ urlpatterns = [
     path("people/", include("tongxin.people.urls")),
     path("audit/", include("tongxin.audit.urls")),
     path("cases/", include("tongxin.cases.urls")),
+    path("notifications/", include("tongxin.notifications.urls")),
+    # the resident's pages without an account: /report/ and /track/<code>/<token>/
+    path("", include("tongxin.cases.public_urls")),
     path("transfer/", include("tongxin.transfer.urls")),
+    path("partners/", include("tongxin.partners.urls")),
+    path("lists/", include("tongxin.lists.urls")),
+    path("meetings/", include("tongxin.meetings.urls")),
+    path("members/", include("tongxin.members.urls")),
+    path("activities/", include("tongxin.activities.urls")),
+    path("partylife/", include("tongxin.partylife.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -75,3 +75,20 @@ def capabilities(user: Any) -> set[str]:
 def forget_cached_roles(user: Any) -> None:
     if hasattr(user, "_tongxin_roles"):
         del user._tongxin_roles
+
+
+def scope_for_roles(user: Any, capability: str, *, exclude: Any = ()) -> Scope:
+    """Like scope_for, leaving out the roles in `exclude`.
+
+    A partner liaison's role grants partners.view at a region, but what the liaison sees is set
+    by their unit, not by that region: co-building selectors ask for the officials' scope only.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return EMPTY
+    left_out = set(exclude)
+    paths = [
+        path
+        for role, path in _assignments(user)
+        if role not in left_out and capability in capabilities_of(role)
+    ]
+    return Scope(tuple(minimal_roots(paths)))

@@ -16,9 +16,9 @@ CLOCKED = [CaseStatus.POOLED, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS, Cas
 AUTO_WHISTLE = "escalate"
 
 
-def _apply(case_id: int, action: str, reason: str, **params: object) -> bool:
+def _apply(case_id: int, action: str, reason: str, now: datetime, **params: object) -> bool:
     try:
-        case_transition(case=case_id, action=action, actor=SYSTEM, reason=reason, **params)
+        case_transition(case=case_id, action=action, actor=SYSTEM, reason=reason, now=now, **params)
     except (IllegalTransition, CaseConflict, ValidationError) as exc:
         log.info("escalation %s on case %s skipped: %s", action, case_id, exc)
         return False
@@ -31,7 +31,7 @@ def escalate_due(*, now: datetime | None = None) -> dict[str, int]:
     for case_id in Case.objects.filter(
         status__in=CLOCKED, warn_at__lte=now, warned_at__isnull=True, handling_due__gt=now
     ).values_list("pk", flat=True):
-        counts["warned"] += _apply(case_id, "warn", _("Most of the handling time is used up."))
+        counts["warned"] += _apply(case_id, "warn", _("Most of the handling time is used up."), now)
     overdue = Case.objects.filter(
         status__in=CLOCKED, handling_due__lte=now, overdue_at__isnull=True
     ).select_related("category")
@@ -41,6 +41,7 @@ def escalate_due(*, now: datetime | None = None) -> dict[str, int]:
             case.pk,
             "supervise",
             _("The handling time limit has passed: supervised automatically."),
+            now,
             overdue=True,
         ):
             counts["supervised"] += 1
@@ -49,6 +50,7 @@ def escalate_due(*, now: datetime | None = None) -> dict[str, int]:
                 case.pk,
                 "whistle",
                 _("Overdue: whistled automatically to the next level."),
+                now,
                 whistle_type=escalate,
             )
     for whistle in Whistle.objects.filter(
@@ -63,10 +65,12 @@ def escalate_due(*, now: datetime | None = None) -> dict[str, int]:
             whistle.case_id,
             "whistle",
             _("Nobody reported in time: whistled to the next level."),
+            now,
             whistle_type=whistle.whistle_type,
         ):
             counts["whistled"] += 1
-        else:
-            _apply(whistle.case_id, "supervise", _("Nobody reported to the whistle in time."))
-            counts["supervised"] += 1
+        else:  # the route has no further step: the supervisors are told instead
+            counts["supervised"] += _apply(
+                whistle.case_id, "supervise", _("Nobody reported to the whistle in time."), now
+            )
     return counts

@@ -2,6 +2,7 @@ from datetime import timedelta
 from typing import Any
 
 from tongxin.cases.escalation import escalate_due
+from tongxin.cases.idempotency import idempotency_keys_prune
 from tongxin.cases.outbox import outbox_process
 from tongxin.jobs.registry import job
 
@@ -14,3 +15,8 @@ def deadlines(payload: dict[str, Any]) -> None:
 @job("cases.outbox", every=timedelta(seconds=10))
 def outbox(payload: dict[str, Any]) -> None:
     outbox_process()
+
+
+@job("cases.idempotency_prune", every=timedelta(hours=1))
+def idempotency_prune(payload: dict[str, Any]) -> None:
+    idempotency_keys_prune()

@@ -367,3 +367,62 @@ class Supervision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} 督办 {self.created_at:%Y-%m-%d}"
+
+
+def case_photo_path(instance: "CasePhoto", filename: str) -> str:
+    import uuid
+
+    extension = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}.get(
+        instance.content_type, ""
+    )
+    return f"cases/{instance.case_id}/{uuid.uuid4().hex}{extension}"
+
+
+class CasePhoto(models.Model):
+    """Optional evidence: a photo sent with a report or with the result. Never a gate.
+
+    Stored under MEDIA_ROOT and served only through a scoped view, never as a public file.
+    """
+
+    class Stage(models.TextChoices):
+        REPORT = "report", _("With the report")
+        RESULT = "result", _("With the result")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices, default=Stage.REPORT)
+    file = models.FileField(_("photo"), upload_to=case_photo_path)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("case photo")
+        verbose_name_plural = _("case photos")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_stage_display()} {self.pk}"
+
+
+class IdempotencyKey(models.Model):
+    """A POST's `Idempotency-Key` and the response it got: a retry gets the same answer (24 h)."""
+
+    # "user:<id>" or "anonymous": the same key from two accounts is two keys
+    owner = models.CharField(max_length=40)
+    key = models.CharField(max_length=100)
+    # SHA-256 of method, path and body: the same key with another request is refused
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"

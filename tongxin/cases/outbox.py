@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,11 +26,15 @@ def _officials_at(region_ids: list[int], capability: str) -> list[User]:
     return list(User.objects.filter(pk__in=user_ids, is_active=True))
 
 
-def _handlers(case: Case) -> list[User]:
-    users = [case.assignee_user] if case.assignee_user_id else []
-    if case.assignee_responder_id:
-        users += list(case.assignee_responder.members.filter(is_active=True))  # type: ignore[union-attr]
-    return [u for u in users if u is not None]
+def _handlers(case: Case, data: dict[str, Any] | None = None) -> list[User]:
+    """The case's holder; for a dispatch, the one it went to (the case may have moved on since)."""
+    user_id, responder_id = case.assignee_user_id, case.assignee_responder_id
+    if data is not None:
+        user_id, responder_id = data.get("to_user"), data.get("to_responder")
+    users = list(User.objects.filter(pk=user_id, is_active=True)) if user_id else []
+    if responder_id:
+        users += list(User.objects.filter(responders__pk=responder_id, is_active=True))
+    return users
 
 
 def _pool_members(case: Case) -> list[User]:
@@ -45,34 +50,48 @@ def _pool_members(case: Case) -> list[User]:
     )
 
 
+def _whistled(transition: CaseTransition) -> list[User]:
+    whistle = (
+        Whistle.objects.filter(case_id=transition.case_id, whistled_at=transition.at).order_by("-id").first()
+    )
+    if whistle is None:
+        return []
+    if whistle.to_responder_id:
+        return list(User.objects.filter(responders__pk=whistle.to_responder_id, is_active=True))
+    return _officials_at([whistle.to_region_id], Capability.CASES_MANAGE)  # type: ignore[list-item]
+
+
+def _supervisors(case: Case) -> list[User]:
+    ids = case.supervisions.filter(by__isnull=False).values("by_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
 def recipients(transition: CaseTransition) -> list[User]:
+    """Who hears of a transition (the actor never hears of their own)."""
     case = transition.case
-    community = [case.community_id]
-    grid = [case.grid_id] if case.grid_id else []
-    action = transition.action
-    if action == "intake":
-        return _officials_at(community, Capability.CASES_MANAGE)
-    if action in {"dispatch", "warn", "verify_fail", "reopen"}:
-        return _handlers(case) + (
-            _officials_at(community, Capability.CASES_MANAGE) if action == "reopen" else []
-        )
+    action, data = transition.action, transition.data
+    community = lambda: _officials_at([case.community_id], Capability.CASES_MANAGE)  # noqa: E731
+    if action == "dispatch":
+        return _handlers(case, data)
     if action == "pool":
         return _pool_members(case)
     if action == "whistle":
-        whistle = Whistle.objects.filter(case=case).order_by("-id").first()
-        if whistle is None:
-            return []
-        if whistle.to_responder_id:
-            return list(whistle.to_responder.members.filter(is_active=True))  # type: ignore[union-attr]
-        return _officials_at([whistle.to_region_id], Capability.CASES_MANAGE)  # type: ignore[list-item]
-    if action == "supervise":
-        return _handlers(case) + _officials_at(community, Capability.CASES_MANAGE)
+        return _whistled(transition)
     if action == "resolve":
-        return _officials_at(grid + community, Capability.CASES_VERIFY)
-    if action in {"decline", "answer_supervision"} or (
-        action == "rate" and transition.data.get("rating") == "unsatisfied"
+        grid = [case.grid_id] if case.grid_id else []
+        return _officials_at([*grid, case.community_id], Capability.CASES_VERIFY)
+    if action in {"warn", "verify_fail"}:
+        return _handlers(case)
+    if action in {"reopen", "supervise"} or (
+        action == "rate" and transition.to_status != transition.from_status
     ):
-        return _officials_at(community, Capability.CASES_MANAGE)
+        return _handlers(case) + community()
+    if action == "answer_supervision":
+        return community() + _supervisors(case)
+    if action in {"intake", "take", "decline", "report", "verify_pass"} or (
+        action == "rate" and data.get("rating") == "unsatisfied"
+    ):
+        return community()
     return []
 
 
@@ -86,31 +105,45 @@ def _title(transition: CaseTransition) -> str:
 
 
 def outbox_process(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Notify for each unprocessed transition once; a transition is claimed by conditional update."""
+    """Notify for each unprocessed transition exactly once.
+
+    The claim (a conditional update) and the inbox/delivery rows it produces commit together: a
+    worker that dies half-way leaves the transition unclaimed for the next pass, and a second
+    worker racing for the same row waits on the first one's claim, then finds it taken.
+    E-mail and webhooks go out later from the deliveries (notifications.send), never in here.
+    """
     now = now or timezone.now()
     done = 0
     pending = (
         CaseTransition.objects.filter(processed_at__isnull=True).order_by("id").values_list("pk", flat=True)
     )
     for pk in list(pending[:limit]):
-        if not CaseTransition.objects.filter(pk=pk, processed_at__isnull=True).update(processed_at=now):
-            continue  # another worker has it
-        transition = CaseTransition.objects.select_related("case", "case__category").get(pk=pk)
-        users = [u for u in recipients(transition) if u.pk != transition.actor_id]
-        if users or transition.action in WEBHOOK_ACTIONS:
-            notify(
-                users=users,
-                event_key=f"case-transition:{pk}",
-                title=_title(transition),
-                body=transition.reason,
-                url=transition.case.get_absolute_url(),
-                webhook_payload=_webhook_payload(transition)
-                if transition.action in WEBHOOK_ACTIONS
-                else None,
-                now=now,
-            )
+        with transaction.atomic():
+            if not CaseTransition.objects.filter(pk=pk, processed_at__isnull=True).update(processed_at=now):
+                continue  # another worker has it
+            _notify(CaseTransition.objects.select_related("case", "case__category").get(pk=pk), now)
         done += 1
     return done
+
+
+def _notify(transition: CaseTransition, now: datetime) -> None:
+    users = [u for u in recipients(transition) if u.pk != transition.actor_id]
+    webhook = transition.action in WEBHOOK_ACTIONS
+    if users or webhook:
+        notify(
+            users=users,
+            event_key=f"case-transition:{transition.pk}",
+            title=_title(transition),
+            body=transition.reason,
+            url=transition.case.get_absolute_url(),
+            webhook_payload=_webhook_payload(transition) if webhook else None,
+            now=now,
+        )
+
+
+def outbox_mark_processed(*, before: datetime) -> int:
+    """Mark old transitions as notified without notifying (demo data, imports of history)."""
+    return CaseTransition.objects.filter(processed_at__isnull=True, at__lt=before).update(processed_at=before)
 
 
 WEBHOOK_ACTIONS = {"intake", "dispatch", "whistle", "supervise", "resolve", "reopen"}

@@ -175,3 +175,291 @@ def case_rates(qs: QuerySet[Case], *, since: date, until: date) -> Rates:
 def status_counts(qs: QuerySet[Case]) -> dict[str, int]:
     counts = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     return {s: counts.get(s, 0) for s in CaseStatus.values}
+
+
+# --- reads for the case pages ------------------------------------------------------------------
+
+
+def is_handler(user: Any, case: Case) -> bool:
+    """The user holds the case now: as its assignee or as a member of the assigned responder."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if case.assignee_user_id == user.pk:
+        return True
+    return bool(
+        case.assignee_responder_id and case.assignee_responder.members.filter(pk=user.pk).exists()  # type: ignore[union-attr]
+    )
+
+
+def _branch_path(user: Any) -> str | None:
+    """The region path of the Party branch the user's person belongs to (for the order pool)."""
+    if not getattr(user, "is_authenticated", False) or not user.person_id:
+        return None
+    person = user.person
+    if not person.party_status or person.branch_id is None:
+        return None
+    return person.branch.region.path
+
+
+def case_get_for_actor(user: Any, pk: Any) -> Case:
+    """A case the user may open: in their cases.view scope, held by them, whistled to their team,
+    or waiting in the order pool of their branch's grid. Anything else is a 404."""
+    from django.http import Http404
+
+    case = get_object_or_404(
+        Case.objects.select_related(
+            "category", "category__parent", "grid", "community", "assignee_user", "assignee_responder"
+        ),
+        pk=pk,
+    )
+    if scope_for(user, Capability.CASES_VIEW).contains(case.region_path) or is_handler(user, case):
+        return case
+    if getattr(user, "is_authenticated", False):
+        whistled = case.whistles.filter(
+            reported_at__isnull=True, superseded_at__isnull=True, to_responder__members=user
+        ).exists()
+        if whistled:
+            return case
+        branch = _branch_path(user)
+        if case.status == CaseStatus.POOLED and branch and case.region_path.startswith(branch):
+            return case
+    raise Http404("no such case in your scope")
+
+
+def cases_assigned_to(user: Any) -> QuerySet[Case]:
+    """Open cases the user holds, directly or through a team, unit or department."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    return (
+        Case.objects.filter(status__in=OPEN_STATUSES)
+        .filter(Q(assignee_user=user) | Q(assignee_responder__members=user))
+        .distinct()
+    )
+
+
+def cases_whistled_to(user: Any) -> QuerySet[Case]:
+    """Cases whistled to a team the user belongs to, waiting for someone to report (报到)."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    return Case.objects.filter(
+        status=CaseStatus.WHISTLED,
+        whistles__reported_at__isnull=True,
+        whistles__superseded_at__isnull=True,
+        whistles__to_responder__members=user,
+    ).distinct()
+
+
+def cases_to_verify(user: Any) -> QuerySet[Case]:
+    """Handled cases in the user's verification scope, waiting for an on-site check (核查)."""
+    return cases_visible(user, capability=Capability.CASES_VERIFY).filter(status=CaseStatus.RESOLVED)
+
+
+def cases_in_pool(user: Any) -> QuerySet[Case]:
+    """Open orders in the pools of the grids under the user's Party branch (接单)."""
+    branch = _branch_path(user)
+    if branch is None:
+        return Case.objects.none()
+    low, high = subtree_range(branch)
+    return Case.objects.filter(status=CaseStatus.POOLED, region_path__gte=low, region_path__lt=high)
+
+
+def cases_for_supervision(user: Any, *, now: datetime | None = None) -> QuerySet[Case]:
+    """Open cases of the supervisor's subtree that are overdue or under supervision (督办)."""
+    now = now or timezone.now()
+    return cases_visible(user, capability=Capability.CASES_SUPERVISE).filter(
+        Q(supervised=True) | Q(handling_due__lt=now), status__in=OPEN_STATUSES
+    )
+
+
+def supervisions_to_answer(user: Any) -> QuerySet[Any]:
+    """Unanswered supervision notes on open cases the user holds or manages."""
+    from tongxin.cases.models import Supervision
+
+    if not getattr(user, "is_authenticated", False):
+        return Supervision.objects.none()
+    held = cases_assigned_to(user).values("pk")
+    managed = cases_visible(user, capability=Capability.CASES_MANAGE).filter(status__in=OPEN_STATUSES)
+    return (
+        Supervision.objects.filter(answered_at__isnull=True)
+        .filter(Q(case__in=held) | Q(case__in=managed.values("pk")))
+        .select_related("case", "case__category")
+        .order_by("created_at")
+    )
+
+
+def dispatch_users(case: Case) -> QuerySet[Any]:
+    """Accounts a case may be dispatched to: staff holding a role in its community, and Party
+    members whose branch serves it."""
+    from tongxin.accounts.models import RoleAssignment, User
+
+    low, high = subtree_range(case.community.path)
+    with_role = RoleAssignment.objects.filter(region__path__gte=low, region__path__lt=high).values("user_id")
+    members = Q(
+        person__party_status__in=["full", "probationary"],
+        person__branch__region__path__gte=low,
+        person__branch__region__path__lt=high,
+    )
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(pk__in=with_role) | members)
+        .select_related("person")
+        .distinct()
+        .order_by("username")
+    )
+
+
+def dispatch_responders(case: Case) -> QuerySet[Any]:
+    """Teams, units and departments serving the case's area (at or above its community, or in it)."""
+    from tongxin.cases.models import Responder
+    from tongxin.lib.tree import ancestor_ids
+
+    low, high = subtree_range(case.community.path)
+    return (
+        Responder.objects.filter(active=True)
+        .filter(
+            Q(region_id__in=ancestor_ids(case.region_path)) | Q(region__path__gte=low, region__path__lt=high)
+        )
+        .select_related("region")
+    )
+
+
+def case_by_tracking_link(code: str, token: str) -> Case | None:
+    """The case a resident's private link names, or None. The token is compared by its hash."""
+    import hmac
+
+    from tongxin.cases.services import rating_token_hash
+
+    case = (
+        Case.objects.select_related("category", "category__parent", "grid", "community")
+        .filter(tracking_code=code.strip().upper())
+        .first()
+    )
+    if case is None or not case.rating_token_hash:
+        return None
+    if not hmac.compare_digest(case.rating_token_hash, rating_token_hash(token)):
+        return None
+    return case
+
+
+def merged_into_chain(case: Case, *, limit: int = 5) -> Case | None:
+    """The case a merged (or rejected-as-duplicate) case ends in, following merges onward."""
+    target = None
+    current = case
+    for _step in range(limit):
+        if current.duplicate_of_id is None or current.status not in (
+            CaseStatus.MERGED,
+            CaseStatus.REJECTED,
+            CaseStatus.ARCHIVED,
+        ):
+            break
+        current = Case.objects.select_related("category", "grid", "community").get(pk=current.duplicate_of_id)
+        target = current
+    return target
+
+
+def case_points(qs: QuerySet[Case], *, limit: int = 2000) -> list[dict[str, Any]]:
+    """Located cases of a (scoped, filtered) queryset, for the map."""
+    rows = (
+        qs.filter(lng__isnull=False, lat__isnull=False)
+        .select_related("category")
+        .only("pk", "tracking_code", "lng", "lat", "status", "category__name", "grid_id", "reported_at")
+        .order_by("-reported_at")[:limit]
+    )
+    return [
+        {
+            "id": c.pk,
+            "code": c.tracking_code,
+            "lng": c.lng,
+            "lat": c.lat,
+            "status": c.status,
+            "status_label": str(c.get_status_display()),
+            "category": c.category.name,
+            "grid": c.grid_id,
+        }
+        for c in rows
+    ]
+
+
+def rates_by_node(user: Any, node: Any, *, since: date, until: date) -> list[tuple[Any, Rates]]:
+    """Three rates for a node and each of its children, counted only over cases in the user's scope."""
+    from tongxin.regions.models import Region
+
+    scoped = cases_visible(user)
+    scope = scope_for(user, Capability.CASES_VIEW)
+    rows = [(node, case_rates(cases_filter(scoped, region=node), since=since, until=until))]
+    for child in Region.objects.filter(parent=node).order_by("code"):
+        if scope.contains(child.path) or scope.contains(node.path):
+            rows.append((child, case_rates(cases_filter(scoped, region=child), since=since, until=until)))
+    return rows
+
+
+def report_areas(
+    *, community: Any = None, bbox: tuple[float, float, float, float] | None = None, limit: int = 400
+) -> list[Any]:
+    """Outlines for the public report map: a community and its grids, or the grids in a box.
+
+    Only geometry, names and codes; the public page never learns anything about people."""
+    from tongxin.regions.models import Level, Region
+
+    if community is not None:
+        low, high = subtree_range(community.path)
+        return list(
+            Region.objects.filter(path__gte=low, path__lt=high, level=Level.GRID, geometry__isnull=False)
+            .only("pk", "name", "code", "geometry", "depth", "path")
+            .order_by("depth", "code")[:limit]
+        )
+    if bbox is None:
+        return []
+    min_lng, min_lat, max_lng, max_lat = bbox
+    return list(
+        Region.objects.filter(
+            level=Level.GRID,
+            geometry__isnull=False,
+            min_lng__lte=max_lng,
+            max_lng__gte=min_lng,
+            min_lat__lte=max_lat,
+            max_lat__gte=min_lat,
+        )
+        .only("pk", "name", "code", "geometry", "depth", "path")
+        .order_by("depth", "code")[:limit]
+    )
+
+
+def report_communities() -> QuerySet[Any]:
+    """Communities a resident may choose on the public report page, with their street."""
+    from tongxin.regions.models import Level, Region
+
+    return Region.objects.filter(level=Level.COMMUNITY).select_related("parent").order_by("path")
+
+
+# --- rates of a region node (the API and the pages) -------------------------------------------
+
+
+def region_rates(region: Any, *, since: date, until: date) -> Rates:
+    """三率 of every case in the region's subtree dispatched in [since, until] (local dates).
+
+    The caller has checked that the region lies in the user's scope; a scope is closed under
+    subtrees, so every case counted here is one the user may see.
+    """
+    return case_rates(cases_in(region), since=since, until=until)
+
+
+def pending_supervision_counts(case_ids: list[int]) -> dict[int, int]:
+    """Unanswered supervision notes per case."""
+    from tongxin.cases.models import Supervision
+
+    rows = (
+        Supervision.objects.filter(case_id__in=case_ids, answered_at__isnull=True)
+        .values("case_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["case_id"]: row["n"] for row in rows}
+
+
+def in_my_branch_area(user: Any, pk: Any) -> bool:
+    """The case lies in the grids of the user's Party branch (it may have left the pool since)."""
+    branch = _branch_path(user)
+    if branch is None:
+        return False
+    low, high = subtree_range(branch)
+    return Case.objects.filter(pk=pk, region_path__gte=low, region_path__lt=high).exists()

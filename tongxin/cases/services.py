@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -150,6 +151,22 @@ def case_intake(
     return case, token
 
 
+# --- responders -------------------------------------------------------------------------------
+
+
+def responder_create(
+    *, name: str, kind: str, region: Region, members: Iterable[Any] = (), active: bool = True
+) -> Responder:
+    """A team, partner unit, department or police station that cases can be dispatched or whistled to."""
+    if kind not in Responder.Kind.values:
+        raise ValidationError({"kind": [_("Choose a kind of responder.")]})
+    if not name.strip():
+        raise ValidationError({"name": [_("Give the responder a name.")]})
+    responder = Responder.objects.create(name=name.strip(), kind=kind, region=region, active=active)
+    responder.members.set(list(members))
+    return responder
+
+
 # --- who may act ------------------------------------------------------------------------------
 
 
@@ -205,6 +222,16 @@ def may_act(actor: Any, rule: Rule, case: Case) -> bool:
     return any(checks[w]() for w in rule.who if w in checks)
 
 
+def allowed_actions_for(actor: Any, case: Case) -> list[str]:
+    """The actions `actor` may take on the case now (what pages and the API offer)."""
+    allowed = [
+        action for action, rule in RULES.items() if case.status in rule.sources and may_act(actor, rule, case)
+    ]
+    if "answer_supervision" in allowed and not case.supervisions.filter(answered_at__isnull=True).exists():
+        allowed.remove("answer_supervision")
+    return allowed
+
+
 # --- the one transition function ------------------------------------------------------------------
 
 
@@ -229,7 +256,8 @@ def case_transition(
     now = now or timezone.now()
     case_id = case if isinstance(case, int) else case.pk
     with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("category").get(pk=case_id)
+        # lock the case row only (a join would lock the category row for every case of it)
+        locked = Case.objects.select_for_update(of=("self",)).select_related("category").get(pk=case_id)
         if expected_version is not None and locked.version != expected_version:
             raise CaseConflict(_("Someone else changed this case a moment ago. Reload it and try again."))
         if locked.status not in rule.sources:
@@ -317,14 +345,25 @@ ACTION_LABELS = {
 
 
 def _start_clock(case: Case, now: datetime) -> None:
+    """Deadlines count from dispatch: response ≤ handling ≤ closure, whatever the configuration."""
     category = case.category
     calendar = clock.current_calendar()
     case.dispatched_at = now
     case.responded_at = None
     case.response_due = clock.due_after(now, category.response_hours, calendar)
-    case.handling_due = clock.due_after(now, category.handling_hours, calendar)
-    case.closure_due = clock.due_after(now, category.closure_hours, calendar)
-    case.warn_at = clock.due_after(now, category.handling_hours * category.warn_share, calendar)
+    _restart_handling(case, now, calendar)
+
+
+def _restart_handling(case: Case, now: datetime, calendar: Any = None) -> None:
+    """Handling and closure limits from `now` (dispatch, or reopening: the response is history)."""
+    category = case.category
+    calendar = calendar or clock.current_calendar()
+    assert case.response_due is not None
+    case.handling_due = max(clock.due_after(now, category.handling_hours, calendar), case.response_due)
+    case.closure_due = max(clock.due_after(now, category.closure_hours, calendar), case.handling_due)
+    case.warn_at = min(
+        clock.due_after(now, category.handling_hours * category.warn_share, calendar), case.handling_due
+    )
     case.warned_at = None
     case.overdue_at = None
 
@@ -423,6 +462,8 @@ def _whistle(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, An
     )
     if open_whistle is not None:  # the next step supersedes the unanswered one
         Whistle.objects.filter(pk=open_whistle.pk).update(superseded_at=now)
+    if case.dispatched_at is None:  # whistled before any dispatch: the whistle is the dispatch
+        _start_clock(case, now)
 
 
 def _route_target(case: Case, step: WhistleRouteStep, chosen: Any) -> tuple[Region | None, Responder | None]:
@@ -479,6 +520,10 @@ def _rate(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any])
     rating = p.get("rating")
     if rating not in Rating.values:
         raise ValidationError({"rating": [_("Choose satisfied, basically satisfied or unsatisfied.")]})
+    handled = [t for t in (case.resolved_at, case.verified_at, case.closed_at) if t is not None]
+    if case.rated_at is not None and (not handled or case.rated_at >= max(handled)):
+        # one rating per result: a reopened and handled-again case may be rated again
+        raise IllegalTransition(_("This result has already been rated."))
     case.rating = rating
     case.rating_comment = (p.get("comment") or "").strip()
     case.rated_at = now
@@ -493,6 +538,8 @@ def _reopen_to(case: Case, now: datetime) -> str:
     case.verified_at = None
     case.resolved_at = None
     case.solved_confirmed = None
+    if case.dispatched_at is not None:  # a fresh handling time; the first response stays on record
+        _restart_handling(case, now)
     return CaseStatus.IN_PROGRESS
 
 

@@ -80,3 +80,27 @@ def working_hours_between(start: datetime, end: datetime, cal: Calendar) -> floa
                 total += hi - lo
         day += timedelta(days=1)
     return total.total_seconds() / 3600
+
+
+def working_days_between(first: date, last: date, cal: Calendar) -> int:
+    """Working days from `first` to `last`, both included (0 if `last` is before `first`)."""
+    count, day = 0, first
+    while day <= last:
+        if cal.is_working_day(day):
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def add_working_days(start: date, days: int, cal: Calendar) -> date:
+    """The date on which `days` working days counted from `start` (included) are complete."""
+    if days <= 0:
+        return start
+    day, counted = start, 0
+    for _ in range(MAX_DAYS):
+        if cal.is_working_day(day):
+            counted += 1
+            if counted == days:
+                return day
+        day += timedelta(days=1)
+    raise ValueError("no working days in the calendar")

@@ -1,3 +1,234 @@
-from ninja import Router
+"""Partner units, alliances, pairings and agreements, and the annual duty check (/partners).
+
+Officials see their subtree; a liaison sees their own units and what concerns them.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from tongxin.accounts.roles import Capability
+from tongxin.core.api import reference, require_capability
+from tongxin.core.schemas import ErrorOut, Page
+from tongxin.organisations.selectors import organisations_visible
+from tongxin.partners import services
+from tongxin.partners.duty import duty_check
+from tongxin.partners.models import Alliance, Pairing, PartnerUnit
+from tongxin.partners.schemas import (
+    AllianceCreateIn,
+    AllianceDetailOut,
+    AllianceOut,
+    DutyOut,
+    ExpiringOut,
+    MemberCreateIn,
+    MemberOut,
+    PairingCreateIn,
+    PairingDetailOut,
+    PairingOut,
+    UnitCreateIn,
+    UnitFilters,
+    UnitOut,
+    UnitPatchIn,
+)
+from tongxin.partners.selectors import (
+    agreements_expiring,
+    alliance_get,
+    alliances_visible,
+    pairing_get,
+    pairings_visible,
+    rules_current,
+    unit_get,
+    units_visible,
+)
+from tongxin.regions.selectors import region_get, regions_visible
 
 router = Router()
+
+VIEW, MANAGE = Capability.PARTNERS_VIEW, Capability.PARTNERS_MANAGE
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+@router.get("/units", response=list[UnitOut], summary="List partner units")
+@paginate(Page)
+def unit_list(request: HttpRequest, filters: Query[UnitFilters]) -> QuerySet[PartnerUnit]:
+    require_capability(request.user, VIEW)
+    units = units_visible(request.user)
+    if filters.kind:
+        units = units.filter(kind=filters.kind)
+    if filters.q:
+        units = units.filter(name__icontains=filters.q)
+    if filters.active is not None:
+        units = units.filter(active=filters.active)
+    return units.order_by("name", "id")
+
+
+@router.post("/units", response={201: UnitOut, **ERRORS}, summary="Register a partner unit")
+def unit_create(request: HttpRequest, payload: UnitCreateIn) -> Status[PartnerUnit]:
+    """Needs partners.manage where the unit sits."""
+    require_capability(request.user, MANAGE)
+    data = payload.dict()
+    data["region"] = reference(
+        regions_visible(request.user, capability=MANAGE), data["region"], field="region"
+    )
+    data["party_organisation"] = reference(
+        organisations_visible(request.user), data["party_organisation"], field="party_organisation"
+    )
+    return Status(201, services.unit_create(actor=request.user, **data))
+
+
+@router.get("/units/{id}", response={200: UnitOut, 404: ErrorOut}, summary="Get a partner unit")
+def unit_detail(request: HttpRequest, id: int) -> PartnerUnit:
+    require_capability(request.user, VIEW)
+    return unit_get(request.user, id)
+
+
+@router.patch("/units/{id}", response={200: UnitOut, **ERRORS}, summary="Change a partner unit")
+def unit_patch(request: HttpRequest, id: int, payload: UnitPatchIn) -> PartnerUnit:
+    require_capability(request.user, MANAGE)
+    unit = unit_get(request.user, id)
+    changes = payload.dict(exclude_unset=True)
+    if "party_organisation" in changes:
+        changes["party_organisation"] = reference(
+            organisations_visible(request.user), changes["party_organisation"], field="party_organisation"
+        )
+    return services.unit_update(unit=unit, actor=request.user, **changes)
+
+
+@router.get("/alliances", response=list[AllianceOut], summary="List alliances (大党委, 党建联盟, 党建联合体)")
+@paginate(Page)
+def alliance_list(request: HttpRequest) -> QuerySet[Alliance]:
+    require_capability(request.user, VIEW)
+    return alliances_visible(request.user).order_by("region__path", "name")
+
+
+@router.post("/alliances", response={201: AllianceDetailOut, **ERRORS}, summary="Form an alliance")
+def alliance_create(request: HttpRequest, payload: AllianceCreateIn) -> Status[Alliance]:
+    require_capability(request.user, MANAGE)
+    data = payload.dict()
+    data["region"] = reference(
+        regions_visible(request.user, capability=MANAGE), data["region"], field="region"
+    )
+    data["organisation"] = reference(
+        organisations_visible(request.user), data["organisation"], field="organisation"
+    )
+    data["meeting_interval"] = int(data["meeting_interval"])
+    return Status(201, services.alliance_create(actor=request.user, **data))
+
+
+@router.get("/alliances/{id}", response={200: AllianceDetailOut, 404: ErrorOut}, summary="Get an alliance")
+def alliance_detail(request: HttpRequest, id: int) -> Alliance:
+    """With its current members and how it keeps its meeting frequency this year."""
+    require_capability(request.user, VIEW)
+    return alliance_get(request.user, id)
+
+
+@router.post("/alliances/{id}/members", response={201: MemberOut, **ERRORS}, summary="Seat a member")
+def alliance_member_add(request: HttpRequest, id: int, payload: MemberCreateIn) -> Status[Any]:
+    require_capability(request.user, MANAGE)
+    alliance = alliance_get(request.user, id)
+    member = services.alliance_member_add(
+        alliance=alliance,
+        actor=request.user,
+        role=payload.role,
+        joined_on=payload.joined_on,
+        unit=reference(units_visible(request.user), payload.unit, field="unit"),
+        organisation=reference(
+            organisations_visible(request.user), payload.organisation, field="organisation"
+        ),
+    )
+    return Status(201, member)
+
+
+@router.get("/pairings", response=list[PairingOut], summary="List pairings (结对共建)")
+@paginate(Page)
+def pairing_list(request: HttpRequest, unit: int | None = None) -> QuerySet[Pairing]:
+    require_capability(request.user, VIEW)
+    pairings = pairings_visible(request.user)
+    if unit is not None:
+        pairings = pairings.filter(unit_id=unit)
+    return pairings.order_by("region__path", "unit__name", "id")
+
+
+@router.post(
+    "/pairings", response={201: PairingOut, **ERRORS}, summary="Pair a unit with a community or street"
+)
+def pairing_create(request: HttpRequest, payload: PairingCreateIn) -> Status[Pairing]:
+    require_capability(request.user, MANAGE)
+    pairing = services.pairing_create(
+        actor=request.user,
+        unit=reference(units_visible(request.user), payload.unit, field="unit"),  # type: ignore[arg-type]
+        region=reference(regions_visible(request.user, capability=MANAGE), payload.region, field="region"),  # type: ignore[arg-type]
+        host_organisation=reference(
+            organisations_visible(request.user), payload.host_organisation, field="host_organisation"
+        ),
+        started_on=payload.started_on,
+        note=payload.note,
+    )
+    return Status(201, pairing)
+
+
+@router.get("/pairings/{id}", response={200: PairingDetailOut, 404: ErrorOut}, summary="Get a pairing")
+def pairing_detail(request: HttpRequest, id: int) -> Pairing:
+    """With its agreements, the one in force first. The signed copy is a file on the page, not here."""
+    require_capability(request.user, VIEW)
+    return pairing_get(request.user, id)
+
+
+@router.get("/agreements/expiring", response=list[ExpiringOut], summary="Agreements about to end")
+def agreements_expiring_list(request: HttpRequest, days: int | None = None) -> Any:
+    """Agreements in force (not renewed) that end within `days` (default: the rules' warning window)."""
+    require_capability(request.user, VIEW)
+    window = rules_current().agreement_warn_days if days is None else max(0, min(days, 3650))
+    return list(agreements_expiring(request.user, within_days=window))
+
+
+@router.get("/duty", response={200: DutyOut, 404: ErrorOut}, summary="The annual duty check")
+def duty(request: HttpRequest, year: int | None = None, area: int | None = None) -> dict[str, Any]:
+    """Each unit's 实事, each secretary's 书记项目, each alliance's meetings; `status` says who is behind."""
+    require_capability(request.user, VIEW)
+    region = region_get(request.user, area, capability=VIEW) if area is not None else None
+    report = duty_check(request.user, year=year or timezone.localdate().year, area=region)
+    rows = [
+        {
+            "kind": "unit",
+            "id": u.unit.pk,
+            "name": u.unit.name,
+            "required": u.required,
+            "done": u.done,
+            "status": u.status,
+        }
+        for u in report.units
+    ]
+    rows += [
+        {
+            "kind": "secretary",
+            "id": s.person.pk,
+            "name": s.person.name,
+            "required": s.required,
+            "done": s.claimed,
+            "status": s.status,
+        }
+        for s in report.secretaries
+    ]
+    rows += [
+        {
+            "kind": "alliance",
+            "id": a.alliance.pk,
+            "name": a.alliance.name,
+            "required": a.expected,
+            "done": a.met,
+            "status": a.status,
+        }
+        for a in report.alliances
+    ]
+    return {
+        "year": report.year,
+        "as_of": report.as_of,
+        "finished": report.finished,
+        "rules_version": report.rules_version,
+        "rows": rows,
+    }

@@ -1,3 +1,442 @@
-from ninja import Router
+"""/api/v1/partylife: 三会一课 and compliance, member development, mobile members, training."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+
+from tongxin.accounts.roles import Capability
+from tongxin.accounts.scope import scope_for
+from tongxin.core.api import reference, require_capability
+from tongxin.core.schemas import ErrorOut, Page
+from tongxin.members.api import required
+from tongxin.organisations.selectors import organisations_visible
+from tongxin.partylife import selectors, services
+from tongxin.partylife.models import (
+    DevelopmentFile,
+    MobileMember,
+    PartyMeeting,
+    TrainingClass,
+    TrainingSession,
+)
+from tongxin.people.selectors import people_visible
+from tongxin.regions.selectors import region_get
 
 router = Router()
+VIEW, MANAGE = Capability.PARTYLIFE_VIEW, Capability.PARTYLIFE_MANAGE
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _require_manage(user: Any, region: Any) -> None:
+    if not scope_for(user, MANAGE).contains(region.path):
+        raise PermissionDenied
+
+
+class MeetingOut(Schema):
+    id: int
+    organisation_id: int
+    kind: str
+    held_on: date
+    topic: str
+    attendee_count: int
+    lecturer: str
+    minutes: str
+
+
+class MeetingIn(Schema):
+    organisation: int
+    kind: str
+    held_on: date
+    topic: str
+    attendees: list[int] = []
+    attendee_count: int | None = None
+    lecturer: str = ""
+    minutes: str = ""
+
+
+class CellOut(Schema):
+    first: date
+    last: date
+    state: str
+    due: dict[str, int]
+    met: dict[str, int]
+
+
+class ComplianceOut(Schema):
+    branch_id: int
+    branch_name: str
+    rules_version: str
+    behind: int
+    cells: list[CellOut]
+
+
+class FindingOut(Schema):
+    code: str
+    message: str
+    limit: date | None
+
+
+class NextStepOut(Schema):
+    kind: str
+    earliest: date | None
+    latest: date | None
+    missing: list[str]
+
+
+class StepOut(Schema):
+    id: int
+    kind: str
+    on: date
+    detail: dict[str, Any]
+    note: str
+
+
+class FileFields(Schema):
+    id: int
+    person_id: int
+    person_name: str
+    branch_id: int
+    stage: str
+    rules_version: str
+    next_deadline: date | None
+    broken: bool
+    closed: bool
+
+
+class FileOut(FileFields):
+    @staticmethod
+    def resolve_person_name(obj: DevelopmentFile) -> str:
+        return obj.person.name
+
+
+class FileDetailOut(FileFields):
+    steps: list[StepOut]
+    next_steps: list[NextStepOut]
+    broken_rules: list[FindingOut]
+    warnings: list[FindingOut]
+    probation_ends: date | None
+
+
+class FileIn(Schema):
+    person: int
+    branch: int
+    application_on: date
+    note: str = ""
+
+
+class StepIn(Schema):
+    kind: str
+    on: date
+    detail: dict[str, Any] = {}
+    note: str = ""
+
+
+class MobileOut(Schema):
+    id: int
+    person_id: int
+    branch_id: int
+    current_place: str
+    work: str
+    contact: str
+    window_id: int | None
+    left_on: date
+    returned_on: date | None
+
+    @staticmethod
+    def resolve_contact(obj: MobileMember) -> str:
+        return obj.contact_masked
+
+
+class MobileIn(Schema):
+    person: int
+    current_place: str
+    left_on: date
+    contact: str = ""
+    window: int | None = None
+    work: str = ""
+    certificate: str = ""
+
+
+class TrainingOut(Schema):
+    id: int
+    name: str
+    purpose: str
+    organisation_id: int
+    starts_on: date
+    ends_on: date
+    place: str
+
+
+class TrainingIn(Schema):
+    name: str
+    purpose: str
+    organisation: int
+    starts_on: date
+    ends_on: date
+    place: str = ""
+    participants: list[int] = []
+
+
+class SessionIn(Schema):
+    on: date
+    topic: str
+    hours: Decimal
+
+
+class SessionOut(Schema):
+    id: int
+    on: date
+    topic: str
+    hours: Decimal
+    confirmed_at: datetime | None
+
+
+class AttendanceIn(Schema):
+    people: list[int]
+
+
+# ---- 三会一课 ---------------------------------------------------------------------------------
+
+
+@router.get("/meetings", response=list[MeetingOut], summary="三会一课 meetings in your area")
+@paginate(Page)
+def meeting_list(
+    request: HttpRequest, organisation: int | None = None, kind: str | None = None
+) -> QuerySet[PartyMeeting]:
+    require_capability(request.user, VIEW)
+    meetings = selectors.meetings_visible(request.user)
+    if organisation is not None:
+        meetings = meetings.filter(organisation_id=organisation)
+    if kind:
+        meetings = meetings.filter(kind=kind)
+    return meetings.order_by("-held_on", "-id")
+
+
+@router.post("/meetings", response={201: MeetingOut, **ERRORS}, summary="Record a meeting")
+def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status[PartyMeeting]:
+    user = request.user
+    org = required(organisations_visible(user), payload.organisation, field="organisation")
+    _require_manage(user, org.region)
+    people = people_visible(user, capability=VIEW)
+    attendees = [required(people, pk, field="attendees") for pk in payload.attendees]
+    meeting = services.meeting_record(
+        organisation=org,
+        kind=payload.kind,
+        held_on=payload.held_on,
+        topic=payload.topic,
+        attendees=attendees,
+        attendee_count=payload.attendee_count,
+        lecturer=payload.lecturer,
+        minutes=payload.minutes,
+        actor=user,
+    )
+    return Status(201, meeting)
+
+
+@router.get("/compliance", response=list[ComplianceOut], summary="Which branches are behind on 三会一课")
+def compliance(
+    request: HttpRequest, year: int | None = None, view: str = "quarter", within: int | None = None
+) -> list[dict[str, Any]]:
+    require_capability(request.user, VIEW)
+    region = region_get(request.user, within, capability=VIEW) if within is not None else None
+    rows = selectors.compliance(
+        request.user,
+        year=year or timezone.localdate().year,
+        view="month" if view == "month" else "quarter",
+        region=region,
+    )
+    return [
+        {
+            "branch_id": r.branch.pk,
+            "branch_name": r.branch.name,
+            "rules_version": r.rules.version,
+            "behind": r.behind,
+            "cells": [
+                {"first": c.first, "last": c.last, "state": c.state, "due": c.due, "met": c.met}
+                for c in r.cells
+            ],
+        }
+        for r in rows
+    ]
+
+
+# ---- 发展党员 ---------------------------------------------------------------------------------
+
+
+def _file_detail(file: DevelopmentFile) -> dict[str, Any]:
+    evaluation = selectors.evaluate_file(file)
+    return {
+        **{
+            k: getattr(file, k)
+            for k in (
+                "id",
+                "person_id",
+                "branch_id",
+                "stage",
+                "rules_version",
+                "next_deadline",
+                "broken",
+                "closed",
+            )
+        },
+        "person_name": file.person.name,
+        "steps": list(file.steps.order_by("on", "id")),
+        "next_steps": [
+            {"kind": s.kind, "earliest": s.earliest, "latest": s.latest, "missing": list(s.missing)}
+            for s in evaluation.next_steps
+        ],
+        "broken_rules": [{"code": f.code, "message": f.message, "limit": f.limit} for f in evaluation.broken],
+        "warnings": [{"code": f.code, "message": f.message, "limit": f.limit} for f in evaluation.warnings],
+        "probation_ends": evaluation.probation_ends,
+    }
+
+
+@router.get("/development", response=list[FileOut], summary="Development files in your area")
+@paginate(Page)
+def file_list(
+    request: HttpRequest, broken: bool | None = None, closed: bool = False
+) -> QuerySet[DevelopmentFile]:
+    require_capability(request.user, VIEW)
+    files = selectors.files_visible(request.user).filter(closed=closed)
+    if broken is not None:
+        files = files.filter(broken=broken)
+    return files.order_by("next_deadline", "id")
+
+
+@router.post("/development", response={201: FileDetailOut, **ERRORS}, summary="Open a development file")
+def file_open(request: HttpRequest, payload: FileIn) -> Status[dict[str, Any]]:
+    user = request.user
+    branch = required(organisations_visible(user), payload.branch, field="branch")
+    _require_manage(user, branch.region)
+    person = required(people_visible(user, capability=MANAGE), payload.person, field="person")
+    file = services.development_file_open(
+        person=person,
+        branch=branch,
+        application_on=payload.application_on,
+        note=payload.note,
+        actor=user,
+    )
+    return Status(201, _file_detail(selectors.file_get(user, file.pk)))
+
+
+@router.get(
+    "/development/{id}", response={200: FileDetailOut, 404: ErrorOut}, summary="A development file, checked"
+)
+def file_detail(request: HttpRequest, id: int) -> dict[str, Any]:
+    """The steps, the next steps with their earliest and latest dates, broken rules and warnings."""
+    return _file_detail(selectors.file_get(request.user, id))
+
+
+@router.post("/development/{id}/steps", response={201: FileDetailOut, **ERRORS}, summary="Enter a step")
+def step_add(request: HttpRequest, id: int, payload: StepIn) -> Status[dict[str, Any]]:
+    file = selectors.file_get(request.user, id, capability=MANAGE)
+    services.development_step_record(
+        file=file,
+        kind=payload.kind,
+        on=payload.on,
+        detail=payload.detail,
+        note=payload.note,
+        actor=request.user,
+    )
+    return Status(201, _file_detail(selectors.file_get(request.user, id)))
+
+
+# ---- 流动党员 ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/mobile", response=list[MobileOut], summary="Mobile members registered or looked after in your area"
+)
+@paginate(Page)
+def mobile_list(request: HttpRequest, returned: bool = False) -> QuerySet[MobileMember]:
+    require_capability(request.user, VIEW)
+    records = selectors.mobile_members_visible(request.user)
+    if not returned:
+        records = records.filter(returned_on__isnull=True)
+    return records.order_by("-left_on", "id")
+
+
+@router.post("/mobile", response={201: MobileOut, **ERRORS}, summary="Register a mobile member")
+def mobile_register(request: HttpRequest, payload: MobileIn) -> Status[MobileMember]:
+    user = request.user
+    person = required(people_visible(user, capability=MANAGE), payload.person, field="person")
+    window = reference(selectors.window_choices(user), payload.window, field="window")
+    record = services.mobile_member_register(
+        person=person,
+        current_place=payload.current_place,
+        left_on=payload.left_on,
+        contact=payload.contact,
+        window=window,
+        work=payload.work,
+        certificate=payload.certificate,
+    )
+    return Status(201, record)
+
+
+# ---- training ---------------------------------------------------------------------------------
+
+
+@router.get("/training", response=list[TrainingOut], summary="Training classes in your area")
+@paginate(Page)
+def training_list(request: HttpRequest) -> QuerySet[TrainingClass]:
+    require_capability(request.user, VIEW)
+    return selectors.classes_visible(request.user).order_by("-starts_on", "id")
+
+
+@router.post("/training", response={201: TrainingOut, **ERRORS}, summary="Set up a training class")
+def training_create(request: HttpRequest, payload: TrainingIn) -> Status[TrainingClass]:
+    user = request.user
+    org = required(organisations_visible(user), payload.organisation, field="organisation")
+    _require_manage(user, org.region)
+    people = people_visible(user, capability=MANAGE)
+    participants = [required(people, pk, field="participants") for pk in payload.participants]
+    training = services.training_class_create(
+        name=payload.name,
+        purpose=payload.purpose,
+        organisation=org,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        place=payload.place,
+        participants=participants,
+    )
+    return Status(201, training)
+
+
+@router.post("/training/{id}/sessions", response={201: SessionOut, **ERRORS}, summary="Add a session")
+def session_add(request: HttpRequest, id: int, payload: SessionIn) -> Status[TrainingSession]:
+    training = selectors.class_get(request.user, id)
+    _require_manage(request.user, training.organisation.region)
+    return Status(
+        201,
+        services.training_session_add(
+            training=training, on=payload.on, topic=payload.topic, hours=payload.hours
+        ),
+    )
+
+
+@router.put(
+    "/training/sessions/{id}/attendance",
+    response={200: SessionOut, **ERRORS},
+    summary="Who attended a session",
+)
+def session_attendance(request: HttpRequest, id: int, payload: AttendanceIn) -> TrainingSession:
+    """Replaces the list; class hours count toward the development rules of the attendees."""
+    session = (
+        TrainingSession.objects.filter(pk=id, training__in=selectors.classes_visible(request.user))
+        .select_related("training__organisation__region")
+        .first()
+    )
+    if session is None:
+        raise Http404
+    _require_manage(request.user, session.training.organisation.region)
+    participants = session.training.participants.all()
+    people = [required(participants, pk, field="people") for pk in payload.people]
+    services.training_attendance_set(session=session, people=people)
+    session.refresh_from_db()
+    return session

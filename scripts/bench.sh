@@ -1,0 +1,29 @@
+#!/bin/sh
+# `make bench`: city-scale figures on a database of their own, written to BENCHMARKS.md.
+# SQLite by default (in var/bench, recreated each run); with DATABASE_URL set, that PostgreSQL
+# database, which must be empty: sh scripts/with-postgres.sh sh scripts/bench.sh
+set -eu
+BIN=${BIN:-.venv/bin}
+if [ -z "${DATABASE_URL:-}" ]; then
+  TONGXIN_DATA_DIR=${TONGXIN_BENCH_DIR:-$(pwd)/var/bench}
+  export TONGXIN_DATA_DIR
+  mkdir -p "$TONGXIN_DATA_DIR"
+  rm -f "$TONGXIN_DATA_DIR/tongxin.sqlite3" "$TONGXIN_DATA_DIR/tongxin.sqlite3-wal" "$TONGXIN_DATA_DIR/tongxin.sqlite3-shm"
+else
+  # a throwaway server (scripts/with-postgres.sh) has no database yet: create the one named in the URL
+  "$BIN/python" - <<'PY'
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+url = urlsplit(os.environ["DATABASE_URL"])
+name = url.path.lstrip("/")
+with psycopg.connect(urlunsplit(url._replace(path="/postgres")), autocommit=True) as conn:
+    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+PY
+fi
+"$BIN/tongxin" migrate --noinput -v 0
+"$BIN/tongxin" bench --output BENCHMARKS.md --command-line "make bench${DATABASE_URL:+ (PostgreSQL: sh scripts/with-postgres.sh sh scripts/bench.sh)}" "$@"

@@ -1,0 +1,425 @@
+"""Activity pages (publish, sign up on a phone, confirm attendance) and team pages (roster, call-outs)."""
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongxin.accounts.roles import Capability
+from tongxin.accounts.scope import has_capability, scope_for
+from tongxin.activities import selectors, services
+from tongxin.activities.forms import (
+    ActivityForm,
+    AttendanceForm,
+    CalloutAnswerForm,
+    CalloutForm,
+    PhotoForm,
+    TeamForm,
+    TeamMemberForm,
+)
+from tongxin.activities.models import ActivityPhoto, ActivityStatus, TeamMember
+from tongxin.core.access import login_only, requires
+from tongxin.regions.forms import add_service_errors
+from tongxin.regions.views import paginate
+
+VIEW, MANAGE = Capability.MEMBERS_VIEW, Capability.MEMBERS_MANAGE
+
+
+def _may_publish(user: Any) -> bool:
+    return has_capability(user, MANAGE) or selectors.unit_choices_for(user).exists()
+
+
+# ---- activities -------------------------------------------------------------------------------
+
+
+@login_only
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    now = timezone.now()
+    upcoming = selectors.activities_open_to(user).filter(status=ActivityStatus.PUBLISHED, ends_at__gte=now)
+    mine = {s.activity_id: s for s in selectors.my_signups(user)}
+    context: dict[str, Any] = {
+        "upcoming": upcoming.order_by("starts_at")[:50],
+        "mine": mine,
+        "my_past": [
+            s for s in selectors.my_signups(user).order_by("-activity__starts_at") if s.activity.ends_at < now
+        ][:20],
+        "can_publish": _may_publish(user),
+        "now": now,
+    }
+    if has_capability(user, VIEW) or context["can_publish"]:
+        context["to_confirm"] = selectors.activities_to_confirm(user, now=now).order_by("starts_at")[:50]
+        context["area"] = paginate(request, selectors.activities_in_area(user).order_by("-starts_at"))
+    return render(request, "activities/index.html", context)
+
+
+@login_only
+@require_http_methods(["GET", "POST"])
+def activity_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not _may_publish(user):
+        raise PermissionDenied
+    form = ActivityForm(request.POST or None, user=user, units=selectors.unit_choices_for(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_create(organiser=user, **form.activity_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("“%(title)s” is published.") % {"title": activity.title})
+            return redirect(activity)
+    return render(
+        request,
+        "members/form.html",
+        {"form": form, "title": _("Publish an activity"), "cancel_url": _url("activities:index")},
+    )
+
+
+def _url(name: str, *args: Any) -> str:
+    from django.urls import reverse
+
+    return reverse(name, args=args)
+
+
+def _manageable(user: Any, pk: int) -> Any:
+    activity = selectors.activity_get_for(user, pk)
+    if not selectors.may_manage_activity(user, activity):
+        raise PermissionDenied
+    return activity
+
+
+@login_only
+@require_GET
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    activity = selectors.activity_get_for(user, pk)
+    manage = selectors.may_manage_activity(user, activity)
+    return render(
+        request,
+        "activities/detail.html",
+        {
+            "activity": activity,
+            "signup": selectors.signup_of(user, activity),
+            "may_sign_up": selectors.may_sign_up(user, activity),
+            "manage": manage,
+            "signups": selectors.signups_of(activity) if manage else None,
+            "photos": activity.photos.all(),
+            "photo_form": PhotoForm() if manage else None,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_only
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    activity = _manageable(user, pk)
+    initial = {
+        k: getattr(activity, k)
+        for k in (
+            "title",
+            "kind",
+            "place",
+            "places",
+            "audience",
+            "starts_at",
+            "ends_at",
+            "signup_until",
+            "hours",
+            "description",
+        )
+    }
+    initial.update(
+        {"region": activity.region_id, "organisation": activity.organisation_id, "unit": activity.unit_id}
+    )
+    form = ActivityForm(
+        request.POST or None, initial=initial, user=user, units=selectors.unit_choices_for(user)
+    )
+    for name in ("region", "unit", "organisation"):
+        form.fields.pop(name, None)  # where and by whom do not change once published
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"region", "unit", "organisation"}}
+        if data.get("hours") is None:
+            data.pop("hours", None)
+        try:
+            services.activity_update(activity=activity, actor=user, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(activity)
+    return render(
+        request,
+        "members/form.html",
+        {
+            "form": form,
+            "title": _("Change “%(title)s”") % {"title": activity.title},
+            "cancel_url": activity.get_absolute_url(),
+        },
+    )
+
+
+@login_only
+@require_POST
+def signup(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    activity = selectors.activity_get_for(user, pk)
+    try:
+        services.signup_create(activity=activity, user=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("You are signed up for “%(title)s”.") % {"title": activity.title})
+    return redirect(activity)
+
+
+@login_only
+@require_POST
+def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    activity = selectors.activity_get_for(user, pk)
+    try:
+        services.signup_cancel(activity=activity, user=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your sign-up is withdrawn."))
+    return redirect(activity)
+
+
+@login_only
+@require_POST
+def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    activity = _manageable(user, pk)
+    try:
+        services.activity_cancel(activity=activity, actor=user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The activity is cancelled; those signed up are told."))
+    return redirect(activity)
+
+
+@login_only
+@require_http_methods(["GET", "POST"])
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser ticks who attended. No check-in on the day: confirmed afterwards, once."""
+    user = request.user
+    activity = _manageable(user, pk)
+    signups = list(selectors.signups_of(activity))
+    initial = {"attended": [str(s.pk) for s in signups if s.attended or (s.attended is None and s.is_active)]}
+    initial["summary"] = activity.summary
+    form = AttendanceForm(request.POST or None, initial=initial, signups=signups, user=user)
+    if request.method == "POST" and form.is_valid():
+        walk_in = form.cleaned_data["walk_in"]
+        try:
+            services.attendance_confirm(
+                activity=activity,
+                actor=user,
+                attended=[int(v) for v in form.cleaned_data["attended"]],
+                walk_ins=[walk_in] if walk_in else [],
+                summary=form.cleaned_data["summary"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Attendance confirmed; it is on the attendees' service records."))
+            return redirect(activity)
+    return render(
+        request,
+        "activities/attendance.html",
+        {
+            "activity": activity,
+            "form": form,
+            "signups": signups,
+            "started": activity.starts_at <= timezone.now(),
+        },
+    )
+
+
+@login_only
+@require_POST
+def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    activity = _manageable(user, pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.activity_photo_add(activity=activity, actor=user, upload=form.cleaned_data["photo"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Photo added."))
+    else:
+        messages.error(request, _("Choose a photo (JPEG, PNG or WebP)."))
+    return redirect(activity)
+
+
+@login_only
+@require_GET
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(ActivityPhoto.objects.select_related("activity"), pk=pk)
+    selectors.activity_get_for(request.user, item.activity_id)  # 404 unless the activity is theirs to see
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return cast(HttpResponse, response)  # a streamed file; the access decorators type plain responses
+
+
+# ---- teams ------------------------------------------------------------------------------------
+
+
+@login_only
+@require_GET
+def team_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    teams = selectors.teams_visible(user).order_by("region__path", "kind", "name")
+    return render(
+        request,
+        "activities/teams.html",
+        {
+            "page": paginate(request, teams),
+            "can_manage": has_capability(user, MANAGE),
+            "callouts": selectors.open_callouts_for(user),
+        },
+    )
+
+
+@requires(MANAGE)
+@require_http_methods(["GET", "POST"])
+def team_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = TeamForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(**form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
+            return redirect(team)
+    return render(
+        request,
+        "members/form.html",
+        {"form": form, "title": _("Create a team"), "cancel_url": _url("activities:teams")},
+    )
+
+
+@login_only
+@require_GET
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    team = selectors.team_get(user, pk)
+    manage = scope_for(user, MANAGE).contains(team.region.path)
+    return render(
+        request,
+        "activities/team.html",
+        {
+            "team": team,
+            "roster": selectors.roster_of(team),
+            "callouts": selectors.callouts_of(team)[:20],
+            "manage": manage,
+            "member_form": TeamMemberForm(user=user) if manage else None,
+            "callout_form": CalloutForm() if manage else None,
+        },
+    )
+
+
+def _managed_team(user: Any, pk: int) -> Any:
+    team = selectors.team_get(user, pk)
+    if not scope_for(user, MANAGE).contains(team.region.path):
+        raise PermissionDenied
+    return team
+
+
+@requires(MANAGE)
+@require_POST
+def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    team = _managed_team(user, pk)
+    form = TeamMemberForm(request.POST, user=user)
+    if form.is_valid():
+        try:
+            services.team_member_add(team=team, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("%(name)s joined the team.") % {"name": form.cleaned_data["person"].name}
+            )
+    else:
+        messages.error(request, _("Choose a person from your area."))
+    return redirect(team)
+
+
+@requires(MANAGE)
+@require_POST
+def team_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    member = get_object_or_404(TeamMember.objects.select_related("team", "team__region"), pk=pk)
+    team = _managed_team(user, member.team_id)
+    services.team_member_remove(member=member)
+    messages.success(request, _("%(name)s left the team.") % {"name": member.person.name})
+    return redirect(team)
+
+
+@requires(MANAGE)
+@require_POST
+def callout_create(request: HttpRequest, pk: int) -> HttpResponse:
+    from tongxin.cases.selectors import cases_visible
+
+    user = request.user
+    team = _managed_team(user, pk)
+    form = CalloutForm(request.POST)
+    if form.is_valid():
+        case = cases_visible(user).filter(Q(tracking_code=form.cleaned_data["case"].strip())).first()
+        if case is None:
+            messages.error(request, _("There is no such case in your area."))
+            return redirect(team)
+        try:
+            services.callout_create(team=team, case=case, actor=user, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The team is called out; its members are told."))
+    else:
+        messages.error(request, _("Enter the case's tracking code."))
+    return redirect(team)
+
+
+@login_only
+@require_http_methods(["GET", "POST"])
+def callout_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    callout = selectors.callout_get_for_member(user, pk)
+    form = CalloutAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.callout_respond(callout=callout, user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your answer is recorded."))
+            return redirect("activities:callout_respond", pk=callout.pk)
+    person_id = getattr(user, "person_id", None)
+    mine = callout.responses.filter(person_id=person_id).first() if person_id else None
+    return render(request, "activities/callout.html", {"callout": callout, "form": form, "mine": mine})
+
+
+@requires(MANAGE)
+@require_POST
+def callout_close(request: HttpRequest, pk: int) -> HttpResponse:
+    callout = selectors.callout_get(request.user, pk)
+    if not scope_for(request.user, MANAGE).contains(callout.team.region.path):
+        raise PermissionDenied
+    services.callout_close(callout=callout)
+    messages.success(request, _("The call-out is closed."))
+    return redirect(callout.team)

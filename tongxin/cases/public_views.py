@@ -1,0 +1,344 @@
+"""The resident's pages (no account): report a problem, follow it, rate the result.
+
+Nothing here shows personal data or an official's name. The tracking link carries a secret token
+of which only the hash is stored; a wrong token is a 404.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Min
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tongxin.cases.forms import RatingForm, ReportForm, add_service_errors
+from tongxin.cases.models import Case, CaseCategory, CaseSource, CaseStatus, CaseTransition
+from tongxin.cases.reporting import case_photos_add, photos_validate
+from tongxin.cases.selectors import (
+    case_by_tracking_link,
+    merged_into_chain,
+    possible_duplicates,
+    report_areas,
+    report_communities,
+)
+from tongxin.cases.services import RESIDENT, CaseConflict, IllegalTransition, case_intake, case_transition
+from tongxin.core.access import public
+from tongxin.regions.models import Level, Region
+
+REPORT_LIMIT_PER_HOUR = getattr(settings, "TONGXIN_REPORT_LIMIT_PER_HOUR", 10)
+RATE_WINDOW_SECONDS = 3600
+
+# what a resident reads on the timeline: steps and roles, never names or officials' notes
+PUBLIC_STEPS = {
+    "intake": gettext_lazy("Your report was received."),
+    "accept": gettext_lazy("The community accepted it."),
+    "reject": gettext_lazy("The community did not accept it."),
+    "merge": gettext_lazy("It was combined with a report of the same problem."),
+    "dispatch": gettext_lazy("It was assigned to a handler."),
+    "pool": gettext_lazy("It was offered to the Party members of the grid."),
+    "take": gettext_lazy("A Party member of the grid took it on."),
+    "respond": gettext_lazy("The handler started work on it."),
+    "decline": gettext_lazy("It was returned to the community to be reassigned."),
+    "progress": gettext_lazy("The handler recorded progress."),
+    "whistle": gettext_lazy("It was passed up to the next level (吹哨)."),
+    "report": gettext_lazy("The next level took it on (报到)."),
+    "resolve": gettext_lazy("The handler recorded the result."),
+    "verify_pass": gettext_lazy("The grid worker checked it on site."),
+    "verify_fail": gettext_lazy("The check on site found more to do."),
+    "rate": gettext_lazy("You rated the result."),
+    "follow_up": gettext_lazy("The community called to follow up."),
+    "close_unsolved": gettext_lazy("It was closed, but the problem is not fixed."),
+    "reopen": gettext_lazy("It was reopened."),
+    "archive": gettext_lazy("The case was archived."),
+    "supervise": gettext_lazy("A higher level is supervising it (督办)."),
+    "answer_supervision": gettext_lazy("The handler answered the supervision."),
+}
+REJECT_REASONS = {
+    "not_our_matter": gettext_lazy("It is not a matter for the community."),
+    "duplicate": gettext_lazy("The same problem had already been reported."),
+    "invalid": gettext_lazy("The report could not be acted on."),
+}
+RATEABLE = {CaseStatus.VERIFIED, CaseStatus.CLOSED, CaseStatus.CLOSED_UNSOLVED}
+
+
+def _client_key(request: HttpRequest) -> str:
+    return "cases:report:" + (request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def _over_limit(request: HttpRequest) -> bool:
+    """Count this submission for the sender's address; True once it passes the hourly limit."""
+    key = _client_key(request)
+    cache.add(key, 0, RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RATE_WINDOW_SECONDS)
+        count = 1
+    return count > REPORT_LIMIT_PER_HOUR
+
+
+def _map_bounds() -> list[float] | None:
+    """Where the map opens: the box around every grid (else every community) with a boundary."""
+    for level in (Level.GRID, Level.COMMUNITY):
+        box = Region.objects.filter(level=level, min_lng__isnull=False).aggregate(
+            a=Min("min_lng"), b=Min("min_lat"), c=Max("max_lng"), d=Max("max_lat")
+        )
+        if box["a"] is not None:
+            return [box["a"], box["b"], box["c"], box["d"]]
+    return None
+
+
+def pin_map_config(*, community: Region | None = None) -> dict[str, Any]:
+    """Settings for static/cases/pin_map.js (also used by the patrol and hotline pages)."""
+    return {
+        "areas": reverse("cases_public:areas"),
+        "locate": reverse("cases_public:locate"),
+        "bounds": _map_bounds(),
+        "community": community.pk if community is not None else None,
+        "i18n": {
+            "locating": _("Finding the grid…"),
+            "in_grid": _("The pin is in %(grid)s, %(community)s."),
+            "no_grid": _("The pin is not inside a grid. Move it onto a grid, or choose the community."),
+            "failed": _("The server could not be reached. Try again."),
+            "geo_failed": _(
+                "Your phone did not give its position. Place the pin by hand or choose the area."
+            ),
+            "geo_wait": _("Asking your phone for its position…"),
+        },
+    }
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    communities = list(report_communities())
+    form = ReportForm(request.POST or None, request.FILES or None, communities=communities)
+    status = 200
+    if request.method == "POST":
+        if _over_limit(request):
+            return render(
+                request,
+                "cases/public/report.html",
+                {"form": form, "config": pin_map_config(), "limited": True},
+                status=429,
+            )
+        if form.is_bot():
+            form.add_error(None, _("Please leave the last field empty."))
+            status = 400
+        elif form.is_valid():
+            case, token = _submit(request, form)
+            if case is not None:
+                return redirect(f"{reverse('cases_public:track', args=[case.tracking_code, token])}?new=1")
+            status = 400
+        else:
+            status = 400
+    return render(
+        request, "cases/public/report.html", {"form": form, "config": pin_map_config()}, status=status
+    )
+
+
+def _submit(request: HttpRequest, form: ReportForm) -> tuple[Case | None, str]:
+    data = form.cleaned_data
+    try:
+        photos = photos_validate(data["photos"])
+    except ValidationError as exc:
+        form.add_error("photos", exc)
+        return None, ""
+    try:
+        with transaction.atomic():
+            case, token = case_intake(
+                source=CaseSource.RESIDENT,
+                kind=data["kind"],
+                category=data["category"],
+                description=data["description"],
+                lng=data.get("lng"),
+                lat=data.get("lat"),
+                community=data.get("community"),
+                address=data.get("address") or "",
+                reporter_phone=data.get("reporter_phone") or "",
+            )
+            case_photos_add(case=case, photos=photos)
+    except ValidationError as exc:
+        add_service_errors(form, exc, {"location": "community"})
+        return None, ""
+    return case, token
+
+
+@public
+@require_GET
+def similar(request: HttpRequest) -> HttpResponse:
+    """ "Is this the same problem?": open reports of the same category nearby (no personal data)."""
+    category = _category_param(request.GET.get("category"))
+    lng, lat = _float(request.GET.get("lng")), _float(request.GET.get("lat"))
+    community = _community_param(request.GET.get("community"))
+    found: list[Case] = []
+    if category is not None and ((lng is not None and lat is not None) or community is not None):
+        found = possible_duplicates(
+            category=category, lng=lng if lat is not None else None, lat=lat, community=community
+        )[:5]
+    return render(request, "cases/public/_similar.html", {"similar": found})
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        number = float(value or "")
+    except ValueError:
+        return None
+    return number if -180 <= number <= 180 else None
+
+
+def _category_param(value: str | None) -> CaseCategory | None:
+    if not value or not value.isdigit():
+        return None
+    return CaseCategory.objects.filter(pk=int(value), active=True, parent__isnull=False).first()
+
+
+def _community_param(value: str | None) -> Region | None:
+    if not value or not value.isdigit():
+        return None
+    return Region.objects.filter(pk=int(value), level=Level.COMMUNITY).first()
+
+
+def _outline(region: Region) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": region.pk,
+        "geometry": region.geometry,
+        "properties": {"id": region.pk, "name": region.name, "code": region.code},
+    }
+
+
+@public
+@require_GET
+def areas(request: HttpRequest) -> JsonResponse:
+    """Grid outlines and names for the report map: of one community, or within a small box."""
+    community = _community_param(request.GET.get("community"))
+    bbox = None
+    numbers = [_float(p) for p in (request.GET.get("bbox") or "").split(",")]
+    if community is None and len(numbers) == 4:
+        found = [n for n in numbers if n is not None]
+        if len(found) == 4:
+            min_lng, min_lat, max_lng, max_lat = found
+            # a whole city at once is not a map anyone can place a pin on
+            if 0 < max_lng - min_lng <= 0.2 and 0 < max_lat - min_lat <= 0.2:
+                bbox = (min_lng, min_lat, max_lng, max_lat)
+    grids = report_areas(community=community, bbox=bbox)
+    return JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "community": _outline(community) if community is not None and community.geometry else None,
+            "features": [_outline(g) for g in grids],
+        }
+    )
+
+
+@public
+@require_GET
+def locate(request: HttpRequest) -> JsonResponse:
+    """Which grid and community a point lies in (names only)."""
+    from tongxin.regions.selectors import grid_at
+
+    lng, lat = _float(request.GET.get("lng")), _float(request.GET.get("lat"))
+    if lng is None or lat is None or not -90 <= lat <= 90:
+        return JsonResponse(
+            {"code": "invalid_coordinates", "message": _("Give a point on the map.")}, status=400
+        )
+    grid = grid_at(lng, lat)
+    community = grid.community() if grid is not None else None
+    return JsonResponse(
+        {
+            "grid": {"id": grid.pk, "name": grid.name, "code": grid.code} if grid is not None else None,
+            "community": {"id": community.pk, "name": community.name} if community is not None else None,
+        }
+    )
+
+
+def _public_timeline(case: Case) -> list[dict[str, Any]]:
+    steps = []
+    for transition in CaseTransition.objects.filter(case=case).order_by("at", "id"):
+        text = PUBLIC_STEPS.get(transition.action)
+        if text is None:  # internal steps (the worker's warning) are not the resident's concern
+            continue
+        detail = ""
+        if transition.action == "reject":
+            detail = str(REJECT_REASONS.get(transition.data.get("why", ""), ""))
+        steps.append({"at": transition.at, "text": text, "detail": detail, "status": transition.to_status})
+    return steps
+
+
+def _may_rate(case: Case) -> bool:
+    """One rating per result: a reopened case that is handled again may be rated again."""
+    if case.status not in RATEABLE:
+        return False
+    handled = [t for t in (case.resolved_at, case.verified_at, case.closed_at) if t is not None]
+    return case.rated_at is None or bool(handled and case.rated_at < max(handled))
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    case = case_by_tracking_link(code, token)
+    if case is None:
+        raise Http404("no such tracking link")
+    form = None
+    notice = ""
+    status = 200
+    if request.method == "POST":
+        form = RatingForm(request.POST)
+        if not _may_rate(case):
+            notice = _("This case cannot be rated now.")
+            status = 409
+            form = None
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = case_transition(
+                    case=case,
+                    action="rate",
+                    actor=RESIDENT,
+                    expected_version=data["expected_version"],
+                    rating=data["rating"],
+                    solved=data["solved"] == "yes",
+                    comment=data["comment"],
+                )
+            except CaseConflict:
+                notice = _("The case changed while you were reading it. Here is its latest state.")
+                status = 409
+                form = None
+                fresh = case_by_tracking_link(code, token)
+                case = fresh if fresh is not None else case
+            except (IllegalTransition, PermissionDenied, ValidationError) as exc:
+                notice = " ".join(getattr(exc, "messages", [str(exc)]))
+                status = 400
+            else:
+                url = reverse("cases_public:track", args=[case.tracking_code, token])
+                return redirect(f"{url}?rated={'reopened' if data['solved'] == 'no' else 'yes'}")
+        else:
+            status = 400
+    assert case is not None
+    if form is None and _may_rate(case):
+        form = RatingForm(initial={"expected_version": case.version})
+    merged_into = merged_into_chain(case)
+    context = {
+        "case": case,
+        "token": token,
+        "steps": _public_timeline(case),
+        "form": form if _may_rate(case) else None,
+        "notice": notice,
+        "new": request.GET.get("new") == "1",
+        "rated": request.GET.get("rated", ""),
+        "link": request.build_absolute_uri(reverse("cases_public:track", args=[case.tracking_code, token])),
+        "merged_into": merged_into,
+        "merged_steps": _public_timeline(merged_into) if merged_into is not None else [],
+    }
+    response = render(request, "cases/public/track.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

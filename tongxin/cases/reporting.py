@@ -1,0 +1,111 @@
+"""Writes around a report that are not transitions: photos (optional evidence) and the audited
+reveal of the reporter's phone. Transitions themselves go through services.case_transition."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongxin.cases.models import Case, CasePhoto
+from tongxin.regions.models import Level, Region
+
+MAX_PHOTOS = 4
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+# the first bytes of the image types a phone camera produces and a browser can show
+SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def photo_type(upload: Any) -> str | None:
+    """The image type read from the file's own bytes (never from its name or the browser's word)."""
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, content_type in SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def photos_validate(uploads: Iterable[Any]) -> list[tuple[Any, str]]:
+    """Check the photos a form received; returns (upload, content type) pairs or raises."""
+    uploads = [u for u in uploads if u]
+    if len(uploads) > MAX_PHOTOS:
+        raise ValidationError(_("Send at most %(n)d photos.") % {"n": MAX_PHOTOS}, code="too_many")
+    checked = []
+    for upload in uploads:
+        if upload.size > MAX_PHOTO_BYTES:
+            raise ValidationError(
+                _("The photo %(name)s is larger than %(mb)d MB.")
+                % {"name": upload.name, "mb": MAX_PHOTO_BYTES // (1024 * 1024)},
+                code="too_large",
+            )
+        content_type = photo_type(upload)
+        if content_type is None:
+            raise ValidationError(
+                _("The file %(name)s is not a JPEG, PNG or WebP photo.") % {"name": upload.name},
+                code="not_a_photo",
+            )
+        checked.append((upload, content_type))
+    return checked
+
+
+def case_photos_add(
+    *, case: Case, photos: list[tuple[Any, str]], stage: str = CasePhoto.Stage.REPORT, actor: Any = None
+) -> list[CasePhoto]:
+    """Store already validated photos with a case."""
+    now = timezone.now()
+    stored = []
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    for upload, content_type in photos:
+        photo = CasePhoto(
+            case=case,
+            stage=stage,
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=user,
+            uploaded_at=now,
+        )
+        photo.file.save(upload.name, upload, save=False)
+        photo.save()
+        stored.append(photo)
+    return stored
+
+
+def case_reporter_phone_reveal(*, case: Case, actor: Any, request: HttpRequest | None = None) -> str:
+    """The reporter's full phone number, recorded in the audit trail. Callers check permission."""
+    from tongxin.audit.models import Action
+    from tongxin.audit.services import audit_record
+
+    value = case.reveal_reporter_phone() if case.reporter_phone_encrypted else ""
+    audit_record(
+        action=Action.REVEAL,
+        actor=actor,
+        request=request,
+        region=case.community,
+        target=f"case:{case.pk}",
+        detail={"field": "reporter_phone", "case": case.tracking_code},
+    )
+    return value
+
+
+@transaction.atomic
+def case_intake_in_grid(*, grid: Region, **intake: Any) -> tuple[Case, str]:
+    """Intake for a reporter who names the grid instead of a point (a grid worker whose phone gives
+    no position: GPS is never a gate). The case belongs to the grid, not just to its community."""
+    from tongxin.cases.services import case_intake
+
+    community = grid.community()
+    if grid.level != Level.GRID or community is None:
+        raise ValidationError({"grid": [_("Choose a grid of a community.")]})
+    case, token = case_intake(community=community, lng=None, lat=None, **intake)
+    Case.objects.filter(pk=case.pk).update(grid=grid, region_path=grid.path)
+    case.grid, case.region_path = grid, grid.path
+    return case, token

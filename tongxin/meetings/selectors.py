@@ -1,0 +1,142 @@
+"""Reads of joint meetings through the user's reach (see tongxin.partners.selectors).
+
+A liaison sees the meetings their unit is invited to or whose alliance it sits on, and the
+tasks their unit owns; an official sees the meetings of their subtree.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from tongxin.meetings.models import Decision, FollowUpTask, Invitation, Meeting, MeetingStatus, TaskStatus
+from tongxin.partners.models import Alliance, AllianceMember
+from tongxin.partners.selectors import reach_for
+
+
+def meetings_visible(user: Any) -> QuerySet[Meeting]:
+    reach = reach_for(user)
+    units = list(reach.unit_ids)
+    condition = reach.scope.q("region__path")
+    if getattr(user, "is_authenticated", False):
+        condition |= Q(Exists(Invitation.objects.filter(meeting_id=OuterRef("pk"), user_id=user.pk)))
+    if units:
+        invited = Invitation.objects.filter(meeting_id=OuterRef("pk"), unit_id__in=units)
+        seated = AllianceMember.objects.filter(
+            alliance_id=OuterRef("alliance_id"), unit_id__in=units, left_on__isnull=True
+        )
+        condition |= Q(Exists(invited)) | Q(Exists(seated))
+    return Meeting.objects.filter(condition).select_related("alliance", "region")
+
+
+def meeting_get(user: Any, pk: Any) -> Meeting:
+    return get_object_or_404(meetings_visible(user), pk=pk)
+
+
+def decision_get(user: Any, pk: Any) -> Decision:
+    return get_object_or_404(
+        Decision.objects.filter(meeting__in=meetings_visible(user).values("pk")).select_related(
+            "meeting", "meeting__region"
+        ),
+        pk=pk,
+    )
+
+
+def tasks_visible(user: Any) -> QuerySet[FollowUpTask]:
+    reach = reach_for(user)
+    condition = reach.scope.q("decision__meeting__region__path") | Q(owner_unit_id__in=list(reach.unit_ids))
+    if getattr(user, "is_authenticated", False):
+        condition |= Q(owner_user_id=user.pk)
+    return FollowUpTask.objects.filter(condition).select_related(
+        "decision", "decision__meeting", "owner_unit", "owner_user"
+    )
+
+
+def task_get(user: Any, pk: Any) -> FollowUpTask:
+    return get_object_or_404(tasks_visible(user), pk=pk)
+
+
+def tasks_mine(user: Any) -> QuerySet[FollowUpTask]:
+    """Open tasks the user owns, or that their units own."""
+    reach = reach_for(user)
+    return (
+        FollowUpTask.objects.filter(Q(owner_user_id=user.pk) | Q(owner_unit_id__in=list(reach.unit_ids)))
+        .filter(status=TaskStatus.OPEN)
+        .select_related("decision__meeting", "owner_unit")
+        .order_by("due_on", "id")
+    )
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+@dataclass
+class MeetingRhythm:
+    """How an alliance keeps its meeting frequency in a year (judged fairly for a late start)."""
+
+    alliance: Alliance
+    year: int
+    expected: int  # periods of the year that have ended since the alliance was founded
+    met: int  # of those periods, how many had a meeting held in them
+    held: int  # meetings held in the year
+    last_held: datetime | None
+    next_due: date | None
+
+    @property
+    def behind(self) -> bool:
+        return self.met < self.expected
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.expected - self.met)
+
+
+def due_periods(alliance: Alliance, year: int, as_of: date) -> list[tuple[date, date]]:
+    """Periods [start, end) of `meeting_interval` months, counted from 1 January of `year`, that
+    began on or after the alliance was founded and ended on or before `as_of`: each should have
+    had a joint meeting. A meeting held twice in one quarter does not make up for a missed one."""
+    periods = []
+    for month in range(1, 13, alliance.meeting_interval):
+        start = date(year, month, 1)
+        end = _add_months(start, alliance.meeting_interval)
+        if end <= as_of and start >= alliance.founded_on:
+            periods.append((start, end))
+    return periods
+
+
+def meetings_expected(alliance: Alliance, year: int, as_of: date) -> int:
+    return len(due_periods(alliance, year, as_of))
+
+
+def alliance_rhythm(alliance: Alliance, *, year: int, as_of: date | None = None) -> MeetingRhythm:
+    as_of = as_of or timezone.localdate()
+    tz = timezone.get_current_timezone()
+    held_qs = Meeting.objects.filter(alliance=alliance, status=MeetingStatus.HELD, held_at__isnull=False)
+    in_year = [
+        timezone.localdate(at)
+        for at in held_qs.filter(
+            held_at__gte=datetime.combine(date(year, 1, 1), time.min, tzinfo=tz),
+            held_at__lt=datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=tz),
+        ).values_list("held_at", flat=True)
+    ]
+    periods = due_periods(alliance, year, as_of)
+    met = sum(any(start <= day < end for day in in_year) for start, end in periods)
+    last = held_qs.order_by("-held_at").values_list("held_at", flat=True).first()
+    if last is not None:
+        next_due = _add_months(timezone.localdate(last).replace(day=1), alliance.meeting_interval)
+    else:
+        next_due = alliance.founded_on
+    return MeetingRhythm(
+        alliance=alliance,
+        year=year,
+        expected=len(periods),
+        met=met,
+        held=len(in_year),
+        last_held=last,
+        next_due=next_due if alliance.active else None,
+    )

@@ -1,0 +1,640 @@
+"""Pages for 三会一课 and its compliance, member development, mobile members and training."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongxin.accounts.roles import Capability
+from tongxin.accounts.scope import has_capability, scope_for
+from tongxin.audit.models import Action, Outcome
+from tongxin.audit.services import audit_record
+from tongxin.core.access import login_only, requires
+from tongxin.organisations.models import OrgKind
+from tongxin.partylife import selectors, services
+from tongxin.partylife.development import ORDER, label_of
+from tongxin.partylife.forms import (
+    ComplianceForm,
+    FileFilterForm,
+    FileOpenForm,
+    MeetingForm,
+    MeetingRulesForm,
+    MobileMemberForm,
+    ParticipantForm,
+    SessionAttendanceForm,
+    SessionForm,
+    StepForm,
+    TrainingClassForm,
+    WindowForm,
+)
+from tongxin.partylife.models import DevelopmentStep, Frequency, MeetingKind, TrainingSession
+from tongxin.people.models import Person
+from tongxin.regions.forms import add_service_errors
+from tongxin.regions.views import paginate
+
+VIEW, MANAGE = Capability.PARTYLIFE_VIEW, Capability.PARTYLIFE_MANAGE
+
+
+def _can(user: Any, capability: str, path: str) -> bool:
+    return scope_for(user, capability).contains(path)
+
+
+def _form_page(request: HttpRequest, form: Any, title: str, cancel: str) -> HttpResponse:
+    return render(request, "members/form.html", {"form": form, "title": title, "cancel_url": cancel})
+
+
+@login_only
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    context: dict[str, Any] = {"own_files": selectors.own_files(user), "official": has_capability(user, VIEW)}
+    if context["official"]:
+        rows = selectors.compliance(user, year=today.year, view="quarter", today=today)
+        context.update(
+            {
+                "branches": len(rows),
+                "behind": sum(1 for r in rows if r.behind),
+                "dev": selectors.development_counts(user),
+                "mobile": selectors.mobile_members_visible(user).filter(returned_on__isnull=True).count(),
+                "classes": selectors.classes_visible(user).filter(ends_on__gte=today).count(),
+                "can_manage": has_capability(user, MANAGE),
+            }
+        )
+    elif not context["own_files"].exists():
+        raise PermissionDenied
+    return render(request, "partylife/index.html", context)
+
+
+# ---- 三会一课 ---------------------------------------------------------------------------------
+
+
+@requires(VIEW)
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    meetings = selectors.meetings_visible(user)
+    kind = request.GET.get("kind", "")
+    if kind in MeetingKind.values:
+        meetings = meetings.filter(kind=kind)
+    org = request.GET.get("organisation", "")
+    if org.isdigit():
+        meetings = meetings.filter(organisation_id=int(org))
+    return render(
+        request,
+        "partylife/meetings.html",
+        {
+            "page": paginate(request, meetings.order_by("-held_on", "-id")),
+            "kinds": MeetingKind.choices,
+            "kind": kind,
+            "can_manage": has_capability(user, MANAGE),
+        },
+    )
+
+
+def _branch_members(organisation: Any) -> Any:
+    """Members a meeting's attendance may list: the branch's (the group's branch's) members."""
+    branch = organisation.parent if organisation.kind == OrgKind.GROUP else organisation
+    return (
+        Person.objects.filter(branch=branch)
+        .exclude(party_status="")
+        .select_related("region")
+        .order_by("name")
+    )
+
+
+@requires(MANAGE)
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = MeetingForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_record(actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Recorded. Tick the attendees now if you wish."))
+            return redirect("partylife:meeting", pk=meeting.pk)
+    return _form_page(request, form, _("Record a meeting (三会一课)"), reverse("partylife:meetings"))
+
+
+@requires(VIEW)
+@require_http_methods(["GET", "POST"])
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    meeting = selectors.meeting_get(user, pk)
+    manage = _can(user, MANAGE, meeting.organisation.region.path)
+    form = None
+    if manage:
+        initial = {
+            k: getattr(meeting, k)
+            for k in ("kind", "held_on", "topic", "lecturer", "attendee_count", "minutes")
+        }
+        initial["attendees"] = list(meeting.attendees.values_list("pk", flat=True))
+        form = MeetingForm(
+            request.POST or None,
+            initial=initial,
+            user=user,
+            members=_branch_members(meeting.organisation),
+            editing=True,
+        )
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            if data.get("attendee_count") is None:
+                data.pop("attendee_count")
+            try:
+                services.meeting_update(meeting=meeting, **data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("partylife:meeting", pk=meeting.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "partylife/meeting.html",
+        {"meeting": meeting, "form": form, "attendees": meeting.attendees.order_by("name")},
+    )
+
+
+@requires(MANAGE)
+@require_POST
+def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get(request.user, pk, capability=MANAGE)
+    services.meeting_delete(meeting=meeting)
+    messages.success(request, _("The meeting record is removed."))
+    return redirect("partylife:meetings")
+
+
+@requires(VIEW)
+@require_GET
+def compliance(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    data = request.GET.copy()
+    if not data.get("year"):
+        data["year"] = str(today.year)
+    form = ComplianceForm(data, user=user)
+    form.is_valid()
+    cleaned = getattr(form, "cleaned_data", {})
+    year = cleaned.get("year") or today.year
+    view = cleaned.get("view") or "quarter"
+    rows = selectors.compliance(user, year=year, view=view, region=cleaned.get("node"), today=today)
+    only_behind = request.GET.get("behind") == "1"
+    if only_behind:
+        rows = [r for r in rows if r.behind]
+    short = {
+        MeetingKind.BRANCH_COMMITTEE: _("Committee"),
+        MeetingKind.GROUP: _("Group"),
+        MeetingKind.GENERAL_ASSEMBLY: _("Assembly"),
+        MeetingKind.LECTURE: _("Lecture"),
+    }
+    for row in rows:
+        for cell in row.cells:
+            cell.labels = [str(short[MeetingKind(k)]) for k in cell.missing]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "partylife/compliance.html",
+        {
+            "form": form,
+            "rows": rows,
+            "year": year,
+            "view": view,
+            "short": short,
+            "columns": rows[0].cells if rows else [],
+            "only_behind": only_behind,
+            "default_rules": selectors.DEFAULT_MEETING_RULES,
+        },
+    )
+
+
+@requires(VIEW)
+@require_http_methods(["GET", "POST"])
+def meeting_rules(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = MeetingRulesForm(request.POST or None, user=user) if has_capability(user, MANAGE) else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            region = data.pop("region")
+            if not _can(user, MANAGE, region.path):
+                raise PermissionDenied
+            frequencies = {k: data.pop(k) for k in MeetingKind.values}
+            try:
+                services.meeting_rules_create(region=region, frequencies=frequencies, actor=user, **data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The new frequencies are in force from %(day)s.") % {"day": data["valid_from"]}
+                )
+                return redirect("partylife:meeting_rules")
+    return render(
+        request,
+        "partylife/meeting_rules.html",
+        {
+            "rows": selectors.meeting_rule_sets_visible(user).order_by("region__path", "-valid_from"),
+            "default": selectors.DEFAULT_MEETING_RULES,
+            "default_labels": [
+                Frequency(selectors.DEFAULT_MEETING_RULES.frequencies[k]).label for k in MeetingKind.values
+            ],
+            "form": form,
+            "kinds": MeetingKind.choices,
+        },
+    )
+
+
+# ---- 发展党员 ---------------------------------------------------------------------------------
+
+
+@requires(VIEW)
+@require_GET
+def development_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = FileFilterForm(request.GET or None)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    files = selectors.files_visible(user)
+    show = data.get("show") or ""
+    if show == "closed":
+        files = files.filter(closed=True)
+    else:
+        files = files.filter(closed=False)
+        if show == "broken":
+            files = files.filter(broken=True)
+        elif show == "due":
+            from datetime import timedelta
+
+            files = files.filter(
+                next_deadline__isnull=False, next_deadline__lte=timezone.localdate() + timedelta(days=14)
+            )
+    if data.get("stage"):
+        files = files.filter(stage=data["stage"])
+    if data.get("q"):
+        files = files.filter(person__name__icontains=data["q"].strip())
+    return render(
+        request,
+        "partylife/development_list.html",
+        {
+            "form": form,
+            "page": paginate(request, files.order_by("next_deadline", "person__name", "pk")),
+            "today": timezone.localdate(),
+            "can_manage": has_capability(user, MANAGE),
+            "counts": selectors.development_counts(user),
+        },
+    )
+
+
+@requires(MANAGE)
+@require_http_methods(["GET", "POST"])
+def development_open(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = FileOpenForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            file = services.development_file_open(actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The file of %(name)s is open.") % {"name": file.person.name})
+            return redirect(file)
+    return _form_page(request, form, _("Open a development file"), reverse("partylife:development"))
+
+
+def _file_context(user: Any, file: Any, form: StepForm | None) -> dict[str, Any]:
+    evaluation = selectors.evaluate_file(file)
+    rules = selectors.development_rules_of(file)
+    return {
+        "file": file,
+        "steps": file.steps.order_by("on", "id"),
+        "evaluation": evaluation,
+        "next_steps": [(s, label_of(s.kind)) for s in evaluation.next_steps],
+        "rules": rules,
+        "form": form,
+        "stage_label": label_of(evaluation.stage),
+        "order": ORDER,
+    }
+
+
+@requires(VIEW)
+@require_GET
+def development_file(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    file = selectors.file_get(user, pk)
+    manage = _can(user, MANAGE, file.branch.region.path) and not file.closed
+    form = StepForm(initial={"on": timezone.localdate()}) if manage else None
+    return render(request, "partylife/development_file.html", _file_context(user, file, form))
+
+
+@requires(MANAGE)
+@require_POST
+def development_step_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    file = selectors.file_get(user, pk, capability=MANAGE)
+    form = StepForm(request.POST)
+    if form.is_valid():
+        try:
+            services.development_step_record(
+                file=file,
+                kind=form.cleaned_data["kind"],
+                on=form.cleaned_data["on"],
+                detail=form.detail(),
+                note=form.cleaned_data["note"],
+                actor=user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc, field_map={"on": "on"})
+        else:
+            messages.success(request, _("Step recorded; the dates are checked below."))
+            return redirect(file)
+    return render(request, "partylife/development_file.html", _file_context(user, file, form), status=400)
+
+
+@requires(MANAGE)
+@require_POST
+def development_step_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    step = get_object_or_404(DevelopmentStep.objects.select_related("file"), pk=pk)
+    file = selectors.file_get(user, step.file_id, capability=MANAGE)
+    try:
+        services.development_step_delete(step=step)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Step removed."))
+    return redirect(file)
+
+
+@login_only
+@require_GET
+def my_development(request: HttpRequest) -> HttpResponse:
+    """The applicant's own file, read only."""
+    file = (
+        selectors.own_files(request.user).filter(closed=False).first()
+        or selectors.own_files(request.user).first()
+    )
+    if file is None:
+        raise Http404
+    return render(
+        request, "partylife/development_file.html", {**_file_context(request.user, file, None), "own": True}
+    )
+
+
+@requires(VIEW)
+@require_GET
+def development_rules(request: HttpRequest) -> HttpResponse:
+    from tongxin.partylife.development import DEFAULT_RULES
+    from tongxin.partylife.models import DevelopmentRuleSet
+
+    return render(
+        request,
+        "partylife/development_rules.html",
+        {
+            "rows": DevelopmentRuleSet.objects.order_by("-valid_from"),
+            "default": DEFAULT_RULES,
+            "params": DEFAULT_RULES.params(),
+        },
+    )
+
+
+# ---- 流动党员 ---------------------------------------------------------------------------------
+
+
+@requires(VIEW)
+@require_GET
+def mobile_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    records = selectors.mobile_members_visible(user)
+    if request.GET.get("returned") != "1":
+        records = records.filter(returned_on__isnull=True)
+    return render(
+        request,
+        "partylife/mobile_list.html",
+        {
+            "page": paginate(request, records.order_by("-left_on", "pk")),
+            "windows": selectors.windows_visible(user).order_by("name"),
+            "can_manage": has_capability(user, MANAGE),
+        },
+    )
+
+
+@requires(MANAGE)
+@require_http_methods(["GET", "POST"])
+def mobile_register(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = MobileMemberForm(request.POST or None, user=user, windows=selectors.window_choices(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.mobile_member_register(**form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s is registered as a mobile member.") % {"name": record.person.name}
+            )
+            return redirect("partylife:mobile")
+    return _form_page(request, form, _("Register a mobile member (流动党员)"), reverse("partylife:mobile"))
+
+
+@requires(MANAGE)
+@require_http_methods(["GET", "POST"])
+def mobile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    record = selectors.mobile_member_get(user, pk, capability=MANAGE)
+    initial = {k: getattr(record, k) for k in ("current_place", "work", "certificate", "left_on")}
+    initial["window"] = record.window_id
+    form = MobileMemberForm(
+        request.POST or None, initial=initial, user=user, windows=selectors.window_choices(user), editing=True
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        contact = data.pop("contact") or None
+        try:
+            services.mobile_member_update(record=record, contact=contact, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("partylife:mobile")
+    return _form_page(
+        request, form, _("Mobile member %(name)s") % {"name": record.person.name}, reverse("partylife:mobile")
+    )
+
+
+@requires(MANAGE)
+@require_POST
+def mobile_return(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.mobile_member_get(request.user, pk, capability=MANAGE)
+    services.mobile_member_return(record=record)
+    messages.success(request, _("%(name)s is back.") % {"name": record.person.name})
+    return redirect("partylife:mobile")
+
+
+@requires(VIEW)
+@require_POST
+def mobile_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the plain contact number; needs people.reveal over the home branch. Audited."""
+    user = request.user
+    record = selectors.mobile_member_get(user, pk)
+    allowed = _can(user, Capability.PEOPLE_REVEAL, record.branch.region.path)
+    audit_record(
+        action=Action.REVEAL,
+        actor=user,
+        request=request,
+        region=record.branch.region,
+        target=f"mobile_member:{record.pk}",
+        outcome=Outcome.SUCCESS if allowed else Outcome.DENIED,
+        detail={"field": "contact"},
+    )
+    if not allowed:
+        raise PermissionDenied
+    response = render(request, "people/_revealed.html", {"value": record.reveal_contact()})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires(MANAGE)
+@require_http_methods(["GET", "POST"])
+def window_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = WindowForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.window_create(**form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The service window is open."))
+            return redirect("partylife:mobile")
+    return _form_page(
+        request, form, _("Open a service window for mobile members"), reverse("partylife:mobile")
+    )
+
+
+# ---- training ---------------------------------------------------------------------------------
+
+
+@requires(VIEW)
+@require_GET
+def training_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "partylife/training_list.html",
+        {
+            "page": paginate(request, selectors.classes_visible(user).order_by("-starts_on", "pk")),
+            "can_manage": has_capability(user, MANAGE),
+        },
+    )
+
+
+@requires(MANAGE)
+@require_http_methods(["GET", "POST"])
+def training_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = TrainingClassForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            training = services.training_class_create(**form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The class is set up; add its sessions and participants."))
+            return redirect(training)
+    return _form_page(request, form, _("Set up a training class"), reverse("partylife:training"))
+
+
+@requires(VIEW)
+@require_GET
+def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    training = selectors.class_get(user, pk)
+    manage = _can(user, MANAGE, training.organisation.region.path)
+    return render(
+        request,
+        "partylife/training.html",
+        {
+            "training": training,
+            "sessions": training.sessions.all(),
+            "hours": selectors.class_hours(training),
+            "manage": manage,
+            "session_form": SessionForm(initial={"on": training.starts_on, "hours": 4}) if manage else None,
+            "participant_form": ParticipantForm(user=user) if manage else None,
+        },
+    )
+
+
+def _managed_class(user: Any, pk: int) -> Any:
+    training = selectors.class_get(user, pk)
+    if not _can(user, MANAGE, training.organisation.region.path):
+        raise PermissionDenied
+    return training
+
+
+@requires(MANAGE)
+@require_POST
+def training_session_add(request: HttpRequest, pk: int) -> HttpResponse:
+    training = _managed_class(request.user, pk)
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.training_session_add(training=training, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Session added."))
+    else:
+        messages.error(request, _("Enter the date, topic and class hours."))
+    return redirect(training)
+
+
+@requires(MANAGE)
+@require_POST
+def training_participant_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    training = _managed_class(user, pk)
+    form = ParticipantForm(request.POST, user=user)
+    if form.is_valid():
+        services.training_participants_add(training=training, people=[form.cleaned_data["person"]])
+        messages.success(request, _("%(name)s joins the class.") % {"name": form.cleaned_data["person"].name})
+    else:
+        messages.error(request, _("Choose a person from your area."))
+    return redirect(training)
+
+
+@requires(MANAGE)
+@require_http_methods(["GET", "POST"])
+def training_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    session = get_object_or_404(TrainingSession.objects.select_related("training"), pk=pk)
+    training = _managed_class(user, session.training_id)
+    participants = training.participants.order_by("name")
+    form = SessionAttendanceForm(
+        request.POST or None,
+        initial={"people": list(session.attendance.values_list("person_id", flat=True))},
+        participants=participants,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_attendance_set(session=session, people=form.cleaned_data["people"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Attendance saved; class hours count toward development rules."))
+            return redirect(training)
+    return _form_page(
+        request,
+        form,
+        _("Attendance: %(topic)s (%(day)s)") % {"topic": session.topic, "day": session.on},
+        training.get_absolute_url(),
+    )
