@@ -11,6 +11,17 @@ CHROMIUM = os.environ.get("TONGXIN_CHROMIUM") or shutil.which("chromium") or "/u
 
 
 @pytest.fixture(autouse=True)
+def _tests_read_english(settings):
+    """Assertions are written against the English source strings; zh-hans stays the product's
+    default (tongxin/core/tests/test_i18n.py proves it with the real setting)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Still Argon2 (test_login checks the real settings), with parameters cheap enough for tests."""
     from tongxin.accounts.tests.hashers import FAST_HASHERS

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from shapely.geometry import shape
@@ -50,23 +51,45 @@ def community_grids(community: Region) -> QuerySet[Region]:
     return region_subtree(community).filter(level=Level.GRID).order_by("depth", "code")
 
 
-# prepared polygons by (id, updated_at): a changed grid gets a new key, so the cache never serves
-# an old boundary; it is per process and bounded
+# prepared polygons by (id, updated_at as the database returns it): a changed grid gets a new key,
+# so the cache never serves an old boundary; it is per process and bounded
 _PREPARED: dict[tuple[int, Any], Any] = {}
 _PREPARED_MAX = 200_000
+# in the model's field order, as Model.from_db expects
+_FIELDS = ["id", "name", "level", "kind", "code", "parent_id", "path", "depth"]
 
 
-def _prepared_polygons(regions: list[Region]) -> list[Any]:
-    missing = [r.pk for r in regions if (r.pk, r.updated_at) not in _PREPARED]
+def _lookup_sql(statement: str) -> str:
+    return statement.format(region=Region._meta.db_table, cell=RegionCell._meta.db_table)
+
+
+# the look-up runs thousands of times a second: fixed SQL through the cursor, because compiling
+# the equivalent ORM query costs more than the database's work (BENCHMARKS.md)
+_CANDIDATES = (
+    "SELECT r.id, r.name, r.level, r.kind, r.code, r.parent_id, r.path, r.depth, r.updated_at "
+    "FROM {cell} c JOIN {region} r ON r.id = c.region_id "
+    "WHERE c.cell = %s AND r.min_lng <= %s AND r.max_lng >= %s AND r.min_lat <= %s AND r.max_lat >= %s "
+    "ORDER BY r.depth DESC, r.code"
+)
+_GEOMETRIES = "SELECT id, updated_at, geometry FROM {region} WHERE id IN ({marks})"
+
+
+def _prepared_polygons(keys: list[tuple[int, Any]]) -> list[Any]:
+    import json
+
+    missing = [pk for pk, stamp in keys if (pk, stamp) not in _PREPARED]
     if missing:
         if len(_PREPARED) > _PREPARED_MAX:
             _PREPARED.clear()
-            missing = [r.pk for r in regions]  # the ones cached a moment ago are gone too
-        for pk, updated_at, geometry in Region.objects.filter(pk__in=missing).values_list(
-            "pk", "updated_at", "geometry"
-        ):
-            _PREPARED[(pk, updated_at)] = prep(shape(geometry)) if geometry else None
-    return [_PREPARED.get((r.pk, r.updated_at)) for r in regions]
+            missing = [pk for pk, _stamp in keys]  # the ones cached a moment ago are gone too
+        marks = ", ".join(["%s"] * len(missing))
+        with connection.cursor() as cursor:
+            cursor.execute(_lookup_sql(_GEOMETRIES.replace("{marks}", marks)), missing)
+            for pk, stamp, geometry in cursor.fetchall():
+                if isinstance(geometry, str):
+                    geometry = json.loads(geometry)
+                _PREPARED[(pk, stamp)] = prep(shape(geometry)) if geometry else None
+    return [_PREPARED.get(key) for key in keys]
 
 
 def grids_at(lng: float, lat: float) -> list[Region]:
@@ -76,21 +99,14 @@ def grids_at(lng: float, lat: float) -> list[Region]:
     """
     from shapely.geometry import Point
 
-    candidates = list(
-        Region.objects.filter(
-            pk__in=RegionCell.objects.filter(cell=geo.cell_of(lng, lat)).values("region_id"),
-            min_lng__lte=lng,
-            max_lng__gte=lng,
-            min_lat__lte=lat,
-            max_lat__gte=lat,
-        )
-        .only("id", "name", "code", "level", "path", "depth", "updated_at", "parent_id")
-        .order_by("-depth", "code")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(_CANDIDATES), [geo.cell_of(lng, lat), lng, lng, lat, lat])
+        rows = cursor.fetchall()
     point = Point(lng, lat)
+    polygons = _prepared_polygons([(row[0], row[-1]) for row in rows])
     return [
-        region
-        for region, polygon in zip(candidates, _prepared_polygons(candidates), strict=True)
+        Region.from_db(connection.alias, _FIELDS, row[:-1])
+        for row, polygon in zip(rows, polygons, strict=True)
         if polygon is not None and polygon.covers(point)
     ]
 

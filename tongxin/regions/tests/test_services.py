@@ -62,7 +62,7 @@ def test_overlapping_sibling_grid_refused(tree):
             parent=tree.community_a1,
             geometry=rectangle(120.605, 31.30, 120.615, 31.31),
         )
-    assert "overlaps" in str(exc.value)
+    assert exc.value.message_dict["geometry"] and "滚绣坊社区第1网格" in str(exc.value)
 
 
 def test_nested_grids_resolve_to_innermost(tree):
