@@ -723,6 +723,8 @@ def generate_member_life(
     life.meetings()
     life.development()
     life.mobile()
-    written = service_record_refresh(now=now)
-    life.summary.add("services on record", sum(w for w, _r in written.values()))
+    from tongxin.members.models import ServiceEntry
+
+    service_record_refresh(now=now)
+    life.summary.add("services on record", ServiceEntry.objects.count())
     return life.summary

@@ -32,6 +32,11 @@ class Command(BaseCommand):
             help="write through the services (checks every rule) or in bulk; auto: services at scale 1",
         )
         parser.add_argument("--if-empty", action="store_true", help="do nothing if any region exists already")
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="structure and people only: no year of cases, co-building and member life",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if has_regions():
@@ -60,5 +65,33 @@ class Command(BaseCommand):
         )
         for line in demo_summary().lines():
             self.stdout.write(f"  {line}")
+        if result.method == "services" and not opts.grids_only and not options["no_history"]:
+            self._history(opts.seed)
         steps = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items() if k != "total")
         self.stdout.write(f"  time: {steps}")
+
+
+    def _history(self, seed: int) -> None:
+        """A year of life in the district, written through the services with a moving clock."""
+        import random
+        import time
+        from importlib import import_module
+
+        from django.utils import timezone
+
+        now = timezone.now()
+        steps = [
+            ("cases", "tongxin.cases.demo", "generate_demo_cases"),
+            ("co-building", "tongxin.partners.demo", "generate_cobuilding"),
+            ("member life", "tongxin.members.demo", "generate_member_life"),
+        ]
+        for label, module_name, function in steps:
+            try:
+                generate_step = getattr(import_module(module_name), function)
+            except (ImportError, AttributeError):
+                continue
+            started = time.monotonic()
+            summary = generate_step(rng=random.Random(f"{seed}:{label}"), now=now)
+            self.stdout.write(f"  {label} ({time.monotonic() - started:.1f} s):")
+            for line in summary.lines() if hasattr(summary, "lines") else []:
+                self.stdout.write(f"    {line}")
