@@ -1,0 +1,60 @@
+"""Set up the first accounts of a new installation from the command line.
+
+    tongxin grant_role --username anquan --role security_admin --region 529000000000 --create
+
+After that, the security administrator grants every other role from the accounts pages.
+"""
+
+import getpass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from tongxin.accounts.models import User
+from tongxin.accounts.roles import Role
+from tongxin.accounts.services import role_grant, user_create
+from tongxin.regions.models import Region
+
+
+class Command(BaseCommand):
+    help = "Grant a role at a region (by code) to an account, optionally creating the account."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--username", required=True)
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--region", required=True, help="the region's code")
+        parser.add_argument("--create", action="store_true", help="create the account (asks for a password)")
+        parser.add_argument(
+            "--create-city", metavar="NAME", help="on a new installation: create the root city with this name"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        region = Region.objects.filter(code=options["region"]).first()
+        if region is None and options["create_city"]:
+            from tongxin.regions.models import Level
+            from tongxin.regions.services import region_create
+
+            try:
+                region = region_create(name=options["create_city"], level=Level.CITY, code=options["region"])
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+        if region is None:
+            raise CommandError(f"No region has the code {options['region']}; import the regions first.")
+        user = User.objects.filter(username=options["username"]).first()
+        if user is None:
+            if not options["create"]:
+                raise CommandError("No such account; add --create to create it.")
+            password = getpass.getpass("Password for the new account: ")
+            try:
+                from django.contrib.auth.password_validation import validate_password
+
+                validate_password(password)
+                user = user_create(username=options["username"], password=password)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+        try:
+            role_grant(user=user, role=options["role"], region=region, granted_by=None)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        self.stdout.write(f"{user.username}: {Role(options['role']).label} at {region.name} ({region.code})")
