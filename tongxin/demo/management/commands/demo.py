@@ -81,7 +81,7 @@ class Command(BaseCommand):
 
         now = timezone.now()
         steps = [
-            ("cases", "tongxin.cases.demo", "generate_demo_cases"),
+            ("cases", "tongxin.cases.demo_year", "generate_demo_cases"),
             ("co-building", "tongxin.partners.demo", "generate_cobuilding"),
             ("member life", "tongxin.members.demo", "generate_member_life"),
         ]
