@@ -63,7 +63,7 @@ def build_tree() -> Tree:
                 geometry=rectangle(*community_box(i)),
             )
         )
-    tree = Tree(city, county, street_a, street_b, *communities)
+    tree = Tree(city, county, street_a, street_b, communities[0], communities[1], communities[2])
     for ci, community in enumerate(communities[:2]):
         x0, y0, _x1, _y1 = community_box(ci)
         for gi in range(2):

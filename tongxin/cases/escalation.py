@@ -3,6 +3,7 @@ pressing a button. Every step goes through case_transition, so it is on the time
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -16,7 +17,7 @@ CLOCKED = [CaseStatus.POOLED, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS, Cas
 AUTO_WHISTLE = "escalate"
 
 
-def _apply(case_id: int, action: str, reason: str, now: datetime, **params: object) -> bool:
+def _apply(case_id: int, action: str, reason: str, now: datetime, **params: Any) -> bool:
     try:
         case_transition(case=case_id, action=action, actor=SYSTEM, reason=reason, now=now, **params)
     except (IllegalTransition, CaseConflict, ValidationError) as exc:

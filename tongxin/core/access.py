@@ -6,7 +6,8 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from tongxin.accounts.scope import has_capability
 
@@ -14,7 +15,7 @@ ACCESS_ATTR = "tongxin_access"
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 
-F = TypeVar("F", bound=Callable[..., HttpResponse])
+F = TypeVar("F", bound=Callable[..., HttpResponseBase])
 
 
 def public(view: F) -> F:
@@ -27,7 +28,7 @@ def login_only(view: F) -> F:
     """Any logged-in account; the view itself shows only what is the user's own."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -41,7 +42,7 @@ def requires(capability: str) -> Callable[[F], F]:
 
     def decorate(view: F) -> F:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_capability(request.user, capability):

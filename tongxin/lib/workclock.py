@@ -72,7 +72,7 @@ def working_hours_between(start: datetime, end: datetime, cal: Calendar) -> floa
     tz = start.tzinfo
     total = timedelta(0)
     day = start.date()
-    last = end.astimezone(tz).date()  # type: ignore[arg-type]
+    last = end.astimezone(tz).date()
     while day <= last:
         for begin, finish in _periods_on(cal, day, tz):
             lo, hi = max(begin, start), min(finish, end)

@@ -1,5 +1,8 @@
 """Writes to the Party-organisation tree."""
 
+from datetime import date
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
@@ -72,8 +75,8 @@ def organisation_create(
     code: str,
     region: Region,
     parent: PartyOrganisation | None = None,
-    founded_on=None,  # type: ignore[no-untyped-def]
-    term_ends_on=None,  # type: ignore[no-untyped-def]
+    founded_on: date | None = None,
+    term_ends_on: date | None = None,
 ) -> PartyOrganisation:
     organisation_validate(name=name, kind=kind, code=code, parent=parent, region=region)
     org = PartyOrganisation.objects.create(
@@ -99,8 +102,8 @@ def organisation_update(
     kind: str | None = None,
     code: str | None = None,
     region: Region | None = None,
-    founded_on=...,  # type: ignore[no-untyped-def]
-    term_ends_on=...,  # type: ignore[no-untyped-def]
+    founded_on: Any = ...,
+    term_ends_on: Any = ...,
 ) -> PartyOrganisation:
     org = PartyOrganisation.objects.select_for_update().get(pk=organisation.pk)
     organisation_validate(

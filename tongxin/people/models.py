@@ -1,5 +1,7 @@
 """People and their positions. One Person for residents, members, cadres and unit staff."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -169,7 +171,7 @@ class Position(models.Model):
     def __str__(self) -> str:
         return f"{self.person} · {self.get_kind_display()}"
 
-    def is_current(self, on=None) -> bool:  # type: ignore[no-untyped-def]
+    def is_current(self, on: "date | None" = None) -> bool:
         from django.utils import timezone
 
         day = on or timezone.localdate()

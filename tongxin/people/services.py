@@ -188,6 +188,7 @@ def position_create(
         starts_on=starts_on,
         ends_on=ends_on,
     )
+    assert region is not None  # position_validate refuses a position without one
     return Position.objects.create(
         person=person,
         kind=kind,

@@ -142,3 +142,6 @@ class RegionCell(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cell", "region"], name="regioncell_unique")]
+
+    def __str__(self) -> str:
+        return f"cell {self.cell} → region {self.region_id}"

@@ -49,7 +49,8 @@ def region_validate(
         if parent.level not in allowed:
             if level == Level.GRID:
                 msg = _(
-                    "A grid must belong to a community (or to a grid of that community), never to a %(level)s."
+                    "A grid must belong to a community (or to a grid of that community), "
+                    "never to a %(level)s."
                 )
             else:
                 msg = _("A %(child)s cannot be placed under a %(level)s.")
