@@ -185,7 +185,7 @@ def account_set_active(
                 "ask a security administrator above you."
             )
         )
-    locked = User.objects.select_for_update().get(pk=account.pk)
+    locked = User.objects.select_for_update(of=("self",)).get(pk=account.pk)
     if locked.is_active == active:
         return locked
     User.objects.filter(pk=locked.pk).update(is_active=active)

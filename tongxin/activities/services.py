@@ -134,7 +134,7 @@ def activity_create(
 
 @transaction.atomic
 def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activity:
-    locked = Activity.objects.select_for_update().select_related("region").get(pk=activity.pk)
+    locked = Activity.objects.select_for_update(of=("self",)).select_related("region").get(pk=activity.pk)
     if not may_manage_activity(actor, locked):
         raise PermissionDenied
     if locked.status != ActivityStatus.PUBLISHED:
@@ -151,7 +151,7 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
 
 @transaction.atomic
 def activity_cancel(*, activity: Activity, actor: Any, reason: str = "") -> Activity:
-    locked = Activity.objects.select_for_update().select_related("region").get(pk=activity.pk)
+    locked = Activity.objects.select_for_update(of=("self",)).select_related("region").get(pk=activity.pk)
     if not may_manage_activity(actor, locked):
         raise PermissionDenied
     if locked.status != ActivityStatus.PUBLISHED:
@@ -183,7 +183,11 @@ def signup_create(
 
     `quiet`: no notification (imports and demo data)."""
     now = now or timezone.now()
-    locked = Activity.objects.select_for_update().select_related("region", "organiser").get(pk=activity.pk)
+    locked = (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("region", "organiser")
+        .get(pk=activity.pk)
+    )
     person = getattr(user, "person", None)
     if person is None:
         raise ValidationError(_("Your account is not linked to a person; ask your community to link it."))
@@ -200,7 +204,11 @@ def signup_enter(
     from tongxin.activities.selectors import audience_condition
 
     now = now or timezone.now()
-    locked = Activity.objects.select_for_update().select_related("region", "organiser").get(pk=activity.pk)
+    locked = (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("region", "organiser")
+        .get(pk=activity.pk)
+    )
     if actor is not None and not may_manage_activity(actor, locked):  # None: an import or the demo
         raise PermissionDenied(_("Only the organiser enters sign-ups for others."))
     if locked.status != ActivityStatus.PUBLISHED or (locked.signup_until or locked.starts_at) <= now:
@@ -238,7 +246,7 @@ def _signup(locked: Activity, person: Person, user: Any, now: datetime, quiet: b
 @transaction.atomic
 def signup_cancel(*, activity: Activity, user: Any, now: datetime | None = None) -> SignUp | None:
     now = now or timezone.now()
-    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    locked = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
     person_id = getattr(user, "person_id", None)
     signup = SignUp.objects.filter(activity=locked, person_id=person_id).first() if person_id else None
     if signup is None or signup.cancelled_at is not None:
@@ -266,7 +274,7 @@ def attendance_confirm(
     May be repeated to correct it; each time the attendees' service records follow.
     """
     now = now or timezone.now()
-    locked = Activity.objects.select_for_update().select_related("region").get(pk=activity.pk)
+    locked = Activity.objects.select_for_update(of=("self",)).select_related("region").get(pk=activity.pk)
     if actor is not None and not may_manage_activity(actor, locked):  # None: an import or the demo
         raise PermissionDenied(_("Only the organiser confirms attendance."))
     if locked.status == ActivityStatus.CANCELLED:
@@ -274,7 +282,7 @@ def attendance_confirm(
     if locked.starts_at > now:
         raise ValidationError(_("Attendance is confirmed once the activity has started."))
     present = set(attended)
-    signups = list(locked.signups.select_for_update())
+    signups = list(locked.signups.select_for_update(of=("self",)))
     unknown = present - {s.pk for s in signups}
     if unknown:
         raise ValidationError({"attended": [_("Someone in the list has not signed up for this activity.")]})
@@ -310,7 +318,7 @@ def attendance_confirm(
 
 @transaction.atomic
 def activity_summary_set(*, activity: Activity, actor: Any, summary: str) -> Activity:
-    locked = Activity.objects.select_for_update().select_related("region").get(pk=activity.pk)
+    locked = Activity.objects.select_for_update(of=("self",)).select_related("region").get(pk=activity.pk)
     if not may_manage_activity(actor, locked):
         raise PermissionDenied
     locked.summary = summary.strip()

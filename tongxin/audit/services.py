@@ -104,7 +104,7 @@ def audit_check(*, full: bool = False) -> tuple[bool, int | None]:
     from tongxin.audit.models import AuditCheckpoint
 
     with transaction.atomic():
-        checkpoint, _ = AuditCheckpoint.objects.select_for_update().get_or_create(pk=1)
+        checkpoint, _ = AuditCheckpoint.objects.select_for_update(of=("self",)).get_or_create(pk=1)
         if checkpoint.broken_at is not None and not full:
             return False, checkpoint.broken_at
         start_id, start_hash = (0, GENESIS) if full else (checkpoint.verified_up_to, checkpoint.last_hash)

@@ -161,7 +161,7 @@ def need_update(*, need: Need, actor: Any, **changes: Any) -> Need:
     unknown = set(changes) - NEED_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    locked = Need.objects.select_for_update().select_related("region").get(pk=need.pk)
+    locked = Need.objects.select_for_update(of=("self",)).select_related("region").get(pk=need.pk)
     require_manage(actor, locked.region)
     if "region" in changes:
         require_manage(actor, changes["region"])
@@ -186,7 +186,7 @@ def need_update(*, need: Need, actor: Any, **changes: Any) -> Need:
 
 @transaction.atomic
 def need_withdraw(*, need: Need, actor: Any, reason: str) -> Need:
-    locked = Need.objects.select_for_update().select_related("region").get(pk=need.pk)
+    locked = Need.objects.select_for_update(of=("self",)).select_related("region").get(pk=need.pk)
     require_manage(actor, locked.region)
     if locked.status not in (NeedStatus.OPEN, NeedStatus.CLAIMED):
         raise ValidationError(_("A need that is being delivered or met cannot be withdrawn."))
@@ -315,7 +315,11 @@ def _paired_with(unit: PartnerUnit, region: Region, now: datetime) -> bool:
 @transaction.atomic
 def need_release(*, need: Need, actor: Any, reason: str = "") -> Need:
     """Give a claimed need back (before a project starts): it is open for claiming again."""
-    locked = Need.objects.select_for_update().select_related("region", "claimed_by_unit").get(pk=need.pk)
+    locked = (
+        Need.objects.select_for_update(of=("self",))
+        .select_related("region", "claimed_by_unit")
+        .get(pk=need.pk)
+    )
     _speaks_or_manages(actor, locked.claimed_by_unit, locked.region)
     if locked.status != NeedStatus.CLAIMED:
         raise ValidationError(_("Only a claimed need without a project can be given back."))
@@ -415,7 +419,9 @@ def resource_update(*, resource: Resource, actor: Any, **changes: Any) -> Resour
     unknown = set(changes) - RESOURCE_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    locked = Resource.objects.select_for_update().select_related("unit__region").get(pk=resource.pk)
+    locked = (
+        Resource.objects.select_for_update(of=("self",)).select_related("unit__region").get(pk=resource.pk)
+    )
     _speaks_or_manages(actor, locked.unit, locked.unit.region)
     for field, value in changes.items():
         setattr(locked, field, value.strip() if isinstance(value, str) else value)
@@ -472,7 +478,9 @@ def project_create(
     with transaction.atomic():
         if need is not None:
             need = (
-                Need.objects.select_for_update().select_related("region", "claimed_by_unit").get(pk=need.pk)
+                Need.objects.select_for_update(of=("self",))
+                .select_related("region", "claimed_by_unit")
+                .get(pk=need.pk)
             )
             if need.status != NeedStatus.CLAIMED:
                 errors.setdefault("need", []).append(
@@ -569,7 +577,11 @@ def _milestone_insert(project: Project, title: str, weight: int, due_on: date | 
 def milestone_add(
     *, project: Project, actor: Any, title: str, weight: int = 1, due_on: date | None = None
 ) -> Milestone:
-    locked = Project.objects.select_for_update().select_related("region", "owner_unit").get(pk=project.pk)
+    locked = (
+        Project.objects.select_for_update(of=("self",))
+        .select_related("region", "owner_unit")
+        .get(pk=project.pk)
+    )
     _speaks_or_manages(actor, locked.owner_unit, locked.region)
     if locked.status != ProjectStatus.ACTIVE:
         raise ValidationError(_("The project is no longer under way."))
@@ -585,7 +597,7 @@ def milestone_report(
     """The unit reports how far a milestone is; at 100 % it awaits the community's acceptance."""
     now = now or timezone.now()
     locked = (
-        Milestone.objects.select_for_update()
+        Milestone.objects.select_for_update(of=("self",))
         .select_related("project__region", "project__owner_unit")
         .get(pk=milestone.pk)
     )
@@ -612,7 +624,11 @@ def milestone_report(
 def milestone_accept(*, milestone: Milestone, actor: Any, now: datetime | None = None) -> Milestone:
     """The community accepts a milestone as done (验收)."""
     now = now or timezone.now()
-    locked = Milestone.objects.select_for_update().select_related("project__region").get(pk=milestone.pk)
+    locked = (
+        Milestone.objects.select_for_update(of=("self",))
+        .select_related("project__region")
+        .get(pk=milestone.pk)
+    )
     project = locked.project
     require_manage(actor, project.region)
     if project.status != ProjectStatus.ACTIVE:
@@ -717,7 +733,11 @@ def project_close(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Project.objects.select_for_update().select_related("region", "owner_unit").get(pk=project.pk)
+        locked = (
+            Project.objects.select_for_update(of=("self",))
+            .select_related("region", "owner_unit")
+            .get(pk=project.pk)
+        )
         require_manage(actor, locked.region)
         if locked.status != ProjectStatus.ACTIVE:
             raise ValidationError(
@@ -775,7 +795,7 @@ def project_close(
 @transaction.atomic
 def project_cancel(*, project: Project, actor: Any, reason: str) -> Project:
     """Stop a project; its need is open for claiming again."""
-    locked = Project.objects.select_for_update().select_related("region").get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).select_related("region").get(pk=project.pk)
     require_manage(actor, locked.region)
     if locked.status != ProjectStatus.ACTIVE:
         raise ValidationError(_("Only a project under way can be cancelled."))

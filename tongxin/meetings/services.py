@@ -210,7 +210,7 @@ def _announce_call(meeting: Meeting, invitations: list[Invitation]) -> None:
 @transaction.atomic
 def meeting_call(*, meeting: Meeting, actor: Any, now: datetime | None = None) -> Meeting:
     """Send the invitations (召集): each invited account and each invited unit's liaisons hear once."""
-    locked = Meeting.objects.select_for_update().select_related("region").get(pk=meeting.pk)
+    locked = Meeting.objects.select_for_update(of=("self",)).select_related("region").get(pk=meeting.pk)
     _organiser(actor, locked)
     if locked.status != MeetingStatus.PLANNED:
         raise ValidationError(
@@ -230,7 +230,7 @@ def meeting_call(*, meeting: Meeting, actor: Any, now: datetime | None = None) -
 @transaction.atomic
 def meeting_attendance(*, meeting: Meeting, actor: Any, attended: Iterable[int]) -> int:
     """The organiser confirms who came (invitation ids); everyone else invited is marked absent."""
-    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    locked = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     _organiser(actor, locked)
     if locked.status not in (MeetingStatus.CALLED, MeetingStatus.HELD):
         raise ValidationError(_("Attendance is recorded once the meeting has been called."))
@@ -247,7 +247,7 @@ def meeting_attendance(*, meeting: Meeting, actor: Any, attended: Iterable[int])
 @transaction.atomic
 def meeting_record(*, meeting: Meeting, actor: Any, minutes: str, held_at: datetime | None = None) -> Meeting:
     """Record that the meeting was held, with its minutes (纪要). Minutes can be corrected later."""
-    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    locked = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     _organiser(actor, locked)
     if locked.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("A cancelled meeting has no minutes."))
@@ -265,7 +265,7 @@ def meeting_record(*, meeting: Meeting, actor: Any, minutes: str, held_at: datet
 
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, actor: Any, reason: str) -> Meeting:
-    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    locked = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     _organiser(actor, locked)
     if locked.status not in (MeetingStatus.PLANNED, MeetingStatus.CALLED):
         raise ValidationError(_("Only a meeting still to come can be cancelled."))

@@ -72,7 +72,7 @@ def service_post_create(
 
 @transaction.atomic
 def service_post_update(*, post: ServicePost, **changes: Any) -> ServicePost:
-    post = ServicePost.objects.select_for_update().get(pk=post.pk)
+    post = ServicePost.objects.select_for_update(of=("self",)).get(pk=post.pk)
     for key in ("kind", "name", "description", "places", "active"):
         if key in changes:
             setattr(post, key, changes[key].strip() if isinstance(changes[key], str) else changes[key])
@@ -105,7 +105,7 @@ def member_report_create(
 ) -> MemberReport:
     """A member reports to the community where they live, takes a post and joins the grid branch."""
     reported_on = reported_on or timezone.localdate()
-    person = Person.objects.select_for_update().select_related("region").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("region").get(pk=person.pk)
     errors: dict[str, list[str]] = {}
     if not person.party_status:
         errors.setdefault("person", []).append(_("Only a Party member reports to a community."))
@@ -155,7 +155,9 @@ def member_report_renew(
 ) -> MemberReport:
     """定期复报到: the member confirms again; the next one is due `rereport_months` later."""
     on = on or timezone.localdate()
-    report = MemberReport.objects.select_for_update().select_related("community").get(pk=report.pk)
+    report = (
+        MemberReport.objects.select_for_update(of=("self",)).select_related("community").get(pk=report.pk)
+    )
     if report.ended_on is not None:
         raise ValidationError(_("This report has ended; report again instead."))
     if on < report.confirmed_on or on > timezone.localdate():
@@ -179,7 +181,7 @@ def member_report_renew(
 @transaction.atomic
 def member_report_update(*, report: MemberReport, **changes: Any) -> MemberReport:
     """Change the post or the employer of an active report."""
-    report = MemberReport.objects.select_for_update().get(pk=report.pk)
+    report = MemberReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if report.ended_on is not None:
         raise ValidationError(_("This report has ended."))
     if "service_post" in changes:
@@ -203,7 +205,7 @@ def member_report_update(*, report: MemberReport, **changes: Any) -> MemberRepor
 @transaction.atomic
 def member_report_end(*, report: MemberReport, on: date | None = None, reason: str = "") -> MemberReport:
     on = on or timezone.localdate()
-    report = MemberReport.objects.select_for_update().get(pk=report.pk)
+    report = MemberReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if report.ended_on is not None:
         return report
     if on < report.reported_on:
@@ -289,7 +291,7 @@ def unit_report_renew(
     *, report: UnitReport, on: date | None = None, commitments: str | None = None
 ) -> UnitReport:
     on = on or timezone.localdate()
-    report = UnitReport.objects.select_for_update().select_related("community").get(pk=report.pk)
+    report = UnitReport.objects.select_for_update(of=("self",)).select_related("community").get(pk=report.pk)
     if report.ended_on is not None:
         raise ValidationError(_("This report has ended."))
     if on < report.reported_on or on > timezone.localdate():
@@ -305,7 +307,7 @@ def unit_report_renew(
 
 @transaction.atomic
 def unit_report_end(*, report: UnitReport, on: date | None = None) -> UnitReport:
-    report = UnitReport.objects.select_for_update().get(pk=report.pk)
+    report = UnitReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if report.ended_on is None:
         report.ended_on = on or timezone.localdate()
         report.save(update_fields=["ended_on"])
@@ -399,7 +401,7 @@ def service_entries_sync(
         existing = existing.filter(source_id__in=ids)
     written = removed = 0
     with transaction.atomic():
-        current = {(e.source_id, e.person_id): e for e in existing.select_for_update()}
+        current = {(e.source_id, e.person_id): e for e in existing.select_for_update(of=("self",))}
         stale = [e.pk for key, e in current.items() if key not in facts]
         if stale:
             removed = ServiceEntry.objects.filter(pk__in=stale).delete()[0]

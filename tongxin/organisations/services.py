@@ -105,7 +105,7 @@ def organisation_update(
     founded_on: Any = ...,
     term_ends_on: Any = ...,
 ) -> PartyOrganisation:
-    org = PartyOrganisation.objects.select_for_update().get(pk=organisation.pk)
+    org = PartyOrganisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
     organisation_validate(
         name=name if name is not None else org.name,
         kind=kind or org.kind,
@@ -132,7 +132,7 @@ def organisation_update(
 
 @transaction.atomic
 def organisation_move(*, organisation: PartyOrganisation, new_parent: PartyOrganisation) -> PartyOrganisation:
-    org = PartyOrganisation.objects.select_for_update().get(pk=organisation.pk)
+    org = PartyOrganisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
     organisation_validate(
         name=org.name, kind=org.kind, code=org.code, parent=new_parent, region=org.region, instance=org
     )

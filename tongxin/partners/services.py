@@ -126,7 +126,7 @@ def unit_update(*, unit: PartnerUnit, actor: Any, **changes: Any) -> PartnerUnit
     unknown = set(changes) - UNIT_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    locked = PartnerUnit.objects.select_for_update().get(pk=unit.pk)
+    locked = PartnerUnit.objects.select_for_update(of=("self",)).get(pk=unit.pk)
     require_manage(actor, locked.region)
     if "region" in changes:
         require_manage(actor, changes["region"])
@@ -146,7 +146,7 @@ def _liaison_role_held(user: User) -> bool:
 @transaction.atomic
 def unit_liaisons_set(*, unit: PartnerUnit, liaisons: Iterable[User], actor: Any) -> PartnerUnit:
     """Name the accounts that speak for the unit. Each must hold the partner-liaison role."""
-    locked = PartnerUnit.objects.select_for_update().get(pk=unit.pk)
+    locked = PartnerUnit.objects.select_for_update(of=("self",)).get(pk=unit.pk)
     require_manage(actor, locked.region)
     accounts = list(liaisons)
     wrong = [a.username for a in accounts if not _liaison_role_held(a)]
@@ -234,7 +234,7 @@ def alliance_update(*, alliance: Alliance, actor: Any, **changes: Any) -> Allian
     unknown = set(changes) - ALLIANCE_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    locked = Alliance.objects.select_for_update().get(pk=alliance.pk)
+    locked = Alliance.objects.select_for_update(of=("self",)).get(pk=alliance.pk)
     require_manage(actor, locked.region)
     for field, value in changes.items():
         setattr(locked, field, value.strip() if isinstance(value, str) else value)
@@ -301,7 +301,11 @@ def alliance_member_add(
 
 @transaction.atomic
 def alliance_member_end(*, member: AllianceMember, actor: Any, left_on: date | None = None) -> AllianceMember:
-    locked = AllianceMember.objects.select_for_update().select_related("alliance__region").get(pk=member.pk)
+    locked = (
+        AllianceMember.objects.select_for_update(of=("self",))
+        .select_related("alliance__region")
+        .get(pk=member.pk)
+    )
     require_manage(actor, locked.alliance.region)
     left_on = left_on or timezone.localdate()
     if left_on < locked.joined_on:
@@ -349,7 +353,7 @@ def pairing_create(
 
 @transaction.atomic
 def pairing_end(*, pairing: Pairing, actor: Any, ended_on: date | None = None) -> Pairing:
-    locked = Pairing.objects.select_for_update().select_related("region").get(pk=pairing.pk)
+    locked = Pairing.objects.select_for_update(of=("self",)).select_related("region").get(pk=pairing.pk)
     require_manage(actor, locked.region)
     ended_on = ended_on or timezone.localdate()
     if ended_on < locked.started_on:

@@ -96,7 +96,9 @@ def meeting_record(
 def meeting_update(
     *, meeting: PartyMeeting, attendees: Iterable[Person] | None = None, **changes: Any
 ) -> PartyMeeting:
-    locked = PartyMeeting.objects.select_for_update().select_related("organisation").get(pk=meeting.pk)
+    locked = (
+        PartyMeeting.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=meeting.pk)
+    )
     for key in ("kind", "held_on", "topic", "lecturer", "minutes", "attendee_count"):
         if key in changes:
             setattr(
@@ -279,7 +281,11 @@ def development_step_record(
 ) -> DevelopmentStep:
     """Enter a decision the branch or the higher committee took. The dates are checked, not refused:
     a step that breaks a time rule is recorded and the file is listed as breaking it."""
-    locked = DevelopmentFile.objects.select_for_update().select_related("person", "branch").get(pk=file.pk)
+    locked = (
+        DevelopmentFile.objects.select_for_update(of=("self",))
+        .select_related("person", "branch")
+        .get(pk=file.pk)
+    )
     if locked.closed:
         raise ValidationError(_("This file is closed."))
     if kind not in StepKind.values or kind == StepKind.APPLICATION:
@@ -331,7 +337,7 @@ def _membership_follows(file: DevelopmentFile, kind: str, evaluation: developmen
 @transaction.atomic
 def development_step_delete(*, step: DevelopmentStep) -> None:
     """Remove a step entered by mistake (not the application, not on a closed file)."""
-    file = DevelopmentFile.objects.select_for_update().get(pk=step.file_id)
+    file = DevelopmentFile.objects.select_for_update(of=("self",)).get(pk=step.file_id)
     if file.closed:
         raise ValidationError(_("This file is closed."))
     if step.kind == StepKind.APPLICATION:
@@ -483,7 +489,7 @@ def mobile_member_register(
 
 @transaction.atomic
 def mobile_member_update(*, record: MobileMember, contact: str | None = None, **changes: Any) -> MobileMember:
-    locked = MobileMember.objects.select_for_update().select_related("person").get(pk=record.pk)
+    locked = MobileMember.objects.select_for_update(of=("self",)).select_related("person").get(pk=record.pk)
     for key in ("current_place", "current_region", "work", "window", "certificate", "left_on"):
         if key in changes:
             setattr(locked, key, changes[key].strip() if isinstance(changes[key], str) else changes[key])

@@ -102,7 +102,7 @@ def _blank(field: str) -> Any:
 def person_update(
     *, person: Person, phone: str | None = None, id_card: str | None = None, **data: Any
 ) -> Person:
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).get(pk=person.pk)
     merged = {k: getattr(person, k) for k in PERSON_FIELDS}
     merged.update({k: v for k, v in data.items() if k in PERSON_FIELDS})
     person_validate(data=merged, phone=phone, id_card=id_card, instance=person)
@@ -201,7 +201,7 @@ def position_create(
 
 @transaction.atomic
 def position_update(*, position: Position, **changes: Any) -> Position:
-    position = Position.objects.select_for_update().get(pk=position.pk)
+    position = Position.objects.select_for_update(of=("self",)).get(pk=position.pk)
     for key in ("kind", "region", "organisation", "starts_on", "ends_on"):
         if key in changes:
             setattr(position, key, changes[key])

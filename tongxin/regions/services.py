@@ -184,7 +184,7 @@ def region_update(
     geometry: Any = ...,
     centre: tuple[float, float] | None = None,
 ) -> Region:
-    region = Region.objects.select_for_update().get(pk=region.pk)
+    region = Region.objects.select_for_update(of=("self",)).get(pk=region.pk)
     new_geometry = region.geometry if geometry is ... else geometry
     polygon = region_validate(
         level=region.level,
@@ -218,7 +218,7 @@ def region_update(
 @transaction.atomic
 def region_move(*, region: Region, new_parent: Region, new_code: str | None = None) -> Region:
     """Move a node and its whole subtree under `new_parent` (paths rewritten in one statement)."""
-    region = Region.objects.select_for_update().get(pk=region.pk)
+    region = Region.objects.select_for_update(of=("self",)).get(pk=region.pk)
     code = new_code or region.code
     region_validate(
         level=region.level,

@@ -70,7 +70,6 @@ class Command(BaseCommand):
         steps = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items() if k != "total")
         self.stdout.write(f"  time: {steps}")
 
-
     def _history(self, seed: int) -> None:
         """A year of life in the district, written through the services with a moving clock."""
         import random
