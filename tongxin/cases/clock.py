@@ -1,5 +1,8 @@
 """The working-time calendar from the database (holidays and make-up days are data)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -7,9 +10,26 @@ from django.utils import timezone
 
 from tongxin.lib.workclock import Calendar, add_working_hours, working_hours_between
 
+_held: ContextVar[Calendar | None] = ContextVar("tongxin_calendar", default=None)
+
+
+@contextmanager
+def calendar_held() -> Iterator[Calendar]:
+    """Read the calendar once for a batch (demo data, benchmarks) instead of once per deadline."""
+    calendar = current_calendar()
+    token = _held.set(calendar)
+    try:
+        yield calendar
+    finally:
+        _held.reset(token)
+
 
 def current_calendar() -> Calendar:
     from tongxin.cases.models import CalendarDay
+
+    held = _held.get()
+    if held is not None:
+        return held
 
     today = timezone.localdate()
     days = CalendarDay.objects.filter(

@@ -44,7 +44,7 @@ Result = tuple[int, BaseModel | dict[str, Any]]
 
 
 def _owner(request: HttpRequest) -> str:
-    user = getattr(request, "user", None)
+    user: Any = getattr(request, "user", None)
     return f"user:{user.pk}" if getattr(user, "is_authenticated", False) else "anonymous"
 
 

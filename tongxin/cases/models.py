@@ -426,3 +426,31 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.key}"
+
+
+class CaseDailyCount(models.Model):
+    """The three rates' counts of the cases a community dispatched on one (local) day.
+
+    Kept by case_intake and case_transition in the same transaction as the change, so a street's
+    or a county's rates over a year are a sum of a few thousand rows instead of a scan of every
+    case. `rates_daily_counts_rebuild()` recomputes them from the cases.
+    """
+
+    community = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    # the community's path: a subtree is one range scan, as for cases
+    community_path = models.CharField(max_length=255)
+    day = models.DateField()
+    dispatched = models.PositiveIntegerField(default=0)
+    responded_in_time = models.PositiveIntegerField(default=0)
+    followed_up = models.PositiveIntegerField(default=0)
+    solved = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    basically = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["community", "day"], name="case_daily_count_once")]
+        indexes = [models.Index(fields=["community_path", "day"], name="case_daily_scope_day")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.day}"

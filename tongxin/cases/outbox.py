@@ -26,11 +26,10 @@ def _officials_at(region_ids: list[int], capability: str) -> list[User]:
     return list(User.objects.filter(pk__in=user_ids, is_active=True))
 
 
-def _handlers(case: Case, data: dict[str, Any] | None = None) -> list[User]:
-    """The case's holder; for a dispatch, the one it went to (the case may have moved on since)."""
-    user_id, responder_id = case.assignee_user_id, case.assignee_responder_id
-    if data is not None:
-        user_id, responder_id = data.get("to_user"), data.get("to_responder")
+def _handlers(transition: CaseTransition) -> list[User]:
+    """Who held the case right after the transition (recorded on the row: the case may have moved
+    on by the time the notifier runs)."""
+    user_id, responder_id = transition.data.get("held_by_user"), transition.data.get("held_by_responder")
     users = list(User.objects.filter(pk=user_id, is_active=True)) if user_id else []
     if responder_id:
         users += list(User.objects.filter(responders__pk=responder_id, is_active=True))
@@ -66,13 +65,16 @@ def _supervisors(case: Case) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
+def _community_managers(case: Case) -> list[User]:
+    return _officials_at([case.community_id], Capability.CASES_MANAGE)
+
+
 def recipients(transition: CaseTransition) -> list[User]:
-    """Who hears of a transition (the actor never hears of their own)."""
-    case = transition.case
-    action, data = transition.action, transition.data
-    community = lambda: _officials_at([case.community_id], Capability.CASES_MANAGE)  # noqa: E731
-    if action == "dispatch":
-        return _handlers(case, data)
+    """Who hears of a transition (the caller leaves out the actor)."""
+    case, action, data = transition.case, transition.action, transition.data
+    reopened = action == "rate" and transition.to_status != transition.from_status
+    if action in {"dispatch", "warn", "verify_fail"}:
+        return _handlers(transition)
     if action == "pool":
         return _pool_members(case)
     if action == "whistle":
@@ -80,18 +82,14 @@ def recipients(transition: CaseTransition) -> list[User]:
     if action == "resolve":
         grid = [case.grid_id] if case.grid_id else []
         return _officials_at([*grid, case.community_id], Capability.CASES_VERIFY)
-    if action in {"warn", "verify_fail"}:
-        return _handlers(case)
-    if action in {"reopen", "supervise"} or (
-        action == "rate" and transition.to_status != transition.from_status
-    ):
-        return _handlers(case) + community()
+    if action in {"reopen", "supervise"} or reopened:
+        return _handlers(transition) + _community_managers(case)
     if action == "answer_supervision":
-        return community() + _supervisors(case)
+        return _community_managers(case) + _supervisors(case)
     if action in {"intake", "take", "decline", "report", "verify_pass"} or (
         action == "rate" and data.get("rating") == "unsatisfied"
     ):
-        return community()
+        return _community_managers(case)
     return []
 
 

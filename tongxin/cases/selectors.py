@@ -439,9 +439,15 @@ def region_rates(region: Any, *, since: date, until: date) -> Rates:
     """三率 of every case in the region's subtree dispatched in [since, until] (local dates).
 
     The caller has checked that the region lies in the user's scope; a scope is closed under
-    subtrees, so every case counted here is one the user may see.
+    subtrees, so every case counted here is one the user may see. A community or anything above
+    it sums the daily counts (daily_counts.py); a grid counts its cases.
     """
-    return case_rates(cases_in(region), since=since, until=until)
+    from tongxin.cases import daily_counts
+    from tongxin.regions.models import Level
+
+    if region.level in {Level.GRID, Level.BUILDING}:
+        return case_rates(cases_in(region), since=since, until=until)
+    return Rates(**daily_counts.counts_in(region, since=since, until=until))
 
 
 def pending_supervision_counts(case_ids: list[int]) -> dict[int, int]:

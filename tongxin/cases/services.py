@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
-from tongxin.cases import clock
+from tongxin.cases import clock, daily_counts
 from tongxin.cases.models import (
     Case,
     CaseCategory,
@@ -270,6 +270,7 @@ def case_transition(
         if rule.needs_reason and not (reason or "").strip():
             raise ValidationError({"reason": [_("Please give a reason or note.")]})
         from_status = locked.status
+        counted = daily_counts.contribution(locked)
         target = EFFECTS[action](locked, actor, reason, now, params) or rule.target or from_status
         old_version = locked.version
         locked.status = target
@@ -278,6 +279,7 @@ def case_transition(
         updated = Case.objects.filter(pk=locked.pk, version=old_version).update(**fields)
         if not updated:  # the lock makes this unreachable unless the row was changed outside the rules
             raise CaseConflict(_("Someone else changed this case a moment ago. Reload it and try again."))
+        daily_counts.move(locked, counted, daily_counts.contribution(locked))
         CaseTransition.objects.create(
             case=locked,
             action=action,
@@ -286,10 +288,17 @@ def case_transition(
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             actor_label=_label(actor),
             reason=(reason or "").strip(),
-            data=_jsonable(params),
+            data={**_jsonable(params), **_holder(locked)},
             at=now,
         )
     return locked
+
+
+def _holder(case: Case) -> dict[str, int]:
+    """Who holds the case after the change, kept on the row: the notifier tells them even if the
+    case has moved on by the time it runs."""
+    held = {"held_by_user": case.assignee_user_id, "held_by_responder": case.assignee_responder_id}
+    return {key: value for key, value in held.items() if value}
 
 
 _CASE_FIELDS = [
@@ -540,6 +549,9 @@ def _reopen_to(case: Case, now: datetime) -> str:
     case.solved_confirmed = None
     if case.dispatched_at is not None:  # a fresh handling time; the first response stays on record
         _restart_handling(case, now)
+    # back to whoever holds it; if nobody ever took it on (closed while whistled), to dispatch
+    if not (case.assignee_user_id or case.assignee_responder_id):
+        return CaseStatus.ACCEPTED
     return CaseStatus.IN_PROGRESS
 
 

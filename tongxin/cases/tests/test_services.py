@@ -141,3 +141,20 @@ def test_deadlines_never_out_of_order_even_with_odd_limits(tree, cast):
     case = case_transition(case=case, action="dispatch", actor=cast.secretary, to_user=cast.handler)
     assert case.dispatched_at <= case.response_due <= case.handling_due <= case.closure_due
     assert case.warn_at <= case.handling_due
+
+
+def test_reopening_a_case_nobody_took_on_goes_back_to_dispatch(tree, cast):
+    case = report_case(tree, now=MONDAY_9)
+    case_transition(case=case, action="accept", actor=cast.secretary, now=MONDAY_9)
+    case_transition(
+        case=case,
+        action="whistle",
+        actor=cast.secretary,
+        reason="社区解决不了",
+        whistle_type=WhistleType.objects.get(code="escalate"),
+        now=MONDAY_9,
+    )
+    case_transition(case=case, action="close_unsolved", actor=cast.secretary, reason="无人报到", now=MONDAY_9)
+    case = case_transition(case=case, action="reopen", actor=cast.secretary, reason="重新派单", now=MONDAY_9)
+    assert case.status == CaseStatus.ACCEPTED and case.closed_at is None
+    assert "dispatch" in allowed_actions_for(cast.secretary, case)
