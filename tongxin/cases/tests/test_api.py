@@ -628,3 +628,16 @@ def test_rates_endpoint(cast, tree):
     assert call(as_user(cast.nobody), "get", "/rates").status_code == 403
     assert call(Client(), "get", "/rates").status_code == 401
     assert call(as_user(cast.street), "get", "/rates?since=2026-02-01&until=2026-01-01").status_code == 400
+
+
+def test_search_by_code_ticket_or_words(cast, tree):
+    street = as_user(cast.street)
+    resident = report_case(tree, description="小区门口井盖缺失，很危险")
+    hotline = report_case(
+        tree, source="hotline", hotline_ticket="12345-20261123-0042", description="噪音扰民很严重"
+    )
+    assert ids(call(street, "get", f"?q={resident.tracking_code.lower()}")) == [resident.pk]
+    assert ids(call(street, "get", "?q=12345-20261123-0042")) == [hotline.pk]
+    assert ids(call(street, "get", "?q=井盖")) == [resident.pk]
+    assert ids(call(street, "get", "?q=ZZZZZZ99999")) == []
+    assert ids(call(as_user(cast.outsider), "get", f"?q={resident.tracking_code}")) == []  # still scoped
