@@ -237,14 +237,30 @@ def _search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
     return cases.filter(description__contains=q)
 
 
+class CasePage(Page):
+    """Count and order the matching ids from an index, then read only the page's rows: sorting a
+    street's whole cases to show 50 is what makes a list slow at a million cases (BENCHMARKS.md)."""
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
+        ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+        rows = Case.objects.select_related("category", "community").in_bulk(ids)
+        return {
+            "items": [rows[pk] for pk in ids],
+            "count": queryset.count(),
+            "limit": limit,
+            "offset": offset,
+        }
+
+
 @router.get("", response=list[CaseListOut], summary="List cases in your area")
-@paginate(Page)
+@paginate(CasePage)
 def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Case]:
     """Cases in your cases.view area, newest first, with filters; `mine` lists the cases you hold,
     your branch's order pool, cases whistled to you or waiting for your verification instead."""
-    return (
-        _listed(request.user, filters).select_related("category", "community").order_by("-reported_at", "-id")
-    )
+    return _listed(request.user, filters).order_by("-reported_at", "-id")
 
 
 def _default_node(user: Any) -> Region:

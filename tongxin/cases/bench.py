@@ -13,6 +13,7 @@ import gc
 import json
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -85,6 +86,7 @@ def measure_intake(requests: int = 2000, *, seed: int = 1, log: Log | None = Non
         CaseCategory.objects.filter(active=True, parent__isnull=False).values_list("code", flat=True)
     )
     client = Client(HTTP_HOST="127.0.0.1")  # an allowed host outside the test runner
+    run = uuid.uuid4().hex  # fresh keys: a key seen in the last 24 hours would only replay
     before = Case.objects.count()
     samples: list[float] = []
     gc.collect()
@@ -107,16 +109,18 @@ def measure_intake(requests: int = 2000, *, seed: int = 1, log: Log | None = Non
             "/api/v1/cases/public",
             body,
             content_type="application/json",
-            headers={"Idempotency-Key": f"b-{seed}-{i}"},
+            headers={"Idempotency-Key": f"{run}-{i}"},
         )
         samples.append(time.perf_counter() - t0)
         if response.status_code != 201:
             raise AssertionError(f"intake answered {response.status_code}: {response.content[:300]!r}")
     seconds = time.perf_counter() - started
-    run = IntakeRun(requests, seconds, samples, Case.objects.count() - before)
+    result = IntakeRun(requests, seconds, samples, Case.objects.count() - before)
+    if result.created != requests:
+        raise AssertionError(f"{requests} reports made {result.created} cases")
     if log:
-        log(f"  intake: {run.per_second:.0f} cases/s, p50 {percentile(samples, 0.5) * 1000:.1f} ms")
-    return run
+        log(f"  intake: {result.per_second:.0f} cases/s, p50 {percentile(samples, 0.5) * 1000:.1f} ms")
+    return result
 
 
 # --- lists --------------------------------------------------------------------------------------------
@@ -312,12 +316,18 @@ def render(report: CasesReport) -> str:
         "**Case list through the API** (`GET /api/v1/cases?limit=50&…`: roles, count and the page; "
         "p50 / p95 ms per filter)",
         "",
-        "| user | cases in scope | " + " | ".join(report.lists[0].filters) + " | all, p95 |",
-        "|---|--:|" + "--:|" * len(report.lists[0].filters) + "--:|",
+        "| user | cases in scope | "
+        + " | ".join(report.lists[0].filters)
+        + " | all filters, p95 | all but words, p95 |",
+        "|---|--:|" + "--:|" * len(report.lists[0].filters) + "--:|--:|",
     ]
     for run in report.lists:
         cells = " | ".join(f"{_ms(s, 0.5)} / {_ms(s, 0.95)}" for s in run.filters.values())
-        out.append(f"| {run.user} | {run.in_scope:,} | {cells} | {_ms(run.all_samples(), 0.95)} |")
+        indexed = [x for name, samples in run.filters.items() if name != "words" for x in samples]
+        out.append(
+            f"| {run.user} | {run.in_scope:,} | {cells} | {_ms(run.all_samples(), 0.95)} "
+            f"| {_ms(indexed, 0.95)} |"
+        )
     response, resolution, satisfaction = rates.rates
     out += [
         "",

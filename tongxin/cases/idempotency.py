@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
 from tongxin.cases.models import IdempotencyKey
+from tongxin.lib import crypto
 
 HEADER = "Idempotency-Key"
 LIFETIME = timedelta(hours=24)
@@ -90,7 +92,7 @@ def idempotent(view: Callable[..., Result]) -> Callable[..., HttpResponse]:
                 )
                 status, data = view(request, *args, **kwargs)
                 body = _json(data)
-                IdempotencyKey.objects.filter(pk=record.pk).update(status_code=status, response=body)
+                IdempotencyKey.objects.filter(pk=record.pk).update(status_code=status, response=_seal(body))
         except IntegrityError:
             stored = IdempotencyKey.objects.filter(owner=owner, key=key).first()
             if stored is None:  # the integrity error came from the write itself
@@ -111,9 +113,18 @@ def _replay(request: HttpRequest, stored: IdempotencyKey, fingerprint: str) -> H
             "idempotency_mismatch",
             _("This Idempotency-Key was already used for a different request."),
         )
-    response = api.create_response(request, stored.response, status=stored.status_code)
+    response = api.create_response(request, _unseal(stored.response), status=stored.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
+
+
+def _seal(body: dict[str, Any]) -> dict[str, Any]:
+    """Stored encrypted: a response may hold a secret (the resident's tracking token)."""
+    return {"sealed": crypto.encrypt(json.dumps(body), key=settings.FIELD_ENCRYPTION_KEY)}
+
+
+def _unseal(stored: dict[str, Any]) -> Any:
+    return json.loads(crypto.decrypt(stored["sealed"], key=settings.FIELD_ENCRYPTION_KEY))
 
 
 def idempotency_keys_prune(*, now: datetime | None = None) -> int:

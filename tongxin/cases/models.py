@@ -221,7 +221,12 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-reported_at", "-id"]
         indexes = [
-            models.Index(fields=["region_path", "reported_at"], name="case_scope_time"),
+            # lists and counts of a scope read this index alone: the scope's range, and every
+            # column the usual filters and the order need (BENCHMARKS.md, cases at city scale)
+            models.Index(
+                fields=["region_path", "reported_at", "status", "supervised", "handling_due", "category"],
+                name="case_scope_list",
+            ),
             models.Index(fields=["status", "handling_due"], name="case_status_due"),
             models.Index(fields=["category", "status", "reported_at"], name="case_dup_lookup"),
         ]

@@ -213,6 +213,7 @@ def test_a_retried_public_report_makes_one_case(client, tree):
     assert first.json() == again.json()
     assert again["Idempotent-Replayed"] == "true"
     assert Case.objects.count() == 1 and CaseTransition.objects.count() == 1
+    assert first.json()["token"] not in json.dumps(IdempotencyKey.objects.get().response)  # stored sealed
     other = call(
         client, "post", "/public", resident_report(description="另一件事：路灯不亮了"), key="k-2026-0001"
     )
