@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tongxin.accounts.roles import Capability
@@ -17,14 +17,17 @@ from tongxin.accounts.scope import scope_for
 from tongxin.activities import selectors, services
 from tongxin.activities.models import (
     Activity,
+    ActivityKind,
     ActivityStatus,
     Callout,
     CalloutResponse,
     SignUp,
     Team,
+    TeamKind,
     TeamMember,
 )
 from tongxin.core.api import reference
+from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.members.api import required
 from tongxin.organisations.selectors import organisations_visible
@@ -161,15 +164,33 @@ class AnswerOut(Schema):
 # ---- activities -------------------------------------------------------------------------------
 
 
-@router.get("", response=list[ActivityOut], summary="Activities open to you, or of your area")
+class ActivityFilters(PeriodFilters):
+    area: bool = Field(False, description="every activity of your area (the area list and its export)")
+    upcoming: bool | None = Field(
+        None, description="only those not ended yet; by default true unless a period is given"
+    )
+    kind: ActivityKind | None = None
+
+
+@router.get(
+    "", response={200: list[ActivityOut], **ERRORS}, summary="Activities open to you, or of your area"
+)
 @paginate(Page)
-def activity_list(request: HttpRequest, area: bool = False, upcoming: bool = True) -> QuerySet[Activity]:
-    """By default the published activities you may sign up for; `area=true`: every activity of your area."""
+def activity_list(request: HttpRequest, filters: Query[ActivityFilters]) -> QuerySet[Activity]:
+    """By default the published activities you may sign up for; `area=true`: every activity of your
+    area, as on the page and in its export. `since`/`until` filter on the day the activity starts."""
     user = request.user
-    if area:
-        activities = selectors.activities_in_area(user)
+    period_check(filters.since, filters.until)
+    period = {"since": filters.since, "until": filters.until, "kind": filters.kind or ""}
+    if filters.area:
+        activities = selectors.activities_listed(user, **period)
     else:
-        activities = selectors.activities_open_to(user).filter(status=ActivityStatus.PUBLISHED)
+        activities = selectors.activities_filter(
+            selectors.activities_open_to(user).filter(status=ActivityStatus.PUBLISHED), **period
+        )
+    upcoming = filters.upcoming
+    if upcoming is None:
+        upcoming = filters.since is None and filters.until is None
     if upcoming:
         activities = activities.filter(ends_at__gte=timezone.now())
     return activities.order_by("starts_at", "id")
@@ -251,10 +272,18 @@ def cancel(request: HttpRequest, id: int) -> Activity:
 # ---- teams ------------------------------------------------------------------------------------
 
 
-@router.get("/teams/", response=list[TeamOut], summary="Teams of your area and your own")
+class TeamFilters(PeriodFilters):
+    kind: TeamKind | None = None
+
+
+@router.get("/teams/", response={200: list[TeamOut], **ERRORS}, summary="Teams of your area and your own")
 @paginate(Page)
-def team_list(request: HttpRequest) -> QuerySet[Team]:
-    return selectors.teams_visible(request.user).order_by("region__path", "name")
+def team_list(request: HttpRequest, filters: Query[TeamFilters]) -> QuerySet[Team]:
+    """As on the teams page; `since`/`until` filter on the day the team was set up."""
+    period_check(filters.since, filters.until)
+    return selectors.teams_listed(
+        request.user, since=filters.since, until=filters.until, kind=filters.kind or ""
+    )
 
 
 @router.post("/teams/", response={201: TeamOut, **ERRORS}, summary="Create a team")

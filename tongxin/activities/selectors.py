@@ -1,6 +1,6 @@
 """Reads for activities and teams, scoped to the user's area or to what is their own."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -19,6 +19,7 @@ from tongxin.activities.models import (
     Team,
     TeamMember,
 )
+from tongxin.core.periods import at_days
 from tongxin.lib.tree import subtree_range
 from tongxin.people.models import Person
 
@@ -46,6 +47,22 @@ def activities_in_area(user: Any) -> QuerySet[Activity]:
     if getattr(user, "is_authenticated", False):
         condition |= Q(organiser=user) | Q(unit_id__in=_unit_ids(user))
     return _with_counts(Activity.objects.filter(condition))
+
+
+def activities_filter(
+    queryset: QuerySet[Activity], *, since: date | None = None, until: date | None = None, kind: str = ""
+) -> QuerySet[Activity]:
+    """Activities starting (starts_at) on a local day in [since, until], of one kind if given."""
+    queryset = at_days(queryset, "starts_at", since, until)
+    return queryset.filter(kind=kind) if kind else queryset
+
+
+def activities_listed(
+    user: Any, *, since: date | None = None, until: date | None = None, kind: str = ""
+) -> QuerySet[Activity]:
+    """The area's activities list: the page, its count, its export and the API read this."""
+    filtered = activities_filter(activities_in_area(user), since=since, until=until, kind=kind)
+    return filtered.order_by("-starts_at", "-id")
 
 
 def _unit_ids(user: Any) -> list[int]:
@@ -207,6 +224,16 @@ def teams_visible(user: Any, *, capability: str = VIEW) -> QuerySet[Team]:
         .select_related("region", "organisation")
         .annotate(size=Count("roster", filter=Q(roster__left_on__isnull=True), distinct=True))
     )
+
+
+def teams_listed(
+    user: Any, *, since: date | None = None, until: date | None = None, kind: str = ""
+) -> QuerySet[Team]:
+    """The teams list (page, count, export, API): teams set up (created_at) in [since, until]."""
+    teams = at_days(teams_visible(user), "created_at", since, until)
+    if kind:
+        teams = teams.filter(kind=kind)
+    return teams.order_by("region__path", "kind", "name", "pk")
 
 
 def team_get(user: Any, pk: Any, *, capability: str = VIEW) -> Team:

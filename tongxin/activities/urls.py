@@ -1,10 +1,11 @@
 from django.urls import path
 
-from tongxin.activities import views
+from tongxin.activities import listing, views
 
 app_name = "activities"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("export.xlsx", listing.activity_export, name="export"),
     path("new/", views.activity_create, name="create"),
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/edit/", views.activity_edit, name="edit"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/photos/", views.photo_add, name="photo_add"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("teams/", views.team_list, name="teams"),
+    path("teams/export.xlsx", listing.team_export, name="team_export"),
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<int:pk>/", views.team_detail, name="team"),
     path("teams/<int:pk>/members/", views.team_member_add, name="team_member_add"),

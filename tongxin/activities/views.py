@@ -7,13 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import has_capability, scope_for
-from tongxin.activities import selectors, services
+from tongxin.activities import listing, selectors, services
 from tongxin.activities.forms import (
     ActivityForm,
     AttendanceForm,
@@ -25,6 +26,7 @@ from tongxin.activities.forms import (
 )
 from tongxin.activities.models import ActivityPhoto, ActivityStatus, TeamMember
 from tongxin.core.access import login_only, requires
+from tongxin.core.periods import list_tools
 from tongxin.regions.forms import add_service_errors
 from tongxin.regions.views import paginate
 
@@ -56,7 +58,11 @@ def index(request: HttpRequest) -> HttpResponse:
     }
     if has_capability(user, VIEW) or context["can_publish"]:
         context["to_confirm"] = selectors.activities_to_confirm(user, now=now).order_by("starts_at")[:50]
-        context["area"] = paginate(request, selectors.activities_in_area(user).order_by("-starts_at"))
+        form, activities = listing.activity_selection(request)
+        context["area"] = paginate(request, activities)
+        context.update(
+            list_tools(request, form, context["area"].paginator.count, reverse("activities:export"))
+        )
     return render(request, "activities/index.html", context)
 
 
@@ -281,14 +287,16 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def team_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    teams = selectors.teams_visible(user).order_by("region__path", "kind", "name")
+    form, teams = listing.team_selection(request)
+    page = paginate(request, teams)
     return render(
         request,
         "activities/teams.html",
         {
-            "page": paginate(request, teams),
+            "page": page,
             "can_manage": has_capability(user, MANAGE),
             "callouts": selectors.open_callouts_for(user),
+            **list_tools(request, form, page.paginator.count, reverse("activities:team_export")),
         },
     )
 
