@@ -24,6 +24,9 @@ class Action(models.TextChoices):
     ACCOUNT_ACTIVATED = "account_activated", _("Account activated")
     ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
+    TARGET_SET = "target_set", _("Target set")
+    DISPLAY_LINK_ISSUED = "display_link_issued", _("Display link issued")
+    DISPLAY_LINK_REVOKED = "display_link_revoked", _("Display link revoked")
 
 
 class Outcome(models.TextChoices):
