@@ -5,15 +5,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from tongxin.accounts.roles import Capability
 from tongxin.core.api import ApiError, reference, require_capability
+from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.lists.schemas import NeedOut
 from tongxin.meetings import services
-from tongxin.meetings.models import Meeting, MeetingStatus, TaskStatus
+from tongxin.meetings.models import Meeting, MeetingKind, MeetingStatus, TaskStatus
 from tongxin.meetings.schemas import (
     AttendanceIn,
     DecisionIn,
@@ -28,7 +29,13 @@ from tongxin.meetings.schemas import (
     TaskIn,
     TaskOut,
 )
-from tongxin.meetings.selectors import decision_get, meeting_get, meetings_visible, task_get, tasks_visible
+from tongxin.meetings.selectors import (
+    decision_get,
+    meeting_get,
+    meetings_listed,
+    task_get,
+    tasks_visible,
+)
 from tongxin.partners.selectors import alliances_visible, units_visible
 from tongxin.regions.selectors import regions_visible
 
@@ -38,18 +45,28 @@ VIEW, MANAGE = Capability.PARTNERS_VIEW, Capability.PARTNERS_MANAGE
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
-@router.get("", response=list[MeetingOut], summary="List joint meetings")
+class MeetingFilters(PeriodFilters):
+    kind: MeetingKind | None = None
+    status: MeetingStatus | None = None
+    alliance: int | None = None
+
+
+@router.get("", response={200: list[MeetingOut], **ERRORS}, summary="List joint meetings")
 @paginate(Page)
-def meeting_list(
-    request: HttpRequest, status: MeetingStatus | None = None, alliance: int | None = None
-) -> QuerySet[Meeting]:
+def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]) -> QuerySet[Meeting]:
+    """As on the meetings page; `since`/`until` apply to the day a meeting was held, or the day it
+    is scheduled for while it is not held."""
     require_capability(request.user, VIEW)
-    meetings = meetings_visible(request.user)
+    period_check(filters.since, filters.until)
+    meetings = meetings_listed(
+        request.user, since=filters.since, until=filters.until, kind=filters.kind or ""
+    )
+    status, alliance = filters.status, filters.alliance
     if status:
         meetings = meetings.filter(status=status)
     if alliance is not None:
         meetings = meetings.filter(alliance_id=alliance)
-    return meetings.order_by("-scheduled_at", "-id")
+    return meetings
 
 
 @router.post("", response={201: MeetingDetailOut, **ERRORS}, summary="Plan a meeting")

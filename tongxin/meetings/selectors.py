@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from tongxin.core.periods import at_days
 from tongxin.meetings.models import Decision, FollowUpTask, Invitation, Meeting, MeetingStatus, TaskStatus
 from tongxin.partners.models import Alliance, AllianceMember
 from tongxin.partners.selectors import reach_for
@@ -30,6 +32,39 @@ def meetings_visible(user: Any) -> QuerySet[Meeting]:
         )
         condition |= Q(Exists(invited)) | Q(Exists(seated))
     return Meeting.objects.filter(condition).select_related("alliance", "region")
+
+
+def meetings_listed(
+    user: Any,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    kind: str = "",
+    when: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Meeting]:
+    """The meetings list (page, count, export, API). The period applies to the day a meeting was
+    held, or, until it is held, the day it is scheduled for. `when`: "upcoming" or "held"."""
+    meetings = meetings_visible(user).annotate(met_at=Coalesce("held_at", "scheduled_at"))
+    meetings = at_days(meetings, "met_at", since, until)
+    if kind:
+        meetings = meetings.filter(kind=kind)
+    if when == "upcoming":
+        meetings = meetings.filter(
+            status__in=[MeetingStatus.PLANNED, MeetingStatus.CALLED], scheduled_at__gte=now or timezone.now()
+        )
+    elif when == "held":
+        meetings = meetings.filter(status=MeetingStatus.HELD)
+    return meetings.order_by("-scheduled_at", "-id")
+
+
+def with_attendance(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Invited, present and decided, counted per meeting (for the export)."""
+    return meetings.annotate(
+        invited=Count("invitations", distinct=True),
+        present=Count("invitations", filter=Q(invitations__attended=True), distinct=True),
+        decided=Count("decisions", distinct=True),
+    )
 
 
 def meeting_get(user: Any, pk: Any) -> Meeting:

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from tongxin.meetings import views
+from tongxin.meetings import listing, views
 
 app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="index"),
+    path("export.xlsx", listing.meeting_export, name="export"),
     path("new/", views.meeting_create, name="create"),
     path("plan/<int:alliance_pk>/", views.plan_year, name="plan_year"),
     path("tasks/", views.task_list, name="tasks"),

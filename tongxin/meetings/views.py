@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongxin.accounts.roles import Capability
 from tongxin.core.access import requires
+from tongxin.core.periods import list_tools
 from tongxin.lib.tree import subtree_range
 from tongxin.lists.models import NeedStatus
 from tongxin.lists.selectors import needs_visible
@@ -29,12 +31,12 @@ from tongxin.meetings.forms import (
     TaskForm,
     default_held_at,
 )
+from tongxin.meetings.listing import meeting_selection
 from tongxin.meetings.models import DecisionStatus, MeetingStatus, TaskStatus
 from tongxin.meetings.selectors import (
     alliance_rhythm,
     decision_get,
     meeting_get,
-    meetings_visible,
     task_get,
     tasks_visible,
 )
@@ -82,15 +84,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     reach = reach_for(user)
     now = timezone.now()
     year = timezone.localdate().year
-    visible = meetings_visible(user)
-    when = request.GET.get("when", "")
-    queryset = visible
-    if when == "upcoming":
-        queryset = queryset.filter(
-            status__in=[MeetingStatus.PLANNED, MeetingStatus.CALLED], scheduled_at__gte=now
-        )
-    elif when == "held":
-        queryset = queryset.filter(status=MeetingStatus.HELD)
+    form, queryset = meeting_selection(request)
+    page = paginate(request, queryset)
     alliances = []
     if reach.is_official:
         alliances = [
@@ -101,8 +96,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         request,
         "meetings/list.html",
         {
-            "page": paginate(request, queryset.order_by("-scheduled_at")),
-            "when": when,
+            "page": page,
+            **list_tools(request, form, page.paginator.count, reverse("meetings:export")),
             "alliances": alliances,
             "year": year,
             "can_create": not reach.manage.is_empty,

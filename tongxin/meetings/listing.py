@@ -1,0 +1,66 @@
+"""The joint meetings list as its page, count, Excel export and API read it (one form, one selector)."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET
+
+from tongxin.accounts.roles import Capability
+from tongxin.core.access import requires
+from tongxin.core.periods import PeriodForm
+from tongxin.core.xlsx import Column, field, xlsx_response
+from tongxin.meetings.models import Meeting, MeetingKind
+from tongxin.meetings.selectors import meetings_listed, with_attendance
+
+PERIOD_HELP = _lazy("The period is the day a meeting was held, or the day it is scheduled for.")
+WHEN = [("", _lazy("All meetings")), ("upcoming", _lazy("Coming")), ("held", _lazy("Held"))]
+
+
+class MeetingListForm(PeriodForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django import forms
+
+        super().__init__(*args, kinds=MeetingKind.choices, period_help=PERIOD_HELP, **kwargs)
+        self.fields["when"] = forms.ChoiceField(label=_("Show"), choices=WHEN, required=False)
+
+
+def meeting_selection(request: HttpRequest) -> tuple[MeetingListForm, QuerySet[Meeting]]:
+    form = MeetingListForm(request.GET or None)
+    return form, meetings_listed(request.user, **form.values())
+
+
+def _where(meeting: Any) -> str:
+    return meeting.alliance.name if meeting.alliance_id else meeting.region.name
+
+
+COLUMNS = [
+    field(Meeting, "title", width=36),
+    field(Meeting, "kind", width=22),
+    Column(_lazy("Alliance or area"), _where, width=26),
+    field(Meeting, "scheduled_at", width=17),
+    field(Meeting, "held_at", width=17),
+    field(Meeting, "place", width=20),
+    field(Meeting, "status", width=14),
+    Column(_lazy("Invited"), lambda m: m.invited, width=9, total=True),
+    Column(_lazy("Present"), lambda m: m.present, width=9, total=True),
+    Column(_lazy("Decisions"), lambda m: m.decided, width=9, total=True),
+]
+
+
+@requires(Capability.PARTNERS_VIEW)
+@require_GET
+def meeting_export(request: HttpRequest) -> HttpResponse:
+    form, meetings = meeting_selection(request)
+    return xlsx_response(
+        request,
+        form,
+        with_attendance(meetings),
+        COLUMNS,
+        name="joint-meetings",
+        title=_("Joint meetings"),
+        back=reverse("meetings:index"),
+    )
