@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 
 from tongxin.accounts.roles import Capability
 from tongxin.core.api import ApiError, reference, require_capability
+from tongxin.core.periods import period_check
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.lists import services
 from tongxin.lists.models import Milestone, Need, Project, Resource
@@ -33,6 +34,7 @@ from tongxin.lists.schemas import (
     ReasonIn,
     ReportIn,
     ResourceCreateIn,
+    ResourceFilters,
     ResourceOut,
     ResourcePatchIn,
     SuggestionOut,
@@ -40,14 +42,15 @@ from tongxin.lists.schemas import (
 from tongxin.lists.selectors import (
     cases_for_needs,
     need_get,
-    needs_filter,
+    needs_listed,
     needs_visible,
     problems_visible,
     project_get,
+    projects_listed,
     projects_visible,
     resource_get,
     resource_suggestions,
-    resources_visible,
+    resources_listed,
     results_visible,
 )
 from tongxin.partners.selectors import unit_choices, units_visible
@@ -63,23 +66,27 @@ CONFLICT: dict[int, Any] = {**ERRORS, 409: ErrorOut}
 # ---- needs ----------------------------------------------------------------------------------------
 
 
-@router.get("/needs", response=list[NeedOut], summary="The needs list (需求清单)")
+@router.get("/needs", response={200: list[NeedOut], **ERRORS}, summary="The needs list (需求清单)")
 @paginate(Page)
 def need_list(request: HttpRequest, filters: Query[NeedFilters]) -> QuerySet[Need]:
-    """Officials: the needs of their area. Liaisons: the needs of the areas their unit is paired with."""
+    """Officials: the needs of their area. Liaisons: the needs of the areas their unit is paired with.
+    As on the needs page; `since`/`until` apply to the day a need was published."""
     require_capability(request.user, VIEW)
+    period_check(filters.since, filters.until)
     within = region_get(request.user, filters.within, capability=VIEW) if filters.within is not None else None
-    needs = needs_filter(
-        needs_visible(request.user),
+    needs = needs_listed(
+        request.user,
         status=filters.status or "",
         source=filters.source or "",
         category=filters.category or "",
         region=within,
         q=filters.q or "",
+        since=filters.since,
+        until=filters.until,
     )
     if filters.unit is not None:
         needs = needs.filter(claimed_by_unit_id=filters.unit)
-    return needs.order_by("-created_at", "-id")
+    return needs
 
 
 @router.post("/needs", response={201: NeedOut, **ERRORS}, summary="Publish a need")
@@ -172,18 +179,24 @@ def result_list(request: HttpRequest, year: int | None = None) -> QuerySet[Need]
 # ---- resources ------------------------------------------------------------------------------------
 
 
-@router.get("/resources", response=list[ResourceOut], summary="The resources list (资源清单)")
+@router.get(
+    "/resources", response={200: list[ResourceOut], **ERRORS}, summary="The resources list (资源清单)"
+)
 @paginate(Page)
-def resource_list(
-    request: HttpRequest, unit: int | None = None, kind: str | None = None
-) -> QuerySet[Resource]:
+def resource_list(request: HttpRequest, filters: Query[ResourceFilters]) -> QuerySet[Resource]:
+    """As on the resources page; `since`/`until` apply to the day a resource was put on the list."""
     require_capability(request.user, VIEW)
-    resources = resources_visible(request.user)
-    if unit is not None:
-        resources = resources.filter(unit_id=unit)
-    if kind:
-        resources = resources.filter(kind=kind)
-    return resources.order_by("unit__name", "kind", "title", "id")
+    period_check(filters.since, filters.until)
+    resources = resources_listed(
+        request.user,
+        since=filters.since,
+        until=filters.until,
+        kind=filters.kind or "",
+        available=filters.available,
+    )
+    if filters.unit is not None:
+        resources = resources.filter(unit_id=filters.unit)
+    return resources
 
 
 @router.post("/resources", response={201: ResourceOut, **ERRORS}, summary="Offer a resource")
@@ -208,18 +221,22 @@ def resource_patch(request: HttpRequest, id: int, payload: ResourcePatchIn) -> R
 # ---- projects -------------------------------------------------------------------------------------
 
 
-@router.get("/projects", response=list[ProjectOut], summary="The projects list (项目清单)")
+@router.get("/projects", response={200: list[ProjectOut], **ERRORS}, summary="The projects list (项目清单)")
 @paginate(Page)
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> QuerySet[Project]:
+    """As on the projects page; `since`/`until` apply to the day a project was claimed."""
     require_capability(request.user, VIEW)
-    projects = projects_visible(request.user)
-    if filters.status:
-        projects = projects.filter(status=filters.status)
-    if filters.kind:
-        projects = projects.filter(kind=filters.kind)
+    period_check(filters.since, filters.until)
+    projects = projects_listed(
+        request.user,
+        since=filters.since,
+        until=filters.until,
+        kind=filters.kind or "",
+        status=filters.status or "",
+    )
     if filters.unit is not None:
         projects = projects.filter(owner_unit_id=filters.unit)
-    return projects.order_by("-claimed_at", "-id")
+    return projects
 
 
 @router.post("/projects", response={201: ProjectDetailOut, **ERRORS}, summary="Start a project")

@@ -11,7 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.roles import Capability
-from tongxin.lists.models import Milestone, NeedCategory, NeedSource, ProjectKind, ResourceKind
+from tongxin.core.periods import PeriodForm
+from tongxin.lists.models import (
+    Milestone,
+    NeedCategory,
+    NeedSource,
+    ProjectKind,
+    ProjectStatus,
+    ResourceKind,
+)
 from tongxin.partners.forms import UnitChoiceField
 from tongxin.partners.selectors import reach_for, unit_choices
 from tongxin.regions.forms import DateInput, RegionChoiceField
@@ -70,7 +78,9 @@ class NeedForm(forms.Form):
         }
 
 
-class NeedFilterForm(forms.Form):
+class NeedFilterForm(PeriodForm):
+    """The needs list's filters; the period is the day a need was published."""
+
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False)
     source = forms.ChoiceField(
@@ -79,15 +89,42 @@ class NeedFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All categories")), *NeedCategory.choices]
     )
+    node = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    area: Any = None  # the region `node` names, once looked up in the user's reach
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from tongxin.lists.models import NeedStatus
 
+        kwargs.setdefault("period_help", _("The period is the day a need was published."))
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["status"]).choices = [
             ("", _("All statuses")),
             *NeedStatus.choices,
         ]
+
+
+class ResourceFilterForm(PeriodForm):
+    """The resources list's filters; the period is the day a resource was put on the list."""
+
+    available = forms.BooleanField(label=_("Available only"), required=False)
+    unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    chosen_unit: Any = None  # the partner unit `unit` names, once looked up in the user's reach
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("period_help", _("The period is the day a resource was put on the list."))
+        super().__init__(*args, kinds=ResourceKind.choices, **kwargs)
+
+
+class ProjectFilterForm(PeriodForm):
+    """The projects list's filters; the period is the day a project was claimed."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *ProjectStatus.choices]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("period_help", _("The period is the day a project was claimed."))
+        super().__init__(*args, kinds=ProjectKind.choices, **kwargs)
 
 
 def claim_units(user: Any) -> QuerySet[Any]:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from tongxin.core.periods import PeriodFilters
 from tongxin.lists.models import (
     NeedCategory,
     NeedSource,
@@ -36,7 +37,7 @@ class NeedOut(Schema):
     done_at: datetime | None
 
 
-class NeedFilters(Schema):
+class NeedFilters(PeriodFilters):
     status: NeedStatus | None = None
     source: NeedSource | None = None
     category: NeedCategory | None = None
@@ -166,10 +167,16 @@ class ProjectDetailOut(ProjectOut):
         return list(obj.milestones.all())  # type: ignore[attr-defined]
 
 
-class ProjectFilters(Schema):
+class ProjectFilters(PeriodFilters):
     status: ProjectStatus | None = None
     kind: ProjectKind | None = None
     unit: int | None = None
+
+
+class ResourceFilters(PeriodFilters):
+    kind: ResourceKind | None = None
+    unit: int | None = None
+    available: bool = Field(False, description="only resources marked available")
 
 
 class MilestoneIn(Schema):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
+from tongxin.core.periods import at_days
 from tongxin.lists.models import Need, NeedSource, NeedStatus, Project, ProjectStatus, Resource
 from tongxin.partners.models import AllianceMember, Pairing, PartnerUnit
 from tongxin.partners.selectors import pairings_in_force, reach_for, units_visible
@@ -50,9 +51,13 @@ def needs_filter(
     region: Any = None,
     unit: Any = None,
     q: str = "",
+    since: date | None = None,
+    until: date | None = None,
 ) -> QuerySet[Need]:
+    """`since`/`until`: published (created_at) on a local day in the period."""
     from tongxin.lib.tree import subtree_range
 
+    qs = at_days(qs, "created_at", since, until)
     if status:
         qs = qs.filter(status=status)
     if source:
@@ -67,6 +72,11 @@ def needs_filter(
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
     return qs
+
+
+def needs_listed(user: Any, **filters: Any) -> QuerySet[Need]:
+    """The needs list (page, count, export, API): needs_visible narrowed by needs_filter."""
+    return needs_filter(needs_visible(user), **filters).order_by("-created_at", "-id")
 
 
 def need_counts(qs: QuerySet[Need]) -> dict[str, int]:
@@ -113,6 +123,26 @@ def cases_for_needs(user: Any) -> QuerySet[Any]:
 
 def resources_visible(user: Any) -> QuerySet[Resource]:
     return Resource.objects.filter(unit__in=units_visible(user).values("pk")).select_related("unit")
+
+
+def resources_listed(
+    user: Any,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    kind: str = "",
+    unit: Any = None,
+    available: bool = False,
+) -> QuerySet[Resource]:
+    """The resources list (page, count, export, API): put on the list (created_at) in the period."""
+    resources = at_days(resources_visible(user), "created_at", since, until)
+    if kind:
+        resources = resources.filter(kind=kind)
+    if unit is not None:
+        resources = resources.filter(unit=unit)
+    if available:
+        resources = resources.filter(available=True)
+    return resources.order_by("unit__name", "kind", "title", "id")
 
 
 def resource_get(user: Any, pk: Any) -> Resource:
@@ -178,6 +208,26 @@ def projects_visible(user: Any) -> QuerySet[Project]:
     if reach.is_official:
         condition |= reach.scope.q("region__path") | reach.scope.q("owner_unit__region__path")
     return Project.objects.filter(condition).select_related("region", "owner_unit", "secretary", "need")
+
+
+def projects_listed(
+    user: Any,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    kind: str = "",
+    status: str = "",
+    unit: Any = None,
+) -> QuerySet[Project]:
+    """The projects list (page, count, export, API): claimed (claimed_at) in the period."""
+    projects = at_days(projects_visible(user), "claimed_at", since, until)
+    if kind:
+        projects = projects.filter(kind=kind)
+    if status:
+        projects = projects.filter(status=status)
+    if unit is not None:
+        projects = projects.filter(owner_unit=unit)
+    return projects.order_by("-claimed_at", "-id")
 
 
 def project_get(user: Any, pk: Any) -> Project:

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from tongxin.lists import views
+from tongxin.lists import listing, views
 
 app_name = "lists"
 urlpatterns = [
     path("", views.need_list, name="index"),
     path("needs/", views.need_list, name="needs"),
+    path("needs/export.xlsx", listing.need_export, name="need_export"),
     path("needs/new/", views.need_create, name="need_create"),
     path("needs/<int:pk>/", views.need_detail, name="need"),
     path("needs/<int:pk>/edit/", views.need_edit, name="need_edit"),
@@ -17,9 +18,11 @@ urlpatterns = [
     path("problems/", views.problem_list, name="problems"),
     path("results/", views.result_list, name="results"),
     path("resources/", views.resource_list, name="resources"),
+    path("resources/export.xlsx", listing.resource_export, name="resource_export"),
     path("resources/new/", views.resource_create, name="resource_create"),
     path("resources/<int:pk>/edit/", views.resource_edit, name="resource_edit"),
     path("projects/", views.project_list, name="projects"),
+    path("projects/export.xlsx", listing.project_export, name="project_export"),
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),

@@ -5,15 +5,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.accounts.roles import Capability
 from tongxin.core.access import requires
-from tongxin.lists import services
+from tongxin.core.periods import list_tools
+from tongxin.lists import listing, services
 from tongxin.lists.forms import (
     ClaimForm,
     CloseForm,
@@ -21,7 +23,6 @@ from tongxin.lists.forms import (
     LedgerForm,
     MilestoneForm,
     MilestoneReportForm,
-    NeedFilterForm,
     NeedForm,
     ProjectForm,
     ResourceForm,
@@ -35,21 +36,17 @@ from tongxin.lists.models import (
     NeedStatus,
     ProjectKind,
     ProjectStatus,
-    ResourceKind,
 )
 from tongxin.lists.selectors import (
     cases_for_needs,
     need_counts,
     need_get,
-    needs_filter,
-    needs_visible,
     problems_visible,
     project_counts,
     project_get,
     projects_visible,
     resource_get,
     resource_suggestions,
-    resources_visible,
     results_visible,
     secretary_candidates,
 )
@@ -82,29 +79,8 @@ def can_claim(user: Any, need: Need) -> bool:
 @require_GET
 def need_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = NeedFilterForm(request.GET or None)
-    queryset = needs_visible(user)
-    node_id = int_param(request, "node")
-    node = None
-    if node_id is not None:
-        from tongxin.regions.models import Region
-
-        node = get_object_or_404(Region, pk=node_id)
-        if not reach_for(user).sees_region(node):
-            raise Http404
-    if form.is_valid():
-        data = form.cleaned_data
-        queryset = needs_filter(
-            queryset,
-            status=data["status"],
-            source=data["source"],
-            category=data["category"],
-            region=node,
-            q=data["q"].strip(),
-        )
-    elif node is not None:
-        queryset = needs_filter(queryset, region=node)
-    page = paginate(request, queryset.order_by("-created_at", "-id"))
+    form, queryset = listing.need_selection(request)
+    page = paginate(request, queryset)
     rows = [(need, can_claim(user, need)) for need in page]
     reach = reach_for(user)
     return render(
@@ -115,9 +91,10 @@ def need_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "counts": need_counts(queryset),
-            "node": node,
+            "node": form.area,
             "can_publish": not reach.manage.is_empty,
             "claim_units": list(claim_units(user)) if reach.unit_ids or not reach.manage.is_empty else [],
+            **list_tools(request, form, page.paginator.count, reverse("lists:need_export")),
         },
     )
 
@@ -336,28 +313,19 @@ def result_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def resource_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    queryset = resources_visible(user)
-    kind = request.GET.get("kind", "")
-    if kind in ResourceKind.values:
-        queryset = queryset.filter(kind=kind)
-    unit_id = int_param(request, "unit")
-    unit = unit_get(user, unit_id) if unit_id is not None else None
-    if unit is not None:
-        queryset = queryset.filter(unit=unit)
-    if request.GET.get("available") == "1":
-        queryset = queryset.filter(available=True)
+    form, queryset = listing.resource_selection(request)
+    page = paginate(request, queryset)
     reach = reach_for(user)
     return render(
         request,
         "lists/resources.html",
         {
-            "page": paginate(request, queryset.order_by("unit__name", "kind", "title")),
-            "kinds": ResourceKind.choices,
-            "kind": kind,
-            "unit": unit,
+            "page": page,
+            "unit": form.chosen_unit,
             "can_add": bool(reach.unit_ids) or not reach.manage.is_empty,
             "editable": set(reach.unit_ids),
             "reach": reach,
+            **list_tools(request, form, page.paginator.count, reverse("lists:resource_export")),
         },
     )
 
@@ -428,25 +396,16 @@ def _url(name: str, *args: Any) -> str:
 @requires(VIEW)
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    queryset = projects_visible(user)
-    status = request.GET.get("status", "")
-    if status in ProjectStatus.values:
-        queryset = queryset.filter(status=status)
-    kind = request.GET.get("kind", "")
-    if kind in ProjectKind.values:
-        queryset = queryset.filter(kind=kind)
+    form, queryset = listing.project_selection(request)
+    page = paginate(request, queryset)
     return render(
         request,
         "lists/projects.html",
         {
-            "page": paginate(request, queryset.order_by("-claimed_at", "-id")),
+            "page": page,
             "counts": project_counts(queryset),
-            "statuses": ProjectStatus.choices,
-            "kinds": ProjectKind.choices,
-            "status": status,
-            "kind": kind,
-            "can_create": not reach_for(user).manage.is_empty,
+            "can_create": not reach_for(request.user).manage.is_empty,
+            **list_tools(request, form, page.paginator.count, reverse("lists:project_export")),
         },
     )
 
