@@ -273,7 +273,13 @@ def _default_node(user: Any) -> Region:
 @router.get("/rates", response={200: RatesOut, **ERRORS}, summary="Three rates of a region")
 def rates(request: HttpRequest, query: Query[RatesQuery]) -> dict[str, Any]:
     """响应率, 解决率 and 满意率 (DOMAIN.md §4) of the cases dispatched in the period, computed only
-    from the timestamps and ratings the system recorded."""
+    from the timestamps and ratings the system recorded.
+
+    响应率 = responded_in_time ÷ dispatched. 解决率 = solved (the resident confirmed it solved at
+    回访) ÷ concluded (办结: every case closed, solved or not, with or without 回访; a case closed
+    as not fixed counts against the rate). 满意率 = (satisfied + basically_weight × basically) ÷
+    rated, with the weight of the rules version in force on `until`. `followed_up` is a deprecated
+    alias of `concluded` (the same value), kept for existing clients."""
     user: Any = request.user
     require_capability(user, Capability.CASES_VIEW)
     node = (
@@ -295,12 +301,13 @@ def rates(request: HttpRequest, query: Query[RatesQuery]) -> dict[str, Any]:
         "until": until,
         "dispatched": figures.dispatched,
         "responded_in_time": figures.responded_in_time,
-        "followed_up": figures.followed_up,
+        "concluded": figures.concluded,
+        "followed_up": figures.concluded,  # deprecated alias of "concluded"
         "solved": figures.solved,
         "rated": figures.rated,
         "satisfied": figures.satisfied,
         "basically": figures.basically,
-        "basically_weight": float(selectors.BASICALLY_SATISFIED_WEIGHT),
+        "basically_weight": float(figures.basic_weight),
         "response_rate": _float(figures.response_rate),
         "resolution_rate": _float(figures.resolution_rate),
         "satisfaction_rate": _float(figures.satisfaction_rate),

@@ -1,17 +1,24 @@
 """Writes of case configuration: categories and their limits, whistle types and routes, the
-holiday calendar. Deadlines are computed at dispatch, so a change applies to cases dispatched
-after it; cases already on the clock keep the limits they were given."""
+holiday calendar, the rules of the three rates. Deadlines are computed at dispatch, so a change
+applies to cases dispatched after it; cases already on the clock keep the limits they were given."""
 
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.cases.models import CalendarDay, CaseCategory, Responder, WhistleRouteStep, WhistleType
+from tongxin.cases.models import (
+    CalendarDay,
+    CaseCategory,
+    RateRuleSet,
+    Responder,
+    WhistleRouteStep,
+    WhistleType,
+)
 
 CATEGORY_FIELDS = (
     "code",
@@ -150,3 +157,55 @@ def calendar_day_save(*, day: date, kind: str, name: str = "") -> CalendarDay:
 
 def calendar_day_delete(*, entry: CalendarDay) -> None:
     entry.delete()
+
+
+def rate_rules_add(
+    *,
+    basically_weight: Decimal,
+    valid_from: date,
+    note: str = "",
+    actor: Any = None,
+    now: Any = None,
+) -> RateRuleSet:
+    """A new version of the rules of the three rates, in force from `valid_from` (today or later:
+    the figures of days already past stay as they were published).
+
+    Versions are only added: the new row records the weight it replaces, who added it and when.
+    Refused if the weight is already the one in force on that day.
+    """
+    from tongxin.cases.selectors import rate_rules_for
+
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    weight = Decimal(basically_weight)
+    if not Decimal(0) <= weight <= Decimal(1):
+        errors.setdefault("basically_weight", []).append(_("The weight must lie between 0 and 1."))
+    elif weight != weight.quantize(Decimal("0.001")):
+        errors.setdefault("basically_weight", []).append(_("Give the weight with at most three decimals."))
+    if valid_from < timezone.localdate(now):
+        errors.setdefault("valid_from", []).append(
+            _("A new version starts today or later: the figures of past days stay as they were published.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        # one version at a time: the newest row is locked while the next number is taken
+        newest = RateRuleSet.objects.select_for_update().order_by("-version").first()
+        replaced = rate_rules_for(valid_from).basically_weight
+        if replaced == weight:
+            raise ValidationError({"basically_weight": [_("This weight is already in force on that day.")]})
+        try:
+            with transaction.atomic():
+                return RateRuleSet.objects.create(
+                    version=(newest.version if newest is not None else 0) + 1,
+                    valid_from=valid_from,
+                    basically_weight=weight,
+                    previous_weight=replaced,
+                    note=note.strip(),
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                    created_at=now,
+                )
+        except IntegrityError as exc:  # another version took the number first
+            raise ValidationError(
+                _("Someone else added a version a moment ago. Reload the page and try again.")
+            ) from exc

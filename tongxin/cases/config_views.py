@@ -1,4 +1,5 @@
-"""Configuration pages (cases.configure): categories and limits, whistle types and routes, holidays.
+"""Configuration pages (cases.configure): categories and limits, whistle types and routes, holidays,
+the rules of the three rates.
 
 A change applies to cases dispatched after it; cases on the clock keep the limits they were given.
 """
@@ -19,11 +20,13 @@ from tongxin.cases import config_services
 from tongxin.cases.forms import (
     CalendarDayForm,
     CategoryForm,
+    RateRulesForm,
     RouteStepFormSet,
     WhistleTypeForm,
     add_service_errors,
 )
 from tongxin.cases.models import CalendarDay, CaseCategory, WhistleType
+from tongxin.cases.selectors import rate_rule_sets, rate_rules_for
 from tongxin.core.access import requires
 
 CONFIGURE = Capability.CASES_CONFIGURE
@@ -160,3 +163,35 @@ def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
     config_services.calendar_day_delete(entry=entry)
     messages.success(request, _("The calendar entry is removed."))
     return redirect(f"{reverse('cases:config_calendar')}?year={year}")
+
+
+@requires(CONFIGURE)
+@require_http_methods(["GET", "POST"])
+def rate_rules(request: HttpRequest) -> HttpResponse:
+    """The versions of the rules of the three rates, and a form to add the next one."""
+    today = timezone.localdate()
+    current = rate_rules_for(today)
+    form = RateRulesForm(request.POST or None, initial={"valid_from": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = config_services.rate_rules_add(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Version %(version)s is saved: “basically satisfied” counts at %(weight)s from %(day)s.")
+                % {
+                    "version": added.version,
+                    "weight": format(added.basically_weight.normalize(), "f"),
+                    "day": added.valid_from,
+                },
+            )
+            return redirect("cases:config_rates")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "cases/config/rates.html",
+        {"form": form, "versions": rate_rule_sets(), "current": current, "today": today},
+        status=status,
+    )

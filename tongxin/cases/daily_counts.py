@@ -16,9 +16,9 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from tongxin.cases.models import Case, CaseDailyCount, Rating
+from tongxin.cases.models import CONCLUDED, Case, CaseDailyCount, Rating
 
-FIELDS = ("dispatched", "responded_in_time", "followed_up", "solved", "rated", "satisfied", "basically")
+FIELDS = ("dispatched", "responded_in_time", "concluded", "solved", "rated", "satisfied", "basically")
 Key = tuple[int, date]
 Values = tuple[int, int, int, int, int, int, int]
 
@@ -36,7 +36,7 @@ def contribution(case: Case) -> tuple[Key, Values] | None:
     values = (
         1,
         int(in_time),
-        int(case.solved_confirmed is not None),
+        int(case.is_concluded),
         int(case.solved_confirmed is True),
         int(case.rating != ""),
         int(case.rating == Rating.SATISFIED),
@@ -106,7 +106,7 @@ def computed(communities: Iterable[Any] | None = None) -> list[CaseDailyCount]:
             responded_in_time=Count(
                 "pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("response_due"))
             ),
-            followed_up=Count("pk", filter=Q(solved_confirmed__isnull=False)),
+            concluded=Count("pk", filter=CONCLUDED),
             solved=Count("pk", filter=Q(solved_confirmed=True)),
             rated=Count("pk", filter=~Q(rating="")),
             satisfied=Count("pk", filter=Q(rating=Rating.SATISFIED)),

@@ -1,5 +1,8 @@
 """Versioned national defaults for case configuration. Owners edit the rows; this is the start."""
 
+from datetime import date
+from decimal import Decimal
+
 RULES_VERSION = "tongxin-2026.1"
 
 # code, name, [(code, name, response h, handling h, closure h, auto whistle)] — working hours
@@ -93,3 +96,9 @@ WHISTLE_TYPES = [
     ("police", "警情吹哨", "公安报到", [(1, "responder_kind", "police", 0.5)]),
     ("camera", "天眼吹哨", "平安见到", [(1, "responder_kind", "police", 1)]),
 ]
+
+# the rules of the three rates, version 1: 满意率 counts 基本满意 at this weight (Tongxin's stated
+# default; the official 接诉即办 formulas are not published)
+RATE_RULES_VERSION = 1
+RATE_RULES_VALID_FROM = date(2000, 1, 1)
+BASICALLY_SATISFIED_WEIGHT = Decimal("0.8")

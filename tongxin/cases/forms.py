@@ -631,3 +631,23 @@ class RatesForm(forms.Form):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", _("The end date is before the start date."))
         return data
+
+
+class RateRulesForm(forms.Form):
+    basically_weight = forms.DecimalField(
+        label=_("Weight of “basically satisfied” (基本满意)"),
+        min_value=0,
+        max_value=1,
+        max_digits=4,
+        decimal_places=3,
+        help_text=_(
+            "Between 0 and 1: a rating of “basically satisfied” counts as this share of “satisfied”."
+        ),
+    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Source or reason"),
+        max_length=200,
+        required=False,
+        help_text=_("For example the evaluation rules this weight comes from."),
+    )

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.lib import crypto, masking
@@ -114,6 +115,15 @@ OPEN_STATUSES = frozenset(
         CaseStatus.RESOLVED,
         CaseStatus.VERIFIED,
     }
+)
+
+
+# 办结 (concluded): closed solved or unsolved, with or without 回访, and still so once archived.
+# closed_at is set by follow_up and close_unsolved (and cleared by reopening), but also by reject
+# and merge: a merged case names the case it joined, and a rejected one was never dispatched (or
+# names its original), so these conditions leave exactly the cases closed as handled.
+CONCLUDED = Q(closed_at__isnull=False, duplicate_of__isnull=True) & ~Q(
+    status__in=[CaseStatus.REJECTED, CaseStatus.MERGED]
 )
 
 
@@ -242,6 +252,15 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_concluded(self) -> bool:
+        """办结, the denominator of 解决率: see CONCLUDED."""
+        return (
+            self.closed_at is not None
+            and self.duplicate_of_id is None
+            and self.status not in {CaseStatus.REJECTED, CaseStatus.MERGED}
+        )
 
     def set_reporter_phone(self, phone: str) -> None:
         phone = (phone or "").strip()
@@ -447,7 +466,7 @@ class CaseDailyCount(models.Model):
     day = models.DateField()
     dispatched = models.PositiveIntegerField(default=0)
     responded_in_time = models.PositiveIntegerField(default=0)
-    followed_up = models.PositiveIntegerField(default=0)
+    concluded = models.PositiveIntegerField(default=0)  # 办结: see CONCLUDED
     solved = models.PositiveIntegerField(default=0)
     rated = models.PositiveIntegerField(default=0)
     satisfied = models.PositiveIntegerField(default=0)
@@ -459,3 +478,36 @@ class CaseDailyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community_id} {self.day}"
+
+
+class RateRuleSet(models.Model):
+    """A version of the rules of the three rates (三率): the weight at which 基本满意 counts in
+    满意率. The version in force on a period's last day applies to the whole period. Versions are
+    only added (config_services.rate_rules_add), never changed or deleted: the table is its own
+    audit trail, and any figure can be recomputed as it was published."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    valid_from = models.DateField(_("valid from"))
+    basically_weight = models.DecimalField(
+        _("weight of “basically satisfied” (基本满意)"), max_digits=4, decimal_places=3
+    )
+    # the audit: what was in force on valid_from before this version, why, who and when
+    previous_weight = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    note = models.CharField(_("source or reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("rules of the three rates")
+        verbose_name_plural = _("rules of the three rates")
+        ordering = ["-valid_from", "-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(basically_weight__gte=0, basically_weight__lte=1), name="rate_rules_weight_0_1"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.valid_from}): {self.basically_weight}"

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
 from tongxin.cases.forms import RatesForm
-from tongxin.cases.selectors import BASICALLY_SATISFIED_WEIGHT, rates_by_node
+from tongxin.cases.selectors import rate_rules_for, rates_by_node
 from tongxin.core.access import requires
 from tongxin.regions.selectors import region_ancestors, region_get, region_roots
 
@@ -20,6 +20,11 @@ VIEW = Capability.CASES_VIEW
 
 def _pct(value: Decimal | None) -> str | None:
     return None if value is None else f"{value * 100:.1f}%"
+
+
+def weight_text(weight: Decimal) -> str:
+    """0.800 → "0.8"."""
+    return format(weight.normalize(), "f")
 
 
 @requires(VIEW)
@@ -38,6 +43,7 @@ def rates(request: HttpRequest) -> HttpResponse:
     node = region_get(user, node_id, capability=VIEW) if node_id else (roots[0] if roots else None)
     rows = rates_by_node(user, node, since=since, until=until) if node is not None else []
     scope = scope_for(user, VIEW)
+    rules = rate_rules_for(until)  # the version rates_by_node used
     context = {
         "form": form,
         "node": node,
@@ -55,6 +61,7 @@ def rates(request: HttpRequest) -> HttpResponse:
         ],
         "since": since,
         "until": until,
-        "weight": BASICALLY_SATISFIED_WEIGHT,
+        "rules": rules,
+        "weight": weight_text(rules.basically_weight),
     }
     return render(request, "cases/rates.html", context)

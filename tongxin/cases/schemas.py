@@ -324,12 +324,15 @@ class RatesOut(Schema):
     until: date
     dispatched: int
     responded_in_time: int
-    followed_up: int
+    concluded: int = Field(description="办结: closed, solved or not, with or without 回访")
+    followed_up: int = Field(
+        description="deprecated: the same value as `concluded`", json_schema_extra={"deprecated": True}
+    )
     solved: int
     rated: int
     satisfied: int
     basically: int
-    basically_weight: float
+    basically_weight: float = Field(description="the weight of 基本满意 in the rules in force on `until`")
     response_rate: float | None = Field(description="响应率: responded within the limit ÷ dispatched")
-    resolution_rate: float | None = Field(description="解决率: confirmed solved at 回访 ÷ followed up")
+    resolution_rate: float | None = Field(description="解决率: confirmed solved at 回访 ÷ concluded")
     satisfaction_rate: float | None = Field(description="满意率: (满意 + weight × 基本满意) ÷ rated")

@@ -11,11 +11,9 @@ from django.utils import timezone
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
-from tongxin.cases.models import OPEN_STATUSES, Case, CaseStatus, Rating
+from tongxin.cases.models import CONCLUDED, OPEN_STATUSES, Case, CaseStatus, RateRuleSet, Rating
 from tongxin.lib.tree import subtree_range
 
-# 满意率 counts 基本满意 at this weight (configuration; Tongxin's stated default)
-BASICALLY_SATISFIED_WEIGHT = Decimal("0.8")
 DUPLICATE_RADIUS_METRES = 100
 DUPLICATE_DAYS = 7
 
@@ -118,15 +116,22 @@ def _metres(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
 
 @dataclass(frozen=True)
 class Rates:
-    """三率 with Tongxin's stated definitions (DOMAIN.md §4)."""
+    """三率 with Tongxin's stated definitions (DOMAIN.md §4), and the 基本满意 weight used.
+
+    A stable interface: other apps (statistics) read these fields and the three *_rate properties.
+    响应率 = responded_in_time ÷ dispatched; 解决率 = solved (the resident confirmed it solved at
+    回访) ÷ concluded (办结: closed solved or unsolved, with or without 回访, see
+    models.CONCLUDED); 满意率 = (satisfied + basic_weight × basically) ÷ rated.
+    """
 
     dispatched: int
     responded_in_time: int
-    followed_up: int
+    concluded: int
     solved: int
     rated: int
     satisfied: int
     basically: int
+    basic_weight: Decimal
 
     @property
     def response_rate(self) -> Decimal | None:
@@ -134,13 +139,13 @@ class Rates:
 
     @property
     def resolution_rate(self) -> Decimal | None:
-        return _ratio(self.solved, self.followed_up)
+        return _ratio(self.solved, self.concluded)
 
     @property
     def satisfaction_rate(self) -> Decimal | None:
         if not self.rated:
             return None
-        return ((self.satisfied + BASICALLY_SATISFIED_WEIGHT * self.basically) / self.rated).quantize(
+        return ((self.satisfied + self.basic_weight * self.basically) / self.rated).quantize(
             Decimal("0.0001")
         )
 
@@ -149,12 +154,36 @@ def _ratio(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / whole).quantize(Decimal("0.0001")) if whole else None
 
 
-def case_rates(qs: QuerySet[Case], *, since: date, until: date) -> Rates:
+def default_rate_rules() -> RateRuleSet:
+    """Version 1, the national default (defaults.py), unsaved: for a database without any version."""
+    from tongxin.cases import defaults
+
+    return RateRuleSet(
+        version=defaults.RATE_RULES_VERSION,
+        valid_from=defaults.RATE_RULES_VALID_FROM,
+        basically_weight=defaults.BASICALLY_SATISFIED_WEIGHT,
+    )
+
+
+def rate_rules_for(day: date) -> RateRuleSet:
+    """The version of the rate rules in force on `day`: the latest valid from that day or before."""
+    found = RateRuleSet.objects.filter(valid_from__lte=day).order_by("-valid_from", "-version").first()
+    return found or default_rate_rules()
+
+
+def rate_rule_sets() -> QuerySet[RateRuleSet]:
+    """Every version, the most recent first."""
+    return RateRuleSet.objects.select_related("created_by").order_by("-valid_from", "-version")
+
+
+def case_rates(qs: QuerySet[Case], *, since: date, until: date, basic_weight: Decimal | None = None) -> Rates:
     """Rates of the cases dispatched in [since, until] (local dates) within `qs`.
 
-    响应率 = responded within the response limit ÷ dispatched; 解决率 = confirmed solved at 回访 ÷
-    followed up; 满意率 = (满意 + weight × 基本满意) ÷ rated. Only recorded timestamps count.
+    Definitions in Rates. 基本满意 counts at `basic_weight`, by default the weight in force on
+    `until` (rate_rules_for). Only recorded timestamps count.
     """
+    if basic_weight is None:
+        basic_weight = rate_rules_for(until).basically_weight
     tz = timezone.get_current_timezone()
     start = datetime.combine(since, time.min, tzinfo=tz)
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)
@@ -163,13 +192,13 @@ def case_rates(qs: QuerySet[Case], *, since: date, until: date) -> Rates:
         responded_in_time=Count(
             "pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("response_due"))
         ),
-        followed_up=Count("pk", filter=Q(solved_confirmed__isnull=False)),
+        concluded=Count("pk", filter=CONCLUDED),
         solved=Count("pk", filter=Q(solved_confirmed=True)),
         rated=Count("pk", filter=~Q(rating="")),
         satisfied=Count("pk", filter=Q(rating=Rating.SATISFIED)),
         basically=Count("pk", filter=Q(rating=Rating.BASICALLY)),
     )
-    return Rates(**row)
+    return Rates(**row, basic_weight=basic_weight)
 
 
 def status_counts(qs: QuerySet[Case]) -> dict[str, int]:
@@ -381,16 +410,18 @@ def case_points(qs: QuerySet[Case], *, limit: int = 2000) -> list[dict[str, Any]
 
 
 def rates_by_node(user: Any, node: Any, *, since: date, until: date) -> list[tuple[Any, Rates]]:
-    """Three rates for a node and each of its children, counted only over cases in the user's scope."""
+    """Three rates for a node of the user's cases.view scope and each of its children, all with the
+    weight in force on `until`. A scope is closed under subtrees, so every case counted lies in it;
+    a node outside the scope is a 404."""
+    from django.http import Http404
+
     from tongxin.regions.models import Region
 
-    scoped = cases_visible(user)
-    scope = scope_for(user, Capability.CASES_VIEW)
-    rows = [(node, case_rates(cases_filter(scoped, region=node), since=since, until=until))]
-    for child in Region.objects.filter(parent=node).order_by("code"):
-        if scope.contains(child.path) or scope.contains(node.path):
-            rows.append((child, case_rates(cases_filter(scoped, region=child), since=since, until=until)))
-    return rows
+    if not scope_for(user, Capability.CASES_VIEW).contains(node.path):
+        raise Http404("no such region in your scope")
+    weight = rate_rules_for(until).basically_weight
+    nodes = [node, *Region.objects.filter(parent=node).order_by("code")]
+    return [(n, _region_rates(n, since=since, until=until, basic_weight=weight)) for n in nodes]
 
 
 def report_areas(
@@ -436,18 +467,25 @@ def report_communities() -> QuerySet[Any]:
 
 
 def region_rates(region: Any, *, since: date, until: date) -> Rates:
-    """三率 of every case in the region's subtree dispatched in [since, until] (local dates).
+    """三率 of every case in the region's subtree dispatched in [since, until] (local dates), with
+    the 基本满意 weight in force on `until`. A stable interface: other apps call it.
 
     The caller has checked that the region lies in the user's scope; a scope is closed under
     subtrees, so every case counted here is one the user may see. A community or anything above
     it sums the daily counts (daily_counts.py); a grid counts its cases.
     """
+    return _region_rates(
+        region, since=since, until=until, basic_weight=rate_rules_for(until).basically_weight
+    )
+
+
+def _region_rates(region: Any, *, since: date, until: date, basic_weight: Decimal) -> Rates:
     from tongxin.cases import daily_counts
     from tongxin.regions.models import Level
 
     if region.level in {Level.GRID, Level.BUILDING}:
-        return case_rates(cases_in(region), since=since, until=until)
-    return Rates(**daily_counts.counts_in(region, since=since, until=until))
+        return case_rates(cases_in(region), since=since, until=until, basic_weight=basic_weight)
+    return Rates(**daily_counts.counts_in(region, since=since, until=until), basic_weight=basic_weight)
 
 
 def pending_supervision_counts(case_ids: list[int]) -> dict[int, int]:

@@ -24,4 +24,5 @@ urlpatterns = [
     path("config/whistles/<int:pk>/", config_views.whistle_edit, name="config_whistle"),
     path("config/calendar/", config_views.calendar, name="config_calendar"),
     path("config/calendar/<int:pk>/delete/", config_views.calendar_delete, name="config_calendar_delete"),
+    path("config/rates/", config_views.rate_rules, name="config_rates"),
 ]

@@ -631,6 +631,18 @@ def test_rates_endpoint(cast, tree):
     assert call(as_user(cast.street), "get", "/rates?since=2026-02-01&until=2026-01-01").status_code == 400
 
 
+def test_rates_endpoint_counts_a_case_closed_unsolved_as_concluded(cast, tree):
+    case = report_case(tree)
+    case_transition(case=case, action="accept", actor=cast.secretary)
+    case_transition(case=case, action="dispatch", actor=cast.secretary, to_user=cast.handler)
+    case_transition(case=case, action="respond", actor=cast.handler)
+    case_transition(case=case, action="close_unsolved", actor=cast.secretary, reason="涉及产权纠纷")
+    data = call(as_user(cast.street), "get", "/rates").json()
+    # "followed_up" is the deprecated name of "concluded": the same value
+    assert (data["concluded"], data["followed_up"], data["solved"]) == (1, 1, 0)
+    assert data["resolution_rate"] == 0.0
+
+
 def test_search_by_code_ticket_or_words(cast, tree):
     street = as_user(cast.street)
     resident = report_case(tree, description="小区门口井盖缺失，很危险")

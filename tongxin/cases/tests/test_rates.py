@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tongxin.accounts.roles import Role
-from tongxin.cases.selectors import BASICALLY_SATISFIED_WEIGHT, case_rates, cases_in, region_rates
+from tongxin.cases.selectors import case_rates, cases_in, rate_rules_for, region_rates
 from tongxin.cases.services import RESIDENT, case_transition
 from tongxin.cases.testing import report_case
 from tongxin.cases.tests.cast import build_cast
@@ -90,18 +90,18 @@ def test_rates_of_a_community_by_hand(city):
     assert rates.dispatched == 4
     # responded within 2 working hours: a (1 h) and c (0.5 h); b took 5.5 h, d never responded
     assert rates.responded_in_time == 2 and rates.response_rate == Decimal("0.5000")
-    # followed up (回访): a, b, c; confirmed solved: a and c
-    assert (rates.followed_up, rates.solved) == (3, 2) and rates.resolution_rate == Decimal("0.6667")
+    # concluded (办结, here all after 回访): a, b, c; confirmed solved: a and c
+    assert (rates.concluded, rates.solved) == (3, 2) and rates.resolution_rate == Decimal("0.6667")
     # rated: a 满意, b 基本满意 (the resident's link), c 不满意 (given on the phone at 回访)
     assert (rates.rated, rates.satisfied, rates.basically) == (3, 1, 1)
-    assert Decimal("0.8") == BASICALLY_SATISFIED_WEIGHT
+    assert rates.basic_weight == Decimal("0.8") == rate_rules_for(NOVEMBER["until"]).basically_weight
     assert rates.satisfaction_rate == Decimal("0.6000")  # (1 + 0.8 × 1) ÷ 3
 
 
 def test_rates_of_the_street_and_of_a_grid(city):
     tree, _cast = city
     street = region_rates(tree.street_a, **NOVEMBER)
-    assert (street.dispatched, street.responded_in_time, street.followed_up, street.solved) == (5, 3, 4, 3)
+    assert (street.dispatched, street.responded_in_time, street.concluded, street.solved) == (5, 3, 4, 3)
     assert street.satisfaction_rate == Decimal("0.7000")  # (2 + 0.8) ÷ 4
     grid = region_rates(tree.grids["1.2"], **NOVEMBER)
     assert (grid.dispatched, grid.rated, grid.satisfied) == (1, 1, 0)
@@ -150,10 +150,100 @@ def _rows() -> set[tuple[Any, ...]]:
     }
 
 
+def _settle_in_every_way(tree, cast):
+    """Cases that end (or stop ending) without the usual 回访: closed as not fixed, reopened and
+    closed again, archived after closing, and one merged after it had been dispatched."""
+    at = MONDAY_9 + timedelta(days=2)
+    unsolved = dispatched(tree, cast, at)
+    case_transition(case=unsolved, action="respond", actor=cast.handler, now=at + timedelta(minutes=20))
+    case_transition(
+        case=unsolved,
+        action="close_unsolved",
+        actor=cast.secretary,
+        reason="涉及产权纠纷",
+        now=at + timedelta(hours=1),
+    )
+    archived = dispatched(tree, cast, at)
+    archived = handled(archived, cast, respond_at=at + timedelta(minutes=30), solved=True)
+    case_transition(case=archived, action="archive", actor=cast.secretary, now=at + timedelta(days=1))
+    reopened = dispatched(tree, cast, at)
+    reopened = handled(reopened, cast, respond_at=at + timedelta(minutes=30), solved=True)
+    reopened = case_transition(
+        case=reopened, action="reopen", actor=cast.secretary, reason="问题复发", now=at + timedelta(days=1)
+    )
+    reopened_unsolved = dispatched(tree, cast, at)
+    case_transition(
+        case=reopened_unsolved, action="respond", actor=cast.handler, now=at + timedelta(minutes=5)
+    )
+    case_transition(
+        case=reopened_unsolved,
+        action="close_unsolved",
+        actor=cast.secretary,
+        reason="暂无法解决",
+        now=at + timedelta(hours=1),
+    )
+    case_transition(
+        case=reopened_unsolved,
+        action="reopen",
+        actor=cast.secretary,
+        reason="有了新办法",
+        now=at + timedelta(hours=2),
+    )
+    case_transition(
+        case=reopened_unsolved,
+        action="resolve",
+        actor=cast.handler,
+        reason="已处理",
+        now=at + timedelta(hours=3),
+    )
+    merged = dispatched(tree, cast, at)
+    case_transition(
+        case=merged, action="decline", actor=cast.handler, reason="不归我管", now=at + timedelta(minutes=5)
+    )
+    case_transition(
+        case=merged, action="merge", actor=cast.secretary, into=reopened, now=at + timedelta(days=2)
+    )
+    return {"unsolved": unsolved, "archived": archived, "reopened": reopened, "merged": merged}
+
+
+def test_a_case_closed_unsolved_without_follow_up_lowers_the_resolution_rate(city):
+    tree, cast = city
+    before = region_rates(tree.community_a1, **NOVEMBER)
+    case = dispatched(tree, cast, MONDAY_9 + timedelta(days=2))
+    case_transition(
+        case=case, action="respond", actor=cast.handler, now=MONDAY_9 + timedelta(days=2, hours=1)
+    )
+    case = case_transition(
+        case=case,
+        action="close_unsolved",
+        actor=cast.secretary,
+        reason="涉及产权纠纷，已转入问题清单跟进",
+        now=MONDAY_9 + timedelta(days=3),
+    )
+    assert case.solved_confirmed is None and case.is_concluded  # no 回访, and concluded all the same
+    after = region_rates(tree.community_a1, **NOVEMBER)
+    assert (after.concluded, after.solved) == (before.concluded + 1, before.solved)
+    assert after.resolution_rate == Decimal("0.5000") < before.resolution_rate  # 2 of 4, was 2 of 3
+    grid = case_rates(cases_in(tree.grids["1.1"]), **NOVEMBER)
+    assert grid.concluded == after.concluded - 1  # c is in grid 1.2
+
+
+def test_what_counts_as_concluded(city):
+    tree, cast = city
+    settled = _settle_in_every_way(tree, cast)
+    for name, concluded in [("unsolved", True), ("archived", True), ("reopened", False), ("merged", False)]:
+        case = type(settled[name]).objects.get(pk=settled[name].pk)
+        assert case.is_concluded is concluded, name
+    rates = case_rates(cases_in(tree.community_a1), **NOVEMBER)
+    # a, b, c before; now also the unsolved and the archived case (the rest are open or merged)
+    assert (rates.concluded, rates.solved) == (5, 3)
+
+
 def test_daily_counts_kept_by_the_transitions_equal_a_rebuild(city):
     from tongxin.cases.daily_counts import rebuild
 
-    tree, _cast = city
+    tree, cast = city
+    _settle_in_every_way(tree, cast)
     kept = _rows()
     assert {(row[0], row[2]) for row in kept} >= {(tree.community_a1.pk, date(2026, 11, 23))}
     assert rebuild() == len(kept)
@@ -161,16 +251,35 @@ def test_daily_counts_kept_by_the_transitions_equal_a_rebuild(city):
     street = region_rates(tree.street_a, **NOVEMBER)
     direct = case_rates(cases_in(tree.street_a), **NOVEMBER)
     assert street == direct
+    assert street.concluded == 6  # a, b, c, g and the unsolved and archived cases
 
 
-def test_the_migration_fills_the_counts_of_existing_cases(city):
+def test_the_migration_refills_the_counts_of_existing_cases(city):
     from importlib import import_module
 
     from django.apps import apps
 
     from tongxin.cases.models import CaseDailyCount
 
+    tree, cast = city
+    _settle_in_every_way(tree, cast)
     kept = _rows()
-    CaseDailyCount.objects.all().delete()
-    import_module("tongxin.cases.migrations.0006_fill_case_daily_counts").fill(apps, None)
+    CaseDailyCount.objects.filter(community=tree.community_a1).update(concluded=0, solved=0)
+    import_module("tongxin.cases.migrations.0009_refill_daily_counts_concluded").refill(apps, None)
     assert _rows() == kept
+
+
+def test_the_weight_in_force_at_the_end_of_the_period_applies(city):
+    from tongxin.cases.models import RateRuleSet
+
+    tree, _cast = city
+    RateRuleSet.objects.create(
+        version=2, valid_from=date(2026, 11, 30), basically_weight=Decimal("0.5"), created_at=MONDAY_9
+    )
+    november = region_rates(tree.community_a1, **NOVEMBER)
+    assert november.basic_weight == Decimal("0.5")
+    assert november.satisfaction_rate == Decimal("0.5000")  # (1 + 0.5 × 1) ÷ 3
+    before = region_rates(tree.community_a1, since=date(2026, 11, 1), until=date(2026, 11, 29))
+    assert before.basic_weight == Decimal("0.8") and before.satisfaction_rate == Decimal("0.6000")
+    assert case_rates(cases_in(tree.community_a1), **NOVEMBER).basic_weight == Decimal("0.5")
+    assert rate_rules_for(date(1999, 12, 31)).basically_weight == Decimal("0.8")  # the default

@@ -1,6 +1,6 @@
 """Configuration pages: categories and limits, whistle routes, holidays (cases.configure only)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -56,6 +56,7 @@ def category_data(**overrides):
         "/cases/config/categories/new/",
         "/cases/config/whistles/new/",
         "/cases/config/calendar/",
+        "/cases/config/rates/",
     ],
 )
 def test_configuration_needs_the_capability(client, cast, url):
@@ -214,3 +215,86 @@ def test_holiday_calendar(cast):
     assert client.post(delete).status_code == 302
     assert not CalendarDay.objects.exists()
     assert client.post(delete).status_code == 404
+
+
+# --- the rules of the three rates ----------------------------------------------------------------
+
+RATE_RULES = "/cases/config/rates/"
+
+
+def test_rate_rules_list_and_add_a_version(cast):
+    from django.utils import timezone
+
+    from tongxin.cases.models import RateRuleSet
+    from tongxin.cases.selectors import rate_rules_for
+
+    admin = cast.client("county")
+    page = admin.get(RATE_RULES)
+    assert page.status_code == 200 and [r.version for r in page.context["versions"]] == [1]
+    today = timezone.localdate()
+    response = admin.post(
+        RATE_RULES, {"basically_weight": "0.6", "valid_from": today.isoformat(), "note": "区考核办法（2027）"}
+    )
+    assert response.status_code == 302
+    added = RateRuleSet.objects.get(version=2)
+    assert (added.basically_weight, added.previous_weight, added.valid_from) == (
+        Decimal("0.6"),
+        Decimal("0.8"),
+        today,
+    )
+    assert added.created_by == cast.county and added.note == "区考核办法（2027）"
+    assert rate_rules_for(today).version == 2
+    assert rate_rules_for(today - timedelta(days=1)).version == 1  # the past keeps its rules
+    rates = cast.client("street").get("/cases/rates/").content.decode()
+    assert "0.6" in rates and "0.8" not in rates
+    assert "区考核办法" in admin.get(RATE_RULES).content.decode()
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"basically_weight": "1.2"}, "basically_weight"),
+        ({"basically_weight": "-0.1"}, "basically_weight"),
+        ({"basically_weight": "0.8"}, "basically_weight"),  # already in force: nothing changes
+        ({"basically_weight": "0.7", "valid_from": "2020-01-01"}, "valid_from"),  # the past stays
+        ({"basically_weight": "x"}, "basically_weight"),
+        ({"basically_weight": "0.7", "valid_from": ""}, "valid_from"),
+    ],
+)
+def test_rate_rules_bad_input_writes_nothing(cast, data, field):
+    from django.utils import timezone
+
+    from tongxin.cases.models import RateRuleSet
+
+    data = {"valid_from": timezone.localdate().isoformat(), **data}
+    response = cast.client("admin").post(RATE_RULES, data)
+    assert response.status_code == 400 and field in response.context["form"].errors
+    assert list(RateRuleSet.objects.values_list("version", flat=True)) == [1]
+
+
+def test_rate_rules_refusals(client, cast):
+    data = {"basically_weight": "0.5", "valid_from": "2099-01-01"}
+    assert client.post(RATE_RULES, data).status_code == 302  # to the log-in page
+    assert cast.client("street").post(RATE_RULES, data).status_code == 403
+    assert cast.client("secretary").post(RATE_RULES, data).status_code == 403
+    assert cast.client("admin").put(RATE_RULES, data).status_code == 405
+    from tongxin.cases.models import RateRuleSet
+
+    assert RateRuleSet.objects.count() == 1
+
+
+def test_rate_rules_service_numbers_versions_and_checks_the_weight(cast):
+    from django.core.exceptions import ValidationError
+
+    from tongxin.cases.config_services import rate_rules_add
+    from tongxin.cases.selectors import rate_rules_for
+
+    later = date(2099, 1, 1)
+    second = rate_rules_add(basically_weight=Decimal("0.5"), valid_from=later, actor=cast.admin)
+    third = rate_rules_add(basically_weight=Decimal("0.75"), valid_from=date(2098, 1, 1), actor=cast.admin)
+    assert (second.version, third.version) == (2, 3)
+    assert third.previous_weight == Decimal("0.8")
+    # the latest start on or before a day wins, whatever the order they were added in
+    assert rate_rules_for(date(2098, 6, 1)).version == 3 and rate_rules_for(later).version == 2
+    with pytest.raises(ValidationError):
+        rate_rules_add(basically_weight=Decimal("0.1234"), valid_from=later, actor=cast.admin)
