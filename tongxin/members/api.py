@@ -13,15 +13,23 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import has_capability
 from tongxin.core.api import reference, require_capability, require_in_scope
+from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.members import selectors, services
-from tongxin.members.models import MemberReport, ReportChannel, ServicePost, UnitReport
+from tongxin.members.models import (
+    MemberReport,
+    ReportChannel,
+    ServiceEntry,
+    ServicePost,
+    ServiceSource,
+    UnitReport,
+)
 from tongxin.members.rules import parse_period
 from tongxin.people.models import Person
 from tongxin.people.selectors import people_visible
@@ -125,6 +133,21 @@ class EntryOut(Schema):
     hours: Decimal
     title: str
     region_id: int | None
+
+
+class ServiceEntryOut(EntryOut):
+    id: int
+    person_id: int
+    person_name: str = Field(alias="person.name")
+    region_name: str | None = None
+
+    @staticmethod
+    def resolve_region_name(obj: Any) -> str | None:
+        return obj.region.name if obj.region_id else None
+
+
+class ServiceFilters(PeriodFilters):
+    kind: ServiceSource | None = Field(None, description="where the service comes from")
 
 
 class TotalsOut(Schema):
@@ -427,6 +450,22 @@ def person_record(request: HttpRequest, id: int, year: int | None = None) -> dic
     if person is None or not selectors.may_read_record(request.user, person):
         raise Http404
     return _record(person, year or timezone.localdate().year)
+
+
+@router.get(
+    "/services",
+    response={200: list[ServiceEntryOut], 400: ErrorOut, 403: ErrorOut},
+    summary="Service records of the members of your area",
+)
+@paginate(Page)
+def service_list(request: HttpRequest, filters: Query[ServiceFilters]) -> QuerySet[ServiceEntry]:
+    """Verified services (one row each) of members living in your area or reported to a community
+    there, as on the service records page; `since`/`until` apply to the day of the service."""
+    require_capability(request.user, VIEW)
+    period_check(filters.since, filters.until)
+    return selectors.service_entries_listed(
+        request.user, since=filters.since, until=filters.until, kind=filters.kind or ""
+    )
 
 
 @router.get("/cards", response={200: list[CardOut], 404: ErrorOut}, summary="Service record cards")

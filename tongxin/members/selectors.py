@@ -13,12 +13,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
+from tongxin.core.periods import on_days
 from tongxin.lib.tree import ancestor_ids, subtree_range
 from tongxin.members.models import MemberReport, MemberRuleSet, ServiceEntry, ServicePost, UnitReport
 from tongxin.members.rules import DEFAULT_RULES, MemberRules, from_row
@@ -253,6 +254,27 @@ def entries_of(
         entries = entries.filter(on__gte=first)
     if last is not None:
         entries = entries.filter(on__lte=last)
+    return entries.order_by("-on", "-id")
+
+
+def service_entries_visible(user: Any) -> QuerySet[ServiceEntry]:
+    """Verified services of members living in the user's members.view area, or reported to a
+    community there (the same people whose records the user may read as an official)."""
+    scope = scope_for(user, VIEW)
+    reported = MemberReport.objects.filter(scope.q("community__path"), person_id=OuterRef("person_id"))
+    return ServiceEntry.objects.filter(scope.q("person__region__path") | Q(Exists(reported))).select_related(
+        "person", "region"
+    )
+
+
+def service_entries_listed(
+    user: Any, *, since: date | None = None, until: date | None = None, kind: str = ""
+) -> QuerySet[ServiceEntry]:
+    """The service records list (page, count, export, API): services done on a day in the period;
+    `kind` is where the service comes from (activity, order, project)."""
+    entries = on_days(service_entries_visible(user), "on", since, until)
+    if kind:
+        entries = entries.filter(source=kind)
     return entries.order_by("-on", "-id")
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongxin.members import views
+from tongxin.members import listing, views
 
 app_name = "members"
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path("units/", views.unit_report_list, name="units"),
     path("units/new/", views.unit_report_create, name="unit_create"),
     path("units/<int:pk>/<str:action>/", views.unit_report_action, name="unit_action"),
+    path("services/", listing.service_list, name="services"),
+    path("services/export.xlsx", listing.service_export, name="service_export"),
     path("cards/", views.card_list, name="cards"),
     path("cards/export.xlsx", views.card_export, name="cards_export"),
     path("cards/print.pdf", views.card_print, name="cards_print"),
