@@ -107,5 +107,7 @@ for module, attribute, prefix, tag in [
     ("tongxin.members.api", "router", "/members", "members"),
     ("tongxin.activities.api", "router", "/activities", "activities"),
     ("tongxin.partylife.api", "router", "/partylife", "party life"),
+    ("tongxin.statistics.api", "router", "/statistics", "statistics"),
+    ("tongxin.statistics.report_api", "router", "/statistics/reports", "statistics"),
 ]:
     api.add_router(prefix, getattr(import_module(module), attribute), tags=[tag])

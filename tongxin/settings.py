@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tongxin.members",
     "tongxin.activities",
     "tongxin.partylife",
+    "tongxin.statistics",
     "tongxin.transfer",
     "tongxin.demo",
 ]

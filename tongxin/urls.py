@@ -21,6 +21,9 @@ urlpatterns = [
     path("members/", include("tongxin.members.urls")),
     path("activities/", include("tongxin.activities.urls")),
     path("partylife/", include("tongxin.partylife.urls")),
+    path("statistics/", include("tongxin.statistics.urls")),
+    # the wall display (大屏) opened by a read-only link, without an account
+    path("screen/", include("tongxin.statistics.screen_urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -34,6 +34,9 @@ class Capability(models.TextChoices):
     MEMBERS_MANAGE = "members.manage", _("Record reporting, activities, attendance and teams")
     PARTYLIFE_VIEW = "partylife.view", _("See 三会一课, member development and mobile members")
     PARTYLIFE_MANAGE = "partylife.manage", _("Record 三会一课, member development and training")
+    STATISTICS_VIEW = "statistics.view", _("See overviews, figures and work reports")
+    STATISTICS_TARGETS = "statistics.targets", _("Set annual targets for figures")
+    STATISTICS_CONFIGURE = "statistics.configure", _("Edit the wording of the work report")
 
 
 class Role(models.TextChoices):
@@ -80,6 +83,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.MEMBERS_VIEW,
             C.PARTYLIFE_VIEW,
             C.PARTYLIFE_MANAGE,
+            C.STATISTICS_VIEW,
+            C.STATISTICS_TARGETS,
+            C.STATISTICS_CONFIGURE,
         }
     ),
     Role.STREET_OFFICIAL: frozenset(
@@ -100,6 +106,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.MEMBERS_MANAGE,
             C.PARTYLIFE_VIEW,
             C.PARTYLIFE_MANAGE,
+            C.STATISTICS_VIEW,
+            C.STATISTICS_TARGETS,
         }
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
@@ -120,6 +128,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.MEMBERS_MANAGE,
             C.PARTYLIFE_VIEW,
             C.PARTYLIFE_MANAGE,
+            C.STATISTICS_VIEW,
+            C.STATISTICS_TARGETS,
         }
     ),
     Role.COMMUNITY_STAFF: frozenset(
@@ -136,6 +146,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.MEMBERS_VIEW,
             C.MEMBERS_MANAGE,
             C.PARTYLIFE_VIEW,
+            C.STATISTICS_VIEW,
         }
     ),
     Role.GRID_WORKER: frozenset(

@@ -1,0 +1,1 @@
+from tongxin.statistics.indicators import cases, cobuilding, members, partylife, structure  # noqa: F401

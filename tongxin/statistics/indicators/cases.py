@@ -1,0 +1,329 @@
+"""Cases (诉求): intake by channel and category, 三率, overdue, supervised, whistled, closed unsolved,
+reopened and the time to close. The three rates read the daily counts kept with every transition."""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.accounts.roles import Capability
+from tongxin.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseCategory,
+    CaseSource,
+    CaseTransition,
+    Rating,
+    Supervision,
+    Whistle,
+)
+from tongxin.statistics.indicators._helpers import both, during
+from tongxin.statistics.periods import Period
+from tongxin.statistics.registry import Indicator, Source, register, section
+
+S = section("cases", _("Cases"))
+
+cases = Source(
+    "cases",
+    lambda: Case.objects.select_related("category", "community"),
+    "region_path",
+    Capability.CASES_VIEW,
+)
+dispatched = during("dispatched_at")
+
+
+def _rates_field(name: str) -> Callable[[Any, Period], int]:
+    """A figure of the daily counts (cases/daily_counts.py) of the cases dispatched in the period."""
+
+    def value(node: Any, period: Period) -> int:
+        from tongxin.cases.selectors import region_rates
+
+        return int(getattr(region_rates(node, since=period.since, until=period.until), name))
+
+    return value
+
+
+def _basic_weight(node: Any, period: Period) -> Decimal:
+    from tongxin.cases.selectors import region_rates
+
+    rates = region_rates(node, since=period.since, until=period.until)
+    return Decimal(getattr(rates, "basic_weight", Decimal("0.8")))
+
+
+def _category_name(pk: Any) -> str:
+    if pk is None:
+        return str(_("Uncategorised"))
+    found = CaseCategory.objects.filter(pk=pk).values_list("name", flat=True).first()
+    return found or str(pk)
+
+
+def _in_subquery(model: Any, field: str) -> Callable[[Period], Q]:
+    """Cases with at least one `model` row (supervision, whistle, reopening) inside the period."""
+
+    def condition(p: Period) -> Q:
+        extra = {"action": "reopen"} if model is CaseTransition else {}
+        ids = model.objects.filter(**{f"{field}__gte": p.start, f"{field}__lt": p.end}, **extra).values(
+            "case_id"
+        )
+        return Q(pk__in=ids)
+
+    return condition
+
+
+register(
+    Indicator(
+        code="cases.received",
+        section=S,
+        name=_("Cases received"),
+        unit=_("cases"),
+        definition=_("Cases reported in the period through every channel (web, patrol, 12345, camera, API)."),
+        source=cases,
+        where=during("reported_at"),
+        headline=True,
+        trend=True,
+    ),
+    Indicator(
+        code="cases.received_by_channel",
+        section=S,
+        name=_("Cases received by channel"),
+        unit=_("cases"),
+        definition=_("Cases reported in the period, by the channel they came through."),
+        source=cases,
+        where=during("reported_at"),
+        group_by="source",
+        group_label=lambda k: str(CaseSource(k).label) if k in CaseSource.values else str(k),
+    ),
+    Indicator(
+        code="cases.received_by_category",
+        section=S,
+        name=_("Cases received by category"),
+        unit=_("cases"),
+        definition=_("Cases reported in the period, by first-level category."),
+        source=cases,
+        where=during("reported_at"),
+        group_by="category__parent",
+        group_label=_category_name,
+    ),
+    Indicator(
+        code="cases.dispatched",
+        section=S,
+        name=_("Cases dispatched"),
+        unit=_("cases"),
+        definition=_("Cases first dispatched (派单) in the period: the denominator of 响应率."),
+        source=cases,
+        where=dispatched,
+        fast=_rates_field("dispatched"),
+    ),
+    Indicator(
+        code="cases.responded_in_time",
+        section=S,
+        name=_("Cases responded to in time"),
+        unit=_("cases"),
+        definition=_(
+            "Cases dispatched in the period whose handler accepted and made contact within the response "
+            "limit, by the recorded times."
+        ),
+        source=cases,
+        where=both(dispatched, lambda p: Q(responded_at__isnull=False, responded_at__lte=F("response_due"))),
+        fast=_rates_field("responded_in_time"),
+    ),
+    Indicator(
+        code="cases.concluded",
+        section=S,
+        name=_("Cases concluded"),
+        unit=_("cases"),
+        definition=_(
+            "Cases dispatched in the period that are closed, solved or not, with or without a follow-up "
+            "call: the denominator of 解决率."
+        ),
+        source=cases,
+        where=both(dispatched, Q(closed_at__isnull=False)),
+        fast=_rates_field("concluded"),
+    ),
+    Indicator(
+        code="cases.solved",
+        section=S,
+        name=_("Cases confirmed solved"),
+        unit=_("cases"),
+        definition=_(
+            "Cases dispatched in the period that the resident confirmed solved at the follow-up (回访)."
+        ),
+        source=cases,
+        where=both(dispatched, Q(solved_confirmed=True)),
+        fast=_rates_field("solved"),
+    ),
+    Indicator(
+        code="cases.rated",
+        section=S,
+        name=_("Cases rated"),
+        unit=_("cases"),
+        definition=_("Cases dispatched in the period that the resident rated: the denominator of 满意率."),
+        source=cases,
+        where=both(dispatched, ~Q(rating="")),
+        fast=_rates_field("rated"),
+    ),
+    Indicator(
+        code="cases.satisfied",
+        section=S,
+        name=_("Cases rated satisfied"),
+        unit=_("cases"),
+        definition=_("Cases dispatched in the period rated 满意."),
+        source=cases,
+        where=both(dispatched, Q(rating=Rating.SATISFIED)),
+        fast=_rates_field("satisfied"),
+    ),
+    Indicator(
+        code="cases.basically",
+        section=S,
+        name=_("Cases rated basically satisfied"),
+        unit=_("cases"),
+        definition=_("Cases dispatched in the period rated 基本满意."),
+        source=cases,
+        where=both(dispatched, Q(rating=Rating.BASICALLY)),
+        fast=_rates_field("basically"),
+    ),
+    Indicator(
+        code="cases.response_rate",
+        section=S,
+        kind="ratio",
+        name=_("响应率 (response rate)"),
+        unit=_("%"),
+        definition=_("Cases responded to within the response limit ÷ cases dispatched in the period."),
+        numerator="cases.responded_in_time",
+        denominator="cases.dispatched",
+        headline=True,
+    ),
+    Indicator(
+        code="cases.resolution_rate",
+        section=S,
+        kind="ratio",
+        name=_("解决率 (resolution rate)"),
+        unit=_("%"),
+        definition=_(
+            "Cases the resident confirmed solved ÷ cases concluded (closed solved or unsolved), both "
+            "among the cases dispatched in the period. A case closed unsolved counts against the rate."
+        ),
+        numerator="cases.solved",
+        denominator="cases.concluded",
+        headline=True,
+    ),
+    Indicator(
+        code="cases.satisfaction_rate",
+        section=S,
+        kind="ratio",
+        name=_("满意率 (satisfaction rate)"),
+        unit=_("%"),
+        definition=_(
+            "(Cases rated 满意 + the configured weight × cases rated 基本满意) ÷ cases rated, among the "
+            "cases dispatched in the period."
+        ),
+        numerator="cases.satisfied",
+        denominator="cases.rated",
+        bonus="cases.basically",
+        bonus_weight=_basic_weight,
+        headline=True,
+    ),
+    Indicator(
+        code="cases.closed",
+        section=S,
+        name=_("Cases closed"),
+        unit=_("cases"),
+        definition=_("Cases closed in the period, solved or not."),
+        source=cases,
+        where=during("closed_at"),
+        trend=True,
+        headline=True,
+    ),
+    Indicator(
+        code="cases.closed_unsolved",
+        section=S,
+        name=_("Cases closed unsolved"),
+        unit=_("cases"),
+        definition=_("Cases closed in the period without the resident confirming them solved (办结未解决)."),
+        source=cases,
+        where=both(during("closed_at"), ~Q(solved_confirmed=True)),
+        higher_is_better=False,
+    ),
+    Indicator(
+        code="cases.days_to_close",
+        section=S,
+        kind="median",
+        name=_("Median days to close"),
+        unit=_("days"),
+        definition=_(
+            "The median time from report to closing of the cases closed in the period, in calendar days."
+        ),
+        source=cases,
+        where=during("closed_at"),
+        between=("reported_at", "closed_at"),
+        higher_is_better=False,
+    ),
+    Indicator(
+        code="cases.open",
+        section=S,
+        name=_("Open cases"),
+        unit=_("cases"),
+        definition=_(
+            "Cases open today (reported and not yet closed, rejected or merged): the current backlog."
+        ),
+        source=cases,
+        where=lambda p: Q(status__in=list(OPEN_STATUSES)),
+        stock=True,
+        higher_is_better=False,
+        tags=frozenset({"now"}),
+    ),
+    Indicator(
+        code="cases.overdue",
+        section=S,
+        name=_("Cases that ran out of time"),
+        unit=_("cases"),
+        definition=_("Cases whose handling limit ran out in the period (recorded by the deadline worker)."),
+        source=cases,
+        where=during("overdue_at"),
+        higher_is_better=False,
+    ),
+    Indicator(
+        code="cases.supervised",
+        section=S,
+        name=_("Cases supervised"),
+        unit=_("cases"),
+        definition=_(
+            "Cases that received at least one supervision note (督办) in the period, by a person or "
+            "the worker."
+        ),
+        source=cases,
+        where=_in_subquery(Supervision, "created_at"),
+        higher_is_better=False,
+    ),
+    Indicator(
+        code="cases.whistled",
+        section=S,
+        name=_("Cases whistled upward"),
+        unit=_("cases"),
+        definition=_("Cases whistled (吹哨) to a higher level or a department in the period."),
+        source=cases,
+        where=_in_subquery(Whistle, "whistled_at"),
+        higher_is_better=None,
+    ),
+    Indicator(
+        code="cases.reported_back",
+        section=S,
+        name=_("Whistles answered (报到)"),
+        unit=_("cases"),
+        definition=_("Cases whose whistled party reported (报到) in the period."),
+        source=cases,
+        where=_in_subquery(Whistle, "reported_at"),
+    ),
+    Indicator(
+        code="cases.reopened",
+        section=S,
+        name=_("Cases reopened"),
+        unit=_("cases"),
+        definition=_("Cases reopened in the period by the community or by the resident's rating."),
+        source=cases,
+        where=_in_subquery(CaseTransition, "at"),
+        higher_is_better=False,
+    ),
+)

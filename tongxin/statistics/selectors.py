@@ -1,0 +1,287 @@
+"""Reading figures: values of indicators for a node and a period, per child, per month, and the rows
+behind each. Everything here reads the registry; nothing counts on its own."""
+
+import statistics as pystats
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404
+
+from tongxin.accounts.roles import Capability
+from tongxin.accounts.scope import scope_for
+from tongxin.regions.models import Level, Region
+from tongxin.statistics.models import Target
+from tongxin.statistics.periods import Period
+from tongxin.statistics.registry import REGISTRY, SECTIONS, Indicator, Number
+
+VIEW = Capability.STATISTICS_VIEW
+PLACES = Decimal("0.0001")
+
+
+# ---- which nodes and indicators a user reaches ---------------------------------------------------
+
+
+def node_get(user: Any, pk: Any) -> Region:
+    """A region node inside the user's statistics scope, or 404."""
+    scope = scope_for(user, VIEW)
+    try:
+        node = Region.objects.get(pk=int(pk))
+    except (Region.DoesNotExist, TypeError, ValueError):
+        raise Http404
+    if not scope.contains(node.path):
+        raise Http404
+    return node
+
+
+def node_roots(user: Any) -> list[Region]:
+    scope = scope_for(user, VIEW)
+    return list(Region.objects.filter(path__in=scope.roots).order_by("path"))
+
+
+def visible(user: Any, node: Region, codes: Iterable[str] | None = None) -> list[Indicator]:
+    """The indicators the user may read at the node: the capability of each reaches the node."""
+    chosen = [REGISTRY[c] for c in codes if c in REGISTRY] if codes is not None else list(REGISTRY.values())
+    scopes: dict[str, Any] = {}
+    found = []
+    for indicator in chosen:
+        need = indicator.needs
+        if need not in scopes:
+            scopes[need] = scope_for(user, need)
+        if scopes[need].contains(node.path):
+            found.append(indicator)
+    return found
+
+
+def indicator_get(user: Any, code: str, node: Region) -> Indicator:
+    found = visible(user, node, [code])
+    if not found:
+        raise Http404
+    return found[0]
+
+
+# ---- computing -----------------------------------------------------------------------------------
+
+
+def _with_parts(indicators: list[Indicator]) -> list[Indicator]:
+    """The indicators plus the ones their ratios are made of."""
+    wanted = {i.code: i for i in indicators}
+    for i in indicators:
+        if i.kind == "ratio":
+            for part in (i.numerator, i.denominator, i.bonus):
+                if part and part not in wanted:
+                    wanted[part] = REGISTRY[part]
+    return list(wanted.values())
+
+
+def compute(node: Region, period: Period, indicators: list[Indicator]) -> dict[str, Any]:
+    """Values of the indicators at the node over the period: one aggregate per source.
+
+    The caller has checked that the node lies in the user's scope; a scope is closed under subtrees,
+    so every row counted here is one the user may see."""
+    values: dict[str, Any] = {}
+    plain: dict[str, list[Indicator]] = defaultdict(list)
+    for i in _with_parts(indicators):
+        if i.kind in {"count", "sum"} and not i.group_by and i.fast is None:
+            assert i.source is not None
+            plain[i.source.key].append(i)
+        elif i.fast is not None:
+            values[i.code] = i.fast(node, period)
+        elif i.group_by:
+            values[i.code] = group_counts(i, node, period)
+        elif i.kind == "median":
+            values[i.code] = median_days(i, node, period)
+        elif i.kind == "computed":
+            assert i.compute is not None
+            values[i.code] = len(i.compute(node, period))
+    for group in plain.values():
+        source = group[0].source
+        assert source is not None
+        aggregates: dict[str, Any] = {}
+        for i in group:
+            if i.kind == "sum":
+                aggregates[i.code.replace(".", "__")] = Sum(i.sum_field, filter=i.condition(period))
+            else:
+                aggregates[i.code.replace(".", "__")] = Count("pk", filter=i.condition(period))
+        row = source.rows(node).aggregate(**aggregates)
+        for i in group:
+            raw = row[i.code.replace(".", "__")]
+            values[i.code] = (
+                (Decimal(raw or 0).quantize(Decimal("0.01"))) if i.kind == "sum" else int(raw or 0)
+            )
+    for i in indicators:
+        if i.kind == "ratio":
+            values[i.code] = ratio(i, node, period, values)
+    return values
+
+
+def ratio(indicator: Indicator, node: Region, period: Period, values: dict[str, Any]) -> Decimal | None:
+    whole = values.get(indicator.denominator) or 0
+    if not whole:
+        return None
+    part = Decimal(values.get(indicator.numerator) or 0)
+    if indicator.bonus and indicator.bonus_weight is not None:
+        part += indicator.bonus_weight(node, period) * Decimal(values.get(indicator.bonus) or 0)
+    return (part / Decimal(whole)).quantize(PLACES)
+
+
+def group_counts(indicator: Indicator, node: Region, period: Period) -> dict[Any, int]:
+    rows = indicator.rows(node, period).order_by().values_list(indicator.group_by).annotate(n=Count("pk"))
+    return {key: n for key, n in sorted(rows, key=lambda kv: -kv[1])}
+
+
+def median_days(indicator: Indicator, node: Region, period: Period) -> Decimal | None:
+    start, end = indicator.between
+    pairs = indicator.rows(node, period).order_by().values_list(start, end)
+    days = [(b - a).total_seconds() / 86400 for a, b in pairs if a is not None and b is not None]
+    if not days:
+        return None
+    return Decimal(str(pystats.median(days))).quantize(Decimal("0.1"))
+
+
+def total(value: Any) -> Number:
+    """A breakdown's total; other values as they are."""
+    if isinstance(value, dict):
+        return sum(value.values())
+    return value
+
+
+# ---- figures as the pages show them -----------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    indicator: Indicator
+    value: Any
+    previous: Any = None
+    target: Decimal | None = None
+    groups: list[tuple[Any, str, int]] = field(default_factory=list)
+
+    @property
+    def number(self) -> Number:
+        return total(self.value)
+
+    @property
+    def change(self) -> Number:
+        if "now" in self.indicator.tags or self.previous is None:
+            return None
+        now, before = total(self.value), total(self.previous)
+        if now is None or before is None:
+            return None
+        return now - before
+
+    @property
+    def share(self) -> Decimal | None:
+        if not self.target or self.number is None:
+            return None
+        return (Decimal(self.number) / self.target).quantize(PLACES)
+
+    @property
+    def trend_class(self) -> str:
+        change = self.change
+        if not change or self.indicator.higher_is_better is None:
+            return "flat"
+        good = (change > 0) == self.indicator.higher_is_better
+        return "good" if good else "bad"
+
+
+def target_for(code: str, node: Region, year: int) -> Decimal | None:
+    """The node's own target for the year, or else the sum of the targets set in its subtree."""
+    own = (
+        Target.objects.filter(indicator=code, region=node, year=year).values_list("value", flat=True).first()
+    )
+    if own is not None:
+        return Decimal(own)
+    below = Target.objects.filter(
+        indicator=code, year=year, region__path__gt=node.path, region__path__lt=node.path + "~"
+    ).aggregate(s=Sum("value"))["s"]
+    return Decimal(below) if below is not None else None
+
+
+def figures(
+    user: Any, node: Region, period: Period, *, codes: Iterable[str] | None = None, previous: bool = True
+) -> list[Figure]:
+    indicators = visible(user, node, codes)
+    now = compute(node, period, indicators)
+    before = compute(node, period.previous(), indicators) if previous else {}
+    single_year = period.since.year == period.until.year
+    result = []
+    for i in indicators:
+        figure = Figure(i, now.get(i.code), before.get(i.code))
+        if i.targeted and single_year:
+            figure.target = target_for(i.code, node, period.since.year)
+        if isinstance(figure.value, dict) and i.group_label is not None:
+            figure.groups = [(key, i.group_label(key), n) for key, n in figure.value.items()]
+        result.append(figure)
+    return result
+
+
+def by_section(found: list[Figure]) -> list[tuple[Any, list[Figure]]]:
+    grouped: dict[str, list[Figure]] = defaultdict(list)
+    for f in found:
+        grouped[f.indicator.section].append(f)
+    return [(SECTIONS[key], grouped[key]) for key in SECTIONS if grouped.get(key)]
+
+
+def children_of(node: Region) -> list[Region]:
+    """The children a node's figures break down into (for a community: its first-level grids)."""
+    return list(Region.objects.filter(parent=node).exclude(level=Level.BUILDING).order_by("code"))
+
+
+def children_values(
+    user: Any, node: Region, period: Period, codes: Iterable[str]
+) -> list[tuple[Region, dict[str, Any]]]:
+    """Values for each child of the node (the user reaches every child of a node in scope)."""
+    rows = []
+    for child in children_of(node):
+        indicators = visible(user, child, codes)
+        values = compute(child, period, indicators)
+        rows.append((child, {code: total(v) for code, v in values.items()}))
+    return rows
+
+
+def monthly(
+    user: Any, node: Region, period: Period, codes: Iterable[str]
+) -> tuple[list[str], dict[str, list[Any]]]:
+    """A monthly series of each indicator across the period (each month cut to the period)."""
+    indicators = visible(user, node, codes)
+    months = period.months()
+    labels = [f"{m.since.year}-{m.since.month:02d}" for m in months]
+    series: dict[str, list[Any]] = {i.code: [] for i in indicators}
+    for m in months:
+        values = compute(node, m, indicators)
+        for i in indicators:
+            v = total(values.get(i.code))
+            series[i.code].append(float(v) if isinstance(v, Decimal) else v)
+    return labels, series
+
+
+# ---- the rows behind a figure -------------------------------------------------------------------------
+
+
+def rows_of(
+    indicator: Indicator, node: Region, period: Period, *, group: str | None = None, part: str = ""
+) -> Any:
+    """The rows an indicator counts (a queryset, or a list for computed ones). For a ratio, the rows of
+    its numerator (part='numerator') or denominator (part='denominator')."""
+    if indicator.kind == "ratio":
+        code = indicator.denominator if part == "denominator" else indicator.numerator
+        return rows_of(REGISTRY[code], node, period)
+    if indicator.kind == "computed":
+        assert indicator.compute is not None
+        return indicator.compute(node, period)
+    qs: QuerySet[Any] = indicator.rows(node, period)
+    if indicator.group_by and group is not None:
+        if group in ("", "None"):
+            qs = qs.filter(**{f"{indicator.group_by}__isnull": True})
+        else:
+            qs = qs.filter(**{indicator.group_by: group})
+    return qs.order_by("-pk")
+
+
+def year_to_date(today: date) -> Period:
+    return Period(date(today.year, 1, 1), today, "year")
