@@ -8,21 +8,25 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
 from tongxin.core.api import reference, require_capability
+from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.members.api import required
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.partylife import selectors, services
 from tongxin.partylife.models import (
     DevelopmentFile,
+    MeetingKind,
     MobileMember,
     PartyMeeting,
+    StepKind,
     TrainingClass,
+    TrainingPurpose,
     TrainingSession,
 )
 from tongxin.people.selectors import people_visible
@@ -204,18 +208,24 @@ class AttendanceIn(Schema):
 # ---- 三会一课 ---------------------------------------------------------------------------------
 
 
-@router.get("/meetings", response=list[MeetingOut], summary="三会一课 meetings in your area")
+class MeetingFilters(PeriodFilters):
+    kind: MeetingKind | None = None
+    organisation: int | None = None
+
+
+@router.get("/meetings", response={200: list[MeetingOut], **ERRORS}, summary="三会一课 meetings in your area")
 @paginate(Page)
-def meeting_list(
-    request: HttpRequest, organisation: int | None = None, kind: str | None = None
-) -> QuerySet[PartyMeeting]:
+def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]) -> QuerySet[PartyMeeting]:
+    """As on the meetings page; `since`/`until` apply to the day a meeting was held."""
     require_capability(request.user, VIEW)
-    meetings = selectors.meetings_visible(request.user)
-    if organisation is not None:
-        meetings = meetings.filter(organisation_id=organisation)
-    if kind:
-        meetings = meetings.filter(kind=kind)
-    return meetings.order_by("-held_on", "-id")
+    period_check(filters.since, filters.until)
+    return selectors.meetings_listed(
+        request.user,
+        since=filters.since,
+        until=filters.until,
+        kind=filters.kind or "",
+        organisation=filters.organisation,
+    )
 
 
 @router.post("/meetings", response={201: MeetingOut, **ERRORS}, summary="Record a meeting")
@@ -297,16 +307,29 @@ def _file_detail(file: DevelopmentFile) -> dict[str, Any]:
     }
 
 
-@router.get("/development", response=list[FileOut], summary="Development files in your area")
+class FileFilters(PeriodFilters):
+    broken: bool | None = None
+    closed: bool = False
+    stage: StepKind | None = None
+
+
+@router.get("/development", response={200: list[FileOut], **ERRORS}, summary="Development files in your area")
 @paginate(Page)
-def file_list(
-    request: HttpRequest, broken: bool | None = None, closed: bool = False
-) -> QuerySet[DevelopmentFile]:
+def file_list(request: HttpRequest, filters: Query[FileFilters]) -> QuerySet[DevelopmentFile]:
+    """As on the development page; `since`/`until` apply to the day a file starts (its first step,
+    usually the application, or the day it was opened if it has no step yet)."""
     require_capability(request.user, VIEW)
-    files = selectors.files_visible(request.user).filter(closed=closed)
-    if broken is not None:
-        files = files.filter(broken=broken)
-    return files.order_by("next_deadline", "id")
+    period_check(filters.since, filters.until)
+    files = selectors.files_listed(
+        request.user,
+        since=filters.since,
+        until=filters.until,
+        show="closed" if filters.closed else "",
+        stage=filters.stage or "",
+    )
+    if filters.broken is not None:
+        files = files.filter(broken=filters.broken)
+    return files
 
 
 @router.post("/development", response={201: FileDetailOut, **ERRORS}, summary="Open a development file")
@@ -350,16 +373,24 @@ def step_add(request: HttpRequest, id: int, payload: StepIn) -> Status[dict[str,
 # ---- 流动党员 ---------------------------------------------------------------------------------
 
 
+class MobileFilters(PeriodFilters):
+    returned: bool = Field(False, description="without a period: include those who came back")
+
+
 @router.get(
-    "/mobile", response=list[MobileOut], summary="Mobile members registered or looked after in your area"
+    "/mobile",
+    response={200: list[MobileOut], **ERRORS},
+    summary="Mobile members registered or looked after in your area",
 )
 @paginate(Page)
-def mobile_list(request: HttpRequest, returned: bool = False) -> QuerySet[MobileMember]:
+def mobile_list(request: HttpRequest, filters: Query[MobileFilters]) -> QuerySet[MobileMember]:
+    """As on the mobile members page. With `since`/`until`: everyone away at some time in the
+    period (left on or before `until`, not back before `since`), whether back since or not."""
     require_capability(request.user, VIEW)
-    records = selectors.mobile_members_visible(request.user)
-    if not returned:
-        records = records.filter(returned_on__isnull=True)
-    return records.order_by("-left_on", "id")
+    period_check(filters.since, filters.until)
+    return selectors.mobile_members_listed(
+        request.user, since=filters.since, until=filters.until, returned=filters.returned
+    )
 
 
 @router.post("/mobile", response={201: MobileOut, **ERRORS}, summary="Register a mobile member")
@@ -382,11 +413,20 @@ def mobile_register(request: HttpRequest, payload: MobileIn) -> Status[MobileMem
 # ---- training ---------------------------------------------------------------------------------
 
 
-@router.get("/training", response=list[TrainingOut], summary="Training classes in your area")
+class TrainingFilters(PeriodFilters):
+    kind: TrainingPurpose | None = Field(None, description="who the class is for")
+
+
+@router.get("/training", response={200: list[TrainingOut], **ERRORS}, summary="Training classes in your area")
 @paginate(Page)
-def training_list(request: HttpRequest) -> QuerySet[TrainingClass]:
+def training_list(request: HttpRequest, filters: Query[TrainingFilters]) -> QuerySet[TrainingClass]:
+    """As on the training page; `since`/`until` take the classes held on at least one day of the
+    period (their dates [starts_on, ends_on] overlap it)."""
     require_capability(request.user, VIEW)
-    return selectors.classes_visible(request.user).order_by("-starts_on", "id")
+    period_check(filters.since, filters.until)
+    return selectors.classes_listed(
+        request.user, since=filters.since, until=filters.until, kind=filters.kind or ""
+    )
 
 
 @router.post("/training", response={201: TrainingOut, **ERRORS}, summary="Set up a training class")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.roles import Capability
+from tongxin.core.periods import PeriodForm
 from tongxin.members.forms import PeopleMultipleField, PersonChoiceField
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind
@@ -161,7 +162,7 @@ class StepForm(forms.Form):
         }
 
 
-class FileFilterForm(forms.Form):
+class FileFilterForm(PeriodForm):
     SHOW = [
         ("", _("Open files")),
         ("broken", _("Breaking a rule")),
@@ -171,6 +172,36 @@ class FileFilterForm(forms.Form):
     show = forms.ChoiceField(label=_("Show"), choices=SHOW, required=False)
     stage = forms.ChoiceField(label=_("Stage"), choices=[("", _("Any")), *StepKind.choices], required=False)
     q = forms.CharField(label=_("Name"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "period_help", _("The period is the day a file starts: its first step, usually the application.")
+        )
+        super().__init__(*args, **kwargs)
+
+
+class PartyMeetingFilterForm(PeriodForm):
+    organisation = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("period_help", _("The period is the day a meeting was held."))
+        super().__init__(*args, kinds=MeetingKind.choices, kind_label=_("Meeting"), **kwargs)
+
+
+class MobileFilterForm(PeriodForm):
+    returned = forms.BooleanField(label=_("Include those who have returned"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "period_help", _("With a period: everyone away at some time in it, whether back since or not.")
+        )
+        super().__init__(*args, **kwargs)
+
+
+class TrainingFilterForm(PeriodForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("period_help", _("The period takes the classes held on at least one of its days."))
+        super().__init__(*args, kinds=TrainingPurpose.choices, kind_label=_("For"), **kwargs)
 
 
 # ---- mobile members ---------------------------------------------------------------------------

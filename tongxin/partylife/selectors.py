@@ -6,12 +6,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
+from tongxin.core.periods import on_days, overlapping
 from tongxin.lib.tree import ancestor_ids, subtree_range
 from tongxin.lib.workclock import Calendar
 from tongxin.members.rules import quarter_range
@@ -28,6 +30,7 @@ from tongxin.partylife.models import (
     ServiceWindow,
     TrainingAttendance,
     TrainingClass,
+    TrainingSession,
 )
 from tongxin.people.models import Person
 from tongxin.regions.models import Region
@@ -55,6 +58,23 @@ def meetings_visible(user: Any, *, capability: str = VIEW) -> QuerySet[PartyMeet
     return PartyMeeting.objects.filter(
         scope_for(user, capability).q("organisation__region__path")
     ).select_related("organisation", "organisation__region")
+
+
+def meetings_listed(
+    user: Any,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    kind: str = "",
+    organisation: int | None = None,
+) -> QuerySet[PartyMeeting]:
+    """The 三会一课 list (page, count, export, API): meetings held (held_on) in the period."""
+    meetings = on_days(meetings_visible(user), "held_on", since, until)
+    if kind:
+        meetings = meetings.filter(kind=kind)
+    if organisation is not None:
+        meetings = meetings.filter(organisation_id=organisation)
+    return meetings.order_by("-held_on", "-id")
 
 
 def meeting_get(user: Any, pk: Any, *, capability: str = VIEW) -> PartyMeeting:
@@ -257,6 +277,43 @@ def files_visible(user: Any, *, capability: str = VIEW) -> QuerySet[DevelopmentF
     ).select_related("person", "branch", "branch__region")
 
 
+def files_listed(
+    user: Any,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    show: str = "",
+    stage: str = "",
+    q: str = "",
+    today: date | None = None,
+) -> QuerySet[DevelopmentFile]:
+    """The development files list (page, count, export, API). The period applies to the day the
+    file starts: its first step (the application, normally), or the day it was opened if it has
+    none. `show`: "" open files, "broken", "due" (a limit within 14 days) or "closed"."""
+    files = files_visible(user)
+    if since is not None or until is not None:
+        files = on_days(
+            files.annotate(started_on=Coalesce(Min("steps__on"), TruncDate("created_at"))),
+            "started_on",
+            since,
+            until,
+        )
+    if show == "closed":
+        files = files.filter(closed=True)
+    else:
+        files = files.filter(closed=False)
+        if show == "broken":
+            files = files.filter(broken=True)
+        elif show == "due":
+            soon = (today or timezone.localdate()) + timedelta(days=14)
+            files = files.filter(next_deadline__isnull=False, next_deadline__lte=soon)
+    if stage:
+        files = files.filter(stage=stage)
+    if q:
+        files = files.filter(person__name__icontains=q.strip())
+    return files.order_by("next_deadline", "person__name", "pk")
+
+
 def file_get(user: Any, pk: Any, *, capability: str = VIEW) -> DevelopmentFile:
     return get_object_or_404(files_visible(user, capability=capability), pk=pk)
 
@@ -335,6 +392,20 @@ def mobile_members_visible(user: Any, *, capability: str = VIEW) -> QuerySet[Mob
     ).select_related("person", "branch", "window", "current_region")
 
 
+def mobile_members_listed(
+    user: Any, *, since: date | None = None, until: date | None = None, returned: bool = False
+) -> QuerySet[MobileMember]:
+    """The mobile members list (page, count, export, API). With a period: everyone away at some
+    time in it ([left_on, returned_on] overlaps it), back since or not; without one, those away
+    now, and with `returned` those who came back too."""
+    records = mobile_members_visible(user)
+    if since is not None or until is not None:
+        records = overlapping(records, "left_on", "returned_on", since, until)
+    elif not returned:
+        records = records.filter(returned_on__isnull=True)
+    return records.select_related("window__region").order_by("-left_on", "pk")
+
+
 def mobile_member_get(user: Any, pk: Any, *, capability: str = VIEW) -> MobileMember:
     return get_object_or_404(mobile_members_visible(user, capability=capability), pk=pk)
 
@@ -361,6 +432,34 @@ def classes_visible(user: Any, *, capability: str = VIEW) -> QuerySet[TrainingCl
     return TrainingClass.objects.filter(
         scope_for(user, capability).q("organisation__region__path")
     ).select_related("organisation")
+
+
+def classes_listed(
+    user: Any, *, since: date | None = None, until: date | None = None, kind: str = ""
+) -> QuerySet[TrainingClass]:
+    """The training classes list (page, count, export, API): classes whose dates [starts_on,
+    ends_on] share a day with the period; `kind` is who the class is for."""
+    classes = overlapping(classes_visible(user), "starts_on", "ends_on", since, until)
+    if kind:
+        classes = classes.filter(purpose=kind)
+    return classes.order_by("-starts_on", "pk")
+
+
+def with_class_figures(classes: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
+    """Sessions, class hours and participants of each class (for the export)."""
+    from django.db.models import OuterRef, Subquery
+
+    hours = (
+        TrainingSession.objects.filter(training=OuterRef("pk"))
+        .values("training")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return classes.annotate(
+        session_count=Count("sessions", distinct=True),
+        class_hours=Subquery(hours),
+        participant_count=Count("participants", distinct=True),
+    )
 
 
 def class_get(user: Any, pk: Any, *, capability: str = VIEW) -> TrainingClass:

@@ -16,12 +16,12 @@ from tongxin.accounts.scope import has_capability, scope_for
 from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
 from tongxin.core.access import login_only, requires
+from tongxin.core.periods import list_tools
 from tongxin.organisations.models import OrgKind
-from tongxin.partylife import selectors, services
+from tongxin.partylife import listing, selectors, services
 from tongxin.partylife.development import ORDER, label_of
 from tongxin.partylife.forms import (
     ComplianceForm,
-    FileFilterForm,
     FileOpenForm,
     MeetingForm,
     MeetingRulesForm,
@@ -33,7 +33,7 @@ from tongxin.partylife.forms import (
     TrainingClassForm,
     WindowForm,
 )
-from tongxin.partylife.models import DevelopmentStep, Frequency, MeetingKind, TrainingSession
+from tongxin.partylife.models import DevelopmentStep, Frequency, MeetingKind, TrainingClass, TrainingSession
 from tongxin.people.models import Person
 from tongxin.regions.forms import add_service_errors
 from tongxin.regions.views import paginate
@@ -78,22 +78,15 @@ def index(request: HttpRequest) -> HttpResponse:
 @requires(VIEW)
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    meetings = selectors.meetings_visible(user)
-    kind = request.GET.get("kind", "")
-    if kind in MeetingKind.values:
-        meetings = meetings.filter(kind=kind)
-    org = request.GET.get("organisation", "")
-    if org.isdigit():
-        meetings = meetings.filter(organisation_id=int(org))
+    form, meetings = listing.meeting_selection(request)
+    page = paginate(request, meetings)
     return render(
         request,
         "partylife/meetings.html",
         {
-            "page": paginate(request, meetings.order_by("-held_on", "-id")),
-            "kinds": MeetingKind.choices,
-            "kind": kind,
-            "can_manage": has_capability(user, MANAGE),
+            "page": page,
+            "can_manage": has_capability(request.user, MANAGE),
+            **list_tools(request, form, page.paginator.count, reverse("partylife:meeting_export")),
         },
     )
 
@@ -261,36 +254,17 @@ def meeting_rules(request: HttpRequest) -> HttpResponse:
 @require_GET
 def development_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = FileFilterForm(request.GET or None)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    files = selectors.files_visible(user)
-    show = data.get("show") or ""
-    if show == "closed":
-        files = files.filter(closed=True)
-    else:
-        files = files.filter(closed=False)
-        if show == "broken":
-            files = files.filter(broken=True)
-        elif show == "due":
-            from datetime import timedelta
-
-            files = files.filter(
-                next_deadline__isnull=False, next_deadline__lte=timezone.localdate() + timedelta(days=14)
-            )
-    if data.get("stage"):
-        files = files.filter(stage=data["stage"])
-    if data.get("q"):
-        files = files.filter(person__name__icontains=data["q"].strip())
+    form, files = listing.file_selection(request)
+    page = paginate(request, files)
     return render(
         request,
         "partylife/development_list.html",
         {
-            "form": form,
-            "page": paginate(request, files.order_by("next_deadline", "person__name", "pk")),
+            "page": page,
             "today": timezone.localdate(),
             "can_manage": has_capability(user, MANAGE),
             "counts": selectors.development_counts(user),
+            **list_tools(request, form, page.paginator.count, reverse("partylife:development_export")),
         },
     )
 
@@ -414,16 +388,16 @@ def development_rules(request: HttpRequest) -> HttpResponse:
 @require_GET
 def mobile_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    records = selectors.mobile_members_visible(user)
-    if request.GET.get("returned") != "1":
-        records = records.filter(returned_on__isnull=True)
+    form, records = listing.mobile_selection(request)
+    page = paginate(request, records)
     return render(
         request,
         "partylife/mobile_list.html",
         {
-            "page": paginate(request, records.order_by("-left_on", "pk")),
+            "page": page,
             "windows": selectors.windows_visible(user).order_by("name"),
             "can_manage": has_capability(user, MANAGE),
+            **list_tools(request, form, page.paginator.count, reverse("partylife:mobile_export")),
         },
     )
 
@@ -527,13 +501,21 @@ def window_create(request: HttpRequest) -> HttpResponse:
 @requires(VIEW)
 @require_GET
 def training_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    form, classes = listing.training_selection(request)
+    page = paginate(request, classes)
+    tools = list_tools(request, form, page.paginator.count, reverse("partylife:training_export"))
+    participants = reverse("partylife:participant_export")
     return render(
         request,
         "partylife/training_list.html",
         {
-            "page": paginate(request, selectors.classes_visible(user).order_by("-starts_on", "pk")),
-            "can_manage": has_capability(user, MANAGE),
+            "page": page,
+            "can_manage": has_capability(request.user, MANAGE),
+            "participant_count": TrainingClass.participants.through.objects.filter(
+                trainingclass__in=classes.values("pk")
+            ).count(),
+            "participant_export_url": f"{participants}?{tools['export_query']}",
+            **tools,
         },
     )
 

@@ -1,0 +1,188 @@
+"""The 三会一课, development, mobile members and training lists as their pages, counts, Excel exports
+and the API read them: one filter form and one selector per list, so a page and its export never
+differ."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET
+
+from tongxin.accounts.roles import Capability
+from tongxin.core.access import requires
+from tongxin.core.xlsx import Column, field, related_name, xlsx_response
+from tongxin.partylife import selectors
+from tongxin.partylife.forms import (
+    FileFilterForm,
+    MobileFilterForm,
+    PartyMeetingFilterForm,
+    TrainingFilterForm,
+)
+from tongxin.partylife.models import DevelopmentFile, MobileMember, PartyMeeting, TrainingClass
+
+VIEW = Capability.PARTYLIFE_VIEW
+
+
+def meeting_selection(request: HttpRequest) -> tuple[PartyMeetingFilterForm, QuerySet[PartyMeeting]]:
+    form = PartyMeetingFilterForm(request.GET or None)
+    return form, selectors.meetings_listed(request.user, **form.values())
+
+
+def file_selection(request: HttpRequest) -> tuple[FileFilterForm, QuerySet[DevelopmentFile]]:
+    form = FileFilterForm(request.GET or None)
+    return form, selectors.files_listed(request.user, **form.values())
+
+
+def mobile_selection(request: HttpRequest) -> tuple[MobileFilterForm, QuerySet[MobileMember]]:
+    form = MobileFilterForm(request.GET or None)
+    return form, selectors.mobile_members_listed(request.user, **form.values())
+
+
+def training_selection(request: HttpRequest) -> tuple[TrainingFilterForm, QuerySet[TrainingClass]]:
+    form = TrainingFilterForm(request.GET or None)
+    return form, selectors.classes_listed(request.user, **form.values())
+
+
+def participant_rows(classes: QuerySet[TrainingClass]) -> Iterator[tuple[TrainingClass, Any, int, Any]]:
+    """(class, participant, days attended, class hours attended): one row per participant."""
+    for training in classes:
+        for person, days, hours in selectors.class_hours(training):
+            yield training, person, days, hours
+
+
+MEETING_COLUMNS = [
+    field(PartyMeeting, "held_on", width=12),
+    field(PartyMeeting, "kind", width=26),
+    field(PartyMeeting, "topic", width=40),
+    Column(_lazy("Branch or group"), related_name("organisation.name"), width=28),
+    field(PartyMeeting, "lecturer", width=10),
+    field(PartyMeeting, "attendee_count", width=10, total=True),
+]
+
+FILE_COLUMNS = [
+    Column(_lazy("Applicant"), related_name("person.name"), width=12),
+    Column(_lazy("Branch"), related_name("branch.name"), width=28),
+    field(DevelopmentFile, "stage", width=28),
+    field(DevelopmentFile, "next_deadline", width=12),
+    field(DevelopmentFile, "broken", width=10),
+    field(DevelopmentFile, "closed", width=8),
+    field(DevelopmentFile, "rules_version", width=12),
+    Column(_lazy("Opened on"), lambda f: f.created_at, width=17),
+]
+
+MOBILE_COLUMNS = [
+    Column(_lazy("Member"), related_name("person.name"), width=12),
+    Column(_lazy("Home branch"), related_name("branch.name"), width=28),
+    field(MobileMember, "current_place", width=28),
+    Column(_lazy("Region where they are"), related_name("current_region.name"), width=16),
+    field(MobileMember, "work", width=20),
+    field(MobileMember, "certificate", width=14),
+    field(MobileMember, "left_on", width=12),
+    field(MobileMember, "returned_on", width=12),
+    Column(_lazy("Service window"), related_name("window.name"), width=24),
+    Column(_lazy("Window's region"), related_name("window.region.name"), width=16),
+    Column(_lazy("Window's address"), related_name("window.address"), width=28),
+    Column(_lazy("Window's phone"), related_name("window.phone"), width=14),
+]
+
+TRAINING_COLUMNS = [
+    field(TrainingClass, "name", width=32),
+    field(TrainingClass, "purpose", width=24),
+    Column(_lazy("Held by"), related_name("organisation.name"), width=28),
+    field(TrainingClass, "place", width=20),
+    field(TrainingClass, "starts_on", width=12),
+    field(TrainingClass, "ends_on", width=12),
+    Column(_lazy("Sessions"), lambda t: t.session_count, width=9, total=True),
+    Column(_lazy("Class hours"), lambda t: t.class_hours or 0, width=9, total=True),
+    Column(_lazy("Participants"), lambda t: t.participant_count, width=9, total=True),
+]
+
+PARTICIPANT_COLUMNS = [
+    Column(_lazy("Class"), lambda row: row[0].name, width=32),
+    Column(_lazy("Dates"), lambda row: f"{row[0].starts_on:%Y-%m-%d} – {row[0].ends_on:%Y-%m-%d}", width=24),
+    Column(_lazy("Participant"), lambda row: row[1].name, width=12),
+    Column(_lazy("Where they live"), lambda row: row[1].region.name, width=18),
+    Column(_lazy("Days attended"), lambda row: row[2], width=10, total=True),
+    Column(_lazy("Class hours attended"), lambda row: row[3], width=12, total=True),
+]
+
+
+@requires(VIEW)
+@require_GET
+def meeting_export(request: HttpRequest) -> HttpResponse:
+    form, meetings = meeting_selection(request)
+    return xlsx_response(
+        request,
+        form,
+        meetings,
+        MEETING_COLUMNS,
+        name="party-meetings",
+        title=_("三会一课 meetings"),
+        back=reverse("partylife:meetings"),
+    )
+
+
+@requires(VIEW)
+@require_GET
+def file_export(request: HttpRequest) -> HttpResponse:
+    form, files = file_selection(request)
+    return xlsx_response(
+        request,
+        form,
+        files,
+        FILE_COLUMNS,
+        name="development-files",
+        title=_("Member development"),
+        back=reverse("partylife:development"),
+    )
+
+
+@requires(VIEW)
+@require_GET
+def mobile_export(request: HttpRequest) -> HttpResponse:
+    form, records = mobile_selection(request)
+    return xlsx_response(
+        request,
+        form,
+        records,
+        MOBILE_COLUMNS,
+        name="mobile-members",
+        title=_("Mobile members"),
+        back=reverse("partylife:mobile"),
+    )
+
+
+@requires(VIEW)
+@require_GET
+def training_export(request: HttpRequest) -> HttpResponse:
+    form, classes = training_selection(request)
+    return xlsx_response(
+        request,
+        form,
+        selectors.with_class_figures(classes),
+        TRAINING_COLUMNS,
+        name="training-classes",
+        title=_("Training classes"),
+        back=reverse("partylife:training"),
+    )
+
+
+@requires(VIEW)
+@require_GET
+def participant_export(request: HttpRequest) -> HttpResponse:
+    """Every participant of the classes listed, with the days and class hours they attended."""
+    form, classes = training_selection(request)
+    return xlsx_response(
+        request,
+        form,
+        classes.select_related("organisation"),
+        PARTICIPANT_COLUMNS,
+        name="training-participants",
+        title=_("Participants"),
+        back=reverse("partylife:training"),
+        rows=participant_rows,
+    )
