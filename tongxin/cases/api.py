@@ -213,6 +213,7 @@ def _listed(user: Any, filters: CaseFilters) -> QuerySet[Case]:
     cases = selectors.cases_filter(
         cases,
         status=filters.status,
+        kind=filters.kind,
         category=category,
         region=region,
         overdue=filters.overdue,

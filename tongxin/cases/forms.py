@@ -262,6 +262,9 @@ class CaseFilterForm(forms.Form):
         ),
     )
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTER_CHOICES, required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *CaseKind.choices], required=False
+    )
     category = CategoryField(label=_("Category"), include_parents=True, required=False)
     node = forms.ChoiceField(label=_("Area"), required=False)
     since = forms.DateField(label=_("Reported from"), required=False, widget=DateInput())
@@ -295,6 +298,7 @@ class CaseFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         return {
             "status": data.get("status") or None,
+            "kind": data.get("kind") or None,
             "category": data.get("category"),
             "region": data.get("node"),
             "overdue": bool(data.get("overdue")),
@@ -303,6 +307,10 @@ class CaseFilterForm(forms.Form):
             "until": data.get("until"),
             "q": (data.get("q") or "").strip(),
         }
+
+    def values(self) -> dict[str, Any]:
+        """The filters in force (what an export records in the audit trail)."""
+        return {k: v for k, v in self.filters().items() if v not in (None, "", False)}
 
 
 # --- actions on a case --------------------------------------------------------------------------

@@ -131,6 +131,7 @@ class PublicIntakeOut(Schema):
 
 class CaseFilters(Schema):
     status: StatusFilter | None = Field(None, description="a status, or open for every open one")
+    kind: KindValue | None = Field(None, description="the kind of case (咨询, 求助, 投诉, 举报, 建议, 巡查)")
     category: str | None = Field(
         None, max_length=16, description="a category code (first level: all under it)"
     )

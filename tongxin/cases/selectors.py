@@ -48,6 +48,7 @@ def cases_filter(
     until: date | None = None,
     q: str = "",
     now: datetime | None = None,
+    kind: str | None = None,
 ) -> QuerySet[Case]:
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -62,6 +63,8 @@ def cases_filter(
         qs = qs.filter(status__in=OPEN_STATUSES, handling_due__lt=now or timezone.now())
     if supervised:
         qs = qs.filter(supervised=True)
+    if kind:
+        qs = qs.filter(kind=kind)
     tz = timezone.get_current_timezone()
     if since:
         qs = qs.filter(reported_at__gte=datetime.combine(since, time.min, tzinfo=tz))

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from tongxin.cases import config_views, rates_views, views, worker_views
+from tongxin.cases import config_views, listing, rates_views, views, worker_views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("map.json", views.case_map, name="map"),
+    path("export.xlsx", listing.case_export, name="export"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/<str:action>/", views.case_act, name="act"),
     path("<int:pk>/reveal/", views.reveal_phone, name="reveal"),
