@@ -181,12 +181,15 @@ def activity_list(request: HttpRequest, filters: Query[ActivityFilters]) -> Quer
     area, as on the page and in its export. `since`/`until` filter on the day the activity starts."""
     user = request.user
     period_check(filters.since, filters.until)
-    period = {"since": filters.since, "until": filters.until, "kind": filters.kind or ""}
+    since, until, kind = filters.since, filters.until, filters.kind or ""
     if filters.area:
-        activities = selectors.activities_listed(user, **period)
+        activities = selectors.activities_listed(user, since=since, until=until, kind=kind)
     else:
         activities = selectors.activities_filter(
-            selectors.activities_open_to(user).filter(status=ActivityStatus.PUBLISHED), **period
+            selectors.activities_open_to(user).filter(status=ActivityStatus.PUBLISHED),
+            since=since,
+            until=until,
+            kind=kind,
         )
     upcoming = filters.upcoming
     if upcoming is None:
