@@ -28,6 +28,9 @@ MANAGE = Capability.ACCOUNTS_MANAGE
 TODAY_CODES = ("cases.received", "cases.closed", "cases.open")
 # the monthly trend and the map's colour
 TREND_CODES = ("cases.received", "cases.closed")
+# this year's cases by first-level category, the largest few
+CATEGORY_CODE = "cases.received_by_category"
+TOP_CATEGORIES = 5
 MAP_CODE = "cases.received"
 LATEST_CLOSED = 8
 
@@ -98,6 +101,15 @@ class ClosedCase:
 
 
 @dataclass
+class Share:
+    """One bar of a breakdown: its label, count and width against the largest."""
+
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass
 class Screen:
     node: Region
     today: date
@@ -105,6 +117,7 @@ class Screen:
     today_tiles: list[Tile]
     year_tiles: list[Tile]
     closed: list[ClosedCase]
+    categories: list[Share]
     # for screen.js: the trend chart and the map's counts (geometry is sent once, with the page)
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -140,6 +153,17 @@ def _chosen(user: Any, node: Region, codes: Any) -> list[Indicator]:
     return visible(user, node, codes)
 
 
+def top_categories(node: Region, period: Period, indicators: list[Indicator]) -> list[Share]:
+    if not indicators:
+        return []
+    indicator = indicators[0]
+    counts = compute(node, period, indicators).get(indicator.code) or {}
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:TOP_CATEGORIES]
+    largest = max((n for _key, n in top), default=0) or 1
+    label = indicator.group_label or str
+    return [Share(str(label(key)), n, round(100 * n / largest)) for key, n in top if n]
+
+
 def latest_closed(node: Region, limit: int = LATEST_CLOSED) -> list[ClosedCase]:
     """The cases closed last in the node: category, place, time and days taken, nothing personal."""
     source = REGISTRY["cases.closed"].source
@@ -152,10 +176,12 @@ def latest_closed(node: Region, limit: int = LATEST_CLOSED) -> list[ClosedCase]:
             "category__name", "community__name", "grid__name", "reported_at", "closed_at", "solved_confirmed"
         )[:limit]
     )
+    # the grid on a community's screen, the community above it (a grid's name repeats it)
+    small = node.level in (Level.COMMUNITY, Level.GRID)
     found = []
     for row in rows:
         seconds = (row["closed_at"] - row["reported_at"]).total_seconds()
-        place = " · ".join(p for p in (row["community__name"], row["grid__name"]) if p)
+        place = (row["grid__name"] if small else row["community__name"]) or row["community__name"] or ""
         found.append(
             ClosedCase(
                 category=row["category__name"],
@@ -221,6 +247,7 @@ def screen_read(node: Region, *, user: Any = None, today: date | None = None) ->
             counts[str(area.pk)] = _plain(compute(area, ytd, coloured).get(MAP_CODE))
 
     closed = latest_closed(node) if _chosen(user, node, ["cases.closed"]) else []
+    categories = top_categories(node, ytd, _chosen(user, node, [CATEGORY_CODE]))
     data = {
         "months": [formats.date_format(m.since, "M") for m in months],
         "series": [{"code": i.code, "name": str(i.name), "values": series[i.code]} for i in trend],
@@ -234,5 +261,6 @@ def screen_read(node: Region, *, user: Any = None, today: date | None = None) ->
         today_tiles=_tiles(today_indicators, today_values),
         year_tiles=_tiles(year_indicators, year_values),
         closed=closed,
+        categories=categories,
         data=data,
     )

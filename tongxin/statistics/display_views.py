@@ -26,7 +26,9 @@ class DisplayLinkForm(forms.Form):
     label = forms.CharField(
         label=gettext_lazy("Display"),
         max_length=100,
-        help_text=gettext_lazy("Where the screen hangs, e.g. 滚绣坊社区党群服务中心 hall."),
+        help_text=gettext_lazy(
+            "Where the screen hangs, e.g. the hall of the Party and public service centre."
+        ),
     )
     region = forms.IntegerField(label=gettext_lazy("Area shown"), widget=forms.Select)
 

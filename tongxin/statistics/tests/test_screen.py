@@ -79,7 +79,9 @@ def test_a_display_link_shows_the_screen_without_log_in(client, tree, screen):
     data = response.context["screen"].data
     assert data["counts"] == {str(tree.community_a1.pk): 2, str(tree.community_a2.pk): 0}
     assert [s["code"] for s in data["series"]] == ["cases.received", "cases.closed"]
-    # the latest closed case: category and place, nothing else
+    # this year's categories, then the latest closed case: category and place, nothing else
+    categories = response.context["screen"].categories
+    assert [(c.count, c.percent) for c in categories] == [(2, 100)]
     assert closed.category.name in html and tree.community_a1.name in html
     link.refresh_from_db()
     assert link.last_seen_at is not None
@@ -98,7 +100,7 @@ def test_the_live_part_swaps_in_out_of_band(client, screen):
     response = client.get(f"/screen/{token}/live/")
     assert response.status_code == 200
     html = response.content.decode()
-    for part in ("scr-stamp", "scr-today", "scr-year-tiles", "scr-closed", "scr-data-box"):
+    for part in ("scr-stamp", "scr-today", "scr-year-tiles", "scr-categories", "scr-closed", "scr-data-box"):
         assert re.search(rf'id="{part}"[^>]*hx-swap-oob="true"', html), part
     assert _tile(html, "cases.received") == "2"
 

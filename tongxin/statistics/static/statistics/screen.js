@@ -21,18 +21,20 @@
   }
 
   function tick() {
+    // the server's local time (the figures' day), whatever zone the display's computer is set to
     var el = document.getElementById("scr-clock");
     if (!el) return;
-    var d = new Date();
+    var offset = parseInt(body.dataset.utcOffset || "0", 10) * 1000;
+    var d = new Date(Date.now() + offset);
     el.textContent =
-      d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " +
-      pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+      d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " +
+      pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds());
   }
 
   function breaks(max) {
-    // upper bounds of the five classes, whole numbers, rising
-    var step = Math.max(1, Math.ceil(max / 5));
-    return [step, step * 2, step * 3, step * 4, Infinity];
+    // upper bounds of the five classes: none at all, then four equal steps of whole numbers
+    var step = Math.max(1, Math.ceil(max / 4));
+    return [0, step, step * 2, step * 3, Infinity];
   }
 
   function colourOf(n, bounds) {
@@ -54,7 +56,8 @@
       sw.className = "scr-swatch";
       sw.style.background = COLOURS[i];
       li.appendChild(sw);
-      li.appendChild(document.createTextNode(high === Infinity ? "≥ " + low : low + "–" + high));
+      var text = high === Infinity ? "≥ " + low : low === high ? "" + low : low + "–" + high;
+      li.appendChild(document.createTextNode(text));
       ul.appendChild(li);
       low = high + 1;
     });
