@@ -78,6 +78,8 @@ class Indicator:
     higher_is_better: bool | None = True
     headline: bool = False  # shown on the big screen and at the top of the overview
     trend: bool = False  # drawn as a monthly line on the overview
+    # a flow counted by this date(time) field alone: a monthly series is one grouped query
+    month_field: str = ""
     tags: frozenset[str] = field(default_factory=frozenset)
 
     @property

@@ -112,7 +112,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "charts": charts,
         "map_choices": [(c, REGISTRY[c].name) for c in map_codes],
         "colour": chosen,
-        "map_url": reverse("statistics:map") + "?" + _query(node, period, colour=chosen),
+        "stats_map_url": reverse("statistics:map") + "?" + _query(node, period, colour=chosen),
         "tile_url": settings.TONGXIN_TILE_URL,
         "may_set_targets": scope_for(request.user, TARGETS).contains(node.path),
     }

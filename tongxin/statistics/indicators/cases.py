@@ -83,6 +83,7 @@ register(
         where=during("reported_at"),
         headline=True,
         trend=True,
+        month_field="reported_at",
     ),
     Indicator(
         code="cases.received_by_channel",
@@ -234,6 +235,7 @@ register(
         source=cases,
         where=during("closed_at"),
         trend=True,
+        month_field="closed_at",
         headline=True,
     ),
     Indicator(

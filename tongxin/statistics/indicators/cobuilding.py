@@ -127,6 +127,7 @@ register(
         source=meetings,
         where=both(during("held_at"), Q(status=MeetingStatus.HELD)),
         trend=True,
+        month_field="held_at",
         headline=True,
     ),
     Indicator(
@@ -175,6 +176,7 @@ register(
         source=needs,
         where=listed,
         trend=True,
+        month_field="created_at",
         headline=True,
     ),
     Indicator(
@@ -241,6 +243,7 @@ register(
         source=projects,
         where=both(during("closed_at"), Q(status=ProjectStatus.CLOSED)),
         trend=True,
+        month_field="closed_at",
     ),
     Indicator(
         code="cobuilding.practical_done",

@@ -72,6 +72,7 @@ register(
         source=reports,
         where=on_days("reported_on"),
         trend=True,
+        month_field="reported_on",
     ),
     Indicator(
         code="members.unit_reports",
@@ -98,6 +99,7 @@ register(
         source=services,
         where=on_days("on"),
         trend=True,
+        month_field="on",
         headline=True,
     ),
     Indicator(

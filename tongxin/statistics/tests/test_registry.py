@@ -107,3 +107,22 @@ def test_children_add_up_for_flows(district):
     assert children
     for code in codes:
         assert sum(v.get(code) or 0 for _c, v in children) <= own[code], code
+
+
+def test_monthly_series_equal_the_months_counted_one_by_one(district):
+    """The grouped monthly query gives what computing each month alone gives."""
+    _city, street, _community, _grid = _nodes()
+    period = year(timezone.localdate().year)
+
+    class Everyone:
+        is_authenticated = True
+        pk = None
+        _tongxin_roles = [("county_org", "/"), ("street_official", "/")]
+
+    codes = [c for c, i in REGISTRY.items() if i.trend]
+    _labels, series = selectors.monthly(Everyone(), street, period, codes)
+    assert any(i.month_field for i in REGISTRY.values() if i.trend)
+    for index, m in enumerate(period.months()):
+        values = selectors.compute(street, m, [REGISTRY[c] for c in codes])
+        for code in codes:
+            assert series[code][index] == selectors.total(values[code]), (code, m)

@@ -82,3 +82,15 @@ def test_bad_period_in_the_api_is_a_json_error(district):
     assert response.json()["code"] == "invalid_period"
     response = client.get("/api/v1/statistics/values?year=10000")
     assert response.status_code == 422
+
+
+def test_map_of_the_children_is_json_with_every_child(district):
+    client = _client("jiedao")
+    own = _street_of(User.objects.get(username="jiedao"))
+    for colour in ("cases.received", "cases.resolution_rate", "members.reported"):
+        response = client.get(f"/statistics/map.json?node={own.pk}&colour={colour}")
+        assert response.status_code == 200, response.content[:500]
+        data = response.json()
+        assert (
+            len(data["features"]) == Region.objects.filter(parent=own).exclude(level=Level.BUILDING).count()
+        )
