@@ -355,10 +355,7 @@ class _Year:
         meeting_record(
             meeting=meeting,
             actor=actor,
-            minutes=(
-                f"会议通报了上季度需求清单办理情况，梳理本季度需求{len(needs)}项，成员单位现场认领{claimed}项。"
-                "会议要求各成员单位按照“大事共议、实事共办、急事共商、难事共助”的原则，抓好认领事项落实。"
-            ),
+            minutes=_minutes(alliance.region, day, claimed),
             held_at=held_at,
         )
         self.summary.add("meetings held")
@@ -776,3 +773,20 @@ def _cases_to_needs(y: _Year) -> None:
 
 
 __all__ = ["CoBuildingSummary", "generate_cobuilding"]
+
+
+def _minutes(region: Region, day: date, claimed_here: int) -> str:
+    """Minutes that quote figures read them from the indicator registry, never type them."""
+    from tongxin.statistics.periods import Period, year
+    from tongxin.statistics.registry import REGISTRY
+    from tongxin.statistics.selectors import compute
+
+    so_far = Period(year(day.year).since, day)
+    codes = ["cobuilding.needs", "cobuilding.needs_claimed", "cobuilding.needs_met"]
+    values = compute(region, so_far, [REGISTRY[c] for c in codes])
+    return (
+        f"会议通报了需求清单办理情况：今年以来梳理需求{values['cobuilding.needs']}项，"
+        f"已认领{values['cobuilding.needs_claimed']}项，已办结{values['cobuilding.needs_met']}项；"
+        f"本次会议成员单位现场认领{claimed_here}项。"
+        "会议要求各成员单位按照“大事共议、实事共办、急事共商、难事共助”的原则，抓好认领事项落实。"
+    )

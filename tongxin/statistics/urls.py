@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tongxin.statistics import views
+from tongxin.statistics import screen_views, views
 
 app_name = "statistics"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("map.json", views.map_data, name="map"),
     path("ledger.xlsx", views.ledger, name="ledger"),
     path("targets/", views.targets, name="targets"),
+    path("screen/", screen_views.official, name="screen"),
+    path("screen/live/", screen_views.official_live, name="screen_live"),
     path("indicators/", views.definitions, name="definitions"),
     path("report/", include("tongxin.statistics.report_urls")),
     path("displays/", include("tongxin.statistics.display_urls")),
