@@ -55,6 +55,6 @@ def test_overlapping_builds_an_open_ended_condition():
             return self
 
     fake = Fake()
-    overlapping(fake, "left_on", "returned_on", date(2025, 1, 1), date(2025, 1, 31))  # type: ignore[arg-type]
+    overlapping(fake, "left_on", "returned_on", date(2025, 1, 1), date(2025, 1, 31))
     assert fake.calls[0] == {"left_on__lte": date(2025, 1, 31)}
     assert "returned_on__isnull" in str(fake.calls[1])

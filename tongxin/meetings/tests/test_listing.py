@@ -64,9 +64,9 @@ def test_period_is_the_day_held(meetings):
     assert client.get(reverse("meetings:index"), on_held).context["count"] == 1
     on_planned = {"since": planned_day.isoformat(), "until": planned_day.isoformat()}
     assert client.get(reverse("meetings:index"), on_planned).context["count"] == 0
-    assert client.get(reverse("meetings:index"), {"since": (held_day + timedelta(days=1))}).context[
-        "count"
-    ] == 1
+    assert (
+        client.get(reverse("meetings:index"), {"since": (held_day + timedelta(days=1))}).context["count"] == 1
+    )
     assert [r[0] for r in data_rows(client.get(reverse("meetings:export"), on_held))] == ["A季度联席会"]
     assert api_items(client, "/api/v1/meetings", **on_held)[0] == 1
     council = {"kind": MeetingKind.COUNCIL}
