@@ -20,6 +20,7 @@ from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import REGISTRY, SECTIONS, Indicator
 from tongxin.statistics.selectors import Figure, total
 from tongxin.statistics.wording import (
+    MISSING,
     SENTENCES,
     Values,
     cn_date,
@@ -150,7 +151,7 @@ class Chart:
                         "series": i,
                         "name": name,
                         "value": fmt(None, values[n]),
-                        "width": round(values[n] / self.peak * 100, 1),
+                        "width": f"{values[n] / self.peak * 100:.1f}",
                     }
                     for i, (name, values) in enumerate(self.series)
                 ],
@@ -341,8 +342,8 @@ def _build(user: Any, node: Region, period: Period, today: date) -> Report:
             breakdown = _breakdown_table(found.get(code), title, heading)
             if breakdown is not None:
                 blocks.append(breakdown)
-        if not blocks:
-            blocks.append(Paragraph(NOTHING, f"{key}.nothing"))
+        if not any(isinstance(b, Paragraph) for b in blocks):
+            blocks.insert(0, Paragraph(NOTHING, f"{key}.nothing"))
         sections.append(Section(key, "", SECTION_TITLES.get(key, str(SECTIONS[key].name)), blocks))
     for n, section in enumerate(sections):
         section.number = NUMERALS[n] if n < len(NUMERALS) else str(n + 1)
@@ -387,6 +388,8 @@ def _children_table(
     for child, values in children:
         rows.append([child.name, *[_cell(REGISTRY[c], values.get(c)) for _h, c in columns]])
         links.append(str(child.pk))
+    if all(value in ("0", MISSING) for row in rows for value in row[1:]):
+        return None  # nothing to compare
     rows.append(["合计", *[_cell(REGISTRY[c], found[c].value) for _h, c in columns]])
     links.append("")
     return Table(
@@ -477,4 +480,4 @@ def _appendix(
 def chart_png(chart: Chart) -> bytes:
     from tongxin.statistics.report_chart import bar_chart_png
 
-    return bar_chart_png(chart.title, chart.labels, chart.series)
+    return bar_chart_png("", chart.labels, chart.series)  # the documents caption it

@@ -54,12 +54,17 @@ def _lines(draw: ImageDraw.ImageDraw, text: str, font: Any, width: float, most: 
 
 
 def bar_chart_png(title: str, labels: list[str], series: list[tuple[str, list[float]]]) -> bytes:
+    """The chart as PNG; without a title when the document captions it."""
     image = Image.new("RGB", (W, H), "white")
     draw = ImageDraw.Draw(image)
     title_font, label_font, small = _font(30), _font(20), _font(16)
-    draw.text((W / 2, 24), title, font=title_font, fill=INK, anchor="mt")
+    top_edge = TOP
+    if title:
+        draw.text((W / 2, 24), title, font=title_font, fill=INK, anchor="mt")
+    else:
+        top_edge = TOP - 40
 
-    x0, x1, y0, y1 = LEFT, W - RIGHT, TOP, H - BOTTOM
+    x0, x1, y0, y1 = LEFT, W - RIGHT, top_edge, H - BOTTOM
     top, step = nice_ceiling(max((v for _name, values in series for v in values), default=0))
     ticks = round(top / step)
     for n in range(ticks + 1):
@@ -72,9 +77,9 @@ def bar_chart_png(title: str, labels: list[str], series: list[tuple[str, list[fl
         x: float = x1
         for i, (name, _values) in reversed(list(enumerate(series))):
             x -= draw.textlength(name, font=label_font)
-            draw.text((x, 62), name, font=label_font, fill=INK, anchor="lm")
+            draw.text((x, top_edge - 38), name, font=label_font, fill=INK, anchor="lm")
             x -= 30
-            draw.rectangle([x, 54, x + 20, 70], fill=COLOURS[i % len(COLOURS)])
+            draw.rectangle([x, top_edge - 46, x + 20, top_edge - 30], fill=COLOURS[i % len(COLOURS)])
             x -= 24
 
     groups = max(1, len(labels))

@@ -10,6 +10,7 @@ __all__ = ["PDF_CONTENT_TYPE", "PdfFontMissing", "report_pdf"]
 
 HEAD_FILL = (243, 227, 227)
 WIDTH = 170  # mm between the margins of A4 with 20 mm margins
+CHART_HEIGHT = (WIDTH - 10) * 600 / 1500  # mm, at the aspect of report_chart's images
 
 
 def report_pdf(report: Report) -> bytes:
@@ -45,9 +46,15 @@ def report_pdf(report: Report) -> bytes:
     pdf.set_text_color(0, 0, 0)
 
     def heading(text: str) -> None:
+        room(25)
         pdf.ln(3)
         pdf.set_font("cjk", size=13)
         pdf.cell(0, 9, text, new_x="LMARGIN", new_y="NEXT")
+
+    def room(height: float) -> None:
+        """Start a new page unless `height` mm fit: a caption never sits alone at a page's foot."""
+        if pdf.will_page_break(height):
+            pdf.add_page()
 
     def caption(text: str) -> None:
         pdf.ln(2)
@@ -60,6 +67,7 @@ def report_pdf(report: Report) -> bytes:
         pdf.multi_cell(0, 7, "\u3000\u3000" + text, align="L", new_x="LMARGIN", new_y="NEXT", wrapmode=char)
 
     def table(block: Table) -> None:
+        room(9 + 6 * min(3, len(block.rows) + 1))
         caption(block.title)
         pdf.set_font("cjk", size=9)
         first = 45 if len(block.columns) > 3 else 70
@@ -80,6 +88,7 @@ def report_pdf(report: Report) -> bytes:
                     row.cell(value)
 
     def chart(block: Chart) -> None:
+        room(11 + CHART_HEIGHT)
         caption(block.title)
         pdf.image(io.BytesIO(block.png()), x=pdf.l_margin + 5, w=WIDTH - 10)
 

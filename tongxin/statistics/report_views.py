@@ -156,6 +156,7 @@ class WordingForm(forms.Form):
 def wording_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     in_force = wording.wording_in_force(today)
+    texts = wording.sentences_of(in_force)
     return render(
         request,
         "statistics/report_wording.html",
@@ -164,7 +165,7 @@ def wording_list(request: HttpRequest) -> HttpResponse:
                 "-valid_from", "-version"
             ),
             "in_force": in_force,
-            "sentences": [(s, wording.sentences_of(in_force)[s.key]) for s in wording.SENTENCES],
+            "sentences": [(s, texts[s.key]) for s in wording.SENTENCES],
             "placeholders": placeholders(),
         },
     )
