@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.roles import Capability
 from tongxin.cases.models import (
+    CONCLUDED,
     OPEN_STATUSES,
     Case,
     CaseCategory,
@@ -140,7 +141,7 @@ register(
             "call: the denominator of 解决率."
         ),
         source=cases,
-        where=both(dispatched, Q(closed_at__isnull=False)),
+        where=both(dispatched, CONCLUDED),
         fast=_rates_field("concluded"),
     ),
     Indicator(
@@ -233,7 +234,7 @@ register(
         unit=_("cases"),
         definition=_("Cases closed in the period, solved or not."),
         source=cases,
-        where=during("closed_at"),
+        where=both(during("closed_at"), CONCLUDED),
         trend=True,
         month_field="closed_at",
         headline=True,
@@ -245,7 +246,7 @@ register(
         unit=_("cases"),
         definition=_("Cases closed in the period without the resident confirming them solved (办结未解决)."),
         source=cases,
-        where=both(during("closed_at"), ~Q(solved_confirmed=True)),
+        where=both(during("closed_at"), CONCLUDED, ~Q(solved_confirmed=True)),
         higher_is_better=False,
     ),
     Indicator(
@@ -258,7 +259,7 @@ register(
             "The median time from report to closing of the cases closed in the period, in calendar days."
         ),
         source=cases,
-        where=during("closed_at"),
+        where=both(during("closed_at"), CONCLUDED),
         between=("reported_at", "closed_at"),
         higher_is_better=False,
     ),
