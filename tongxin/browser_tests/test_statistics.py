@@ -5,7 +5,6 @@ import re
 from io import StringIO
 
 import pytest
-from django.core.management.base import OutputWrapper
 from playwright.sync_api import expect
 
 from tongxin.demo.generator import DEFAULT_SEED, Options, generate
@@ -22,7 +21,7 @@ def _district() -> None:
     from tongxin.demo.management.commands.demo import Command
 
     generate(Options(people=300, method="services"))
-    Command(stdout=OutputWrapper(StringIO()))._history(DEFAULT_SEED)
+    Command(stdout=StringIO())._history(DEFAULT_SEED)
 
 
 def _login(page, username):

@@ -1,5 +1,4 @@
 import pytest
-from django.core.management.base import OutputWrapper
 from django.db import transaction
 from django.test import override_settings
 
@@ -18,7 +17,7 @@ def district(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
         result = generate(Options(people=300, method="services"))
-        command = Command(stdout=OutputWrapper(StringIO()))
+        command = Command(stdout=StringIO())
         command._history(DEFAULT_SEED)
         yield result
         transaction.set_rollback(True)

@@ -16,7 +16,7 @@ from tongxin.statistics.registry import REGISTRY
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("statistics-district")]
 
 
-def _nodes() -> list[Region]:
+def _nodes():
     city = Region.objects.get(level=Level.CITY)
     street = Region.objects.filter(level=Level.STREET).order_by("code").first()
     community = (
