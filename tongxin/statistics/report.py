@@ -313,40 +313,22 @@ def _build(user: Any, node: Region, period: Period, today: date) -> Report:
 
     sections: list[Section] = []
     for key in [*ORDER, *(k for k in SECTIONS if k not in ORDER)]:
-        in_section = [f for f in found.values() if f.indicator.section == key]
-        if key != "overview" and (key not in SECTIONS or not in_section):
+        if key != "overview" and (
+            key not in SECTIONS or not any(f.indicator.section == key for f in found.values())
+        ):
             continue  # nothing of this part is visible to the user
-        blocks: list[Any] = []
-        for sentence in SENTENCES:
-            if sentence.section != key:
-                continue
-            done = render(texts[sentence.key], values)
-            if done is not None:
-                blocks.append(Paragraph(done[0], sentence.key, done[1]))
-        if key == "overview":
-            if blocks:
-                sections.append(Section(key, "", SECTION_TITLES[key], blocks))
-            continue
-        if key == "cases" and len(period.months()) > 1:
-            chart = _monthly_chart(user, node, period)
-            if chart is not None:
-                blocks.append(chart)
-        table = _children_table(key, children, found, child_noun, node)
-        if table is not None:
-            blocks.append(table)
-        if key == "cobuilding":
-            chart = _needs_chart(children, child_noun)
-            if chart is not None:
-                blocks.append(chart)
-        for code, title, heading in BREAKDOWNS.get(key, []):
-            breakdown = _breakdown_table(found.get(code), title, heading)
-            if breakdown is not None:
-                blocks.append(breakdown)
-        if not any(isinstance(b, Paragraph) for b in blocks):
-            blocks.insert(0, Paragraph(NOTHING, f"{key}.nothing"))
-        sections.append(Section(key, "", SECTION_TITLES.get(key, str(SECTIONS[key].name)), blocks))
-    for n, section in enumerate(sections):
-        section.number = NUMERALS[n] if n < len(NUMERALS) else str(n + 1)
+        blocks: list[Any] = [
+            Paragraph(done[0], sentence.key, done[1])
+            for sentence in SENTENCES
+            if sentence.section == key and (done := render(texts[sentence.key], values)) is not None
+        ]
+        if key != "overview":
+            blocks += _tables_and_charts(key, user, node, period, found, children, child_noun)
+            if not any(isinstance(b, Paragraph) for b in blocks):
+                blocks.insert(0, Paragraph(NOTHING, f"{key}.nothing"))
+        if blocks:
+            number = NUMERALS[len(sections)] if len(sections) < len(NUMERALS) else str(len(sections) + 1)
+            sections.append(Section(key, number, SECTION_TITLES.get(key) or str(SECTIONS[key].name), blocks))
 
     appendix = _appendix(sections, found, node, period)
     query = urlencode(
@@ -374,12 +356,32 @@ def _build(user: Any, node: Region, period: Period, today: date) -> Report:
     )
 
 
+def _tables_and_charts(
+    key: str,
+    user: Any,
+    node: Region,
+    period: Period,
+    found: dict[str, Figure],
+    children: list[tuple[Region, dict[str, Any]]],
+    child_noun: str,
+) -> list[Any]:
+    blocks: list[Any] = []
+    if key == "cases" and len(period.months()) > 1:
+        blocks.append(_monthly_chart(user, node, period))
+    blocks.append(_children_table(key, children, found, child_noun))
+    if key == "cobuilding":
+        blocks.append(_needs_chart(children, child_noun))
+    for code, title, heading in BREAKDOWNS.get(key, []):
+        blocks.append(_breakdown_table(found.get(code), title, heading))
+    return [b for b in blocks if b is not None]
+
+
 def _cell(indicator: Indicator | None, value: Any) -> str:
     return fmt(indicator, total(value))
 
 
 def _children_table(
-    key: str, children: list[tuple[Region, dict[str, Any]]], found: dict[str, Figure], noun: str, node: Region
+    key: str, children: list[tuple[Region, dict[str, Any]]], found: dict[str, Figure], noun: str
 ) -> Table | None:
     columns = [(h, c) for h, c in CHILD_COLUMNS.get(key, []) if c in REGISTRY and c in found]
     if not children or not columns:
