@@ -12,7 +12,7 @@ from tongxin.demo.generator.personas import DEMO_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.xdist_group("browser"),
 ]
 
@@ -48,7 +48,7 @@ def test_street_official_reads_the_overview_and_traces_a_figure(browser_context,
     expect(page.locator(".kpi").first).to_be_visible()
     # the charts and the map drew something
     expect(page.locator("#trend-chart canvas")).to_have_count(1)
-    expect(page.locator("#stats-map path.leaflet-interactive").first).to_be_visible()
+    expect(page.locator("#stats-map path.child-area").first).to_be_visible()
 
     # another period: a quarter
     page.select_option("#id_period", "quarter")
@@ -72,7 +72,7 @@ def test_street_official_reads_the_overview_and_traces_a_figure(browser_context,
 
     # drill down on the map: clicking a community opens its overview
     page.go_back()
-    page.locator("#stats-map path.leaflet-interactive").first.click()
+    page.locator("#stats-map path.child-area").first.click()
     page.wait_for_url(re.compile(r".*node=\d+.*"))
     expect(page.locator(".breadcrumb a")).to_have_count(1)
     assert not errors, errors

@@ -41,7 +41,7 @@ class Column:
 def field(model: type[Model], name: str, *, width: int = 14, total: bool = False) -> Column:
     """A column headed by the field's verbose name; a field with choices shows its label."""
     model_field = model._meta.get_field(name)
-    header = capfirst(str(getattr(model_field, "verbose_name", name)))
+    header = capfirst(getattr(model_field, "verbose_name", name))  # lazy: columns may be built at import
     if getattr(model_field, "choices", None):
         value: Callable[[Any], Any] = lambda obj: getattr(obj, f"get_{name}_display")()  # noqa: E731
     else:

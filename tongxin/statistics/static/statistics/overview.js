@@ -63,13 +63,13 @@
         if (el.dataset.tileUrl) L.tileLayer(el.dataset.tileUrl, { maxZoom: 20 }).addTo(map);
         var bounds = L.latLngBounds([]);
         if (data.node && data.node.geometry) {
-          var outline = L.geoJSON(data.node.geometry, { style: { color: "#8e1414", weight: 2, fill: false, dashArray: "4 4" } }).addTo(map);
+          var outline = L.geoJSON(data.node.geometry, { interactive: false, style: { color: "#8e1414", weight: 2, fill: false, dashArray: "4 4" } }).addTo(map);
           bounds.extend(outline.getBounds());
         }
         var drawn = data.features.filter(function (f) { return f.geometry; });
         L.geoJSON({ type: "FeatureCollection", features: drawn }, {
           style: function (f) {
-            return { color: "#fff", weight: 1.5, fillOpacity: 0.8, fillColor: colourOf(f.properties.value, data.min, data.max) };
+            return { className: "child-area", color: "#fff", weight: 1.5, fillOpacity: 0.8, fillColor: colourOf(f.properties.value, data.min, data.max) };
           },
           onEachFeature: function (f, layer) {
             layer.bindTooltip(f.properties.name + "：" + f.properties.label, { sticky: true });
