@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -24,6 +25,7 @@ from tongxin.statistics.wording import (
     SENTENCES,
     Values,
     cn_date,
+    figure_names,
     fmt,
     period_phrase,
     period_title,
@@ -293,11 +295,32 @@ def build_report(user: Any, node: Region, period: Period, *, today: date | None 
         return _build(user, node, period, today or timezone.localdate())
 
 
+def codes_needed(texts: dict[str, str]) -> list[str]:
+    """The indicators a report reads: those its sentences quote, its tables and charts show, and the
+    parts of its ratios. Only these are computed (some, on large data, are not cheap)."""
+    wanted = [n if n in REGISTRY else n.rpartition(".")[0] for t in texts.values() for n in figure_names(t)]
+    wanted += [c for columns in CHILD_COLUMNS.values() for _h, c in columns]
+    wanted += [c for breakdowns in BREAKDOWNS.values() for c, _t, _h in breakdowns]
+    wanted += MONTHLY_CODES
+    found: list[str] = []
+    for code in wanted:
+        indicator = REGISTRY.get(code)
+        if indicator is None:
+            continue
+        for each in [code, *(_parts(indicator) if indicator.kind == "ratio" else [])]:
+            if each not in found:
+                found.append(each)
+    return found
+
+
 def _build(user: Any, node: Region, period: Period, today: date) -> Report:
     wording = wording_in_force(period.until)
     texts = sentences_of(wording)
     previous = any(".previous}" in text for text in texts.values())
-    found = {f.indicator.code: f for f in selectors.figures(user, node, period, previous=previous)}
+    found = {
+        f.indicator.code: f
+        for f in selectors.figures(user, node, period, codes=codes_needed(texts), previous=previous)
+    }
     _complete_ratios(found, node, period)
     values = Values(
         context={
@@ -413,16 +436,46 @@ def _breakdown_table(figure: Figure | None, title: str, heading: str) -> Table |
     return Table(title=title, columns=[heading, "数量", "占比"], rows=rows, codes=[figure.indicator.code])
 
 
+def monthly_counts(indicators: list[Indicator], node: Region, period: Period) -> dict[str, list[int]]:
+    """Each count indicator month by month: one filtered count per month and indicator, in one query
+    per source — a single pass over the node's rows, where truncating every row's date is slow."""
+    months = period.months()
+    series: dict[str, list[int]] = {}
+    by_source: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        if indicator.kind == "count" and indicator.source is not None and not indicator.group_by:
+            by_source.setdefault(indicator.source.key, []).append(indicator)
+    for group in by_source.values():
+        source = group[0].source
+        assert source is not None
+        counts = {
+            f"m{n}_{k}": Count("pk", filter=indicator.condition(month))
+            for k, indicator in enumerate(group)
+            for n, month in enumerate(months)
+        }
+        row = source.rows(node).order_by().aggregate(**counts)
+        for k, indicator in enumerate(group):
+            series[indicator.code] = [int(row[f"m{n}_{k}"] or 0) for n in range(len(months))]
+    return series
+
+
 def _monthly_chart(user: Any, node: Region, period: Period) -> Chart | None:
-    labels, series = selectors.monthly(user, node, period, MONTHLY_CODES)
-    if not series or not any(any(v for v in values if v) for values in series.values()):
+    shown = selectors.visible(user, node, MONTHLY_CODES)
+    series = monthly_counts(shown, node, period)
+    if not any(any(values) for values in series.values()):
         return None
     names = {"cases.received": "受理", "cases.closed": "办结"}
+    codes = [c for c in MONTHLY_CODES if c in series]
     return Chart(
         title="各月诉求受理与办结情况（件）",
-        labels=[f"{int(label[5:])}月" for label in labels],
-        series=[(names[c], [float(v or 0) for v in series[c]]) for c in MONTHLY_CODES if c in series],
-        codes=[c for c in MONTHLY_CODES if c in series],
+        labels=[
+            f"{m.since.month}月"
+            if m.since.year == period.until.year
+            else f"{m.since.year}年{m.since.month}月"
+            for m in period.months()
+        ],
+        series=[(names[c], [float(v) for v in series[c]]) for c in codes],
+        codes=codes,
     )
 
 

@@ -89,7 +89,7 @@ SENTENCES: list[Sentence] = [
         "cases",
         gettext_lazy("Whistles, supervision and time limits"),
         "[吹哨上报{cases.whistled}件][，报到响应{cases.reported_back}件][；督办{cases.supervised}件]"
-        "[，超时{cases.overdue}件][，重新办理{cases.reopened}件]。",
+        "[，超时{cases.overdue}件]。",
     ),
     Sentence(
         "cases.open",

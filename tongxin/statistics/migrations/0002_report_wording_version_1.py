@@ -47,8 +47,7 @@ SENTENCES = {
     "cases.whistle": (
         "[吹哨上报{cases.whistled}件]"
         "[，报到响应{cases.reported_back}件]"
-        "[；督办{cases.supervised}件][，超时{cases.overdue}件]"
-        "[，重新办理{cases.reopened}件]。"
+        "[；督办{cases.supervised}件][，超时{cases.overdue}件]。"
     ),
     "cases.open": ("截至目前，尚在办理的诉求{cases.open}件。"),
     "cobuilding.units": (

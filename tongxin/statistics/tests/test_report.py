@@ -342,3 +342,17 @@ def test_chinese_number_formats():
     assert cn_date(date(2026, 12, 6)) == "2026年12月6日"
     assert problems("{period}，{node}{cobuilding.meetings_held}{members.reported.share}") == []
     assert problems("{members.reported.sharp}")
+
+
+def test_monthly_counts_in_one_pass_agree_with_compute(cast, tree, cobuilding):
+    from tongxin.statistics.report import codes_needed, monthly_counts
+
+    held = REGISTRY["cobuilding.meetings_held"]
+    series = monthly_counts([held], tree.street_a, year(2025))
+    assert series == {"cobuilding.meetings_held": [0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0]}
+    for n, month in enumerate(year(2025).months()):
+        assert selectors.compute(tree.street_a, month, [held])[held.code] == series[held.code][n]
+    # only what the wording, tables and charts read is computed
+    needed = codes_needed(DEFAULTS)
+    assert "cobuilding.meetings_held" in needed and "cases.dispatched" in needed  # a ratio's part
+    assert "cases.reopened" not in needed
