@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from tongxin.accounts.roles import Capability
@@ -273,21 +273,26 @@ def monthly(
 
 
 def _count_by_month(indicator: Indicator, node: Region, period: Period) -> dict[tuple[int, int], int]:
-    from django.db.models.functions import TruncMonth
-    from django.utils import timezone
-
+    """One aggregate with a filtered count per month (no per-row date function: SQLite would call
+    Python for each row)."""
     field_name = indicator.month_field
     model = indicator.source.queryset().model if indicator.source is not None else None
     is_datetime = model is not None and model._meta.get_field(
         field_name.split("__")[0]
     ).get_internal_type() == ("DateTimeField")
-    month = (
-        TruncMonth(field_name, tzinfo=timezone.get_current_timezone())
-        if is_datetime
-        else TruncMonth(field_name)
-    )
-    rows = indicator.rows(node, period).order_by().annotate(m=month).values_list("m").annotate(n=Count("pk"))
-    return {(m.year, m.month): n for m, n in rows if m is not None}
+    counts = {}
+    for i, m in enumerate(period.months()):
+        bounds = (
+            {f"{field_name}__gte": m.start, f"{field_name}__lt": m.end}
+            if is_datetime
+            else {
+                f"{field_name}__gte": m.since,
+                f"{field_name}__lte": m.until,
+            }
+        )
+        counts[f"m{i}"] = Count("pk", filter=Q(**bounds))
+    row = indicator.rows(node, period).order_by().aggregate(**counts)
+    return {(m.since.year, m.since.month): row[f"m{i}"] or 0 for i, m in enumerate(period.months())}
 
 
 # ---- the rows behind a figure -------------------------------------------------------------------------
