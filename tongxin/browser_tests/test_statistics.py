@@ -1,6 +1,7 @@
 """The figures as a street official meets them: the overview of their street, another period, a
 figure clicked through to the rows behind it (same count), a drill-down on the map, the report."""
 
+import importlib
 import re
 from io import StringIO
 
@@ -12,13 +13,28 @@ from tongxin.demo.generator.personas import DEMO_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.xdist_group("browser"),
 ]
 
 
+def _defaults() -> None:
+    """Transactional tests flush the tables, the data migrations' defaults included: load them again."""
+    from django.apps import apps
+
+    for module, function in [
+        ("tongxin.cases.migrations.0002_default_configuration", "load_defaults"),
+        ("tongxin.cases.migrations.0011_rate_rules_version_1", "version_1"),
+        ("tongxin.partners.migrations.0003_default_rules", "add_default"),
+        ("tongxin.statistics.migrations.0002_report_wording_version_1", "version_1"),
+    ]:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 def _district() -> None:
     from tongxin.demo.management.commands.demo import Command
+
+    _defaults()
 
     generate(Options(people=300, method="services"))
     Command(stdout=StringIO())._history(DEFAULT_SEED)
