@@ -27,3 +27,5 @@ PY
 fi
 "$BIN/tongxin" migrate --noinput -v 0
 "$BIN/tongxin" bench --output BENCHMARKS.md --command-line "make bench${DATABASE_URL:+ (PostgreSQL: sh scripts/with-postgres.sh sh scripts/bench.sh)}" "$@"
+# the figures (overview, values API, county overview, annual report) on the same city, with cases
+"$BIN/tongxin" bench_statistics --cases "${BENCH_CASES:-100000}" --repeat "${BENCH_REPEAT:-10}"
