@@ -513,3 +513,53 @@ class RateRuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ({self.valid_from}): {self.basically_weight}"
+
+
+class CaseFlowCount(models.Model):
+    """Cases received, closed (and of them unsolved) and run out of time, per community, local day,
+    channel and first-level category: what the figures of a street's or a county's year add up.
+
+    Kept by case_intake and case_transition in the same transaction as the change (flow_counts.py),
+    like CaseDailyCount; `flow_counts.rebuild()` recomputes it from the cases."""
+
+    community = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    community_path = models.CharField(max_length=255)
+    day = models.DateField()
+    source = models.CharField(max_length=10)
+    # the first-level category: the id of the parent of the case's category, 0 for a top-level one
+    category_group = models.PositiveIntegerField(default=0)
+    received = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    closed_unsolved = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "day", "source", "category_group"], name="case_flow_count_once"
+            )
+        ]
+        indexes = [models.Index(fields=["community_path", "day"], name="case_flow_scope_day")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.day} {self.source}"
+
+
+class CaseCloseTime(models.Model):
+    """How many cases a community closed on a local day, by time to close in tenths of a day: the
+    median time to close of any area and period, without reading the cases (flow_counts.py)."""
+
+    community = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    community_path = models.CharField(max_length=255)
+    day = models.DateField()
+    tenths = models.PositiveIntegerField()
+    cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "day", "tenths"], name="case_close_time_once")
+        ]
+        indexes = [models.Index(fields=["community_path", "day"], name="case_close_scope_day")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.day} {self.tenths}"

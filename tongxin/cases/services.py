@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
-from tongxin.cases import clock, daily_counts
+from tongxin.cases import clock, daily_counts, flow_counts
 from tongxin.cases.models import (
     Case,
     CaseCategory,
@@ -138,6 +138,7 @@ def case_intake(
     )
     case.set_reporter_phone(reporter_phone)
     case.save()
+    flow_counts.move(case, None, flow_counts.contribution(case))
     CaseTransition.objects.create(
         case=case,
         action="intake",
@@ -271,6 +272,7 @@ def case_transition(
             raise ValidationError({"reason": [_("Please give a reason or note.")]})
         from_status = locked.status
         counted = daily_counts.contribution(locked)
+        flows = flow_counts.contribution(locked)
         target = EFFECTS[action](locked, actor, reason, now, params) or rule.target or from_status
         old_version = locked.version
         locked.status = target
@@ -280,6 +282,7 @@ def case_transition(
         if not updated:  # the lock makes this unreachable unless the row was changed outside the rules
             raise CaseConflict(_("Someone else changed this case a moment ago. Reload it and try again."))
         daily_counts.move(locked, counted, daily_counts.contribution(locked))
+        flow_counts.move(locked, flows, flow_counts.contribution(locked))
         CaseTransition.objects.create(
             case=locked,
             action=action,

@@ -25,6 +25,10 @@ from tongxin.statistics.periods import Period
 Number = int | Decimal | None
 
 
+class NotKept(Exception):
+    """A `fast` function cannot answer for this node (its counts are kept per community): count rows."""
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -62,7 +66,7 @@ class Indicator:
     sum_field: str = ""
     numerator: str = ""
     denominator: str = ""
-    fast: Callable[[Any, Period], Number] | None = None
+    fast: Callable[[Any, Period], Any] | None = None  # a number, or a breakdown dict
     # ratio: numerator + bonus_weight × bonus (满意 + weight × 基本满意)
     bonus: str = ""
     bonus_weight: Callable[[Any, Period], Decimal] | None = None

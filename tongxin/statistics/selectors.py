@@ -1,8 +1,7 @@
 """Reading figures: values of indicators for a node and a period, per child, per month, and the rows
 behind each. Everything here reads the registry; nothing counts on its own."""
 
-import statistics as pystats
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +16,7 @@ from tongxin.accounts.scope import scope_for
 from tongxin.regions.models import Level, Region
 from tongxin.statistics.models import Target
 from tongxin.statistics.periods import Period
-from tongxin.statistics.registry import REGISTRY, SECTIONS, Indicator, Number
+from tongxin.statistics.registry import REGISTRY, SECTIONS, Indicator, NotKept, Number
 
 VIEW = Capability.STATISTICS_VIEW
 PLACES = Decimal("0.0001")
@@ -86,11 +85,15 @@ def compute(node: Region, period: Period, indicators: list[Indicator]) -> dict[s
     values: dict[str, Any] = {}
     plain: dict[str, list[Indicator]] = defaultdict(list)
     for i in _with_parts(indicators):
-        if i.kind in {"count", "sum"} and not i.group_by and i.fast is None:
+        if i.fast is not None:
+            try:
+                values[i.code] = i.fast(node, period)
+                continue
+            except NotKept:
+                pass
+        if i.kind in {"count", "sum"} and not i.group_by:
             assert i.source is not None
             plain[i.source.key].append(i)
-        elif i.fast is not None:
-            values[i.code] = i.fast(node, period)
         elif i.group_by:
             values[i.code] = group_counts(i, node, period)
         elif i.kind == "median":
@@ -135,12 +138,16 @@ def group_counts(indicator: Indicator, node: Region, period: Period) -> dict[Any
 
 
 def median_days(indicator: Indicator, node: Region, period: Period) -> Decimal | None:
+    """The median of the durations, each counted in tenths of a day (as the kept counts are)."""
+    from tongxin.cases.flow_counts import tenths_of_day
+    from tongxin.statistics.indicators.cases import median_of_counts
+
     start, end = indicator.between
     pairs = indicator.rows(node, period).order_by().values_list(start, end)
-    days = [(b - a).total_seconds() / 86400 for a, b in pairs if a is not None and b is not None]
-    if not days:
-        return None
-    return Decimal(str(pystats.median(days))).quantize(Decimal("0.1"))
+    tenths = Counter(
+        tenths_of_day((b - a).total_seconds()) for a, b in pairs if a is not None and b is not None
+    )
+    return median_of_counts(sorted(tenths.items()))
 
 
 def total(value: Any) -> Number:

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tongxin.cases import clock, daily_counts, services
+from tongxin.cases import clock, daily_counts, flow_counts, services
 from tongxin.cases.demo.planner import (
     TRACKING_ALPHABET,
     CasePlan,
@@ -403,6 +403,7 @@ def bulk_cases(
         if chunk:
             _write(chunk, codes, phones, simulator, summary, now)
     daily_counts.rebuild([place.community for place in where])  # what case_transition keeps
+    flow_counts.rebuild([place.community for place in where])
     summary.seconds = time.monotonic() - started
     return summary
 

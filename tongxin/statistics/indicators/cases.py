@@ -46,6 +46,62 @@ def _rates_field(name: str) -> Callable[[Any, Period], int]:
     return value
 
 
+def _kept_only(node: Any) -> None:
+    """The counts are kept per community: a grid or building counts its cases instead."""
+    from tongxin.regions.models import Level
+    from tongxin.statistics.registry import NotKept
+
+    if node.level in {Level.GRID, Level.BUILDING}:
+        raise NotKept
+
+
+def _flow(name: str) -> Callable[[Any, Period], int]:
+    """A figure of the flow counts (cases/flow_counts.py)."""
+
+    def value(node: Any, period: Period) -> int:
+        from tongxin.cases import flow_counts
+
+        _kept_only(node)
+        return flow_counts.flows_in(node, since=period.since, until=period.until)[name]
+
+    return value
+
+
+def _received_by(field: str) -> Callable[[Any, Period], dict[Any, int]]:
+    def value(node: Any, period: Period) -> dict[Any, int]:
+        from tongxin.cases import flow_counts
+
+        _kept_only(node)
+        found = flow_counts.received_by(node, field, since=period.since, until=period.until)
+        keyed = {(k or None) if field == "category_group" else k: n for k, n in found.items()}
+        return dict(sorted(keyed.items(), key=lambda kv: -kv[1]))
+
+    return value
+
+
+def _median_close(node: Any, period: Period) -> Decimal | None:
+    from tongxin.cases import flow_counts
+
+    _kept_only(node)
+    return median_of_counts(flow_counts.close_times(node, since=period.since, until=period.until))
+
+
+def median_of_counts(counts: list[tuple[int, int]]) -> Decimal | None:
+    """The median of values given as (value, how many), in order; values in tenths of a day."""
+    n = sum(c for _v, c in counts)
+    if not n:
+        return None
+    wanted = [(n - 1) // 2, n // 2]
+    found: list[int] = []
+    seen = 0
+    for value, count in counts:
+        while wanted and wanted[0] < seen + count:
+            found.append(value)
+            wanted.pop(0)
+        seen += count
+    return (Decimal(found[0] + found[1]) / 20).quantize(Decimal("0.1"))
+
+
 def _basic_weight(node: Any, period: Period) -> Decimal:
     from tongxin.cases.selectors import region_rates
 
@@ -81,6 +137,7 @@ register(
         unit=_("cases"),
         definition=_("Cases reported in the period through every channel (web, patrol, 12345, camera, API)."),
         source=cases,
+        fast=_flow("received"),
         where=during("reported_at"),
         headline=True,
         trend=True,
@@ -93,6 +150,7 @@ register(
         unit=_("cases"),
         definition=_("Cases reported in the period, by the channel they came through."),
         source=cases,
+        fast=_received_by("source"),
         where=during("reported_at"),
         group_by="source",
         group_label=lambda k: str(CaseSource(k).label) if k in CaseSource.values else str(k),
@@ -104,6 +162,7 @@ register(
         unit=_("cases"),
         definition=_("Cases reported in the period, by first-level category."),
         source=cases,
+        fast=_received_by("category_group"),
         where=during("reported_at"),
         group_by="category__parent",
         group_label=_category_name,
@@ -234,6 +293,7 @@ register(
         unit=_("cases"),
         definition=_("Cases closed in the period, solved or not."),
         source=cases,
+        fast=_flow("closed"),
         where=both(during("closed_at"), CONCLUDED),
         trend=True,
         month_field="closed_at",
@@ -246,6 +306,7 @@ register(
         unit=_("cases"),
         definition=_("Cases closed in the period without the resident confirming them solved (办结未解决)."),
         source=cases,
+        fast=_flow("closed_unsolved"),
         where=both(during("closed_at"), CONCLUDED, ~Q(solved_confirmed=True)),
         higher_is_better=False,
     ),
@@ -259,6 +320,7 @@ register(
             "The median time from report to closing of the cases closed in the period, in calendar days."
         ),
         source=cases,
+        fast=_median_close,
         where=both(during("closed_at"), CONCLUDED),
         between=("reported_at", "closed_at"),
         higher_is_better=False,
@@ -284,6 +346,7 @@ register(
         unit=_("cases"),
         definition=_("Cases whose handling limit ran out in the period (recorded by the deadline worker)."),
         source=cases,
+        fast=_flow("overdue"),
         where=during("overdue_at"),
         higher_is_better=False,
     ),
