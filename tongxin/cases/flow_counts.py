@@ -16,11 +16,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from tongxin.cases.models import Case, CaseCloseTime, CaseFlowCount
+from tongxin.cases.models import Case, CaseCategoryCount, CaseCloseTime, CaseFlowCount
 from tongxin.lib.tree import subtree_range
 
 FLOW_FIELDS = ("received", "closed", "closed_unsolved", "overdue")
-# ("flow", community, day, source, category group) or ("close", community, day, tenths)
+# ("flow", community, day, source), ("category", community, day, group) or ("close", community, day, tenths)
 Key = tuple[Any, ...]
 
 
@@ -39,16 +39,17 @@ def contribution(case: Case) -> dict[Key, Counter[str]]:
     found: dict[Key, Counter[str]] = defaultdict(Counter)
     group = _group(case)
     local = timezone.localdate
-    found[("flow", case.community_id, local(case.reported_at), case.source, group)]["received"] += 1
+    found[("flow", case.community_id, local(case.reported_at), case.source)]["received"] += 1
+    found[("category", case.community_id, local(case.reported_at), group)]["received"] += 1
     if case.is_concluded:
         assert case.closed_at is not None
-        key = ("flow", case.community_id, local(case.closed_at), case.source, group)
+        key = ("flow", case.community_id, local(case.closed_at), case.source)
         found[key]["closed"] += 1
         found[key]["closed_unsolved"] += int(case.solved_confirmed is not True)
         taken = tenths_of_day((case.closed_at - case.reported_at).total_seconds())
         found[("close", case.community_id, local(case.closed_at), taken)]["cases"] += 1
     if case.overdue_at is not None:
-        found[("flow", case.community_id, local(case.overdue_at), case.source, group)]["overdue"] += 1
+        found[("flow", case.community_id, local(case.overdue_at), case.source)]["overdue"] += 1
     return found
 
 
@@ -66,10 +67,15 @@ def move(case: Case, before: dict[Key, Counter[str]] | None, after: dict[Key, Co
 
 
 def _add(key: Key, region_path: str, changes: dict[str, int]) -> None:
+    model: Any
     if key[0] == "flow":
-        _, community_id, day, source, group = key
-        model: Any = CaseFlowCount
-        lookup = {"community_id": community_id, "day": day, "source": source, "category_group": group}
+        _, community_id, day, source = key
+        model = CaseFlowCount
+        lookup = {"community_id": community_id, "day": day, "source": source}
+    elif key[0] == "category":
+        _, community_id, day, group = key
+        model = CaseCategoryCount
+        lookup = {"community_id": community_id, "day": day, "category_group": group}
     else:
         _, community_id, day, tenths = key
         model = CaseCloseTime
@@ -103,8 +109,9 @@ def flows_in(region: Any, *, since: date, until: date) -> dict[str, int]:
 
 def received_by(region: Any, field: str, *, since: date, until: date) -> dict[Any, int]:
     """Cases received by channel ('source') or first-level category ('category_group')."""
+    model: Any = CaseCategoryCount if field == "category_group" else CaseFlowCount
     rows = (
-        CaseFlowCount.objects.filter(**_in(region, since, until))
+        model.objects.filter(**_in(region, since, until))
         .values_list(field)
         .annotate(n=Sum("received"))
         .order_by()
@@ -151,54 +158,41 @@ def rebuild(communities: Iterable[Any] | None = None) -> int:
         for key, values in contribution(case).items():
             totals[key].update(values)
     paths = dict(Region.objects.filter(level=Level.COMMUNITY).values_list("pk", "path"))
-    flows, closes = [], []
+    flows, categories, closes = [], [], []
     for key, values in totals.items():
-        if key[0] == "flow":
-            _, community_id, day, source, group = key
-            flows.append(
-                CaseFlowCount(
-                    community_id=community_id,
-                    community_path=paths[community_id],
-                    day=day,
-                    source=source,
-                    category_group=group,
-                    **{name: values.get(name, 0) for name in FLOW_FIELDS},
-                )
-            )
+        kind, community_id, day, rest = key
+        common = {"community_id": community_id, "community_path": paths[community_id], "day": day}
+        if kind == "flow":
+            flows.append(CaseFlowCount(source=rest, **common, **{n: values.get(n, 0) for n in FLOW_FIELDS}))
+        elif kind == "category":
+            categories.append(CaseCategoryCount(category_group=rest, received=values["received"], **common))
         else:
-            _, community_id, day, tenths = key
-            closes.append(
-                CaseCloseTime(
-                    community_id=community_id,
-                    community_path=paths[community_id],
-                    day=day,
-                    tenths=tenths,
-                    cases=values["cases"],
-                )
-            )
+            closes.append(CaseCloseTime(tenths=rest, cases=values["cases"], **common))
+    models: list[Any] = [CaseFlowCount, CaseCategoryCount, CaseCloseTime]
     with transaction.atomic():
-        flow_rows = CaseFlowCount.objects.all()
-        close_rows = CaseCloseTime.objects.all()
-        if ids is not None:
-            flow_rows = flow_rows.filter(community_id__in=ids)
-            close_rows = close_rows.filter(community_id__in=ids)
-        flow_rows.delete()
-        close_rows.delete()
-        CaseFlowCount.objects.bulk_create(flows, batch_size=2000)
-        CaseCloseTime.objects.bulk_create(closes, batch_size=2000)
-    return len(flows) + len(closes)
+        for model in models:
+            rows = model.objects.all()
+            if ids is not None:
+                rows = rows.filter(community_id__in=ids)
+            rows.delete()
+        for model, objects in zip(models, (flows, categories, closes), strict=True):
+            model.objects.bulk_create(objects, batch_size=2000)
+    return len(flows) + len(categories) + len(closes)
 
 
-def snapshot() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+def snapshot() -> list[set[tuple[Any, ...]]]:
     """The stored counts as comparable sets (tests: kept counts equal a rebuild)."""
     flows = {
         tuple(r)
-        for r in CaseFlowCount.objects.values_list(
-            "community_id", "day", "source", "category_group", *FLOW_FIELDS
-        )
-        if any(r[4:])
+        for r in CaseFlowCount.objects.values_list("community_id", "day", "source", *FLOW_FIELDS)
+        if any(r[3:])
+    }
+    categories = {
+        tuple(r)
+        for r in CaseCategoryCount.objects.values_list("community_id", "day", "category_group", "received")
+        if r[3]
     }
     closes = {
         tuple(r) for r in CaseCloseTime.objects.values_list("community_id", "day", "tenths", "cases") if r[3]
     }
-    return flows, closes
+    return [flows, categories, closes]

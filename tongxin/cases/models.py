@@ -318,9 +318,9 @@ class Whistle(models.Model):
     )
     automatic = models.BooleanField(default=False)
     reason = models.TextField(blank=True)
-    whistled_at = models.DateTimeField()
+    whistled_at = models.DateTimeField(db_index=True)
     report_due = models.DateTimeField()
-    reported_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True, db_index=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     reported_by = models.ForeignKey(
@@ -381,7 +381,7 @@ class Supervision(models.Model):
     )
     automatic = models.BooleanField(default=False)
     note = models.TextField(_("note"))
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(db_index=True)
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -516,8 +516,8 @@ class RateRuleSet(models.Model):
 
 
 class CaseFlowCount(models.Model):
-    """Cases received, closed (and of them unsolved) and run out of time, per community, local day,
-    channel and first-level category: what the figures of a street's or a county's year add up.
+    """Cases received, closed (and of them unsolved) and run out of time, per community, local day
+    and channel: what the figures of a street's or a county's year add up.
 
     Kept by case_intake and case_transition in the same transaction as the change (flow_counts.py),
     like CaseDailyCount; `flow_counts.rebuild()` recomputes it from the cases."""
@@ -526,8 +526,6 @@ class CaseFlowCount(models.Model):
     community_path = models.CharField(max_length=255)
     day = models.DateField()
     source = models.CharField(max_length=10)
-    # the first-level category: the id of the parent of the case's category, 0 for a top-level one
-    category_group = models.PositiveIntegerField(default=0)
     received = models.PositiveIntegerField(default=0)
     closed = models.PositiveIntegerField(default=0)
     closed_unsolved = models.PositiveIntegerField(default=0)
@@ -535,14 +533,34 @@ class CaseFlowCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["community", "day", "source", "category_group"], name="case_flow_count_once"
-            )
+            models.UniqueConstraint(fields=["community", "day", "source"], name="case_flow_count_once")
         ]
         indexes = [models.Index(fields=["community_path", "day"], name="case_flow_scope_day")]
 
     def __str__(self) -> str:
         return f"{self.community_id} {self.day} {self.source}"
+
+
+class CaseCategoryCount(models.Model):
+    """Cases received per community, local day and first-level category (flow_counts.py)."""
+
+    community = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    community_path = models.CharField(max_length=255)
+    day = models.DateField()
+    # the id of the parent of the case's category, 0 for a top-level one
+    category_group = models.PositiveIntegerField(default=0)
+    received = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "day", "category_group"], name="case_category_count_once"
+            )
+        ]
+        indexes = [models.Index(fields=["community_path", "day"], name="case_category_scope_day")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.day} {self.category_group}"
 
 
 class CaseCloseTime(models.Model):

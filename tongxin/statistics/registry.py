@@ -12,7 +12,9 @@ A count may also give a `fast` function (kept counts, e.g. the case daily counts
 read from it, and the consistency test proves it equal to the rows' count.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -23,6 +25,29 @@ from django.utils.functional import Promise
 from tongxin.statistics.periods import Period
 
 Number = int | Decimal | None
+
+
+_MEMO: ContextVar[dict[Any, Any] | None] = ContextVar("statistics_memo", default=None)
+
+
+@contextmanager
+def memo_scope() -> Iterator[None]:
+    """Inside one computation, indicators that read the same thing read it once (see `memoized`)."""
+    token = _MEMO.set({}) if _MEMO.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _MEMO.reset(token)
+
+
+def memoized(key: Any, fn: Callable[[], Any]) -> Any:
+    cache = _MEMO.get()
+    if cache is None:
+        return fn()
+    if key not in cache:
+        cache[key] = fn()
+    return cache[key]
 
 
 class NotKept(Exception):

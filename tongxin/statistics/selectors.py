@@ -16,7 +16,7 @@ from tongxin.accounts.scope import scope_for
 from tongxin.regions.models import Level, Region
 from tongxin.statistics.models import Target
 from tongxin.statistics.periods import Period
-from tongxin.statistics.registry import REGISTRY, SECTIONS, Indicator, NotKept, Number
+from tongxin.statistics.registry import REGISTRY, SECTIONS, Indicator, NotKept, Number, memo_scope
 
 VIEW = Capability.STATISTICS_VIEW
 PLACES = Decimal("0.0001")
@@ -82,6 +82,11 @@ def compute(node: Region, period: Period, indicators: list[Indicator]) -> dict[s
 
     The caller has checked that the node lies in the user's scope; a scope is closed under subtrees,
     so every row counted here is one the user may see."""
+    with memo_scope():
+        return _compute(node, period, indicators)
+
+
+def _compute(node: Region, period: Period, indicators: list[Indicator]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     plain: dict[str, list[Indicator]] = defaultdict(list)
     for i in _with_parts(indicators):

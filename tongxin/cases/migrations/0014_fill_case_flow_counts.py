@@ -14,6 +14,7 @@ def fill(apps, schema_editor):
     Category = apps.get_model("cases", "CaseCategory")
     Region = apps.get_model("regions", "Region")
     Flow = apps.get_model("cases", "CaseFlowCount")
+    ByCategory = apps.get_model("cases", "CaseCategoryCount")
     Close = apps.get_model("cases", "CaseCloseTime")
     parent = dict(Category.objects.values_list("pk", "parent_id"))
     paths = dict(Region.objects.filter(level="community").values_list("pk", "path"))
@@ -27,26 +28,27 @@ def fill(apps, schema_editor):
         chunk_size=5000
     ):
         group = parent.get(category) or 0
-        totals[("flow", community, local(reported), source, group)]["received"] += 1
+        totals[("flow", community, local(reported), source)]["received"] += 1
+        totals[("category", community, local(reported), group)]["received"] += 1
         if closed is not None and dup is None and status not in CLOSED_OUT:
-            key = ("flow", community, local(closed), source, group)
+            key = ("flow", community, local(closed), source)
             totals[key]["closed"] += 1
             totals[key]["closed_unsolved"] += int(solved is not True)
             tenths = int((closed - reported).total_seconds() / 8640 + 0.5)
             totals[("close", community, local(closed), tenths)]["cases"] += 1
         if overdue is not None:
-            totals[("flow", community, local(overdue), source, group)]["overdue"] += 1
-    flows, closes = [], []
-    for key, values in totals.items():
-        if key[0] == "flow":
-            _, community, day, source, group = key
-            flows.append(Flow(community_id=community, community_path=paths[community], day=day, source=source,
-                              category_group=group, **values))
+            totals[("flow", community, local(overdue), source)]["overdue"] += 1
+    flows, categories, closes = [], [], []
+    for (kind, community, day, rest), values in totals.items():
+        common = {"community_id": community, "community_path": paths[community], "day": day}
+        if kind == "flow":
+            flows.append(Flow(source=rest, **common, **values))
+        elif kind == "category":
+            categories.append(ByCategory(category_group=rest, **common, **values))
         else:
-            _, community, day, tenths = key
-            closes.append(Close(community_id=community, community_path=paths[community], day=day,
-                                tenths=tenths, cases=values["cases"]))
+            closes.append(Close(tenths=rest, cases=values["cases"], **common))
     Flow.objects.bulk_create(flows, batch_size=2000)
+    ByCategory.objects.bulk_create(categories, batch_size=2000)
     Close.objects.bulk_create(closes, batch_size=2000)
 
 

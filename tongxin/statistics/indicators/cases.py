@@ -22,7 +22,7 @@ from tongxin.cases.models import (
 )
 from tongxin.statistics.indicators._helpers import both, during
 from tongxin.statistics.periods import Period
-from tongxin.statistics.registry import Indicator, Source, register, section
+from tongxin.statistics.registry import Indicator, Source, memoized, register, section
 
 S = section("cases", _("Cases"))
 
@@ -41,7 +41,11 @@ def _rates_field(name: str) -> Callable[[Any, Period], int]:
     def value(node: Any, period: Period) -> int:
         from tongxin.cases.selectors import region_rates
 
-        return int(getattr(region_rates(node, since=period.since, until=period.until), name))
+        rates = memoized(
+            ("rates", node.pk, period.since, period.until),
+            lambda: region_rates(node, since=period.since, until=period.until),
+        )
+        return int(getattr(rates, name))
 
     return value
 
@@ -62,7 +66,11 @@ def _flow(name: str) -> Callable[[Any, Period], int]:
         from tongxin.cases import flow_counts
 
         _kept_only(node)
-        return flow_counts.flows_in(node, since=period.since, until=period.until)[name]
+        flows = memoized(
+            ("flows", node.pk, period.since, period.until),
+            lambda: flow_counts.flows_in(node, since=period.since, until=period.until),
+        )
+        return flows[name]
 
     return value
 

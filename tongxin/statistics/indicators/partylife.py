@@ -20,7 +20,7 @@ from tongxin.partylife.models import (
 )
 from tongxin.statistics.indicators._helpers import both, on_days
 from tongxin.statistics.periods import Period
-from tongxin.statistics.registry import Indicator, Source, register, section
+from tongxin.statistics.registry import Indicator, Source, memoized, register, section
 
 S = section("partylife", _("Party life"))
 V = Capability.PARTYLIFE_VIEW
@@ -59,10 +59,16 @@ attendance = Source(
 def _compliance(node: Any, p: Period, *, behind: bool) -> list[Any]:
     """Branches (with meetings due) behind on 三会一课 in a month or quarter that ended inside the period,
     or, with behind=False, every branch with meetings due in such a column."""
+    due, late = memoized(("compliance", node.pk, p.since, p.until), lambda: _due_and_behind(node, p))
+    return late if behind else due
+
+
+def _due_and_behind(node: Any, p: Period) -> tuple[list[Any], list[Any]]:
     from tongxin.partylife.selectors import compliance
 
     today = timezone.localdate()
-    found: dict[int, Any] = {}
+    due: dict[int, Any] = {}
+    late: dict[int, Any] = {}
     for year in range(p.since.year, p.until.year + 1):
         rows = compliance(_Everyone(), year=year, view="quarter", region=node, today=today)
         for row in rows:
@@ -71,9 +77,10 @@ def _compliance(node: Any, p: Period, *, behind: bool) -> list[Any]:
             ]
             if not cells:
                 continue
-            if not behind or any(c.state == "behind" for c in cells):
-                found[row.branch.pk] = row.branch
-    return [found[k] for k in sorted(found)]
+            due[row.branch.pk] = row.branch
+            if any(c.state == "behind" for c in cells):
+                late[row.branch.pk] = row.branch
+    return [due[k] for k in sorted(due)], [late[k] for k in sorted(late)]
 
 
 class _Everyone:
