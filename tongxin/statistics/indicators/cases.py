@@ -325,7 +325,8 @@ register(
         name=_("Median days to close"),
         unit=_("days"),
         definition=_(
-            "The median time from report to closing of the cases closed in the period, in calendar days."
+            "The median time from report to closing of the cases closed in the period, in calendar "
+            "days, each time counted to a tenth of a day."
         ),
         source=cases,
         fast=_median_close,
