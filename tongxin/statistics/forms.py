@@ -26,8 +26,12 @@ class PeriodForm(forms.Form):
     month = forms.TypedChoiceField(
         label=_("Month"), choices=[(i, str(i)) for i in range(1, 13)], coerce=int, required=False
     )
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class TargetForm(forms.Form):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.accounts.roles import Capability
 from tongxin.cases.models import (
@@ -142,7 +143,7 @@ register(
         code="cases.received",
         section=S,
         name=_("Cases received"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases reported in the period through every channel (web, patrol, 12345, camera, API)."),
         source=cases,
         fast=_flow("received"),
@@ -155,7 +156,7 @@ register(
         code="cases.received_by_channel",
         section=S,
         name=_("Cases received by channel"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases reported in the period, by the channel they came through."),
         source=cases,
         fast=_received_by("source"),
@@ -167,7 +168,7 @@ register(
         code="cases.received_by_category",
         section=S,
         name=_("Cases received by category"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases reported in the period, by first-level category."),
         source=cases,
         fast=_received_by("category_group"),
@@ -179,7 +180,7 @@ register(
         code="cases.dispatched",
         section=S,
         name=_("Cases dispatched"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases first dispatched (派单) in the period: the denominator of 响应率."),
         source=cases,
         where=dispatched,
@@ -189,7 +190,7 @@ register(
         code="cases.responded_in_time",
         section=S,
         name=_("Cases responded to in time"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_(
             "Cases dispatched in the period whose handler accepted and made contact within the response "
             "limit, by the recorded times."
@@ -202,7 +203,7 @@ register(
         code="cases.concluded",
         section=S,
         name=_("Cases concluded"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_(
             "Cases dispatched in the period that are closed, solved or not, with or without a follow-up "
             "call: the denominator of 解决率."
@@ -215,7 +216,7 @@ register(
         code="cases.solved",
         section=S,
         name=_("Cases confirmed solved"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_(
             "Cases dispatched in the period that the resident confirmed solved at the follow-up (回访)."
         ),
@@ -227,7 +228,7 @@ register(
         code="cases.rated",
         section=S,
         name=_("Cases rated"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases dispatched in the period that the resident rated: the denominator of 满意率."),
         source=cases,
         where=both(dispatched, ~Q(rating="")),
@@ -237,7 +238,7 @@ register(
         code="cases.satisfied",
         section=S,
         name=_("Cases rated satisfied"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases dispatched in the period rated 满意."),
         source=cases,
         where=both(dispatched, Q(rating=Rating.SATISFIED)),
@@ -247,7 +248,7 @@ register(
         code="cases.basically",
         section=S,
         name=_("Cases rated basically satisfied"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases dispatched in the period rated 基本满意."),
         source=cases,
         where=both(dispatched, Q(rating=Rating.BASICALLY)),
@@ -258,7 +259,7 @@ register(
         section=S,
         kind="ratio",
         name=_("响应率 (response rate)"),
-        unit=_("%"),
+        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_("Cases responded to within the response limit ÷ cases dispatched in the period."),
         numerator="cases.responded_in_time",
         denominator="cases.dispatched",
@@ -269,7 +270,7 @@ register(
         section=S,
         kind="ratio",
         name=_("解决率 (resolution rate)"),
-        unit=_("%"),
+        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_(
             "Cases the resident confirmed solved ÷ cases concluded (closed solved or unsolved), both "
             "among the cases dispatched in the period. A case closed unsolved counts against the rate."
@@ -283,7 +284,7 @@ register(
         section=S,
         kind="ratio",
         name=_("满意率 (satisfaction rate)"),
-        unit=_("%"),
+        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_(
             "(Cases rated 满意 + the configured weight × cases rated 基本满意) ÷ cases rated, among the "
             "cases dispatched in the period."
@@ -298,7 +299,7 @@ register(
         code="cases.closed",
         section=S,
         name=_("Cases closed"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases closed in the period, solved or not."),
         source=cases,
         fast=_flow("closed"),
@@ -311,7 +312,7 @@ register(
         code="cases.closed_unsolved",
         section=S,
         name=_("Cases closed unsolved"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases closed in the period without the resident confirming them solved (办结未解决)."),
         source=cases,
         fast=_flow("closed_unsolved"),
@@ -323,7 +324,7 @@ register(
         section=S,
         kind="median",
         name=_("Median days to close"),
-        unit=_("days"),
+        unit=pgettext_lazy("unit of a figure", "days"),
         definition=_(
             "The median time from report to closing of the cases closed in the period, in calendar "
             "days, each time counted to a tenth of a day."
@@ -338,7 +339,7 @@ register(
         code="cases.open",
         section=S,
         name=_("Open cases"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_(
             "Cases open today (reported and not yet closed, rejected or merged): the current backlog."
         ),
@@ -352,7 +353,7 @@ register(
         code="cases.overdue",
         section=S,
         name=_("Cases that ran out of time"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases whose handling limit ran out in the period (recorded by the deadline worker)."),
         source=cases,
         fast=_flow("overdue"),
@@ -363,7 +364,7 @@ register(
         code="cases.supervised",
         section=S,
         name=_("Cases supervised"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_(
             "Cases that received at least one supervision note (督办) in the period, by a person or "
             "the worker."
@@ -376,7 +377,7 @@ register(
         code="cases.whistled",
         section=S,
         name=_("Cases whistled upward"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases whistled (吹哨) to a higher level or a department in the period."),
         source=cases,
         where=_in_subquery(Whistle, "whistled_at"),
@@ -386,7 +387,7 @@ register(
         code="cases.reported_back",
         section=S,
         name=_("Whistles answered (报到)"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases whose whistled party reported (报到) in the period."),
         source=cases,
         where=_in_subquery(Whistle, "reported_at"),
@@ -395,7 +396,7 @@ register(
         code="cases.reopened",
         section=S,
         name=_("Cases reopened"),
-        unit=_("cases"),
+        unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases reopened in the period by the community or by the resident's rating."),
         source=cases,
         where=_in_subquery(CaseTransition, "at"),

@@ -3,6 +3,7 @@ decisions, the three lists and the annual duties (实事, 书记项目)."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.accounts.roles import Capability
 from tongxin.lists.models import Need, NeedStatus, Project, ProjectKind, ProjectStatus, Resource
@@ -50,7 +51,7 @@ register(
         code="cobuilding.units",
         section=S,
         name=_("Partner units"),
-        unit=_("units"),
+        unit=pgettext_lazy("unit of a figure", "units"),
         definition=_(
             "Active partner units (共建单位) registered in the area that joined by the end of the period."
         ),
@@ -63,7 +64,7 @@ register(
         code="cobuilding.red_property",
         section=S,
         name=_("Party-led property firms (红色物业)"),
-        unit=_("units"),
+        unit=pgettext_lazy("unit of a figure", "units"),
         definition=_("Active partner units marked as Party-led property services."),
         source=units,
         where=both(_joined, Q(red_property=True)),
@@ -73,7 +74,7 @@ register(
         code="cobuilding.alliances",
         section=S,
         name=_("Alliances and 大党委"),
-        unit=_("alliances"),
+        unit=pgettext_lazy("unit of a figure", "alliances"),
         definition=_(
             "Active 大党委, 党建联盟 and 党建联合体 serving the area, founded by the end of the period."
         ),
@@ -87,7 +88,7 @@ register(
         code="cobuilding.alliance_members",
         section=S,
         name=_("Member organisations of alliances"),
-        unit=_("members"),
+        unit=pgettext_lazy("unit of a figure", "members"),
         definition=_("Seats held on the area's alliances and 大党委 on the last day of the period."),
         source=alliance_members,
         where=in_force("joined_on", "left_on"),
@@ -98,7 +99,7 @@ register(
         code="cobuilding.pairings",
         section=S,
         name=_("Pairings in force"),
-        unit=_("pairings"),
+        unit=pgettext_lazy("unit of a figure", "pairings"),
         definition=_(
             "Pairings of a partner unit with a community or street of the area in force on the last day."
         ),
@@ -110,7 +111,7 @@ register(
         code="cobuilding.agreements",
         section=S,
         name=_("Agreements in force"),
-        unit=_("agreements"),
+        unit=pgettext_lazy("unit of a figure", "agreements"),
         definition=_(
             "Signed co-building agreements (共建协议) whose term covers the last day of the period."
         ),
@@ -122,7 +123,7 @@ register(
         code="cobuilding.meetings_held",
         section=S,
         name=_("Joint meetings held"),
-        unit=_("meetings"),
+        unit=pgettext_lazy("unit of a figure", "meetings"),
         definition=_("Joint meetings and deliberation councils (联席会议、议事会) held in the period."),
         source=meetings,
         where=both(during("held_at"), Q(status=MeetingStatus.HELD)),
@@ -134,7 +135,7 @@ register(
         code="cobuilding.decisions",
         section=S,
         name=_("Meeting decisions"),
-        unit=_("decisions"),
+        unit=pgettext_lazy("unit of a figure", "decisions"),
         definition=_("Decisions recorded at joint meetings in the period."),
         source=decisions,
         where=during("created_at"),
@@ -143,7 +144,7 @@ register(
         code="cobuilding.tasks",
         section=S,
         name=_("Follow-up tasks due"),
-        unit=_("tasks"),
+        unit=pgettext_lazy("unit of a figure", "tasks"),
         definition=_("Tasks from meeting decisions due in the period."),
         source=tasks,
         where=lambda p: Q(due_on__gte=p.since, due_on__lte=p.until),
@@ -152,7 +153,7 @@ register(
         code="cobuilding.tasks_done",
         section=S,
         name=_("Follow-up tasks done"),
-        unit=_("tasks"),
+        unit=pgettext_lazy("unit of a figure", "tasks"),
         definition=_("Tasks due in the period that are done."),
         source=tasks,
         where=lambda p: Q(due_on__gte=p.since, due_on__lte=p.until, status=TaskStatus.DONE),
@@ -162,7 +163,7 @@ register(
         section=S,
         kind="ratio",
         name=_("Share of tasks done"),
-        unit=_("%"),
+        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_("Tasks done ÷ tasks due in the period."),
         numerator="cobuilding.tasks_done",
         denominator="cobuilding.tasks",
@@ -171,7 +172,7 @@ register(
         code="cobuilding.needs",
         section=S,
         name=_("Needs listed"),
-        unit=_("needs"),
+        unit=pgettext_lazy("unit of a figure", "needs"),
         definition=_("Needs published on the 需求清单 in the period (withdrawn ones included)."),
         source=needs,
         where=listed,
@@ -183,7 +184,7 @@ register(
         code="cobuilding.needs_claimed",
         section=S,
         name=_("Needs claimed"),
-        unit=_("needs"),
+        unit=pgettext_lazy("unit of a figure", "needs"),
         definition=_("Needs listed in the period that a unit has claimed (认领) since."),
         source=needs,
         where=both(listed, Q(claimed_at__isnull=False)),
@@ -192,7 +193,7 @@ register(
         code="cobuilding.needs_met",
         section=S,
         name=_("Needs met"),
-        unit=_("needs"),
+        unit=pgettext_lazy("unit of a figure", "needs"),
         definition=_("Needs listed in the period that are met."),
         source=needs,
         where=both(listed, Q(status=NeedStatus.DONE)),
@@ -202,7 +203,7 @@ register(
         section=S,
         kind="ratio",
         name=_("Share of needs claimed"),
-        unit=_("%"),
+        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_("Needs claimed ÷ needs listed in the period."),
         numerator="cobuilding.needs_claimed",
         denominator="cobuilding.needs",
@@ -211,7 +212,7 @@ register(
         code="cobuilding.resources",
         section=S,
         name=_("Resources offered"),
-        unit=_("resources"),
+        unit=pgettext_lazy("unit of a figure", "resources"),
         definition=_("Resources on the 资源清单 of the area's partner units that are available today."),
         source=resources,
         where=lambda p: Q(available=True),
@@ -222,7 +223,7 @@ register(
         code="cobuilding.projects",
         section=S,
         name=_("Projects under way or delivered"),
-        unit=_("projects"),
+        unit=pgettext_lazy("unit of a figure", "projects"),
         definition=_(
             "Projects on the 项目清单 delivered in the area that started by the end of the period and were "
             "not cancelled, delivered before it or still under way."
@@ -238,7 +239,7 @@ register(
         code="cobuilding.projects_delivered",
         section=S,
         name=_("Projects delivered"),
-        unit=_("projects"),
+        unit=pgettext_lazy("unit of a figure", "projects"),
         definition=_("Projects delivered (closed with their result) in the period."),
         source=projects,
         where=both(during("closed_at"), Q(status=ProjectStatus.CLOSED)),
@@ -249,7 +250,7 @@ register(
         code="cobuilding.practical_done",
         section=S,
         name=_("实事 delivered"),
-        unit=_("projects"),
+        unit=pgettext_lazy("unit of a figure", "projects"),
         definition=_("Practical things for the people (实事) delivered in the period."),
         source=projects,
         where=both(during("closed_at"), Q(status=ProjectStatus.CLOSED, kind=ProjectKind.PRACTICAL)),
@@ -258,7 +259,7 @@ register(
         code="cobuilding.secretary_projects",
         section=S,
         name=_("书记项目 claimed"),
-        unit=_("projects"),
+        unit=pgettext_lazy("unit of a figure", "projects"),
         definition=_("Secretaries' projects (书记项目) under way or delivered in the period."),
         source=projects,
         where=lambda p: (
@@ -272,7 +273,7 @@ register(
         code="cobuilding.secretary_done",
         section=S,
         name=_("书记项目 delivered"),
-        unit=_("projects"),
+        unit=pgettext_lazy("unit of a figure", "projects"),
         definition=_("Secretaries' projects delivered in the period."),
         source=projects,
         where=both(during("closed_at"), Q(status=ProjectStatus.CLOSED, kind=ProjectKind.SECRETARY)),

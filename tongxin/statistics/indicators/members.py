@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.accounts.roles import Capability
 from tongxin.activities.models import Activity, ActivityKind, ActivityStatus, Callout, SignUp, Team, TeamKind
@@ -52,7 +53,7 @@ register(
         code="members.reported",
         section=S,
         name=_("Members reported (双报到)"),
-        unit=_("people"),
+        unit=pgettext_lazy("unit of a figure", "people"),
         definition=_(
             "In-service members whose report to a community of the area is in force on the last day of the "
             "period. Set a target (members expected to report) to see the share."
@@ -67,7 +68,7 @@ register(
         code="members.reported_new",
         section=S,
         name=_("Members newly reported"),
-        unit=_("people"),
+        unit=pgettext_lazy("unit of a figure", "people"),
         definition=_("Members who first reported to a community of the area in the period."),
         source=reports,
         where=on_days("reported_on"),
@@ -78,7 +79,7 @@ register(
         code="members.unit_reports",
         section=S,
         name=_("Units reported"),
-        unit=_("units"),
+        unit=pgettext_lazy("unit of a figure", "units"),
         definition=_(
             "Party organisations of partner units whose report to a community of the area is in force."
         ),
@@ -90,7 +91,7 @@ register(
         code="members.services",
         section=S,
         name=_("Services recorded"),
-        unit=_("services"),
+        unit=pgettext_lazy("unit of a figure", "services"),
         definition=_(
             "Entries of members' service records dated in the period, in the area where the service took "
             "place; each comes from a verified outcome (attendance confirmed, case solved, milestone "
@@ -107,7 +108,7 @@ register(
         section=S,
         kind="sum",
         name=_("Service hours"),
-        unit=_("hours"),
+        unit=pgettext_lazy("unit of a figure", "hours"),
         definition=_("Hours of the services recorded in the period."),
         source=services,
         where=on_days("on"),
@@ -118,7 +119,7 @@ register(
         section=S,
         kind="computed",
         name=_("Members with two or more services"),
-        unit=_("people"),
+        unit=pgettext_lazy("unit of a figure", "people"),
         definition=_("Members with at least two services recorded in the area during the period."),
         compute=_two_services,
         capability=V,
@@ -128,7 +129,7 @@ register(
         code="members.activities",
         section=S,
         name=_("Activities held"),
-        unit=_("activities"),
+        unit=pgettext_lazy("unit of a figure", "activities"),
         definition=_("Activities that started in the period and were not cancelled."),
         source=activities,
         where=both(during("starts_at"), ~Q(status=ActivityStatus.CANCELLED)),
@@ -141,7 +142,7 @@ register(
         code="members.attendance",
         section=S,
         name=_("Confirmed attendance"),
-        unit=_("attendances"),
+        unit=pgettext_lazy("unit of a figure", "attendances"),
         definition=_(
             "Sign-ups and walk-ins that the organiser confirmed as attended, at activities "
             "started in the period."
@@ -153,7 +154,7 @@ register(
         code="members.teams",
         section=S,
         name=_("Service teams"),
-        unit=_("teams"),
+        unit=pgettext_lazy("unit of a figure", "teams"),
         definition=_("Active service teams of the area today (应急服务队, 志愿服务队, 党员服务小分队)."),
         source=teams,
         where=lambda p: Q(active=True),
@@ -166,7 +167,7 @@ register(
         code="members.callouts",
         section=S,
         name=_("Team call-outs"),
-        unit=_("call-outs"),
+        unit=pgettext_lazy("unit of a figure", "call-outs"),
         definition=_("Times a team of the area was called out to a case in the period."),
         source=callouts,
         where=during("called_at"),

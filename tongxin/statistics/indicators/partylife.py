@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.accounts.roles import Capability
 from tongxin.organisations.models import PartyOrganisation
@@ -113,7 +114,7 @@ register(
         code="partylife.meetings",
         section=S,
         name=_("三会一课 held"),
-        unit=_("meetings"),
+        unit=pgettext_lazy("unit of a figure", "meetings"),
         definition=_(
             "Branch committee meetings, group meetings, general meetings and Party lectures "
             "held in the period."
@@ -129,7 +130,7 @@ register(
         section=S,
         kind="computed",
         name=_("Branches with 三会一课 due"),
-        unit=_("branches"),
+        unit=pgettext_lazy("unit of a figure", "branches"),
         definition=_(
             "Branches for which a month or quarter that ended inside the period asked for meetings."
         ),
@@ -142,7 +143,7 @@ register(
         section=S,
         kind="computed",
         name=_("Branches keeping 三会一课"),
-        unit=_("branches"),
+        unit=pgettext_lazy("unit of a figure", "branches"),
         definition=_(
             "Branches that held every meeting their frequencies asked for in each quarter "
             "ended in the period."
@@ -156,7 +157,7 @@ register(
         section=S,
         kind="ratio",
         name=_("三会一课 compliance"),
-        unit=_("%"),
+        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_(
             "Branches keeping 三会一课 ÷ branches with meetings due, over the quarters ended in the period."
         ),
@@ -168,7 +169,7 @@ register(
         code="partylife.development_open",
         section=S,
         name=_("Development files open"),
-        unit=_("files"),
+        unit=pgettext_lazy("unit of a figure", "files"),
         definition=_("Open files of the development pipeline (入党申请人 to 预备党员) today, by stage."),
         source=files,
         where=lambda p: Q(closed=False),
@@ -181,7 +182,7 @@ register(
         code="partylife.development_warnings",
         section=S,
         name=_("Development files breaking a rule"),
-        unit=_("files"),
+        unit=pgettext_lazy("unit of a figure", "files"),
         definition=_("Open development files that break a time rule today (a step late or too early)."),
         source=files,
         where=lambda p: Q(closed=False, broken=True),
@@ -193,7 +194,7 @@ register(
         code="partylife.admitted",
         section=S,
         name=_("New members admitted (发展党员)"),
-        unit=_("people"),
+        unit=pgettext_lazy("unit of a figure", "people"),
         definition=_(
             "Applicants admitted as probationary members by a branch general meeting in the period. Set a "
             "target (the development plan) to see the share."
@@ -206,7 +207,7 @@ register(
         code="partylife.mobile_away",
         section=S,
         name=_("Mobile members away"),
-        unit=_("people"),
+        unit=pgettext_lazy("unit of a figure", "people"),
         definition=_(
             "Members of the area's branches working or living away (流动党员) on the last day of the period."
         ),
@@ -218,7 +219,7 @@ register(
         code="partylife.training_classes",
         section=S,
         name=_("Training classes"),
-        unit=_("classes"),
+        unit=pgettext_lazy("unit of a figure", "classes"),
         definition=_("Training classes of the area's organisations running at some time in the period."),
         source=classes,
         where=lambda p: Q(starts_on__lte=p.until, ends_on__gte=p.since),
@@ -228,7 +229,7 @@ register(
         section=S,
         kind="sum",
         name=_("Class hours attended"),
-        unit=_("hours"),
+        unit=pgettext_lazy("unit of a figure", "hours"),
         definition=_(
             "Class hours of the training sessions held in the period, summed over each person who attended."
         ),

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.accounts.roles import Capability
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind, PartyOrganisation
@@ -53,7 +54,7 @@ register(
         code="structure.grids",
         section=S,
         name=_("First-level grids"),
-        unit=_("grids"),
+        unit=pgettext_lazy("unit of a figure", "grids"),
         definition=_("Grids directly under a community, as they stand today."),
         source=regions,
         where=lambda p: Q(level=Level.GRID, parent__level=Level.COMMUNITY),
@@ -64,7 +65,7 @@ register(
         code="structure.grids_nested",
         section=S,
         name=_("Second- and third-level grids"),
-        unit=_("grids"),
+        unit=pgettext_lazy("unit of a figure", "grids"),
         definition=_("Grids inside another grid (nested responsibility grids), as they stand today."),
         source=regions,
         where=lambda p: Q(level=Level.GRID, parent__level=Level.GRID),
@@ -75,7 +76,7 @@ register(
         code="structure.buildings",
         section=S,
         name=_("Buildings"),
-        unit=_("buildings"),
+        unit=pgettext_lazy("unit of a figure", "buildings"),
         definition=_("Buildings recorded under the grids, as they stand today."),
         source=regions,
         where=lambda p: Q(level=Level.BUILDING),
@@ -86,7 +87,7 @@ register(
         code="structure.organisations",
         section=S,
         name=_("Party organisations"),
-        unit=_("organisations"),
+        unit=pgettext_lazy("unit of a figure", "organisations"),
         definition=_(
             "Party committees, general branches, branches and groups attached to regions in the area, "
             "founded by the end of the period (or with no founding date recorded)."
@@ -101,7 +102,7 @@ register(
         code="structure.branches",
         section=S,
         name=_("Party branches"),
-        unit=_("branches"),
+        unit=pgettext_lazy("unit of a figure", "branches"),
         definition=_("Branches and grid branches (党支部、网格党支部) founded by the end of the period."),
         source=organisations,
         where=lambda p: (
@@ -113,7 +114,7 @@ register(
         code="structure.members_full",
         section=S,
         name=_("Full Party members"),
-        unit=_("people"),
+        unit=pgettext_lazy("unit of a figure", "people"),
         definition=_("People living in the area recorded as full members (正式党员), as recorded today."),
         source=people,
         where=lambda p: Q(party_status=PartyStatus.FULL),
@@ -125,7 +126,7 @@ register(
         code="structure.members_probationary",
         section=S,
         name=_("Probationary members"),
-        unit=_("people"),
+        unit=pgettext_lazy("unit of a figure", "people"),
         definition=_(
             "People living in the area recorded as probationary members (预备党员), as recorded today."
         ),
@@ -138,7 +139,7 @@ register(
         code="structure.positions",
         section=S,
         name=_("Positions held"),
-        unit=_("positions"),
+        unit=pgettext_lazy("unit of a figure", "positions"),
         definition=_(
             "Posts at a region or Party organisation of the area whose term covers the last "
             "day of the period."
@@ -151,7 +152,7 @@ register(
         code="structure.two_committees",
         section=S,
         name=_("两委 members"),
-        unit=_("positions"),
+        unit=pgettext_lazy("unit of a figure", "positions"),
         definition=_(
             "Posts in the Party committee and the residents' or villagers' committee (书记、副书记、委员、"
             "兼职委员、居委会主任) in force on the last day of the period."
@@ -164,7 +165,7 @@ register(
         code="structure.three_heads",
         section=S,
         name=_("三长"),
-        unit=_("positions"),
+        unit=pgettext_lazy("unit of a figure", "positions"),
         definition=_("党小组长, 网格长 and 楼栋长 posts in force on the last day of the period."),
         source=positions,
         where=both(held, Q(kind__in=THREE_HEADS)),
@@ -174,7 +175,7 @@ register(
         code="structure.four_helpers",
         section=S,
         name=_("四员"),
-        unit=_("positions"),
+        unit=pgettext_lazy("unit of a figure", "positions"),
         definition=_(
             "政策宣传员, 信息收集员, 维稳调解员 and 创业指导员 posts in force on the last day of the period."
         ),
@@ -186,7 +187,7 @@ register(
         code="structure.roles_234",
         section=S,
         name=_("234 posts"),
-        unit=_("positions"),
+        unit=pgettext_lazy("unit of a figure", "positions"),
         definition=_("两委, 三长 and 四员 posts together, in force on the last day of the period."),
         source=positions,
         where=both(held, Q(kind__in=ROLES_234)),
@@ -196,7 +197,7 @@ register(
         code="structure.roles_234_young",
         section=S,
         name=_("234 posts held by people under 35"),
-        unit=_("positions"),
+        unit=pgettext_lazy("unit of a figure", "positions"),
         definition=_("234 posts in force whose holder was under 35 on the last day of the period."),
         source=positions,
         where=both(held, Q(kind__in=ROLES_234), _under_35),
@@ -207,7 +208,7 @@ register(
         section=S,
         kind="ratio",
         name=_("Share of 234 posts held by people under 35"),
-        unit=_("%"),
+        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_("234 posts held by people under 35 ÷ all 234 posts in force."),
         numerator="structure.roles_234_young",
         denominator="structure.roles_234",
@@ -217,7 +218,7 @@ register(
         code="structure.roles_234_women",
         section=S,
         name=_("234 posts held by women"),
-        unit=_("positions"),
+        unit=pgettext_lazy("unit of a figure", "positions"),
         definition=_("234 posts in force whose holder is recorded as female."),
         source=positions,
         where=both(held, Q(kind__in=ROLES_234), Q(person__gender="F")),
@@ -228,7 +229,7 @@ register(
         section=S,
         kind="ratio",
         name=_("Share of 234 posts held by women"),
-        unit=_("%"),
+        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_("234 posts held by women ÷ all 234 posts in force."),
         numerator="structure.roles_234_women",
         denominator="structure.roles_234",
