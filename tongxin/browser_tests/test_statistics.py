@@ -5,6 +5,7 @@ import importlib
 import re
 from io import StringIO
 
+import docx
 import pytest
 from playwright.sync_api import expect
 
@@ -91,6 +92,17 @@ def test_street_official_reads_the_overview_and_traces_a_figure(browser_context,
     page.locator("#stats-map path.child-area").first.click()
     page.wait_for_url(re.compile(r".*node=\d+.*"))
     expect(page.locator(".breadcrumb a")).to_have_count(1)
+
+    # the street's work report: read it as a page, then download it for Word
+    page.locator(".breadcrumb a").first.click()
+    page.locator("a.button", has_text="工作综述").click()
+    expect(page.locator("main")).to_contain_text("工作综述")
+    with page.expect_download() as download:
+        page.locator("a[href*=\"report.docx\"]").first.click()
+    path = download.value.path()
+    document = docx.Document(path)
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "今年以来" in text or "本期" in text
     assert not errors, errors
 
 
