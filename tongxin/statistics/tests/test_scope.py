@@ -94,3 +94,19 @@ def test_map_of_the_children_is_json_with_every_child(district):
         assert (
             len(data["features"]) == Region.objects.filter(parent=own).exclude(level=Level.BUILDING).count()
         )
+
+
+def test_targets_give_done_target_and_share(district):
+    """The demo's street enters the members expected to report; the overview shows the share."""
+    from decimal import Decimal
+
+    from tongxin.statistics.periods import year
+
+    official = User.objects.get(username="jiedao")
+    street = _street_of(official)
+    this_year = year(__import__("django.utils.timezone", fromlist=["localdate"]).localdate().year)
+    (figure,) = selectors.figures(official, street, this_year, codes=["members.reported"])
+    assert figure.target and figure.target > 0
+    assert figure.share == (Decimal(figure.number) / figure.target).quantize(Decimal("0.0001"))
+    page = _client("jiedao").get(f"/statistics/?node={street.pk}")
+    assert "target" in page.content.decode()

@@ -83,6 +83,7 @@ class Command(BaseCommand):
             ("cases", "tongxin.cases.demo_year", "generate_demo_cases"),
             ("co-building", "tongxin.partners.demo", "generate_cobuilding"),
             ("member life", "tongxin.members.demo", "generate_member_life"),
+            ("targets", "tongxin.statistics.demo", "generate_targets"),
         ]
         for label, module_name, function in steps:
             try:
