@@ -98,7 +98,7 @@ def test_street_official_reads_the_overview_and_traces_a_figure(browser_context,
     page.locator("a.button", has_text="工作综述").click()
     expect(page.locator("main")).to_contain_text("工作综述")
     with page.expect_download() as download:
-        page.locator("a[href*=\"report.docx\"]").first.click()
+        page.locator('a[href*="report.docx"]').first.click()
     path = download.value.path()
     document = docx.Document(path)
     text = "\n".join(p.text for p in document.paragraphs)
