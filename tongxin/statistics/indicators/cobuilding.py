@@ -1,7 +1,11 @@
 """Co-building (联建共建): partner units, alliances, pairings and agreements, joint meetings and their
 decisions, the three lists and the annual duties (实事, 书记项目)."""
 
+from datetime import timedelta
+from typing import Any
+
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -11,7 +15,7 @@ from tongxin.meetings.models import Decision, FollowUpTask, Meeting, MeetingStat
 from tongxin.partners.models import Agreement, Alliance, AllianceKind, AllianceMember, Pairing, PartnerUnit
 from tongxin.statistics.indicators._helpers import both, during, in_force
 from tongxin.statistics.periods import Period
-from tongxin.statistics.registry import Indicator, Source, register, section
+from tongxin.statistics.registry import Indicator, Source, memoized, register, section
 
 S = section("cobuilding", _("Co-building"))
 V = Capability.PARTNERS_VIEW
@@ -45,6 +49,44 @@ def _joined(p: Period) -> Q:
 
 
 listed = during("created_at")
+
+
+def _rhythm(node: Any, p: Period) -> tuple[list[Any], list[Any]]:
+    """Alliances of the node with a joint meeting due in a window (their meeting interval, counted
+    from 1 January) that lies inside the period and has ended; and those that met in every one."""
+    from tongxin.meetings.selectors import due_periods
+
+    today = timezone.localdate()
+    due, kept = [], []
+    alliance_list = alliances.rows(node).filter(active=True, founded_on__lte=p.until).order_by("pk")
+    for alliance in alliance_list:
+        windows = [
+            (start, end)
+            for year in range(p.since.year, p.until.year + 1)
+            for start, end in due_periods(alliance, year, today)
+            if start >= p.since and end <= p.until + timedelta(days=1)
+        ]
+        if not windows:
+            continue
+        due.append(alliance)
+        held = [
+            timezone.localdate(at)
+            for at in Meeting.objects.filter(
+                alliance=alliance, status=MeetingStatus.HELD, held_at__gte=p.start, held_at__lt=p.end
+            ).values_list("held_at", flat=True)
+        ]
+        if all(any(start <= day < end for day in held) for start, end in windows):
+            kept.append(alliance)
+    return due, kept
+
+
+def _rhythm_due(node: Any, p: Period) -> list[Any]:
+    return memoized(("rhythm", node.pk, p.since, p.until), lambda: _rhythm(node, p))[0]
+
+
+def _rhythm_kept(node: Any, p: Period) -> list[Any]:
+    return memoized(("rhythm", node.pk, p.since, p.until), lambda: _rhythm(node, p))[1]
+
 
 register(
     Indicator(
@@ -130,6 +172,45 @@ register(
         trend=True,
         month_field="held_at",
         headline=True,
+    ),
+    Indicator(
+        code="cobuilding.alliances_due",
+        section=S,
+        kind="computed",
+        name=_("Alliances with joint meetings due"),
+        unit=pgettext_lazy("unit of a figure", "alliances"),
+        definition=_(
+            "Active alliances and 大党委 of the area whose meeting interval asked for a joint meeting in a "
+            "window that lies inside the period and has ended."
+        ),
+        compute=_rhythm_due,
+        capability=V,
+        source=alliances,
+    ),
+    Indicator(
+        code="cobuilding.alliances_on_rhythm",
+        section=S,
+        kind="computed",
+        name=_("Alliances meeting at their interval"),
+        unit=pgettext_lazy("unit of a figure", "alliances"),
+        definition=_(
+            "Alliances with meetings due that held a joint meeting in every window due in the period."
+        ),
+        compute=_rhythm_kept,
+        capability=V,
+        source=alliances,
+    ),
+    Indicator(
+        code="cobuilding.meeting_rhythm",
+        section=S,
+        kind="ratio",
+        name=_("Joint meetings held as due"),
+        unit=pgettext_lazy("unit of a figure", "%"),
+        definition=_(
+            "Alliances meeting at their interval ÷ alliances with joint meetings due in the period."
+        ),
+        numerator="cobuilding.alliances_on_rhythm",
+        denominator="cobuilding.alliances_due",
     ),
     Indicator(
         code="cobuilding.decisions",
