@@ -133,11 +133,12 @@ def _date(params: Any, name: str) -> date | None:
     if raw in (None, ""):
         return None
     if isinstance(raw, date):
-        return raw
-    try:
-        value = date.fromisoformat(str(raw))
-    except ValueError:
-        raise PeriodError(_("%(name)s must be a date like 2026-01-31.") % {"name": name})
+        value = raw
+    else:
+        try:
+            value = date.fromisoformat(str(raw))
+        except ValueError:
+            raise PeriodError(_("%(name)s must be a date like 2026-01-31.") % {"name": name})
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise PeriodError(
             _("%(name)s must lie between the years %(low)d and %(high)d.")

@@ -110,3 +110,44 @@ def test_targets_give_done_target_and_share(district):
     assert figure.share == (Decimal(figure.number) / figure.target).quantize(Decimal("0.0001"))
     page = _client("jiedao").get(f"/statistics/?node={street.pk}")
     assert "target" in page.content.decode()
+
+
+def test_failures_are_clear_4xx_never_500(district):
+    anonymous = Client()
+    assert anonymous.get("/statistics/").status_code == 302
+    assert anonymous.get("/api/v1/statistics/values").status_code == 401
+    client = _client("jiedao")
+    own = _street_of(User.objects.get(username="jiedao"))
+    assert client.post("/statistics/").status_code == 405
+    assert client.post("/statistics/rows/cases.received/").status_code == 405
+    assert client.get("/statistics/rows/no.such.figure/").status_code == 404
+    assert client.get("/statistics/?node=abc").status_code == 404
+    assert client.get(f"/statistics/map.json?node={own.pk}&colour=no.such").status_code == 404
+    page = client.get(f"/statistics/?node={own.pk}&period=month&year=10000")
+    assert page.status_code == 200 and page.context["error"]
+    for url in [
+        f"/api/v1/statistics/values?node={2**63}",
+        "/api/v1/statistics/values?year=1999",
+        "/api/v1/statistics/values?period=week",
+        "/api/v1/statistics/rows/cases.received?offset=-1",
+        "/api/v1/statistics/rows/cases.received?limit=100000",
+        "/api/v1/statistics/values?until=9999-12-31",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 422, (url, response.status_code)
+        assert response.json()["code"]
+    # targets: a figure that takes none, a negative value, another street
+    other = Region.objects.filter(level=Level.STREET).exclude(pk=own.pk).first()
+    bad = client.put(
+        "/api/v1/statistics/targets",
+        {"indicator": "cases.received", "node": own.pk, "year": 2026, "value": 5},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    outside = client.put(
+        "/api/v1/statistics/targets",
+        {"indicator": "members.reported", "node": other.pk, "year": 2026, "value": 5},
+        content_type="application/json",
+    )
+    assert outside.status_code == 404
+    assert client.post("/statistics/targets/", {"node": other.pk}).status_code == 404
