@@ -141,7 +141,7 @@ def rows(
         raise ApiError(422, "invalid", "offset must be ≥ 0 and limit between 1 and 500.")
     indicator = selectors.indicator_get(request.user, code, node)
     found = selectors.rows_of(indicator, node, period, group=group, part=part)
-    count = found.count() if hasattr(found, "count") and not isinstance(found, list) else len(found)
+    count = len(found) if isinstance(found, list) else found.count()
     items = []
     for row in found[offset : offset + limit]:
         url = None

@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.periods import DateInput
 from tongxin.statistics.periods import MAX_YEAR, MIN_YEAR
 
 
@@ -26,12 +27,8 @@ class PeriodForm(forms.Form):
     month = forms.TypedChoiceField(
         label=_("Month"), choices=[(i, str(i)) for i in range(1, 13)], coerce=int, required=False
     )
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
 
 class TargetForm(forms.Form):

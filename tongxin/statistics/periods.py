@@ -1,11 +1,13 @@
 """Periods a figure is counted over: a month, a quarter, a year or a custom range of local dates."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from tongxin.core.periods import day_start
 
 GRAINS = ("month", "quarter", "year", "custom")
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -29,14 +31,12 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return datetime.combine(self.since, time.min, tzinfo=timezone.get_current_timezone())
+        return day_start(self.since)
 
     @property
     def end(self) -> datetime:
         """The first instant after the period."""
-        return datetime.combine(
-            self.until + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
-        )
+        return day_start(self.until + timedelta(days=1))
 
     @property
     def days(self) -> int:

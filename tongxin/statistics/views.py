@@ -44,7 +44,13 @@ MAP_CHOICES = [
 
 
 def _node_and_period(request: HttpRequest) -> tuple[Any, Period]:
-    """The node (default: the user's first root) and period of a request; 404 outside scope."""
+    node, period, _error = _node_period_error(request)
+    return node, period
+
+
+def _node_period_error(request: HttpRequest) -> tuple[Any, Period, str | None]:
+    """The node (default: the user's first root) and period of a request; 404 outside scope. A period
+    that cannot be read gives this year so far, with the reason."""
     node_id = request.GET.get("node")
     if node_id:
         node = selectors.node_get(request.user, node_id)
@@ -54,10 +60,9 @@ def _node_and_period(request: HttpRequest) -> tuple[Any, Period]:
             raise Http404
         node = roots[0]
     try:
-        period = from_params(request.GET)
-    except PeriodError:
-        period = from_params({})
-    return node, period
+        return node, from_params(request.GET), None
+    except PeriodError as e:
+        return node, from_params({}), str(e)
 
 
 def _query(node: Any, period: Period, **extra: Any) -> str:
@@ -67,12 +72,7 @@ def _query(node: Any, period: Period, **extra: Any) -> str:
 @requires(VIEW)
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    node, period = _node_and_period(request)
-    error = None
-    try:
-        from_params(request.GET)
-    except PeriodError as e:
-        error = str(e)
+    node, period, error = _node_period_error(request)
     found = selectors.figures(request.user, node, period)
     query = _query(node, period)
     headline = [f for f in found if f.indicator.headline]
