@@ -9,15 +9,23 @@ as daily_counts.py does for the three rates.
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from tongxin.cases.models import Case, CaseCategoryCount, CaseCloseTime, CaseFlowCount
-from tongxin.lib.tree import subtree_range
+from tongxin.cases.models import (
+    Case,
+    CaseCategoryCount,
+    CaseCategoryMonth,
+    CaseCloseMonth,
+    CaseCloseTime,
+    CaseFlowCount,
+    CaseFlowMonth,
+)
+from tongxin.lib.tree import ancestor_ids, subtree_range
 
 FLOW_FIELDS = ("received", "closed", "closed_unsolved", "overdue")
 # ("flow", community, day, source), ("category", community, day, group) or ("close", community, day, tenths)
@@ -66,68 +74,114 @@ def move(case: Case, before: dict[Key, Counter[str]] | None, after: dict[Key, Co
             _add(key, case.region_path, changes)
 
 
+_DAY_MODELS: dict[str, tuple[Any, str]] = {
+    "flow": (CaseFlowCount, "source"),
+    "category": (CaseCategoryCount, "category_group"),
+    "close": (CaseCloseTime, "tenths"),
+}
+_MONTH_MODELS: dict[str, Any] = {
+    "flow": CaseFlowMonth,
+    "category": CaseCategoryMonth,
+    "close": CaseCloseMonth,
+}
+
+
 def _add(key: Key, region_path: str, changes: dict[str, int]) -> None:
-    model: Any
-    if key[0] == "flow":
-        _, community_id, day, source = key
-        model = CaseFlowCount
-        lookup = {"community_id": community_id, "day": day, "source": source}
-    elif key[0] == "category":
-        _, community_id, day, group = key
-        model = CaseCategoryCount
-        lookup = {"community_id": community_id, "day": day, "category_group": group}
-    else:
-        _, community_id, day, tenths = key
-        model = CaseCloseTime
-        lookup = {"community_id": community_id, "day": day, "tenths": tenths}
+    """Add to the community's day row and to the month rows of the community and every node above."""
+    kind, community_id, day, rest = key
+    model, field = _DAY_MODELS[kind]
+    marker = f"/{community_id}/"
+    path = region_path[: region_path.index(marker) + len(marker)]
+    _upsert(model, {"community_id": community_id, "day": day, field: rest}, changes, community_path=path)
+    month = day.replace(day=1)
+    for node_id in ancestor_ids(path):  # root first: every writer locks in the same order
+        _upsert(_MONTH_MODELS[kind], {"node_id": node_id, "month": month, field: rest}, changes)
+
+
+def _upsert(model: Any, lookup: dict[str, Any], changes: dict[str, int], **create: Any) -> None:
     update = {name: F(name) + n for name, n in changes.items()}
     if model.objects.filter(**lookup).update(**update):
         return
-    marker = f"/{community_id}/"
-    path = region_path[: region_path.index(marker) + len(marker)]
     try:
         with transaction.atomic():  # a savepoint: a concurrent first insert wins, then we add to it
-            model.objects.create(community_path=path, **lookup, **changes)
+            model.objects.create(**lookup, **create, **changes)
     except IntegrityError:
         model.objects.filter(**lookup).update(**update)
 
 
 # ---- reading -------------------------------------------------------------------------------------
+# Whole months of the period come from the month tables (one node's rows), the days before the
+# first and after the last whole month from the day tables (the node's communities' rows).
 
 
-def _in(region: Any, since: date, until: date) -> dict[str, Any]:
+def _spans(since: date, until: date) -> tuple[list[date], list[tuple[date, date]]]:
+    """The whole months inside [since, until] (their first days) and the day ranges left over."""
+    first = since if since.day == 1 else _next_month(since)
+    months: list[date] = []
+    m = first
+    while _next_month(m) - timedelta(days=1) <= until:
+        months.append(m)
+        m = _next_month(m)
+    if not months:
+        return [], [(since, until)]
+    edges = []
+    if since < months[0]:
+        edges.append((since, months[0] - timedelta(days=1)))
+    after = _next_month(months[-1])
+    if after <= until:
+        edges.append((after, until))
+    return months, edges
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def _read(kind: str, region: Any, since: date, until: date, fields: tuple[str, ...], by: str | None) -> Any:
+    """Sums of the fields over the period, as {key: {field: n}} when grouped `by`, else {field: n}."""
+    months, edges = _spans(since, until)
+    parts: list[Any] = []
+    if months:
+        in_months = {"month__gte": months[0], "month__lte": months[-1]}
+        parts.append(_MONTH_MODELS[kind].objects.filter(node_id=region.pk, **in_months))
     low, high = subtree_range(region.path)
-    return {"community_path__gte": low, "community_path__lt": high, "day__gte": since, "day__lte": until}
+    day_model = _DAY_MODELS[kind][0]
+    for start, end in edges:
+        parts.append(
+            day_model.objects.filter(
+                community_path__gte=low, community_path__lt=high, day__gte=start, day__lte=end
+            )
+        )
+    sums = {f: Sum(f) for f in fields}
+    totals: dict[Any, Counter[str]] = defaultdict(Counter)
+    for rows in parts:
+        if by is None:
+            row = rows.aggregate(**sums)
+            totals[None].update({name: int(row[name] or 0) for name in fields})
+            continue
+        for key, *values in rows.values(by).annotate(**sums).order_by().values_list(by, *fields):
+            totals[key].update({name: int(n or 0) for name, n in zip(fields, values, strict=True)})
+    if by is not None:
+        return totals
+    return {name: totals[None][name] for name in fields}
 
 
 def flows_in(region: Any, *, since: date, until: date) -> dict[str, int]:
-    row = CaseFlowCount.objects.filter(**_in(region, since, until)).aggregate(
-        **{name: Sum(name) for name in FLOW_FIELDS}
-    )
-    return {name: int(row[name] or 0) for name in FLOW_FIELDS}
+    found: dict[str, int] = _read("flow", region, since, until, FLOW_FIELDS, None)
+    return found
 
 
 def received_by(region: Any, field: str, *, since: date, until: date) -> dict[Any, int]:
     """Cases received by channel ('source') or first-level category ('category_group')."""
-    model: Any = CaseCategoryCount if field == "category_group" else CaseFlowCount
-    rows = (
-        model.objects.filter(**_in(region, since, until))
-        .values_list(field)
-        .annotate(n=Sum("received"))
-        .order_by()
-    )
-    return {key: int(n) for key, n in rows if n}
+    kind = "category" if field == "category_group" else "flow"
+    found = _read(kind, region, since, until, ("received",), field)
+    return {key: values["received"] for key, values in found.items() if values["received"]}
 
 
 def close_times(region: Any, *, since: date, until: date) -> list[tuple[int, int]]:
     """(tenths of a day, cases) of the cases closed in the days, in order."""
-    rows = (
-        CaseCloseTime.objects.filter(**_in(region, since, until))
-        .values_list("tenths")
-        .annotate(n=Sum("cases"))
-        .order_by("tenths")
-    )
-    return [(t, int(n)) for t, n in rows if n]
+    found = _read("close", region, since, until, ("cases",), "tenths")
+    return sorted((t, values["cases"]) for t, values in found.items() if values["cases"])
 
 
 # ---- rebuilding ----------------------------------------------------------------------------------
@@ -177,7 +231,37 @@ def rebuild(communities: Iterable[Any] | None = None) -> int:
             rows.delete()
         for model, objects in zip(models, (flows, categories, closes), strict=True):
             model.objects.bulk_create(objects, batch_size=2000)
-    return len(flows) + len(categories) + len(closes)
+        written = rebuild_months()
+    return len(flows) + len(categories) + len(closes) + written
+
+
+_FIELDS = {"flow": FLOW_FIELDS, "category": ("received",), "close": ("cases",)}
+
+
+def rebuild_months() -> int:
+    """Recompute every month row from the day rows (each node's month = its communities' days)."""
+    written = 0
+    with transaction.atomic():
+        for kind, (day_model, key_field) in _DAY_MODELS.items():
+            fields = _FIELDS[kind]
+            totals: dict[tuple[int, date, Any], Counter[str]] = defaultdict(Counter)
+            rows = day_model.objects.values_list("community_path", "day", key_field, *fields)
+            for path, day, key, *values in rows.iterator(chunk_size=10000):
+                month = day.replace(day=1)
+                counted = dict(zip(fields, values, strict=True))
+                for node_id in ancestor_ids(path):
+                    totals[(node_id, month, key)].update(counted)
+            month_model = _MONTH_MODELS[kind]
+            month_model.objects.all().delete()
+            month_model.objects.bulk_create(
+                (
+                    month_model(node_id=node, month=month, **{key_field: key}, **{f: n[f] for f in fields})
+                    for (node, month, key), n in totals.items()
+                ),
+                batch_size=2000,
+            )
+            written += len(totals)
+    return written
 
 
 def snapshot() -> list[set[tuple[Any, ...]]]:
@@ -195,4 +279,9 @@ def snapshot() -> list[set[tuple[Any, ...]]]:
     closes = {
         tuple(r) for r in CaseCloseTime.objects.values_list("community_id", "day", "tenths", "cases") if r[3]
     }
-    return [flows, categories, closes]
+    months = []
+    for kind, (_day_model, key_field) in _DAY_MODELS.items():
+        fields = _FIELDS[kind]
+        rows = _MONTH_MODELS[kind].objects.values_list("node_id", "month", key_field, *fields)
+        months.append({tuple(r) for r in rows if any(r[3:])})
+    return [flows, categories, closes, *months]

@@ -1,5 +1,7 @@
 """Cases (诉求): 群众点单 → 社区派单 → 党员接单, deadlines, 督办, 吹哨报到, rating, 回访, 归档."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -238,6 +240,8 @@ class Case(models.Model):
                 name="case_scope_list",
             ),
             models.Index(fields=["status", "handling_due"], name="case_status_due"),
+            # the backlog of an area (open cases now): one range per open status, index only
+            models.Index(fields=["status", "region_path"], name="case_status_scope"),
             models.Index(fields=["category", "status", "reported_at"], name="case_dup_lookup"),
         ]
 
@@ -248,6 +252,12 @@ class Case(models.Model):
         from django.urls import reverse
 
         return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def community_path(self) -> str:
+        """The community's path: the prefix of the case's region path that ends at its id."""
+        marker = f"/{self.community_id}/"
+        return self.region_path[: self.region_path.index(marker) + len(marker)]
 
     @property
     def is_open(self) -> bool:
@@ -326,12 +336,23 @@ class Whistle(models.Model):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # the case's community path: an area's whistles of a period are one range scan (figures)
+    community_path = models.CharField(max_length=255, default="", editable=False)
 
     class Meta:
         ordering = ["whistled_at", "id"]
+        indexes = [
+            models.Index(fields=["community_path", "whistled_at", "case"], name="whistle_scope_at"),
+            models.Index(fields=["community_path", "reported_at", "case"], name="whistle_scope_reported"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.whistle_type} #{self.step}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.community_path:
+            self.community_path = self.case.community_path
+        super().save(*args, **kwargs)
 
 
 class WhistleType(models.Model):
@@ -387,12 +408,20 @@ class Supervision(models.Model):
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # the case's community path: an area's supervisions of a period are one range scan (figures)
+    community_path = models.CharField(max_length=255, default="", editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["community_path", "created_at", "case"], name="supervision_scope_at")]
 
     def __str__(self) -> str:
         return f"{self.case} 督办 {self.created_at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.community_path:
+            self.community_path = self.case.community_path
+        super().save(*args, **kwargs)
 
 
 def case_photo_path(instance: "CasePhoto", filename: str) -> str:
@@ -581,3 +610,64 @@ class CaseCloseTime(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community_id} {self.day} {self.tenths}"
+
+
+# ---- the same counts by month, for the community and every node above it --------------------------
+# A year of a county is twelve rows per key instead of every community's every day (flow_counts.py
+# reads whole months here and the days at the edges of a period from the day tables above).
+
+
+class CaseFlowMonth(models.Model):
+    """CaseFlowCount summed per region node (a community or any node above it) and month."""
+
+    node = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    source = models.CharField(max_length=10)
+    received = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    closed_unsolved = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["node", "month", "source"], name="case_flow_month_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.month:%Y-%m} {self.source}"
+
+
+class CaseCategoryMonth(models.Model):
+    """CaseCategoryCount summed per region node and month."""
+
+    node = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    category_group = models.PositiveIntegerField(default=0)
+    received = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "month", "category_group"], name="case_category_month_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.month:%Y-%m} {self.category_group}"
+
+
+class CaseCloseMonth(models.Model):
+    """CaseCloseTime summed per region node and month."""
+
+    node = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    tenths = models.PositiveIntegerField()
+    cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["node", "month", "tenths"], name="case_close_month_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.month:%Y-%m} {self.tenths}"

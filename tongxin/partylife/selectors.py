@@ -1,6 +1,7 @@
 """Reads for 三会一课 and its compliance, development files, mobile members and training."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -106,11 +107,28 @@ DEFAULT_MEETING_RULES = MeetingRules(
 
 def meeting_rules_for(region: Region, *, on: date) -> MeetingRules:
     """The newest version valid on `on`, from the most specific region that adopted one."""
-    rows = list(
-        MeetingRuleSet.objects.filter(
-            Q(region__isnull=True) | Q(region_id__in=ancestor_ids(region.path)), valid_from__lte=on
-        ).select_related("region")
-    )
+    rows = MeetingRuleSet.objects.filter(
+        Q(region__isnull=True) | Q(region_id__in=ancestor_ids(region.path)), valid_from__lte=on
+    ).select_related("region")
+    return _rules_of(list(rows), region)
+
+
+def meeting_rules_resolver(*, on: date) -> Callable[[Region], MeetingRules]:
+    """meeting_rules_for of many regions with one query: every version valid on `on`, picked per region."""
+    rows = list(MeetingRuleSet.objects.filter(valid_from__lte=on).select_related("region"))
+    found: dict[str, MeetingRules] = {}
+
+    def rules(region: Region) -> MeetingRules:
+        if region.path not in found:
+            above = set(ancestor_ids(region.path))
+            adopted = [r for r in rows if r.region_id is None or r.region_id in above]
+            found[region.path] = _rules_of(adopted, region)
+        return found[region.path]
+
+    return rules
+
+
+def _rules_of(rows: list[MeetingRuleSet], region: Region) -> MeetingRules:
     if not rows:
         return DEFAULT_MEETING_RULES
     rows.sort(key=lambda r: (-(r.region.depth if r.region else -1), -r.valid_from.toordinal(), -r.pk))
@@ -210,15 +228,10 @@ def compliance(
         if view == "month"
         else [quarter_range(year, q) for q in range(1, 5)]
     )
-    rules_cache: dict[int, MeetingRules] = {}
+    rules_of = meeting_rules_resolver(on=min(today, date(year, 12, 31)))
     rows = []
     for branch in branch_list:
-        community_key = branch.region_id
-        rules = rules_cache.get(community_key)
-        if rules is None:
-            rules = rules_cache[community_key] = meeting_rules_for(
-                branch.region, on=min(today, date(year, 12, 31))
-            )
+        rules = rules_of(branch.region)
         cells = [Cell(first, last) for first, last in columns]
         for kind, frequency in rules.frequencies.items():
             if kind == MeetingKind.GROUP:

@@ -218,8 +218,9 @@ def figures(
     user: Any, node: Region, period: Period, *, codes: Iterable[str] | None = None, previous: bool = True
 ) -> list[Figure]:
     indicators = visible(user, node, codes)
-    now = compute(node, period, indicators)
-    before = compute(node, period.previous(), indicators) if previous else {}
+    with memo_scope():  # the period and the one before share what does not depend on the period
+        now = compute(node, period, indicators)
+        before = compute(node, period.previous(), indicators) if previous else {}
     single_year = period.since.year == period.until.year
     result = []
     for i in indicators:

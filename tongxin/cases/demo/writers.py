@@ -225,6 +225,7 @@ class _Simulator:
                 reason=step.reason,
                 whistled_at=step.at,
                 report_due=clock.due_after(step.at, self.escalate_hours),
+                community_path=case.community_path,
             )
         )
         if case.dispatched_at is None:
@@ -246,6 +247,7 @@ class _Simulator:
                 automatic=actor == services.SYSTEM,
                 note=step.reason,
                 created_at=step.at,
+                community_path=case.community_path,
             )
         )
         case.supervised = True

@@ -138,22 +138,37 @@ def _in_subquery(model: Any, field: str) -> Callable[[Period], Q]:
     return condition
 
 
-def _street_or_below(node: Any) -> None:
-    """Above a street, one scan of the node's cases for all these figures together is cheaper
-    (BENCHMARKS.md, figures): let the shared aggregate count them."""
-    from tongxin.regions.models import Level
-    from tongxin.statistics.registry import NotKept
-
-    if node.level in {Level.CITY, Level.COUNTY}:
-        raise NotKept
-
-
 def _open_now(node: Any, p: Period) -> int:
-    """Open cases through the (status, handling_due) index: few, whatever the node's history."""
-    _street_or_below(node)
-    return Case.objects.filter(
-        status__in=list(OPEN_STATUSES), region_path__gte=node.path, region_path__lt=node.path + "~"
-    ).count()
+    """Open cases through the (status, region path) index: few, whatever the node's history. A count
+    of today: the period and the one before read it once."""
+    return int(
+        memoized(
+            ("open now", node.pk),
+            lambda: Case.objects.filter(
+                status__in=list(OPEN_STATUSES), region_path__gte=node.path, region_path__lt=node.path + "~"
+            ).count(),
+        )
+    )
+
+
+def _cases_with(model: Any, field: str) -> Callable[[Any, Period], int]:
+    """Cases with a `model` row (supervision, whistle) in the period, read from those rows alone:
+    they carry their case's community path, so an area's rows of a period are one index range."""
+
+    def value(node: Any, p: Period) -> int:
+        _kept_only(node)
+        return (
+            model.objects.filter(
+                community_path__gte=node.path,
+                community_path__lt=node.path + "~",
+                **{f"{field}__gte": p.start, f"{field}__lt": p.end},
+            )
+            .values("case_id")
+            .distinct()
+            .count()
+        )
+
+    return value
 
 
 def _distinct_cases(model: Any, field: str) -> Callable[[Any, Period], int]:
@@ -410,6 +425,7 @@ register(
             "the worker."
         ),
         source=cases,
+        fast=_cases_with(Supervision, "created_at"),
         where=_in_subquery(Supervision, "created_at"),
         higher_is_better=False,
     ),
@@ -420,6 +436,7 @@ register(
         unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases whistled (吹哨) to a higher level or a department in the period."),
         source=cases,
+        fast=_cases_with(Whistle, "whistled_at"),
         where=_in_subquery(Whistle, "whistled_at"),
         higher_is_better=None,
     ),
@@ -430,6 +447,7 @@ register(
         unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases whose whistled party reported (报到) in the period."),
         source=cases,
+        fast=_cases_with(Whistle, "reported_at"),
         where=_in_subquery(Whistle, "reported_at"),
     ),
     Indicator(
