@@ -19,6 +19,7 @@ from tongxin.cases.models import (
     WhistleRouteStep,
     WhistleType,
 )
+from tongxin.core.actors import user_or_none
 
 CATEGORY_FIELDS = (
     "code",
@@ -202,7 +203,7 @@ def rate_rules_add(
                     basically_weight=weight,
                     previous_weight=replaced,
                     note=note.strip(),
-                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                    created_by=user_or_none(actor),
                     created_at=now,
                 )
         except IntegrityError as exc:  # another version took the number first

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.cases.models import Case, CasePhoto
+from tongxin.core.actors import user_or_none
 from tongxin.regions.models import Level, Region
 
 MAX_PHOTOS = 4
@@ -63,7 +64,7 @@ def case_photos_add(
     """Store already validated photos with a case."""
     now = timezone.now()
     stored = []
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
     for upload, content_type in photos:
         photo = CasePhoto(
             case=case,

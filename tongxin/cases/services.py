@@ -29,10 +29,8 @@ from tongxin.cases.models import (
     WhistleType,
 )
 from tongxin.cases.workflow import RULES, Rule
+from tongxin.core.actors import RESIDENT, SYSTEM, actor_label, is_user, user_or_none
 from tongxin.regions.models import Level, Region
-
-RESIDENT = "resident"
-SYSTEM = "system"
 
 
 class IllegalTransition(ValidationError):
@@ -172,11 +170,7 @@ def responder_create(
 
 
 def _label(actor: Any) -> str:
-    if actor is None or actor == SYSTEM:
-        return "system"
-    if actor == RESIDENT:
-        return "resident"
-    return actor.display_name() if hasattr(actor, "display_name") else str(actor)
+    return "system" if actor is None else actor_label(actor)
 
 
 def _is_handler(actor: Any, case: Case) -> bool:
@@ -210,7 +204,7 @@ def may_act(actor: Any, rule: Rule, case: Case) -> bool:
         return "system" in rule.who
     if actor == RESIDENT:
         return "resident" in rule.who
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not is_user(actor):
         return False
     checks = {
         "community": lambda: scope_for(actor, Capability.CASES_MANAGE).contains(case.region_path),
@@ -288,7 +282,7 @@ def case_transition(
             action=action,
             from_status=from_status,
             to_status=target,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor=user_or_none(actor),
             actor_label=_label(actor),
             reason=(reason or "").strip(),
             data={**_jsonable(params), **_holder(locked)},
@@ -466,7 +460,7 @@ def _whistle(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, An
         step=step_no,
         to_region=to_region,
         to_responder=to_responder,
-        by=actor if getattr(actor, "is_authenticated", False) else None,
+        by=user_or_none(actor),
         automatic=actor == SYSTEM,
         reason=reason,
         whistled_at=now,
@@ -585,7 +579,7 @@ def _archive(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, An
 def _supervise(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
     Supervision.objects.create(
         case=case,
-        by=actor if getattr(actor, "is_authenticated", False) else None,
+        by=user_or_none(actor),
         automatic=actor == SYSTEM,
         note=reason,
         created_at=now,

@@ -37,6 +37,7 @@ from tongxin.cases.models import (
 )
 from tongxin.cases.outbox import outbox_mark_processed
 from tongxin.cases.workflow import RULES
+from tongxin.core.actors import is_user, user_or_none
 from tongxin.lib import crypto
 from tongxin.regions.models import Level, Region
 
@@ -180,7 +181,7 @@ class _Simulator:
         self.escalate_target = step.target if step is not None else "community"
 
     def label(self, actor: Any) -> str:
-        key = actor.pk if hasattr(actor, "pk") else actor
+        key = actor.pk if is_user(actor) else actor
         if key not in self.labels:
             self.labels[key] = services._label(actor)
         return self.labels[key]
@@ -202,7 +203,7 @@ class _Simulator:
             action=step.action,
             from_status=from_status,
             to_status=case.status,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor=user_or_none(actor),
             actor_label=self.label(actor),
             reason=(reason or "").strip(),
             data={**services._jsonable(step.params), **services._holder(case)},
@@ -220,7 +221,7 @@ class _Simulator:
                 step=1,
                 to_region=case.community,
                 to_responder=None,
-                by=actor if getattr(actor, "is_authenticated", False) else None,
+                by=user_or_none(actor),
                 automatic=actor == services.SYSTEM,
                 reason=step.reason,
                 whistled_at=step.at,
@@ -243,7 +244,7 @@ class _Simulator:
         rows.supervisions.append(
             Supervision(
                 case=case,
-                by=actor if getattr(actor, "is_authenticated", False) else None,
+                by=user_or_none(actor),
                 automatic=actor == services.SYSTEM,
                 note=step.reason,
                 created_at=step.at,
