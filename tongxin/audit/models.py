@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     TARGET_SET = "target_set", _("Target set")
     DISPLAY_LINK_ISSUED = "display_link_issued", _("Display link issued")
     DISPLAY_LINK_REVOKED = "display_link_revoked", _("Display link revoked")
+    RECORD_CHANGED = "record_changed", _("Record changed")
 
 
 class Outcome(models.TextChoices):

@@ -6,7 +6,11 @@ resident holding a case's tracking link acts as RESIDENT (cases only). A stand-i
 authenticated, so a scope or capability check refuses it unless a rule names it.
 """
 
-from typing import TYPE_CHECKING, Final, TypeGuard, Union
+from typing import TYPE_CHECKING, Any, Final, TypeGuard, Union
+
+from django.core.exceptions import PermissionDenied
+
+from tongxin.accounts.scope import scope_for
 
 if TYPE_CHECKING:
     from tongxin.accounts.models import User
@@ -63,3 +67,16 @@ def actor_label(actor: object) -> str:
         return actor.name
     display = getattr(actor, "display_name", None)
     return display() if callable(display) else str(actor)
+
+
+def require_scope(actor: object, capability: str, *regions: Any) -> None:
+    """Inside a service: refuse an actor whose `capability` does not reach every region given
+    (None entries are skipped). SYSTEM acts everywhere; any other stand-in nowhere."""
+    if actor == SYSTEM:
+        return
+    if not is_user(actor):
+        raise PermissionDenied
+    scope = scope_for(actor, capability)
+    for region in regions:
+        if region is not None and not scope.contains(region.path):
+            raise PermissionDenied

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxin.core.actors import SYSTEM
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind, PartyOrganisation
 from tongxin.partylife import development
 from tongxin.partylife.models import (
@@ -305,13 +306,17 @@ def development_step_record(
         recorded_at=timezone.now(),
     )
     evaluation = development_file_refresh(file=locked)
-    _membership_follows(locked, kind, evaluation)
+    _membership_follows(locked, kind, evaluation, actor)
     return step
 
 
-def _membership_follows(file: DevelopmentFile, kind: str, evaluation: development.Evaluation) -> None:
+def _membership_follows(
+    file: DevelopmentFile, kind: str, evaluation: development.Evaluation, actor: Any
+) -> None:
     """The approval makes the applicant a probationary member from the branch meeting; full
-    membership dates from the end of probation. Entered once here, it shows everywhere."""
+    membership dates from the end of probation. Entered once here, it shows everywhere. The right to
+    record the step covers its consequence: the person's record changes as the system, the step row
+    says who recorded it."""
     from tongxin.people.services import person_update
 
     if kind == StepKind.APPROVAL:
@@ -319,6 +324,7 @@ def _membership_follows(file: DevelopmentFile, kind: str, evaluation: developmen
         if meeting is not None:
             person_update(
                 person=file.person,
+                actor=SYSTEM,
                 party_status=PartyStatus.PROBATIONARY,
                 party_joined_on=meeting.on,
                 branch=file.branch,
@@ -327,7 +333,10 @@ def _membership_follows(file: DevelopmentFile, kind: str, evaluation: developmen
         person = Person.objects.get(pk=file.person_id)
         if person.party_status == PartyStatus.PROBATIONARY:
             person_update(
-                person=person, party_status=PartyStatus.FULL, party_full_on=evaluation.probation_ends
+                person=person,
+                actor=SYSTEM,
+                party_status=PartyStatus.FULL,
+                party_full_on=evaluation.probation_ends,
             )
         DevelopmentFile.objects.filter(pk=file.pk).update(closed=True)
     elif kind == StepKind.STOPPED:

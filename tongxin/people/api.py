@@ -92,7 +92,7 @@ def person_patch(request: HttpRequest, id: int, payload: PersonPatchIn) -> Perso
     for secret in ("phone", "id_card"):
         if secret in changes:
             changes[secret] = changes[secret] or ""
-    return person_update(person=person, **changes)
+    return person_update(person=person, actor=request.user, **changes)
 
 
 @router.post("/{id}/reveal", response={200: RevealOut, **ERRORS}, summary="Reveal a phone or ID-card number")
@@ -185,7 +185,7 @@ def position_patch(request: HttpRequest, id: int, payload: PositionPatchIn) -> P
         changes.get("region"),
         organisation.region if organisation is not None else None,
     )
-    return position_update_service(position=position, **changes)
+    return position_update_service(position=position, actor=request.user, **changes)
 
 
 @positions_router.post("/{id}/end", response={200: PositionOut, **ERRORS}, summary="End a position")
@@ -193,4 +193,4 @@ def position_end_endpoint(request: HttpRequest, id: int, payload: PositionEndIn)
     """Record the last day the person held the post; the history is kept."""
     position = position_get(request.user, id)
     require_in_scope(request.user, EDIT, position.region)
-    return position_end(position=position, ends_on=payload.ends_on)
+    return position_end(position=position, actor=request.user, ends_on=payload.ends_on)

@@ -8,8 +8,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from tongxin.accounts.roles import Capability
+from tongxin.audit.edits import audited_edit
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
+from tongxin.core.actors import Actor, require_scope
 from tongxin.lib import crypto
 from tongxin.lib.validators import is_valid_id_card, is_valid_phone
 from tongxin.organisations.models import BRANCH_KINDS, PartyOrganisation
@@ -98,22 +101,37 @@ def _blank(field: str) -> Any:
     return None if field in {"birth_date", "party_joined_on", "party_full_on", "branch", "region"} else ""
 
 
-@transaction.atomic
+def _plain_phone(person: Person) -> str:
+    return person.reveal_phone()  # compared and recorded masked by audited_edit, never shown
+
+
+def _plain_id_card(person: Person) -> str:
+    return person.reveal_id_card()
+
+
+PERSONAL = {"phone": _plain_phone, "id_card": _plain_id_card}
+
+
 def person_update(
-    *, person: Person, phone: str | None = None, id_card: str | None = None, **data: Any
+    *, person: Person, actor: Actor, phone: str | None = None, id_card: str | None = None, **data: Any
 ) -> Person:
-    person = Person.objects.select_for_update(of=("self",)).get(pk=person.pk)
-    merged = {k: getattr(person, k) for k in PERSON_FIELDS}
-    merged.update({k: v for k, v in data.items() if k in PERSON_FIELDS})
-    person_validate(data=merged, phone=phone, id_card=id_card, instance=person)
-    for key, value in merged.items():
-        setattr(person, key, value if value is not None else _blank(key))
-    if phone is not None:
-        person.set_phone(phone)
-    if id_card is not None:
-        person.set_id_card(id_card)
-    person.save()
-    return person
+    """Change a person's record; a phone or ID card of None keeps the number on record."""
+    editing = audited_edit(
+        Person, person.pk, actor=actor, fields=PERSON_FIELDS, personal=PERSONAL, region=lambda p: p.region
+    )
+    with editing as edit:
+        person = edit.row
+        require_scope(actor, Capability.PEOPLE_EDIT, person.region, data.get("region"))
+        merged = {k: getattr(person, k) for k in PERSON_FIELDS}
+        merged.update({k: v for k, v in data.items() if k in PERSON_FIELDS})
+        person_validate(data=merged, phone=phone, id_card=id_card, instance=person)
+        for key, value in merged.items():
+            setattr(person, key, value if value is not None else _blank(key))
+        if phone is not None:
+            person.set_phone(phone)
+        if id_card is not None:
+            person.set_id_card(id_card)
+    return edit.row
 
 
 def person_reveal(*, person: Person, field: str, actor: Any, request: HttpRequest | None = None) -> str:
@@ -199,26 +217,30 @@ def position_create(
     )
 
 
-@transaction.atomic
-def position_update(*, position: Position, **changes: Any) -> Position:
-    position = Position.objects.select_for_update(of=("self",)).get(pk=position.pk)
-    for key in ("kind", "region", "organisation", "starts_on", "ends_on"):
-        if key in changes:
-            setattr(position, key, changes[key])
-    if "organisation" in changes and position.organisation_id and not changes.get("region"):
-        position.region = position.organisation.region  # type: ignore[union-attr]
-    position_validate(
-        person=position.person,
-        kind=position.kind,
-        region=position.region,
-        organisation=position.organisation,
-        starts_on=position.starts_on,
-        ends_on=position.ends_on,
+def position_update(*, position: Position, actor: Actor, **changes: Any) -> Position:
+    fields = ("kind", "region", "organisation", "starts_on", "ends_on")
+    editing = audited_edit(
+        Position, position.pk, actor=actor, fields=fields, region=lambda p: p.region, related=("person",)
     )
-    position.save()
-    return position
+    with editing as edit:
+        position = edit.row
+        require_scope(actor, Capability.PEOPLE_EDIT, position.region, position.person.region)
+        for key in fields:
+            if key in changes:
+                setattr(position, key, changes[key])
+        if "organisation" in changes and position.organisation_id and not changes.get("region"):
+            position.region = position.organisation.region  # type: ignore[union-attr]
+        require_scope(actor, Capability.PEOPLE_EDIT, position.region)
+        position_validate(
+            person=position.person,
+            kind=position.kind,
+            region=position.region,
+            organisation=position.organisation,
+            starts_on=position.starts_on,
+            ends_on=position.ends_on,
+        )
+    return edit.row
 
 
-@transaction.atomic
-def position_end(*, position: Position, ends_on: date) -> Position:
-    return position_update(position=position, ends_on=ends_on)
+def position_end(*, position: Position, actor: Actor, ends_on: date) -> Position:
+    return position_update(position=position, actor=actor, ends_on=ends_on)

@@ -15,6 +15,9 @@ from tongxin.accounts.scope import has_capability, scope_for
 from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
+from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import int_param, paginate
+from tongxin.core.permissions import can, editable_region
 from tongxin.people import services
 from tongxin.people.forms import PersonFilterForm, PersonForm, PositionEndForm, PositionForm
 from tongxin.people.models import PartyStatus, Person, Position
@@ -23,10 +26,9 @@ from tongxin.people.selectors import (
     people_visible,
     person_get,
     position_get,
+    position_sort_key,
     positions_visible,
 )
-from tongxin.regions.forms import add_service_errors
-from tongxin.regions.views import can, editable_region, int_param, paginate, position_sort_key
 
 VIEW = Capability.PEOPLE_VIEW
 EDIT = Capability.PEOPLE_EDIT
@@ -152,6 +154,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.person_update(
                 person=person,
+                actor=user,
                 # empty means "keep the number on record"
                 phone=form.cleaned_data["phone"] or None,
                 id_card=form.cleaned_data["id_card"] or None,
@@ -239,6 +242,7 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.position_update(
                 position=position,
+                actor=user,
                 kind=data["kind"],
                 organisation=data["organisation"],
                 region=data["region"],
@@ -262,7 +266,7 @@ def position_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = PositionEndForm(request.POST)
     if form.is_valid():
         try:
-            services.position_end(position=position, ends_on=form.cleaned_data["ends_on"])
+            services.position_end(position=position, actor=request.user, ends_on=form.cleaned_data["ends_on"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tongxin.accounts.roles import Role
+from tongxin.core.actors import SYSTEM
 from tongxin.members import selectors, services
 from tongxin.members.models import ReportChannel, ServiceEntry, ServiceSource
 from tongxin.members.rules import add_months, parse_period
@@ -378,7 +379,7 @@ def test_employer_officials_read_their_members_cards_only(tree):
         starts_on=date(2020, 1, 1),
     )
     assert set(selectors.card_reports(secretary)) == {ours}
-    position_end(position=position, ends_on=timezone.localdate() - timedelta(days=1))
+    position_end(position=position, actor=SYSTEM, ends_on=timezone.localdate() - timedelta(days=1))
     assert set(selectors.card_reports(secretary)) == set()
     # a report filed with a branch under the unit's committee reaches the committee's officials too
     from tongxin.members.testing import employer_branch

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tongxin.audit.models import AuditEvent
+from tongxin.core.actors import SYSTEM
 from tongxin.lib.validators import id_card_check_digit
 from tongxin.people.models import Person, PositionKind
 from tongxin.people.services import (
@@ -63,9 +64,9 @@ def test_person_validation(tree, data, field):
 
 def test_update_keeps_phone_unless_given(tree):
     person = person_create(name="王芳", region=tree.building, phone="13812341234")
-    person = person_update(person=person, address="1单元101")
+    person = person_update(person=person, actor=SYSTEM, address="1单元101")
     assert person.reveal_phone() == "13812341234"
-    person = person_update(person=person, phone="13900001111")
+    person = person_update(person=person, actor=SYSTEM, phone="13900001111")
     assert person.phone_masked == "139****1111"
 
 
@@ -98,6 +99,6 @@ def test_positions_rules(tree):
     )
     assert secretary.region == tree.grids["1.1"]
     with pytest.raises(ValidationError):
-        position_end(position=post, ends_on=date(2023, 12, 31))
-    ended = position_end(position=post, ends_on=date(2024, 6, 30))
+        position_end(position=post, actor=SYSTEM, ends_on=date(2023, 12, 31))
+    ended = position_end(position=post, actor=SYSTEM, ends_on=date(2024, 6, 30))
     assert not ended.is_current(date(2024, 7, 1)) and ended.is_current(date(2024, 6, 30))

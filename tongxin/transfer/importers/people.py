@@ -274,7 +274,7 @@ class PersonSheetImporter(SheetImporter):
         if not changes:
             self.tally.unchanged += 1
             return
-        updated = self.save(line, lambda: person_update(person=person, **changes))
+        updated = self.save(line, lambda: person_update(person=person, actor=self.user, **changes))
         if updated is not None:
             self.tally.updated += 1
             if "id_card" in changes:
@@ -396,7 +396,10 @@ class PositionSheetImporter(SheetImporter):
             return
         # region is passed every time: position_update would otherwise reset it to the organisation's
         changes.setdefault("region", existing.region)
-        if self.save(line, lambda: position_update(position=existing, **changes)) is not None:
+        if (
+            self.save(line, lambda: position_update(position=existing, actor=self.user, **changes))
+            is not None
+        ):
             self.tally.updated += 1
 
     @staticmethod
