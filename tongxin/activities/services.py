@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxin.accounts.roles import Capability
+from tongxin.accounts.scope import scope_for
 from tongxin.activities.models import (
     Activity,
     ActivityKind,
@@ -29,7 +31,9 @@ from tongxin.activities.models import (
     TeamMember,
     TeamRole,
 )
-from tongxin.activities.selectors import may_manage_activity, may_sign_up
+from tongxin.activities.selectors import _unit_ids, may_manage_activity, may_sign_up
+from tongxin.audit.edits import audited_edit
+from tongxin.core.actors import Actor, require_scope
 from tongxin.members.models import ServiceSource
 from tongxin.members.services import service_record_sync_on_commit
 from tongxin.notifications.services import notify
@@ -108,10 +112,6 @@ def activity_create(
     """Publish an activity. The organiser needs members.manage over the area, or speaks for `unit`.
 
     `organiser=None`: entered by an import or the demo, confirmed later by the area's officials."""
-    from tongxin.accounts.roles import Capability
-    from tongxin.accounts.scope import scope_for
-    from tongxin.activities.selectors import _unit_ids
-
     if organiser is not None:
         allowed = scope_for(organiser, Capability.MEMBERS_MANAGE).contains(region.path)
         if not allowed and unit is not None:
@@ -132,21 +132,23 @@ def activity_create(
     return Activity.objects.create(region=region, unit=unit, organiser=organiser, **data)
 
 
-@transaction.atomic
 def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activity:
-    locked = Activity.objects.select_for_update(of=("self",)).select_related("region").get(pk=activity.pk)
-    if not may_manage_activity(actor, locked):
-        raise PermissionDenied
-    if locked.status != ActivityStatus.PUBLISHED:
-        raise ValidationError(_("Only an open activity can be changed."))
-    for key in (*ACTIVITY_FIELDS, "organisation"):
-        if key in changes:
-            value = changes[key]
-            setattr(locked, key, value.strip() if isinstance(value, str) and key != "kind" else value)
-    data = {k: getattr(locked, k) for k in (*ACTIVITY_FIELDS, "organisation")}
-    _activity_validate(data)
-    locked.save()
-    return locked
+    fields = (*ACTIVITY_FIELDS, "organisation")
+    editing = audited_edit(
+        Activity, activity.pk, actor=actor, fields=fields, region=lambda a: a.region, related=("region",)
+    )
+    with editing as edit:
+        locked = edit.row
+        if not may_manage_activity(actor, locked):
+            raise PermissionDenied
+        if locked.status != ActivityStatus.PUBLISHED:
+            raise ValidationError(_("Only an open activity can be changed."))
+        for key in fields:
+            if key in changes:
+                value = changes[key]
+                setattr(locked, key, value.strip() if isinstance(value, str) and key != "kind" else value)
+        _activity_validate({k: getattr(locked, k) for k in fields})
+    return edit.row
 
 
 @transaction.atomic
@@ -419,18 +421,27 @@ def team_member_add(
     return member
 
 
-@transaction.atomic
 def team_member_update(
-    *, member: TeamMember, role: str | None = None, skills: str | None = None
+    *, member: TeamMember, actor: Actor, role: str | None = None, skills: str | None = None
 ) -> TeamMember:
-    if role is not None:
-        if role not in TeamRole.values:
-            raise ValidationError({"role": [_("Choose a role in the team.")]})
-        member.role = role
-    if skills is not None:
-        member.skills = skills.strip()
-    member.save(update_fields=["role", "skills"])
-    return member
+    editing = audited_edit(
+        TeamMember,
+        member.pk,
+        actor=actor,
+        fields=("role", "skills"),
+        region=lambda m: m.team.region,
+        related=("team__region",),
+    )
+    with editing as edit:
+        member = edit.row
+        require_scope(actor, Capability.MEMBERS_MANAGE, member.team.region)
+        if role is not None:
+            if role not in TeamRole.values:
+                raise ValidationError({"role": [_("Choose a role in the team.")]})
+            member.role = role
+        if skills is not None:
+            member.skills = skills.strip()
+    return edit.row
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxin.audit.edits import audited_edit
 from tongxin.lists.models import (
     Evidence,
     Milestone,
@@ -155,33 +156,35 @@ NEED_FIELDS = {
 }
 
 
-@transaction.atomic
 def need_update(*, need: Need, actor: Any, **changes: Any) -> Need:
     """Correct a need while it is still open."""
     unknown = set(changes) - NEED_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    locked = Need.objects.select_for_update(of=("self",)).select_related("region").get(pk=need.pk)
-    require_manage(actor, locked.region)
-    if "region" in changes:
-        require_manage(actor, changes["region"])
-    if locked.status != NeedStatus.OPEN:
-        raise ValidationError(
-            _("Only an open need can be changed; this one is “%(status)s”.")
-            % {"status": locked.get_status_display()}
-        )
-    for field, value in changes.items():
-        setattr(locked, field, value.strip() if isinstance(value, str) else value)
-    need_validate(
-        title=locked.title,
-        description=locked.description,
-        category=locked.category,
-        source=locked.source,
-        region=locked.region,
-        wanted_kind=locked.wanted_kind,
+    editing = audited_edit(
+        Need, need.pk, actor=actor, fields=sorted(NEED_FIELDS), region=lambda n: n.region, related=("region",)
     )
-    locked.save()
-    return locked
+    with editing as edit:
+        locked = edit.row
+        require_manage(actor, locked.region)
+        if "region" in changes:
+            require_manage(actor, changes["region"])
+        if locked.status != NeedStatus.OPEN:
+            raise ValidationError(
+                _("Only an open need can be changed; this one is “%(status)s”.")
+                % {"status": locked.get_status_display()}
+            )
+        for field, value in changes.items():
+            setattr(locked, field, value.strip() if isinstance(value, str) else value)
+        need_validate(
+            title=locked.title,
+            description=locked.description,
+            category=locked.category,
+            source=locked.source,
+            region=locked.region,
+            wanted_kind=locked.wanted_kind,
+        )
+    return edit.row
 
 
 @transaction.atomic
@@ -414,27 +417,32 @@ RESOURCE_FIELDS = {
 }
 
 
-@transaction.atomic
 def resource_update(*, resource: Resource, actor: Any, **changes: Any) -> Resource:
     unknown = set(changes) - RESOURCE_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    locked = (
-        Resource.objects.select_for_update(of=("self",)).select_related("unit__region").get(pk=resource.pk)
+    editing = audited_edit(
+        Resource,
+        resource.pk,
+        actor=actor,
+        fields=sorted(RESOURCE_FIELDS),
+        region=lambda r: r.unit.region,
+        related=("unit__region",),
     )
-    _speaks_or_manages(actor, locked.unit, locked.unit.region)
-    for field, value in changes.items():
-        setattr(locked, field, value.strip() if isinstance(value, str) else value)
-    resource_validate(
-        kind=locked.kind,
-        title=locked.title,
-        category=locked.category,
-        quantity=locked.quantity,
-        available_from=locked.available_from,
-        available_until=locked.available_until,
-    )
-    locked.save()
-    return locked
+    with editing as edit:
+        locked = edit.row
+        _speaks_or_manages(actor, locked.unit, locked.unit.region)
+        for field, value in changes.items():
+            setattr(locked, field, value.strip() if isinstance(value, str) else value)
+        resource_validate(
+            kind=locked.kind,
+            title=locked.title,
+            category=locked.category,
+            quantity=locked.quantity,
+            available_from=locked.available_from,
+            available_until=locked.available_until,
+        )
+    return edit.row
 
 
 # ---- projects -------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxin.accounts.roles import Capability
+from tongxin.audit.edits import audited_edit
+from tongxin.core.actors import Actor, require_scope
 from tongxin.members import sources
 from tongxin.members.models import (
     MemberReport,
@@ -70,17 +73,22 @@ def service_post_create(
     )
 
 
-@transaction.atomic
-def service_post_update(*, post: ServicePost, **changes: Any) -> ServicePost:
-    post = ServicePost.objects.select_for_update(of=("self",)).get(pk=post.pk)
-    for key in ("kind", "name", "description", "places", "active"):
-        if key in changes:
-            setattr(post, key, changes[key].strip() if isinstance(changes[key], str) else changes[key])
-    _post_validate(community=post.community, kind=post.kind, name=post.name, places=post.places)
-    if ServicePost.objects.filter(community=post.community, name=post.name).exclude(pk=post.pk).exists():
-        raise ValidationError({"name": [_("The community already has a post of this name.")]})
-    post.save()
-    return post
+def service_post_update(*, post: ServicePost, actor: Actor, **changes: Any) -> ServicePost:
+    fields = ("kind", "name", "description", "places", "active")
+    editing = audited_edit(
+        ServicePost, post.pk, actor=actor, fields=fields, region=lambda p: p.community, related=("community",)
+    )
+    with editing as edit:
+        post = edit.row
+        require_scope(actor, Capability.MEMBERS_MANAGE, post.community)
+        for key in fields:
+            if key in changes:
+                value = changes[key]
+                setattr(post, key, value.strip() if isinstance(value, str) else value)
+        _post_validate(community=post.community, kind=post.kind, name=post.name, places=post.places)
+        if ServicePost.objects.filter(community=post.community, name=post.name).exclude(pk=post.pk).exists():
+            raise ValidationError({"name": [_("The community already has a post of this name.")]})
+    return edit.row
 
 
 # ---- member reports (在职党员报到) -------------------------------------------------------------
@@ -178,10 +186,24 @@ def member_report_renew(
     return report
 
 
-@transaction.atomic
-def member_report_update(*, report: MemberReport, **changes: Any) -> MemberReport:
+def member_report_update(*, report: MemberReport, actor: Actor, **changes: Any) -> MemberReport:
     """Change the post or the employer of an active report."""
-    report = MemberReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
+    fields = ("service_post", "employer_unit", "employer_organisation")
+    editing = audited_edit(
+        MemberReport,
+        report.pk,
+        actor=actor,
+        fields=fields,
+        region=lambda r: r.community,
+        related=("community",),
+    )
+    with editing as edit:
+        _report_change(edit.row, actor, changes)
+    return edit.row
+
+
+def _report_change(report: MemberReport, actor: Actor, changes: dict[str, Any]) -> None:
+    require_scope(actor, Capability.MEMBERS_MANAGE, report.community)
     if report.ended_on is not None:
         raise ValidationError(_("This report has ended."))
     if "service_post" in changes:
@@ -198,8 +220,6 @@ def member_report_update(*, report: MemberReport, **changes: Any) -> MemberRepor
             report.employer_organisation = _employer_org(report.employer_unit, None)
     if "employer_organisation" in changes:
         report.employer_organisation = _employer_org(report.employer_unit, changes["employer_organisation"])
-    report.save()
-    return report
 
 
 @transaction.atomic

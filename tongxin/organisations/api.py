@@ -90,6 +90,7 @@ def organisation_patch(request: HttpRequest, id: int, payload: OrganisationPatch
     dates = {k: changes[k] for k in ("founded_on", "term_ends_on") if k in changes}
     org = organisation_update(
         organisation=org,
+        actor=request.user,
         name=changes.get("name"),
         kind=changes.get("kind"),
         code=changes.get("code"),

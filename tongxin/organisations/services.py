@@ -9,6 +9,9 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from tongxin.accounts.roles import Capability
+from tongxin.audit.edits import audited_edit
+from tongxin.core.actors import Actor, require_scope
 from tongxin.lib.tree import child_path, subtree_range
 from tongxin.organisations.models import ALLOWED_PARENT_KINDS, BRANCH_KINDS, OrgKind, PartyOrganisation
 from tongxin.regions.models import Region
@@ -94,10 +97,13 @@ def organisation_create(
     return org
 
 
-@transaction.atomic
+ORGANISATION_FIELDS = ("name", "kind", "code", "region", "founded_on", "term_ends_on")
+
+
 def organisation_update(
     *,
     organisation: PartyOrganisation,
+    actor: Actor,
     name: str | None = None,
     kind: str | None = None,
     code: str | None = None,
@@ -105,7 +111,30 @@ def organisation_update(
     founded_on: Any = ...,
     term_ends_on: Any = ...,
 ) -> PartyOrganisation:
-    org = PartyOrganisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
+    editing = audited_edit(
+        PartyOrganisation,
+        organisation.pk,
+        actor=actor,
+        fields=ORGANISATION_FIELDS,
+        region=lambda o: o.region,
+        related=("region",),
+    )
+    with editing as edit:
+        org = edit.row
+        require_scope(actor, Capability.STRUCTURE_EDIT, org.region, region)
+        _organisation_change(org, name, kind, code, region, founded_on, term_ends_on)
+    return edit.row
+
+
+def _organisation_change(
+    org: PartyOrganisation,
+    name: str | None,
+    kind: str | None,
+    code: str | None,
+    region: Region | None,
+    founded_on: Any,
+    term_ends_on: Any,
+) -> None:
     organisation_validate(
         name=name if name is not None else org.name,
         kind=kind or org.kind,
@@ -126,8 +155,6 @@ def organisation_update(
         org.founded_on = founded_on
     if term_ends_on is not ...:
         org.term_ends_on = term_ends_on
-    org.save()
-    return org
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import User
 from tongxin.accounts.roles import Role
+from tongxin.audit.edits import audited_edit
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.partners.events import announce, community_officials, liaisons_of
 from tongxin.partners.files import document_validate
@@ -121,22 +122,22 @@ UNIT_FIELDS = {
 }
 
 
-@transaction.atomic
 def unit_update(*, unit: PartnerUnit, actor: Any, **changes: Any) -> PartnerUnit:
     unknown = set(changes) - UNIT_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    locked = PartnerUnit.objects.select_for_update(of=("self",)).get(pk=unit.pk)
-    require_manage(actor, locked.region)
-    if "region" in changes:
-        require_manage(actor, changes["region"])
-    for field, value in changes.items():
-        setattr(locked, field, value.strip() if isinstance(value, str) else value)
-    if locked.kind != UnitKind.PROPERTY_FIRM:
-        locked.red_property = False
-    unit_validate(name=locked.name, kind=locked.kind, region=locked.region, instance=locked)
-    locked.save()
-    return locked
+    fields = sorted(UNIT_FIELDS | {"red_property"})
+    with audited_edit(PartnerUnit, unit.pk, actor=actor, fields=fields, region=lambda u: u.region) as edit:
+        locked = edit.row
+        require_manage(actor, locked.region)
+        if "region" in changes:
+            require_manage(actor, changes["region"])
+        for field, value in changes.items():
+            setattr(locked, field, value.strip() if isinstance(value, str) else value)
+        if locked.kind != UnitKind.PROPERTY_FIRM:
+            locked.red_property = False
+        unit_validate(name=locked.name, kind=locked.kind, region=locked.region, instance=locked)
+    return edit.row
 
 
 def _liaison_role_held(user: User) -> bool:
@@ -229,24 +230,24 @@ def alliance_create(
 ALLIANCE_FIELDS = {"name", "kind", "organisation", "meeting_interval", "founded_on", "description", "active"}
 
 
-@transaction.atomic
 def alliance_update(*, alliance: Alliance, actor: Any, **changes: Any) -> Alliance:
     unknown = set(changes) - ALLIANCE_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    locked = Alliance.objects.select_for_update(of=("self",)).get(pk=alliance.pk)
-    require_manage(actor, locked.region)
-    for field, value in changes.items():
-        setattr(locked, field, value.strip() if isinstance(value, str) else value)
-    alliance_validate(
-        name=locked.name,
-        kind=locked.kind,
-        region=locked.region,
-        meeting_interval=locked.meeting_interval,
-        instance=locked,
-    )
-    locked.save()
-    return locked
+    fields = sorted(ALLIANCE_FIELDS)
+    with audited_edit(Alliance, alliance.pk, actor=actor, fields=fields, region=lambda a: a.region) as edit:
+        locked = edit.row
+        require_manage(actor, locked.region)
+        for field, value in changes.items():
+            setattr(locked, field, value.strip() if isinstance(value, str) else value)
+        alliance_validate(
+            name=locked.name,
+            kind=locked.kind,
+            region=locked.region,
+            meeting_interval=locked.meeting_interval,
+            instance=locked,
+        )
+    return edit.row
 
 
 @transaction.atomic

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.core.actors import SYSTEM
+from tongxin.accounts.roles import Capability
+from tongxin.audit.edits import audited_edit
+from tongxin.core.actors import SYSTEM, Actor, require_scope
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind, PartyOrganisation
 from tongxin.partylife import development
 from tongxin.partylife.models import (
@@ -93,30 +95,36 @@ def meeting_record(
     return meeting
 
 
-@transaction.atomic
+MEETING_FIELDS = ("kind", "held_on", "topic", "lecturer", "minutes", "attendee_count")
+
+
 def meeting_update(
-    *, meeting: PartyMeeting, attendees: Iterable[Person] | None = None, **changes: Any
+    *, meeting: PartyMeeting, actor: Actor, attendees: Iterable[Person] | None = None, **changes: Any
 ) -> PartyMeeting:
-    locked = (
-        PartyMeeting.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=meeting.pk)
+    editing = audited_edit(
+        PartyMeeting,
+        meeting.pk,
+        actor=actor,
+        fields=MEETING_FIELDS,
+        region=lambda m: m.organisation.region,
+        related=("organisation__region",),
     )
-    for key in ("kind", "held_on", "topic", "lecturer", "minutes", "attendee_count"):
-        if key in changes:
-            setattr(
-                locked,
-                key,
-                changes[key].strip() if isinstance(changes[key], str) and key != "kind" else changes[key],
-            )
-    _meeting_validate(
-        organisation=locked.organisation, kind=locked.kind, held_on=locked.held_on, topic=locked.topic
-    )
-    if attendees is not None:
-        people = list(attendees)
-        locked.attendees.set(people)
-        if "attendee_count" not in changes:
-            locked.attendee_count = len(people)
-    locked.save()
-    return locked
+    with editing as edit:
+        locked = edit.row
+        require_scope(actor, Capability.PARTYLIFE_MANAGE, locked.organisation.region)
+        for key in MEETING_FIELDS:
+            if key in changes:
+                value = changes[key]
+                setattr(locked, key, value.strip() if isinstance(value, str) and key != "kind" else value)
+        _meeting_validate(
+            organisation=locked.organisation, kind=locked.kind, held_on=locked.held_on, topic=locked.topic
+        )
+        if attendees is not None:
+            people = list(attendees)
+            locked.attendees.set(people)
+            if "attendee_count" not in changes:
+                locked.attendee_count = len(people)
+    return edit.row
 
 
 @transaction.atomic
@@ -390,7 +398,6 @@ def development_deadlines_notify(*, today: date | None = None) -> int:
     """Refresh every open file; tell the branch's officials once about each limit coming close or passed."""
     from django.urls import reverse
 
-    from tongxin.accounts.roles import Capability
     from tongxin.notifications.services import notify
 
     today = today or timezone.localdate()
@@ -435,15 +442,20 @@ def window_create(
     )
 
 
-@transaction.atomic
-def window_update(*, window: ServiceWindow, **changes: Any) -> ServiceWindow:
-    for key in ("name", "address", "phone", "active"):
-        if key in changes:
-            setattr(window, key, changes[key].strip() if isinstance(changes[key], str) else changes[key])
-    if not window.name:
-        raise ValidationError({"name": [_("Give the window a name.")]})
-    window.save()
-    return window
+def window_update(*, window: ServiceWindow, actor: Actor, **changes: Any) -> ServiceWindow:
+    fields = ("name", "address", "phone", "active")
+    with audited_edit(
+        ServiceWindow, window.pk, actor=actor, fields=fields, region=lambda w: w.region
+    ) as edit:
+        window = edit.row
+        require_scope(actor, Capability.PARTYLIFE_MANAGE, window.region)
+        for key in fields:
+            if key in changes:
+                value = changes[key]
+                setattr(window, key, value.strip() if isinstance(value, str) else value)
+        if not window.name:
+            raise ValidationError({"name": [_("Give the window a name.")]})
+    return edit.row
 
 
 def _mobile_validate(person: Person, current_place: str, left_on: date | None, contact: str | None) -> None:
@@ -496,17 +508,30 @@ def mobile_member_register(
     return record
 
 
-@transaction.atomic
-def mobile_member_update(*, record: MobileMember, contact: str | None = None, **changes: Any) -> MobileMember:
-    locked = MobileMember.objects.select_for_update(of=("self",)).select_related("person").get(pk=record.pk)
-    for key in ("current_place", "current_region", "work", "window", "certificate", "left_on"):
-        if key in changes:
-            setattr(locked, key, changes[key].strip() if isinstance(changes[key], str) else changes[key])
-    _mobile_validate(locked.person, locked.current_place, locked.left_on, contact)
-    if contact is not None:
-        locked.set_contact(contact)
-    locked.save()
-    return locked
+def mobile_member_update(
+    *, record: MobileMember, actor: Actor, contact: str | None = None, **changes: Any
+) -> MobileMember:
+    fields = ("current_place", "current_region", "work", "window", "certificate", "left_on")
+    editing = audited_edit(
+        MobileMember,
+        record.pk,
+        actor=actor,
+        fields=fields,
+        personal={"contact": MobileMember.reveal_contact},
+        region=lambda r: r.branch.region,
+        related=("person", "branch__region"),
+    )
+    with editing as edit:
+        locked = edit.row
+        require_scope(actor, Capability.PARTYLIFE_MANAGE, locked.branch.region)
+        for key in fields:
+            if key in changes:
+                value = changes[key]
+                setattr(locked, key, value.strip() if isinstance(value, str) else value)
+        _mobile_validate(locked.person, locked.current_place, locked.left_on, contact)
+        if contact is not None:
+            locked.set_contact(contact)
+    return edit.row
 
 
 @transaction.atomic

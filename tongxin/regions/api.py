@@ -158,6 +158,7 @@ def region_patch(request: HttpRequest, id: int, payload: RegionPatchIn) -> Regio
     try:
         return region_update(
             region=region,
+            actor=request.user,
             name=changes.get("name"),
             code=changes.get("code"),
             kind=changes.get("kind"),

@@ -9,6 +9,9 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
+from tongxin.accounts.roles import Capability
+from tongxin.audit.edits import audited_edit
+from tongxin.core.actors import Actor, require_scope
 from tongxin.lib import codes, geo
 from tongxin.lib.tree import child_path, subtree_range
 from tongxin.regions.models import ALLOWED_PARENT_LEVELS, DEFAULT_KIND, Level, Region, RegionCell
@@ -173,10 +176,13 @@ def region_create(
     return region
 
 
-@transaction.atomic
+REGION_FIELDS = ("name", "code", "kind", "address", "centre_lng", "centre_lat", "geometry")
+
+
 def region_update(
     *,
     region: Region,
+    actor: Actor,
     name: str | None = None,
     code: str | None = None,
     kind: str | None = None,
@@ -184,7 +190,23 @@ def region_update(
     geometry: Any = ...,
     centre: tuple[float, float] | None = None,
 ) -> Region:
-    region = Region.objects.select_for_update(of=("self",)).get(pk=region.pk)
+    editing = audited_edit(Region, region.pk, actor=actor, fields=REGION_FIELDS, region=lambda r: r)
+    with editing as edit:
+        _region_change(edit.row, actor, name, code, kind, address, geometry, centre)
+    return edit.row
+
+
+def _region_change(
+    region: Region,
+    actor: Actor,
+    name: str | None,
+    code: str | None,
+    kind: str | None,
+    address: str | None,
+    geometry: Any,
+    centre: tuple[float, float] | None,
+) -> None:
+    require_scope(actor, Capability.STRUCTURE_EDIT, region)
     new_geometry = region.geometry if geometry is ... else geometry
     polygon = region_validate(
         level=region.level,
@@ -211,8 +233,6 @@ def region_update(
             region.centre_lng = region.centre_lat = None
         _apply_geometry(region, polygon)
         _index_cells(region, polygon)
-    region.save()
-    return region
 
 
 @transaction.atomic

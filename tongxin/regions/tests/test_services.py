@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from tongxin.core.actors import SYSTEM
 from tongxin.lib.geo import rectangle
 from tongxin.regions.models import Level, Region, RegionCell
 from tongxin.regions.selectors import grid_at, grids_at, region_subtree
@@ -83,7 +84,7 @@ def test_nested_grids_resolve_to_innermost(tree):
 def test_cells_follow_geometry_changes(tree):
     grid = tree.grids["2.2"]
     before = set(RegionCell.objects.filter(region=grid).values_list("cell", flat=True))
-    region_update(region=grid, geometry=rectangle(120.63, 31.30, 120.635, 31.305))
+    region_update(region=grid, actor=SYSTEM, geometry=rectangle(120.63, 31.30, 120.635, 31.305))
     after = set(RegionCell.objects.filter(region=grid).values_list("cell", flat=True))
     assert after and after != before
     assert grid_at(120.632, 31.302) == grid

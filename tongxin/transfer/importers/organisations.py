@@ -134,7 +134,7 @@ class OrganisationSheetImporter(SheetImporter):
         if not changes:
             self.tally.unchanged += 1
             return
-        updated = self.save(line, lambda: organisation_update(organisation=org, **changes))
+        updated = self.save(line, lambda: organisation_update(organisation=org, actor=self.user, **changes))
         if updated is not None:
             self.orgs.remember(updated)
             self.tally.updated += 1

@@ -172,7 +172,7 @@ class RegionSheetImporter(SheetImporter):
         if not changes:
             self.tally.unchanged += 1
             return
-        updated = self.save(line, lambda: region_update(region=region, **changes))
+        updated = self.save(line, lambda: region_update(region=region, actor=self.user, **changes))
         if updated is not None:
             self.remember_region(updated)
             self.tally.updated += 1
