@@ -1,8 +1,10 @@
 from django.urls import include, path
 
 from tongxin.api import api
+from tongxin.regions.views import home
 
 urlpatterns = [
+    path("", home, name="home"),
     path("", include("tongxin.core.urls")),
     path("accounts/", include("tongxin.accounts.urls")),
     path("regions/", include("tongxin.regions.urls")),

@@ -26,9 +26,9 @@ from tongxin.activities.forms import (
 )
 from tongxin.activities.models import ActivityPhoto, ActivityStatus, TeamMember
 from tongxin.core.access import login_only, requires
+from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import paginate
 from tongxin.core.periods import list_tools
-from tongxin.regions.forms import add_service_errors
-from tongxin.regions.views import paginate
 
 VIEW, MANAGE = Capability.MEMBERS_VIEW, Capability.MEMBERS_MANAGE
 

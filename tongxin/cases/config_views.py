@@ -23,11 +23,11 @@ from tongxin.cases.forms import (
     RateRulesForm,
     RouteStepFormSet,
     WhistleTypeForm,
-    add_service_errors,
 )
 from tongxin.cases.models import CalendarDay, CaseCategory, WhistleType
 from tongxin.cases.selectors import rate_rule_sets, rate_rules_for
 from tongxin.core.access import requires
+from tongxin.core.forms import add_service_errors
 
 CONFIGURE = Capability.CASES_CONFIGURE
 

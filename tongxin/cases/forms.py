@@ -18,30 +18,11 @@ from tongxin.cases.models import (
     WhistleType,
 )
 from tongxin.cases.workflow import RULES
+from tongxin.core.forms import DateInput
 from tongxin.regions.models import Region
 
 DESCRIPTION_MAX = 2000
 NOTE_MAX = 2000
-
-
-def add_service_errors(
-    form: forms.Form, exc: ValidationError, field_map: dict[str, str] | None = None
-) -> None:
-    """Put a service's ValidationError (keyed by field) onto the form's fields."""
-    field_map = field_map or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for key, messages in exc.message_dict.items():
-        name = field_map.get(key, key)
-        form.add_error(name if name in form.fields else None, messages)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

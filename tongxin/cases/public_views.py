@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongxin.cases.forms import RatingForm, ReportForm, add_service_errors
+from tongxin.cases.forms import RatingForm, ReportForm
 from tongxin.cases.models import Case, CaseCategory, CaseSource, CaseStatus, CaseTransition
 from tongxin.cases.reporting import case_photos_add, photos_validate
 from tongxin.cases.selectors import (
@@ -30,6 +30,7 @@ from tongxin.cases.selectors import (
 )
 from tongxin.cases.services import RESIDENT, CaseConflict, IllegalTransition, case_intake, case_transition
 from tongxin.core.access import public
+from tongxin.core.forms import add_service_errors
 from tongxin.regions.models import Level, Region
 
 REPORT_LIMIT_PER_HOUR = getattr(settings, "TONGXIN_REPORT_LIMIT_PER_HOUR", 10)

@@ -27,7 +27,6 @@ from tongxin.cases.forms import (
     NOT_IN_PAGES,
     ActionForm,
     CaseFilterForm,
-    add_service_errors,
 )
 from tongxin.cases.models import OPEN_STATUSES, Case, CasePhoto, CaseStatus
 from tongxin.cases.reporting import case_photos_add, case_reporter_phone_reveal, photos_validate
@@ -45,6 +44,7 @@ from tongxin.cases.selectors import (
 )
 from tongxin.cases.services import CaseConflict, IllegalTransition, allowed_actions_for, case_transition
 from tongxin.core.access import login_only, requires
+from tongxin.core.forms import add_service_errors
 from tongxin.lib.masking import mask_name
 from tongxin.regions.models import Level, Region
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
-from tongxin.cases.forms import HotlineForm, PatrolForm, add_service_errors
+from tongxin.cases.forms import HotlineForm, PatrolForm
 from tongxin.cases.models import OPEN_STATUSES, Case, CaseSource
 from tongxin.cases.public_views import pin_map_config
 from tongxin.cases.reporting import case_intake_in_grid, case_photos_add, photos_validate
@@ -32,6 +32,7 @@ from tongxin.cases.selectors import (
 )
 from tongxin.cases.services import case_intake, locate
 from tongxin.core.access import login_only, requires
+from tongxin.core.forms import add_service_errors
 from tongxin.regions.models import Level, Region
 
 LIST_LIMIT = 50

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from ninja import Schema
 from pydantic import Field
 
+from tongxin.core.forms import DateInput
+
 M = TypeVar("M", bound=Model)
 
 
@@ -56,13 +58,6 @@ def period_check(since: date | None, until: date | None) -> None:
     """The API's answer to a period that ends before it starts: 400 with the field named."""
     if since is not None and until is not None and since > until:
         raise ValidationError({"since": [_("The start date is after the end date.")]})
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class PeriodForm(forms.Form):

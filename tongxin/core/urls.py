@@ -3,7 +3,6 @@ from django.urls import path
 from tongxin.core import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),

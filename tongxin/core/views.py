@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.i18n import set_language
 
-from tongxin.core.access import login_only, public
+from tongxin.core.access import public
 
 
 @public
@@ -23,13 +23,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
 login_view = public(auth_views.LoginView.as_view(redirect_authenticated_user=True))
 logout_view = public(auth_views.LogoutView.as_view())
 set_language_view = public(set_language)
-
-
-@login_only
-def home(request: HttpRequest) -> HttpResponse:
-    from tongxin.regions.views import home_context
-
-    return render(request, "core/home.html", home_context(request))
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.roles import Capability
+from tongxin.core.forms import DateInput
 from tongxin.core.periods import PeriodForm
 from tongxin.lists.models import (
     Milestone,
@@ -22,7 +23,7 @@ from tongxin.lists.models import (
 )
 from tongxin.partners.forms import UnitChoiceField
 from tongxin.partners.selectors import reach_for, unit_choices
-from tongxin.regions.forms import DateInput, RegionChoiceField
+from tongxin.regions.forms import RegionChoiceField
 from tongxin.regions.models import Level
 
 MANAGE = Capability.PARTNERS_MANAGE

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongxin.accounts.roles import Capability
 from tongxin.core.access import requires
+from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import int_param, paginate
 from tongxin.core.periods import list_tools
 from tongxin.lists import listing, services
 from tongxin.lists.forms import (
@@ -51,10 +53,7 @@ from tongxin.lists.selectors import (
     secretary_candidates,
 )
 from tongxin.partners.files import serve
-from tongxin.partners.selectors import reach_for, unit_get
-from tongxin.partners.views import require_manages
-from tongxin.regions.forms import add_service_errors
-from tongxin.regions.views import int_param, paginate
+from tongxin.partners.selectors import reach_for, require_manages, unit_get
 
 VIEW, MANAGE, CLAIM = Capability.PARTNERS_VIEW, Capability.PARTNERS_MANAGE, Capability.PARTNERS_CLAIM
 

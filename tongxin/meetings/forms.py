@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.roles import Capability
+from tongxin.core.forms import DateInput
 from tongxin.meetings.models import MeetingKind
 from tongxin.partners.forms import UnitChoiceField
 from tongxin.partners.selectors import alliances_visible, reach_for, unit_choices
-from tongxin.regions.forms import DateInput, RegionChoiceField
+from tongxin.regions.forms import RegionChoiceField
 from tongxin.regions.models import Level
 
 MANAGE = Capability.PARTNERS_MANAGE

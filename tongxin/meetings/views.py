@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongxin.accounts.roles import Capability
 from tongxin.core.access import requires
+from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import paginate
 from tongxin.core.periods import list_tools
 from tongxin.lib.tree import subtree_range
 from tongxin.lists.models import NeedStatus
@@ -42,10 +44,7 @@ from tongxin.meetings.selectors import (
 )
 from tongxin.meetings.workflow import allowed_steps
 from tongxin.partners.models import PartnerUnit
-from tongxin.partners.selectors import alliance_get, alliances_visible, reach_for
-from tongxin.partners.views import require_manages
-from tongxin.regions.forms import add_service_errors
-from tongxin.regions.views import paginate
+from tongxin.partners.selectors import alliance_get, alliances_visible, reach_for, require_manages
 
 VIEW, MANAGE = Capability.PARTNERS_VIEW, Capability.PARTNERS_MANAGE
 BOARD_LIMIT = 50

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.roles import Capability
+from tongxin.core.forms import DateInput
 from tongxin.members.models import ServicePost, ServicePostKind
 from tongxin.members.rules import DEFAULT_STARS
 from tongxin.people.models import Person
 from tongxin.people.selectors import people_visible
-from tongxin.regions.forms import DateInput, RegionChoiceField, ScopedSelect
+from tongxin.regions.forms import RegionChoiceField, ScopedSelect
 from tongxin.regions.models import Level
 
 PERSON_CHOICES_LIMIT = 200

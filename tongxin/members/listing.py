@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET
 
 from tongxin.accounts.roles import Capability
 from tongxin.core.access import requires
+from tongxin.core.pages import paginate
 from tongxin.core.periods import PeriodForm, list_tools
 from tongxin.core.xlsx import Column, field, related_name, xlsx_response
 from tongxin.members import selectors
 from tongxin.members.models import ServiceEntry, ServiceSource
-from tongxin.regions.views import paginate
 
 PERIOD_HELP = _lazy("The period is the day of the service.")
 

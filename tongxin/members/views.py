@@ -13,10 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability, scope_for
+from tongxin.accounts.scope import has_capability
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.access import login_only, requires
+from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import int_param, paginate
+from tongxin.core.permissions import can
 from tongxin.members import cards as card_files
 from tongxin.members import selectors, services
 from tongxin.members.forms import (
@@ -32,16 +35,10 @@ from tongxin.members.forms import (
 )
 from tongxin.members.models import ReportChannel, ServicePost, ServiceSource
 from tongxin.members.rules import parse_period
-from tongxin.regions.forms import add_service_errors
 from tongxin.regions.selectors import region_get
-from tongxin.regions.views import int_param, paginate
 
 VIEW, MANAGE = Capability.MEMBERS_VIEW, Capability.MEMBERS_MANAGE
 RULE_CAPS = (Capability.MEMBERS_MANAGE, Capability.PARTYLIFE_MANAGE)
-
-
-def _can(user: Any, capability: str, path: str | None) -> bool:
-    return scope_for(user, capability).contains(path)
 
 
 def _year(request: HttpRequest, today: date) -> int:
@@ -198,7 +195,7 @@ def person_record(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     own = request.user.person_id == person.pk  # type: ignore[union-attr]
     # an employer reads the record, not the activities and cases behind it
-    linkable = own or _can(request.user, VIEW, person.region.path)
+    linkable = own or can(request.user, VIEW, person.region.path)
     context = _record_context(person, _year(request, today), today, own=own, linkable=linkable)
     return render(request, "members/record.html", context)
 
@@ -250,7 +247,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST or None, user=user, units=units)
     if request.method == "POST" and form.is_valid():
         post = form.cleaned_data["service_post"]
-        if not _can(user, MANAGE, post.community.path):
+        if not can(user, MANAGE, post.community.path):
             raise PermissionDenied
         try:
             report = services.member_report_create(
@@ -284,7 +281,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "renewals": report.renewals.select_related("by").order_by("-confirmed_on"),
             "entries": year_entries,
             "today": today,
-            "can_manage": _can(user, MANAGE, report.community.path),
+            "can_manage": can(user, MANAGE, report.community.path),
             "end_form": ReportEndForm(initial={"on": today}),
         },
     )
@@ -292,7 +289,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _managed_report(user: Any, pk: int) -> Any:
     report = selectors.report_get(user, pk)
-    if not _can(user, MANAGE, report.community.path):
+    if not can(user, MANAGE, report.community.path):
         raise PermissionDenied
     return report
 
@@ -694,7 +691,7 @@ def rules_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         region = data.pop("region")
-        if not any(_can(user, c, region.path) for c in RULE_CAPS):
+        if not any(can(user, c, region.path) for c in RULE_CAPS):
             raise PermissionDenied
         try:
             services.member_rules_create(region=region, actor=user, **data)

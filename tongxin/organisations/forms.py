@@ -7,9 +7,10 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.forms import DateInput
 from tongxin.organisations.models import ALLOWED_PARENT_KINDS, OrgKind, PartyOrganisation
 from tongxin.organisations.selectors import organisation_choices
-from tongxin.regions.forms import DateInput, RegionChoiceField, ScopedSelect
+from tongxin.regions.forms import RegionChoiceField, ScopedSelect
 
 # a Party group (党小组) is never a parent
 PARENT_KINDS = [kind for kind in OrgKind.values if kind != OrgKind.GROUP]

@@ -14,6 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import has_capability
 from tongxin.core.access import requires
+from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import CHOICES_LIMIT, int_param, paginate
+from tongxin.core.permissions import can, editable_region
 from tongxin.lib.tree import ancestor_ids
 from tongxin.organisations import services
 from tongxin.organisations.forms import (
@@ -31,11 +34,9 @@ from tongxin.organisations.selectors import (
     organisations_with_member_count,
 )
 from tongxin.people.models import PartyStatus
-from tongxin.people.selectors import people_visible, positions_visible
-from tongxin.regions.forms import add_service_errors
+from tongxin.people.selectors import people_visible, position_sort_key, positions_visible
 from tongxin.regions.models import Level
 from tongxin.regions.selectors import region_get
-from tongxin.regions.views import CHOICES_LIMIT, can, editable_region, int_param, paginate, position_sort_key
 
 EDIT = Capability.STRUCTURE_EDIT
 MEMBER_LIMIT = 100

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.models import User
 from tongxin.accounts.roles import Capability
+from tongxin.core.forms import DateInput
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.partners.models import AllianceKind, MeetingInterval, MemberRole, UnitKind
 from tongxin.partners.selectors import liaison_accounts, unit_choices
-from tongxin.regions.forms import DateInput, RegionChoiceField
+from tongxin.regions.forms import RegionChoiceField
 from tongxin.regions.models import Level
 
 MANAGE = Capability.PARTNERS_MANAGE

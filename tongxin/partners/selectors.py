@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -97,6 +98,12 @@ def reach_for(user: Any) -> Reach:
     reach = Reach(scope, manage, unit_ids, paired)
     setattr(user, _CACHE_ATTR, reach)
     return reach
+
+
+def require_manages(user: Any, region: Any) -> None:
+    """403 for an object the user may see but not keep (partners.manage does not reach its region)."""
+    if not reach_for(user).manages(region):
+        raise PermissionDenied
 
 
 def forget_reach(user: Any) -> None:

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongxin.accounts.roles import Capability
 from tongxin.core.access import requires
+from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import int_param, paginate
 from tongxin.partners import services
 from tongxin.partners.duty import duty_check
 from tongxin.partners.files import serve
@@ -39,20 +41,13 @@ from tongxin.partners.selectors import (
     pairings_in_force,
     pairings_visible,
     reach_for,
+    require_manages,
     rules_current,
     unit_get,
     units_visible,
 )
-from tongxin.regions.forms import add_service_errors
-from tongxin.regions.views import int_param, paginate
 
 VIEW, MANAGE = Capability.PARTNERS_VIEW, Capability.PARTNERS_MANAGE
-
-
-def require_manages(user: Any, region: Any) -> None:
-    """403 for an object the user may see but not keep."""
-    if not reach_for(user).manages(region):
-        raise PermissionDenied
 
 
 def require_official_keeper(user: Any) -> None:

@@ -8,13 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.roles import Capability
+from tongxin.core.forms import DateInput
 from tongxin.core.periods import PeriodForm
 from tongxin.members.forms import PeopleMultipleField, PersonChoiceField
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind
 from tongxin.partylife.models import Frequency, MeetingKind, ServiceWindow, StepKind, TrainingPurpose
 from tongxin.people.models import Person
-from tongxin.regions.forms import DateInput, RegionChoiceField
+from tongxin.regions.forms import RegionChoiceField
 from tongxin.regions.models import Level
 
 MANAGE = Capability.PARTYLIFE_MANAGE

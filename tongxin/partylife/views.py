@@ -12,11 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability, scope_for
+from tongxin.accounts.scope import has_capability
 from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
 from tongxin.core.access import login_only, requires
+from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import paginate
 from tongxin.core.periods import list_tools
+from tongxin.core.permissions import can
 from tongxin.organisations.models import OrgKind
 from tongxin.partylife import listing, selectors, services
 from tongxin.partylife.development import ORDER, label_of
@@ -35,14 +38,8 @@ from tongxin.partylife.forms import (
 )
 from tongxin.partylife.models import DevelopmentStep, Frequency, MeetingKind, TrainingClass, TrainingSession
 from tongxin.people.models import Person
-from tongxin.regions.forms import add_service_errors
-from tongxin.regions.views import paginate
 
 VIEW, MANAGE = Capability.PARTYLIFE_VIEW, Capability.PARTYLIFE_MANAGE
-
-
-def _can(user: Any, capability: str, path: str) -> bool:
-    return scope_for(user, capability).contains(path)
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, cancel: str) -> HttpResponse:
@@ -123,7 +120,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     meeting = selectors.meeting_get(user, pk)
-    manage = _can(user, MANAGE, meeting.organisation.region.path)
+    manage = can(user, MANAGE, meeting.organisation.region.path)
     form = None
     if manage:
         initial = {
@@ -220,7 +217,7 @@ def meeting_rules(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             region = data.pop("region")
-            if not _can(user, MANAGE, region.path):
+            if not can(user, MANAGE, region.path):
                 raise PermissionDenied
             frequencies = {k: data.pop(k) for k in MeetingKind.values}
             try:
@@ -305,7 +302,7 @@ def _file_context(user: Any, file: Any, form: StepForm | None) -> dict[str, Any]
 def development_file(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     file = selectors.file_get(user, pk)
-    manage = _can(user, MANAGE, file.branch.region.path) and not file.closed
+    manage = can(user, MANAGE, file.branch.region.path) and not file.closed
     form = StepForm(initial={"on": timezone.localdate()}) if manage else None
     return render(request, "partylife/development_file.html", _file_context(user, file, form))
 
@@ -460,7 +457,7 @@ def mobile_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the plain contact number; needs people.reveal over the home branch. Audited."""
     user = request.user
     record = selectors.mobile_member_get(user, pk)
-    allowed = _can(user, Capability.PEOPLE_REVEAL, record.branch.region.path)
+    allowed = can(user, Capability.PEOPLE_REVEAL, record.branch.region.path)
     audit_record(
         action=Action.REVEAL,
         actor=user,
@@ -541,7 +538,7 @@ def training_create(request: HttpRequest) -> HttpResponse:
 def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     training = selectors.class_get(user, pk)
-    manage = _can(user, MANAGE, training.organisation.region.path)
+    manage = can(user, MANAGE, training.organisation.region.path)
     return render(
         request,
         "partylife/training.html",
@@ -558,7 +555,7 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _managed_class(user: Any, pk: int) -> Any:
     training = selectors.class_get(user, pk)
-    if not _can(user, MANAGE, training.organisation.region.path):
+    if not can(user, MANAGE, training.organisation.region.path):
         raise PermissionDenied
     return training
 

@@ -6,10 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.roles import Capability
+from tongxin.core.forms import DateInput
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.organisations.models import BRANCH_KINDS
 from tongxin.people.models import Gender, PartyStatus, Person, PositionKind
-from tongxin.regions.forms import DateInput, RegionChoiceField
+from tongxin.regions.forms import RegionChoiceField
 
 BRANCH_KIND_VALUES = sorted(str(k) for k in BRANCH_KINDS)
 

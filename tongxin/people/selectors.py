@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
-from tongxin.people.models import Person, Position
+from tongxin.people.models import Person, Position, PositionKind
 
 
 def people_visible(user: Any, *, capability: str = Capability.PEOPLE_VIEW) -> QuerySet[Person]:
@@ -47,6 +47,12 @@ def people_counts(user: Any, region: Any) -> dict[str, int]:
     return people_in_subtree(user, region).aggregate(
         people=Count("pk"), members=Count("pk", filter=~Q(party_status=""))
     )
+
+
+def position_sort_key(position: Any) -> tuple[int, Any]:
+    """Positions in the order of their kind (secretary first), then by start."""
+    order = PositionKind.values
+    return (order.index(position.kind) if position.kind in order else len(order), position.starts_on)
 
 
 def positions_current(user: Any, *, on: Any = None) -> QuerySet[Position]:

@@ -25,26 +25,6 @@ LEVEL_KINDS: dict[str, list[str]] = {
 BOUNDARY_LEVELS = {Level.COMMUNITY, Level.GRID}
 
 
-def add_service_errors(
-    form: forms.Form, exc: ValidationError, field_map: dict[str, str] | None = None
-) -> None:
-    """Put a service's ValidationError (keyed by field) onto the form's fields."""
-    field_map = field_map or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for key, messages in exc.message_dict.items():
-        name = field_map.get(key, key)
-        form.add_error(name if name in form.fields else None, messages)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class ScopedSelect(forms.Select):
     """A <select> that renders at most `option_limit` choices of a large queryset.
 

@@ -1,11 +1,10 @@
-"""Region pages: the home page's trees, and list, detail, create, edit and move of regions."""
+"""Region pages: the home page with its trees, and list, detail, create, edit and move of regions."""
 
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,22 +13,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import has_capability, scope_for
-from tongxin.core.access import requires
+from tongxin.core.access import login_only, requires
+from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import CHOICES_LIMIT, int_param, paginate
+from tongxin.core.permissions import can, editable_region
 from tongxin.organisations.selectors import (
     organisations_in_subtree,
     organisations_of_region,
     organisations_with_member_count,
 )
-from tongxin.people.models import PositionKind
-from tongxin.people.selectors import people_counts, positions_current
+from tongxin.people.selectors import people_counts, position_sort_key, positions_current
 from tongxin.regions import services
-from tongxin.regions.forms import (
-    RegionEditForm,
-    RegionFilterForm,
-    RegionForm,
-    RegionMoveForm,
-    add_service_errors,
-)
+from tongxin.regions.forms import RegionEditForm, RegionFilterForm, RegionForm, RegionMoveForm
 from tongxin.regions.models import ALLOWED_PARENT_LEVELS, LEVEL_ORDER, Level, Region
 from tongxin.regions.selectors import (
     region_ancestors,
@@ -41,42 +36,13 @@ from tongxin.regions.selectors import (
     regions_with_child_flag,
 )
 
-PER_PAGE = 50
 # the home page draws at most this many organisations; the list page has the rest
 HOME_ORG_LIMIT = 300
-CHOICES_LIMIT = 50
 
 EDIT = Capability.STRUCTURE_EDIT
 
 
-# ---- helpers shared by the structure and people pages ------------------------------------------
-
-
-def paginate(request: HttpRequest, queryset: Any, per_page: int = PER_PAGE) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def int_param(request: HttpRequest, name: str) -> int | None:
-    """A query-string id, or None when absent or not a number."""
-    value = (request.GET.get(name) or "").strip()
-    return int(value) if value.isdigit() else None
-
-
-def can(user: Any, capability: str, path: str | None) -> bool:
-    return scope_for(user, capability).contains(path)
-
-
-def editable_region(user: Any, pk: Any, capability: str = EDIT) -> Region:
-    """404 outside the user's view scope; 403 if they may only look at it."""
-    region = region_get(user, pk)
-    if not can(user, capability, region.path):
-        raise PermissionDenied
-    return region
-
-
-def position_sort_key(position: Any) -> tuple[int, Any]:
-    order = PositionKind.values
-    return (order.index(position.kind) if position.kind in order else len(order), position.starts_on)
+# ---- helpers ------------------------------------------------------------------------------------
 
 
 def map_region_for(region: Region, ancestors: list[Region]) -> Region | None:
@@ -130,8 +96,14 @@ def _organisation_tree(orgs: list[Any]) -> list[TreeItem]:
     return roots
 
 
-def home_context(request: HttpRequest) -> dict[str, Any]:
-    """The user's part of the region tree, the selected node, its people and its Party organisations."""
+@login_only
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page: the user's part of the region tree, the selected node, its people and its
+    Party organisations."""
+    return render(request, "regions/home.html", _home_context(request))
+
+
+def _home_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     scope = scope_for(user, Capability.STRUCTURE_VIEW)
     if scope.is_empty:

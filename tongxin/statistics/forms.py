@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.periods import DateInput
+from tongxin.core.forms import DateInput
 from tongxin.statistics.periods import MAX_YEAR, MIN_YEAR
 
 

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.forms import ModelChoiceField
 
 from tongxin.accounts.roles import Capability, Role
+from tongxin.core.forms import add_service_errors
 from tongxin.lib.geo import rectangle
-from tongxin.regions.forms import RegionEditForm, RegionForm, RegionMoveForm, ScopedSelect, add_service_errors
+from tongxin.regions.forms import RegionEditForm, RegionForm, RegionMoveForm, ScopedSelect
 from tongxin.regions.models import Level
 from tongxin.regions.services import region_create
 from tongxin.testing import make_user
