@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,8 +16,7 @@ from tongxin.accounts.scope import has_capability, scope_for
 from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
-from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import int_param, paginate
+from tongxin.core.pages import form_page, int_param, paginate
 from tongxin.core.permissions import can, editable_region
 from tongxin.people import services
 from tongxin.people.forms import PersonFilterForm, PersonForm, PositionEndForm, PositionForm
@@ -122,21 +122,23 @@ def person_create(request: HttpRequest) -> HttpResponse:
     region = editable_region(user, region_id, EDIT) if region_id is not None else None
     if request.method == "POST":
         form = PersonForm(request.POST, user=user)
-        if form.is_valid():
-            try:
-                person = services.person_create(
-                    phone=form.cleaned_data["phone"],
-                    id_card=form.cleaned_data["id_card"],
-                    **form.person_data(),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("%(name)s was added.") % {"name": person.name})
-                return redirect(person)
     else:
         form = PersonForm(initial={"region": region}, user=user)
-    return render(request, "people/form.html", {"form": form, "person": None, "region": region})
+
+    def save(form: PersonForm) -> Person:
+        return services.person_create(
+            phone=form.cleaned_data["phone"], id_card=form.cleaned_data["id_card"], **form.person_data()
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        success=lambda person: person,
+        message=lambda person: _("%(name)s was added.") % {"name": person.name},
+        template="people/form.html",
+        context={"person": None, "region": region},
+    )
 
 
 @requires(VIEW)
@@ -150,22 +152,26 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         user=user,
         person=person,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(
-                person=person,
-                actor=user,
-                # empty means "keep the number on record"
-                phone=form.cleaned_data["phone"] or None,
-                id_card=form.cleaned_data["id_card"] or None,
-                **form.person_data(),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was saved.") % {"name": form.cleaned_data["name"]})
-            return redirect("people:detail", pk=person.pk)
-    return render(request, "people/form.html", {"form": form, "person": person, "region": person.region})
+
+    def save(form: PersonForm) -> None:
+        services.person_update(
+            person=person,
+            actor=user,
+            # empty means "keep the number on record"
+            phone=form.cleaned_data["phone"] or None,
+            id_card=form.cleaned_data["id_card"] or None,
+            **form.person_data(),
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        success=reverse("people:detail", args=[person.pk]),
+        message=lambda _saved: _("%(name)s was saved.") % {"name": form.cleaned_data["name"]},
+        template="people/form.html",
+        context={"person": person, "region": person.region},
+    )
 
 
 @requires(VIEW)
@@ -203,25 +209,29 @@ def position_create(request: HttpRequest, pk: int) -> HttpResponse:
     person = editable_person(user, pk)
     if request.method == "POST":
         form = PositionForm(request.POST, user=user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.position_create(
-                    person=person,
-                    kind=data["kind"],
-                    starts_on=data["starts_on"],
-                    region=data["region"],
-                    organisation=data["organisation"],
-                    ends_on=data["ends_on"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The position was added."))
-                return redirect(person)
     else:
         form = PositionForm(initial={"region": person.region, "starts_on": timezone.localdate()}, user=user)
-    return render(request, "people/position_form.html", {"form": form, "person": person, "position": None})
+
+    def save(form: PositionForm) -> None:
+        data = form.cleaned_data
+        services.position_create(
+            person=person,
+            kind=data["kind"],
+            starts_on=data["starts_on"],
+            region=data["region"],
+            organisation=data["organisation"],
+            ends_on=data["ends_on"],
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        success=person.get_absolute_url(),
+        message=_("The position was added."),
+        template="people/position_form.html",
+        context={"person": person, "position": None},
+    )
 
 
 @requires(VIEW)
@@ -237,25 +247,27 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "ends_on": position.ends_on,
     }
     form = PositionForm(request.POST if request.method == "POST" else None, initial=initial, user=user)
-    if request.method == "POST" and form.is_valid():
+
+    def save(form: PositionForm) -> None:
         data = form.cleaned_data
-        try:
-            services.position_update(
-                position=position,
-                actor=user,
-                kind=data["kind"],
-                organisation=data["organisation"],
-                region=data["region"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The position was saved."))
-            return redirect("people:detail", pk=position.person_id)
-    return render(
-        request, "people/position_form.html", {"form": form, "person": position.person, "position": position}
+        services.position_update(
+            position=position,
+            actor=user,
+            kind=data["kind"],
+            organisation=data["organisation"],
+            region=data["region"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        success=reverse("people:detail", args=[position.person_id]),
+        message=_("The position was saved."),
+        template="people/position_form.html",
+        context={"person": position.person, "position": position},
     )
 
 
