@@ -19,6 +19,7 @@ from tongxin.activities.models import (
     Team,
     TeamMember,
 )
+from tongxin.core.actors import SYSTEM, is_user
 from tongxin.core.periods import at_days
 from tongxin.lib.tree import subtree_range
 from tongxin.people.models import Person
@@ -74,8 +75,10 @@ def _unit_ids(user: Any) -> list[int]:
 
 
 def may_manage_activity(user: Any, activity: Activity) -> bool:
-    """The organiser, members.manage over the area, or a liaison of the organising unit."""
-    if not getattr(user, "is_authenticated", False):
+    """The organiser, members.manage over the area, a liaison of the organising unit, or the system."""
+    if user == SYSTEM:
+        return True
+    if not is_user(user):
         return False
     if activity.organiser_id == user.pk or scope_for(user, MANAGE).contains(activity.region.path):
         return True

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.audit.edits import audited_edit
+from tongxin.core.actors import SYSTEM
 from tongxin.lists.models import (
     Evidence,
     Milestone,
@@ -60,8 +61,8 @@ def _user(actor: Any) -> Any:
 
 
 def _speaks_or_manages(actor: Any, unit: PartnerUnit | None, region: Region) -> None:
-    """The unit's liaison, or an official keeping co-building for the region (None: the system)."""
-    if actor is None:
+    """The unit's liaison, or an official keeping co-building for the region (or the system)."""
+    if actor is None or actor == SYSTEM:
         return
     reach = reach_for(actor)
     if reach.manages(region) or reach.speaks_for(unit):

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxin.core.actors import SYSTEM
 from tongxin.meetings.models import (
     AgendaItem,
     Decision,
@@ -417,7 +418,7 @@ def task_create(
 
 
 def _may_finish(actor: Any, task: FollowUpTask) -> bool:
-    if actor is None:
+    if actor is None or actor == SYSTEM:
         return True
     reach = reach_for(actor)
     return (

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tongxin.accounts.models import User
 from tongxin.accounts.roles import Role
 from tongxin.audit.edits import audited_edit
+from tongxin.core.actors import SYSTEM
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.partners.events import announce, community_officials, liaisons_of
 from tongxin.partners.files import document_validate
@@ -40,8 +41,8 @@ PAIRING_LEVELS = {Level.STREET, Level.COMMUNITY}
 
 
 def require_manage(actor: Any, region: Region | None) -> None:
-    """Refuse an account that does not keep co-building for `region` (None: the system)."""
-    if actor is None:
+    """Refuse an account that does not keep co-building for `region` (the system acts anywhere)."""
+    if actor is None or actor == SYSTEM:
         return
     if not reach_for(actor).manages(region):
         raise PermissionDenied(_("You do not keep co-building for this area."))
