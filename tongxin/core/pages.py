@@ -52,12 +52,14 @@ def form_page(
     context: dict[str, Any] | None = None,
     message: Callable[[R], str] | str | None = None,
     field_map: dict[str, str] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """The create/edit page: on a POST of a valid form, `save(form)` calls the service.
 
     A ValidationError from the service goes onto the form (`field_map` renames its keys) and the
     page is shown again; on success the message is added and the browser is sent to `success`
     (a URL or URL name, or a function of what `save` returned giving a URL or an object with one).
+    `status` is that of the page with the form (a POST-only form shown again may answer 400).
     """
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,4 +70,4 @@ def form_page(
             if message is not None:
                 messages.success(request, message(result) if callable(message) else message)
             return redirect(success(result) if callable(success) else success)
-    return render(request, template, {"form": form, **(context or {})})
+    return render(request, template, {"form": form, **(context or {})}, status=status)

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongxin.accounts.roles import Capability
 from tongxin.core.access import requires
-from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import int_param, paginate
+from tongxin.core.pages import form_page, int_param, paginate
 from tongxin.partners import services
 from tongxin.partners.duty import duty_check
 from tongxin.partners.files import serve
@@ -181,17 +180,15 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = UnitForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            unit = services.unit_create(actor=user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was registered.") % {"name": unit.name})
-            return redirect(unit)
-    return render(request, "partners/form.html", {"form": form, "title": _("Register a partner unit")})
+    return form_page(
+        request,
+        UnitForm(request.POST or None, user=user),
+        save=lambda form: services.unit_create(actor=user, **form.cleaned_data),
+        success=lambda unit: unit,
+        message=lambda unit: _("%(name)s was registered.") % {"name": unit.name},
+        template="partners/form.html",
+        context={"title": _("Register a partner unit")},
+    )
 
 
 @requires(MANAGE)
@@ -201,18 +198,14 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = unit_get(user, pk)
     require_manages(user, unit.region)
     form = UnitForm(request.POST or None, initial=UnitForm.initial_for(unit), user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_update(unit=unit, actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was saved.") % {"name": form.cleaned_data["name"]})
-            return redirect(unit)
-    return render(
+    return form_page(
         request,
-        "partners/form.html",
-        {"form": form, "title": _("Edit %(name)s") % {"name": unit.name}, "cancel": unit.get_absolute_url()},
+        form,
+        save=lambda form: services.unit_update(unit=unit, actor=user, **form.cleaned_data),
+        success=unit.get_absolute_url(),
+        message=lambda _saved: _("%(name)s was saved.") % {"name": form.cleaned_data["name"]},
+        template="partners/form.html",
+        context={"title": _("Edit %(name)s") % {"name": unit.name}, "cancel": unit.get_absolute_url()},
     )
 
 
@@ -223,23 +216,16 @@ def unit_liaisons(request: HttpRequest, pk: int) -> HttpResponse:
     unit = unit_get(user, pk)
     require_manages(user, unit.region)
     current = list(unit.liaisons.all())
-    form = LiaisonsForm(request.POST or None, initial={"liaisons": current}, user=user, current=current)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_liaisons_set(unit=unit, liaisons=form.cleaned_data["liaisons"], actor=user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The liaisons of %(name)s were saved.") % {"name": unit.name})
-            return redirect(unit)
-    return render(
+    return form_page(
         request,
-        "partners/form.html",
-        {
-            "form": form,
-            "title": _("Liaisons of %(name)s") % {"name": unit.name},
-            "cancel": unit.get_absolute_url(),
-        },
+        LiaisonsForm(request.POST or None, initial={"liaisons": current}, user=user, current=current),
+        save=lambda form: services.unit_liaisons_set(
+            unit=unit, liaisons=form.cleaned_data["liaisons"], actor=user
+        ),
+        success=unit.get_absolute_url(),
+        message=_("The liaisons of %(name)s were saved.") % {"name": unit.name},
+        template="partners/form.html",
+        context={"title": _("Liaisons of %(name)s") % {"name": unit.name}, "cancel": unit.get_absolute_url()},
     )
 
 
@@ -305,16 +291,15 @@ def alliance_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alliance_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = AllianceForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            alliance = services.alliance_create(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was formed.") % {"name": alliance.name})
-            return redirect(alliance)
-    return render(request, "partners/form.html", {"form": form, "title": _("Form an alliance")})
+    return form_page(
+        request,
+        AllianceForm(request.POST or None, user=user),
+        save=lambda form: services.alliance_create(actor=user, **form.cleaned_data),
+        success=lambda alliance: alliance,
+        message=lambda alliance: _("%(name)s was formed.") % {"name": alliance.name},
+        template="partners/form.html",
+        context={"title": _("Form an alliance")},
+    )
 
 
 @requires(MANAGE)
@@ -326,19 +311,14 @@ def alliance_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AllianceForm(
         request.POST or None, initial=AllianceForm.initial_for(alliance), user=user, editing=True
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alliance_update(alliance=alliance, actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was saved.") % {"name": form.cleaned_data["name"]})
-            return redirect(alliance)
-    return render(
+    return form_page(
         request,
-        "partners/form.html",
-        {
-            "form": form,
+        form,
+        save=lambda form: services.alliance_update(alliance=alliance, actor=user, **form.cleaned_data),
+        success=alliance.get_absolute_url(),
+        message=lambda _saved: _("%(name)s was saved.") % {"name": form.cleaned_data["name"]},
+        template="partners/form.html",
+        context={
             "title": _("Edit %(name)s") % {"name": alliance.name},
             "cancel": alliance.get_absolute_url(),
         },
@@ -351,20 +331,14 @@ def alliance_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     alliance = alliance_get(user, pk)
     require_manages(user, alliance.region)
-    form = MemberForm(request.POST, user=user)
-    if form.is_valid():
-        try:
-            services.alliance_member_add(alliance=alliance, actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The member was seated."))
-            return redirect(alliance)
-    return render(
+    return form_page(
         request,
-        "partners/form.html",
-        {
-            "form": form,
+        MemberForm(request.POST, user=user),
+        save=lambda form: services.alliance_member_add(alliance=alliance, actor=user, **form.cleaned_data),
+        success=alliance.get_absolute_url(),
+        message=_("The member was seated."),
+        template="partners/form.html",
+        context={
             "title": _("Seat a member on %(name)s") % {"name": alliance.name},
             "cancel": alliance.get_absolute_url(),
         },
@@ -444,20 +418,18 @@ def pairing_create(request: HttpRequest) -> HttpResponse:
     unit_id = int_param(request, "unit")
     if unit_id is not None:
         initial["unit"] = unit_get(user, unit_id)
-    form = PairingForm(request.POST or None, initial=initial, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pairing = services.pairing_create(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(unit)s is paired with %(region)s.")
-                % {"unit": pairing.unit.name, "region": pairing.region.name},
-            )
-            return redirect(pairing)
-    return render(request, "partners/form.html", {"form": form, "title": _("Pair a unit with a community")})
+    return form_page(
+        request,
+        PairingForm(request.POST or None, initial=initial, user=user),
+        save=lambda form: services.pairing_create(actor=user, **form.cleaned_data),
+        success=lambda pairing: pairing,
+        message=lambda pairing: (
+            _("%(unit)s is paired with %(region)s.")
+            % {"unit": pairing.unit.name, "region": pairing.region.name}
+        ),
+        template="partners/form.html",
+        context={"title": _("Pair a unit with a community")},
+    )
 
 
 @requires(MANAGE)
@@ -485,30 +457,28 @@ def agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     pairing = pairing_get(user, pk)
     require_manages(user, pairing.region)
-    form = AgreementForm(request.POST, request.FILES)
-    if form.is_valid():
+
+    def save(form: AgreementForm) -> None:
         data = form.cleaned_data
-        try:
-            services.agreement_add(
-                pairing=pairing,
-                actor=user,
-                title=data["title"],
-                signed_on=data["signed_on"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                commitments=data["commitments"],
-                upload=data["file"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The agreement was recorded."))
-            return redirect(pairing)
-    return render(
+        services.agreement_add(
+            pairing=pairing,
+            actor=user,
+            title=data["title"],
+            signed_on=data["signed_on"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            commitments=data["commitments"],
+            upload=data["file"],
+        )
+
+    return form_page(
         request,
-        "partners/form.html",
-        {
-            "form": form,
+        AgreementForm(request.POST, request.FILES),
+        save=save,
+        success=pairing.get_absolute_url(),
+        message=_("The agreement was recorded."),
+        template="partners/form.html",
+        context={
             "title": _("Agreement of %(unit)s with %(region)s")
             % {"unit": pairing.unit.name, "region": pairing.region.name},
             "cancel": pairing.get_absolute_url(),

@@ -165,6 +165,11 @@ def test_form_page_service_error_without_a_field_is_a_non_field_error(page_templ
     assert "Not now." in non_field
 
 
+def test_form_page_shows_the_form_again_with_the_status_asked_for(page_template):
+    response = show(request("post", data={"name": "too long"}), saved, status=400)
+    assert response.status_code == 400
+
+
 def test_form_page_field_map_renames_the_service_key(page_template):
     def refuse(form: NameForm) -> None:
         raise ValidationError({"title": ["Too similar."]})
