@@ -3,7 +3,6 @@ figure clicked through to the rows behind it (same count), a drill-down on the m
 
 import importlib
 import re
-from io import StringIO
 
 import docx
 import pytest
@@ -11,6 +10,7 @@ from playwright.sync_api import expect
 
 from tongxin.demo.generator import DEFAULT_SEED, Options, generate
 from tongxin.demo.generator.personas import DEMO_PASSWORD
+from tongxin.demo.history import write_history
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,12 +33,10 @@ def _defaults() -> None:
 
 
 def _district() -> None:
-    from tongxin.demo.management.commands.demo import Command
-
     _defaults()
 
     generate(Options(people=300, method="services"))
-    Command(stdout=StringIO())._history(DEFAULT_SEED)
+    write_history(seed=DEFAULT_SEED)
 
 
 def _login(page, username):

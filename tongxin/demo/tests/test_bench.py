@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tongxin.demo.benchmark import database_label, percentile, write_report
+from tongxin.demo.bench.city import database_label, percentile, write_report
 from tongxin.demo.tests.conftest import TEST_PEOPLE
 from tongxin.regions.models import Level, Region
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tongxin.demo import benchmark
+from tongxin.demo.bench import city as benchmark
 from tongxin.demo.generator import DEFAULT_SEED, Options
 from tongxin.demo.selectors import has_regions
 

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from tongxin.demo.generator import DEFAULT_SEED, GRIDS_PER_TRIPLE, Options, generate
+from tongxin.demo.history import StepFailed, write_history
 from tongxin.demo.selectors import demo_summary, has_regions
 
 
@@ -66,32 +67,9 @@ class Command(BaseCommand):
         for line in demo_summary().lines():
             self.stdout.write(f"  {line}")
         if result.method == "services" and not opts.grids_only and not options["no_history"]:
-            self._history(opts.seed)
+            try:
+                write_history(seed=opts.seed, log=self.stdout.write)
+            except StepFailed as exc:
+                raise CommandError(str(exc)) from exc
         steps = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items() if k != "total")
         self.stdout.write(f"  time: {steps}")
-
-    def _history(self, seed: int) -> None:
-        """A year of life in the district, written through the services with a moving clock."""
-        import random
-        import time
-        from importlib import import_module
-
-        from django.utils import timezone
-
-        now = timezone.now()
-        steps = [
-            ("cases", "tongxin.cases.demo_year", "generate_demo_cases"),
-            ("co-building", "tongxin.partners.demo", "generate_cobuilding"),
-            ("member life", "tongxin.members.demo", "generate_member_life"),
-            ("targets", "tongxin.statistics.demo", "generate_targets"),
-        ]
-        for label, module_name, function in steps:
-            try:
-                generate_step = getattr(import_module(module_name), function)
-            except (ImportError, AttributeError):
-                continue
-            started = time.monotonic()
-            summary = generate_step(rng=random.Random(f"{seed}:{label}"), now=now)
-            self.stdout.write(f"  {label} ({time.monotonic() - started:.1f} s):")
-            for line in summary.lines() if hasattr(summary, "lines") else []:
-                self.stdout.write(f"    {line}")

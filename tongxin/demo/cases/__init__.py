@@ -6,17 +6,22 @@ archives it, and when the worker warns and supervises. Two writers carry the pla
 
 - `generate_cases()` applies every step through `case_intake` and `case_transition` with the
   clock set to the step's moment (steps of all cases interleaved in time order), so each rule is
-  checked: the demo path.
+  checked.
 - `bulk_cases()` applies the same transition effects to unsaved objects and writes Case,
   CaseTransition, Whistle and Supervision rows with `bulk_create`: the city-scale path (a million
-  cases in minutes). `tests/test_demo.py` checks that both give the same rows for the same plans.
+  cases in minutes). `demo/tests/test_cases.py` checks that both give the same rows for the same
+  plans.
+
+`tongxin demo` writes its cases with `year.generate_demo_cases()` instead: a year in the demo
+accounts' community, where the secretary dispatches to the staff member and the grid worker
+verifies, which the planner cannot cast yet.
 
 Cases only happen where someone can act on them: each community needs an account that manages
 cases there and one that verifies them. `ensure_duty_accounts()` creates such accounts (no
 password: nobody logs in with them) where the district has none, e.g. in a bulk-written city.
 """
 
-from tongxin.cases.demo.planner import (
+from tongxin.demo.cases.planner import (
     CasePlan,
     Place,
     Planner,
@@ -25,7 +30,7 @@ from tongxin.cases.demo.planner import (
     places,
     plan_cases,
 )
-from tongxin.cases.demo.writers import (
+from tongxin.demo.cases.writers import (
     CasesSummary,
     _Codes,
     _Phones,

@@ -18,9 +18,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from tongxin.demo.inbox import history_is_not_news
 from tongxin.lists.models import NeedCategory, NeedSource, NeedStatus, ProjectKind
 from tongxin.organisations.models import PartyOrganisation
-from tongxin.partners.events import muted
 from tongxin.partners.models import AllianceKind, MemberRole, PartnerUnit, UnitKind
 from tongxin.people.models import Position, PositionKind
 from tongxin.regions.models import Kind, Level, Region
@@ -482,14 +482,14 @@ def generate_cobuilding(
     """A year of co-building up to `now` in the first county of the demo district (or `counties`).
 
     Needs the regions, Party organisations, posts and demo accounts that `tongxin demo` writes.
-    Writes through the services with notifications muted (history is not news). Idempotent enough
+    Writes through the services; what they announce is dropped (history is not news). Idempotent enough
     to rerun on a database that has it: units and pairings are reused, needs and meetings added.
     """
     if counties is None:
         first = Region.objects.filter(level=Level.COUNTY).order_by("code").first()
         counties = [first] if first is not None else []
     summary = CoBuildingSummary()
-    with muted():
+    with history_is_not_news():
         for county in counties:
             year = _Year(rng, now, county)
             _city_street(year)

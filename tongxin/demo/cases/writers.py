@@ -17,15 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongxin.cases import clock, daily_counts, flow_counts, services
-from tongxin.cases.demo.planner import (
-    TRACKING_ALPHABET,
-    CasePlan,
-    Log,
-    Step,
-    ensure_duty_accounts,
-    places,
-    plan_cases,
-)
 from tongxin.cases.models import (
     Case,
     CaseSource,
@@ -38,6 +29,15 @@ from tongxin.cases.models import (
 from tongxin.cases.outbox import outbox_mark_processed
 from tongxin.cases.workflow import RULES
 from tongxin.core.actors import is_user, user_or_none
+from tongxin.demo.cases.planner import (
+    TRACKING_ALPHABET,
+    CasePlan,
+    Log,
+    Step,
+    ensure_duty_accounts,
+    places,
+    plan_cases,
+)
 from tongxin.lib import crypto
 from tongxin.regions.models import Level, Region
 

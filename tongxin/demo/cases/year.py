@@ -1,5 +1,9 @@
 """A year of cases in the demo district up to today, written through case_intake and
-case_transition with a moving clock, so every timeline, deadline and rate on the demo pages is real."""
+case_transition with a moving clock, so every timeline, deadline and rate on the demo pages is real.
+
+The demo accounts act on them (the secretary accepts and dispatches to the staff member, the grid
+worker verifies, the member takes pooled orders): the step `tongxin demo` runs. The planner
+(planner.py) does not cast those accounts yet, so this is a second, hand-written case plan."""
 
 import random
 from dataclasses import dataclass, field

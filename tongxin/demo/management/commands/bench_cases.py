@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tongxin.cases import bench
+from tongxin.demo.bench import cases as bench
 from tongxin.regions.models import Level, Region
 
 

@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tongxin.statistics import bench
+from tongxin.demo.bench import statistics as bench
+from tongxin.demo.bench.cases import ensure_cases
 
 
 class Command(BaseCommand):
@@ -14,8 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["cases"]:
-            from tongxin.cases.bench import ensure_cases
-
             seconds = ensure_cases(options["cases"], log=self.stdout.write)
             self.stdout.write(f"cases topped up in {seconds:.0f} s")
         result = bench.run(options["repeat"], log=self.stdout.write)

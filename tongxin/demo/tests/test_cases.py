@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tongxin.cases import clock
-from tongxin.cases.demo import (
+from tongxin.cases.models import Case, CaseStatus
+from tongxin.cases.tests.cast import build_cast
+from tongxin.demo.cases import (
     _Codes,
     _Phones,
     _Simulator,
@@ -21,8 +23,6 @@ from tongxin.cases.demo import (
     plan_cases,
     simulate,
 )
-from tongxin.cases.models import Case, CaseStatus
-from tongxin.cases.tests.cast import build_cast
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 20, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tongxin.accounts.models import User
+from tongxin.demo.cobuilding import generate_cobuilding
 from tongxin.demo.generator import Options, generate
 from tongxin.lists.models import Need, NeedStatus, Project, ProjectKind, ProjectStatus
 from tongxin.lists.selectors import needs_claimable
 from tongxin.meetings.models import Meeting, MeetingStatus
 from tongxin.notifications.models import Notification
-from tongxin.partners.demo import generate_cobuilding
 from tongxin.partners.duty import NOT_DUE, duty_check
 from tongxin.partners.models import Alliance, AllianceKind, PartnerUnit
 
@@ -26,8 +26,10 @@ def district(settings):
     generate(Options(people=300, method="services"))
 
 
-def test_a_year_of_cobuilding(district):
-    summary = generate_cobuilding(rng=random.Random(7), now=NOW)
+def test_a_year_of_cobuilding(district, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as announced:
+        summary = generate_cobuilding(rng=random.Random(7), now=NOW)
+    assert len(announced) > 1  # the services announced, and the demo dropped what they wrote
     assert summary.counts["alliances"] == 3  # the street's 党建联盟 and the township's two 大党委
     assert Alliance.objects.filter(kind=AllianceKind.BIG_COMMITTEE).count() == 2
     assert summary.counts["meetings held"] >= 6 and summary.counts["projects delivered"] >= 20

@@ -1,7 +1,7 @@
 """A year of member life in the demo district, written through the services.
 
-`generate_member_life` runs after the demo's regions, organisations, people and accounts exist
-(tongxin.demo). It reads them, never their plan, so it works on any demo database.
+`generate_member_life` runs after the demo district's regions, organisations, people and accounts exist
+(tongxin.demo.generator). It reads them, never their plan, so it works on any demo database.
 """
 
 import random

@@ -6,7 +6,7 @@
   see it (count and first page, as every list request does), at ≥ 1,000,000 cases;
 - the three rates of a street over a year.
 
-`ensure_cases(n)` first tops the database up to n cases with demo.bulk_cases.
+`ensure_cases(n)` first tops the database up to n cases with the bulk writer (demo.cases.bulk_cases).
 """
 
 import gc
@@ -27,8 +27,8 @@ from django.utils import timezone
 from tongxin.accounts.models import User
 from tongxin.accounts.roles import Role
 from tongxin.cases import selectors
-from tongxin.cases.demo import bulk_cases, places
 from tongxin.cases.models import Case, CaseCategory
+from tongxin.demo.cases import bulk_cases, places
 from tongxin.regions.models import Level, Region
 
 Log = Callable[[str], None]

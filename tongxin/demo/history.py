@@ -1,0 +1,61 @@
+"""A year of life in the demo district up to today, once its places and people exist.
+
+The steps run in this order, each written through the services with a moving clock and seeded on
+its own (`<seed>:<label>`), so one step's changes do not reshuffle the next. Co-building turns
+some of the cases into needs; the targets count the members that member life reports.
+"""
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from django.utils import timezone
+
+from tongxin.demo.cases.year import generate_demo_cases
+from tongxin.demo.cobuilding import generate_cobuilding
+from tongxin.demo.memberlife import generate_member_life
+from tongxin.demo.targets import generate_targets
+
+
+class Summary(Protocol):
+    def lines(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    write: Callable[..., Summary]  # called with keyword arguments rng and now
+
+
+STEPS = (
+    Step("cases", generate_demo_cases),
+    Step("co-building", generate_cobuilding),
+    Step("member life", generate_member_life),
+    Step("targets", generate_targets),
+)
+
+
+class StepFailed(Exception):
+    def __init__(self, label: str, error: Exception) -> None:
+        super().__init__(f"The demo step '{label}' failed: {type(error).__name__}: {error}")
+        self.label = label
+
+
+def write_history(
+    *, seed: int, now: datetime | None = None, log: Callable[[str], None] | None = None
+) -> None:
+    """Run every step up to `now` (default: this moment); a step that fails raises StepFailed."""
+    now = now or timezone.now()
+    for step in STEPS:
+        started = time.monotonic()
+        try:
+            summary = step.write(rng=random.Random(f"{seed}:{step.label}"), now=now)
+        except Exception as exc:
+            raise StepFailed(step.label, exc) from exc
+        if log is not None:
+            log(f"  {step.label} ({time.monotonic() - started:.1f} s):")
+            for line in summary.lines():
+                log(f"    {line}")
