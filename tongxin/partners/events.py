@@ -1,12 +1,6 @@
-"""Co-building notifications: sent once per event (the event key), only after the write commits.
+"""Co-building notifications: sent once per event (the event key), only after the write commits."""
 
-The demo generator writes a year of history through the same services; it mutes announcements so
-nobody's inbox fills with last spring's claims.
-"""
-
-import contextvars
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
@@ -14,24 +8,11 @@ from django.db import transaction
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.accounts.roles import ROLE_CAPABILITIES, Capability
 
-_muted: contextvars.ContextVar[bool] = contextvars.ContextVar("tongxin_cobuilding_muted", default=False)
-
-
-@contextmanager
-def muted() -> Iterator[None]:
-    token = _muted.set(True)
-    try:
-        yield
-    finally:
-        _muted.reset(token)
-
 
 def announce(
     *, users: Callable[[], Iterable[Any]], event_key: str, title: str, body: str = "", url: str = ""
 ) -> None:
     """Notify `users()` of an event after commit (the recipients are read then, too)."""
-    if _muted.get():
-        return
 
     def send() -> None:
         from tongxin.notifications.services import notify
