@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongxin.accounts.roles import Capability
 from tongxin.core.access import requires
-from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import int_param, paginate
+from tongxin.core.pages import form_page, int_param, paginate
 from tongxin.core.periods import list_tools
 from tongxin.lists import listing, services
 from tongxin.lists.forms import (
@@ -139,16 +138,15 @@ def need_create(request: HttpRequest) -> HttpResponse:
         from tongxin.regions.selectors import region_get
 
         initial["region"] = region_get(user, node_id, capability=MANAGE)
-    form = NeedForm(request.POST or None, initial=initial, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            need = services.need_create(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The need “%(title)s” is published.") % {"title": need.title})
-            return redirect(need)
-    return render(request, "lists/form.html", {"form": form, "title": _("Publish a need")})
+    return form_page(
+        request,
+        NeedForm(request.POST or None, initial=initial, user=user),
+        save=lambda form: services.need_create(actor=user, **form.cleaned_data),
+        success=lambda need: need,
+        message=lambda need: _("The need “%(title)s” is published.") % {"title": need.title},
+        template="lists/form.html",
+        context={"title": _("Publish a need")},
+    )
 
 
 @requires(MANAGE)
@@ -157,19 +155,14 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     need = need_get(user, pk)
     require_manages(user, need.region)
-    form = NeedForm(request.POST or None, initial=NeedForm.initial_for(need), user=user, editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.need_update(need=need, actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The need was saved."))
-            return redirect(need)
-    return render(
+    return form_page(
         request,
-        "lists/form.html",
-        {"form": form, "title": _("Edit the need"), "cancel": need.get_absolute_url()},
+        NeedForm(request.POST or None, initial=NeedForm.initial_for(need), user=user, editing=True),
+        save=lambda form: services.need_update(need=need, actor=user, **form.cleaned_data),
+        success=need.get_absolute_url(),
+        message=_("The need was saved."),
+        template="lists/form.html",
+        context={"title": _("Edit the need"), "cancel": need.get_absolute_url()},
     )
 
 
@@ -344,16 +337,15 @@ def resource_create(request: HttpRequest) -> HttpResponse:
     reach = reach_for(user)
     if not reach.unit_ids and reach.manage.is_empty:
         raise PermissionDenied
-    form = ResourceForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            resource = services.resource_create(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("“%(title)s” is on the resources list.") % {"title": resource.title})
-            return redirect(f"{_url('lists:resources')}?unit={resource.unit_id}")
-    return render(request, "lists/form.html", {"form": form, "title": _("Offer a resource")})
+    return form_page(
+        request,
+        ResourceForm(request.POST or None, user=user),
+        save=lambda form: services.resource_create(actor=user, **form.cleaned_data),
+        success=lambda resource: f"{_url('lists:resources')}?unit={resource.unit_id}",
+        message=lambda resource: _("“%(title)s” is on the resources list.") % {"title": resource.title},
+        template="lists/form.html",
+        context={"title": _("Offer a resource")},
+    )
 
 
 @requires(VIEW)
@@ -364,22 +356,14 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResourceForm(
         request.POST or None, initial=ResourceForm.initial_for(resource), user=user, editing=True
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resource_update(resource=resource, actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The resource was saved."))
-            return redirect(f"{_url('lists:resources')}?unit={resource.unit_id}")
-    return render(
+    return form_page(
         request,
-        "lists/form.html",
-        {
-            "form": form,
-            "title": _("Edit %(name)s") % {"name": resource.title},
-            "cancel": _url("lists:resources"),
-        },
+        form,
+        save=lambda form: services.resource_update(resource=resource, actor=user, **form.cleaned_data),
+        success=lambda _saved: f"{_url('lists:resources')}?unit={resource.unit_id}",
+        message=_("The resource was saved."),
+        template="lists/form.html",
+        context={"title": _("Edit %(name)s") % {"name": resource.title}, "cancel": _url("lists:resources")},
     )
 
 
@@ -470,35 +454,34 @@ def project_create(request: HttpRequest) -> HttpResponse:
         region = region_get(user, region_id) if region_id and region_id.isdigit() else None
         unit = unit_get(user, unit_id) if unit_id and unit_id.isdigit() else None
         form.fields["secretary"].queryset = secretary_candidates(unit=unit, region=region)  # type: ignore[attr-defined]
-    if request.method == "POST" and form.is_valid():
+
+    def save(form: ProjectForm) -> Any:
         data = form.cleaned_data
-        try:
-            project = services.project_create(
-                actor=user,
-                need=need,
-                title=data["title"],
-                kind=data["kind"],
-                lead_name=data["lead_name"],
-                secretary=data.get("secretary"),
-                budget=data["budget"],
-                starts_on=data["starts_on"],
-                due_on=data["due_on"],
-                milestones=data["milestone_rows"],
-                region=data.get("region"),
-                owner_unit=data.get("owner_unit"),
-                parent=data.get("parent"),
-                weight=data.get("weight") or 1,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The project “%(title)s” has started.") % {"title": project.title})
-            return redirect(project)
-    return render(
+        return services.project_create(
+            actor=user,
+            need=need,
+            title=data["title"],
+            kind=data["kind"],
+            lead_name=data["lead_name"],
+            secretary=data.get("secretary"),
+            budget=data["budget"],
+            starts_on=data["starts_on"],
+            due_on=data["due_on"],
+            milestones=data["milestone_rows"],
+            region=data.get("region"),
+            owner_unit=data.get("owner_unit"),
+            parent=data.get("parent"),
+            weight=data.get("weight") or 1,
+        )
+
+    return form_page(
         request,
-        "lists/form.html",
-        {
-            "form": form,
+        form,
+        save=save,
+        success=lambda project: project,
+        message=lambda project: _("The project “%(title)s” has started.") % {"title": project.title},
+        template="lists/form.html",
+        context={
             "title": _("Start a project for “%(need)s”") % {"need": need.title}
             if need
             else _("Start a project"),
