@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tongxin.demo import history
 from tongxin.demo.generator.personas import DEMO_PASSWORD, PERSONAS
 from tongxin.demo.selectors import demo_digest
 from tongxin.demo.tests.conftest import TEST_PEOPLE
@@ -48,3 +49,13 @@ def test_demo_logins_lists_every_persona_and_the_password():
     for persona in PERSONAS:
         assert f"  {persona.username} " in output
     assert "文昌社区第一网格 (529002001001001)" in output
+
+
+@pytest.mark.django_db
+def test_a_failing_step_fails_the_demo_and_names_the_step(monkeypatch):
+    def broken(**_kwargs):
+        raise RuntimeError("no escalation route")
+
+    monkeypatch.setattr(history, "STEPS", (history.Step("cases", broken),))
+    with pytest.raises(CommandError, match="The demo step 'cases' failed: RuntimeError: no escalation route"):
+        run("demo", "--people", str(TEST_PEOPLE))
