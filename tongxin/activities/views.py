@@ -27,7 +27,7 @@ from tongxin.activities.forms import (
 from tongxin.activities.models import ActivityPhoto, ActivityStatus, TeamMember
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import paginate
+from tongxin.core.pages import form_page, paginate
 from tongxin.core.periods import list_tools
 
 VIEW, MANAGE = Capability.MEMBERS_VIEW, Capability.MEMBERS_MANAGE
@@ -72,19 +72,14 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not _may_publish(user):
         raise PermissionDenied
-    form = ActivityForm(request.POST or None, user=user, units=selectors.unit_choices_for(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.activity_create(organiser=user, **form.activity_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("“%(title)s” is published.") % {"title": activity.title})
-            return redirect(activity)
-    return render(
+    return form_page(
         request,
-        "members/form.html",
-        {"form": form, "title": _("Publish an activity"), "cancel_url": _url("activities:index")},
+        ActivityForm(request.POST or None, user=user, units=selectors.unit_choices_for(user)),
+        save=lambda form: services.activity_create(organiser=user, **form.activity_data()),
+        success=lambda activity: activity,
+        message=lambda activity: _("“%(title)s” is published.") % {"title": activity.title},
+        template="members/form.html",
+        context={"title": _("Publish an activity"), "cancel_url": _url("activities:index")},
     )
 
 
@@ -151,22 +146,21 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for name in ("region", "unit", "organisation"):
         form.fields.pop(name, None)  # where and by whom do not change once published
-    if request.method == "POST" and form.is_valid():
+
+    def save(form: ActivityForm) -> None:
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"region", "unit", "organisation"}}
         if data.get("hours") is None:
             data.pop("hours", None)
-        try:
-            services.activity_update(activity=activity, actor=user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(activity)
-    return render(
+        services.activity_update(activity=activity, actor=user, **data)
+
+    return form_page(
         request,
-        "members/form.html",
-        {
-            "form": form,
+        form,
+        save=save,
+        success=activity.get_absolute_url(),
+        message=_("Saved."),
+        template="members/form.html",
+        context={
             "title": _("Change “%(title)s”") % {"title": activity.title},
             "cancel_url": activity.get_absolute_url(),
         },
@@ -224,31 +218,25 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     signups = list(selectors.signups_of(activity))
     initial = {"attended": [str(s.pk) for s in signups if s.attended or (s.attended is None and s.is_active)]}
     initial["summary"] = activity.summary
-    form = AttendanceForm(request.POST or None, initial=initial, signups=signups, user=user)
-    if request.method == "POST" and form.is_valid():
+
+    def save(form: AttendanceForm) -> None:
         walk_in = form.cleaned_data["walk_in"]
-        try:
-            services.attendance_confirm(
-                activity=activity,
-                actor=user,
-                attended=[int(v) for v in form.cleaned_data["attended"]],
-                walk_ins=[walk_in] if walk_in else [],
-                summary=form.cleaned_data["summary"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Attendance confirmed; it is on the attendees' service records."))
-            return redirect(activity)
-    return render(
+        services.attendance_confirm(
+            activity=activity,
+            actor=user,
+            attended=[int(v) for v in form.cleaned_data["attended"]],
+            walk_ins=[walk_in] if walk_in else [],
+            summary=form.cleaned_data["summary"],
+        )
+
+    return form_page(
         request,
-        "activities/attendance.html",
-        {
-            "activity": activity,
-            "form": form,
-            "signups": signups,
-            "started": activity.starts_at <= timezone.now(),
-        },
+        AttendanceForm(request.POST or None, initial=initial, signups=signups, user=user),
+        save=save,
+        success=activity.get_absolute_url(),
+        message=_("Attendance confirmed; it is on the attendees' service records."),
+        template="activities/attendance.html",
+        context={"activity": activity, "signups": signups, "started": activity.starts_at <= timezone.now()},
     )
 
 
@@ -305,19 +293,14 @@ def team_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = TeamForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            team = services.team_create(**form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
-            return redirect(team)
-    return render(
+    return form_page(
         request,
-        "members/form.html",
-        {"form": form, "title": _("Create a team"), "cancel_url": _url("activities:teams")},
+        TeamForm(request.POST or None, user=user),
+        save=lambda form: services.team_create(**form.cleaned_data),
+        success=lambda team: team,
+        message=lambda team: _("Team “%(name)s” created.") % {"name": team.name},
+        template="members/form.html",
+        context={"title": _("Create a team"), "cancel_url": _url("activities:teams")},
     )
 
 

@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongxin.accounts.roles import Capability
 from tongxin.core.access import requires
-from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import paginate
+from tongxin.core.pages import form_page, paginate
 from tongxin.core.periods import list_tools
 from tongxin.lib.tree import subtree_range
 from tongxin.lists.models import NeedStatus
@@ -114,26 +113,29 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     if alliance_id.isdigit():
         alliance = alliance_get(user, alliance_id)
         initial = {"alliance": alliance, "title": _("%(name)s joint meeting") % {"name": alliance.name}}
-    form = MeetingForm(request.POST or None, initial=initial, user=user)
-    if request.method == "POST" and form.is_valid():
+
+    def save(form: MeetingForm) -> Any:
         data = form.cleaned_data
-        try:
-            meeting = services.meeting_schedule(
-                actor=user,
-                title=data["title"],
-                scheduled_at=data["scheduled_at"],
-                alliance=data["alliance"],
-                region=data["region"],
-                kind=data["kind"],
-                place=data["place"],
-                agenda=data["agenda_items"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The meeting is planned. Call it to send the invitations."))
-            return redirect(meeting)
-    return render(request, "meetings/form.html", {"form": form, "title": _("Plan a meeting")})
+        return services.meeting_schedule(
+            actor=user,
+            title=data["title"],
+            scheduled_at=data["scheduled_at"],
+            alliance=data["alliance"],
+            region=data["region"],
+            kind=data["kind"],
+            place=data["place"],
+            agenda=data["agenda_items"],
+        )
+
+    return form_page(
+        request,
+        MeetingForm(request.POST or None, initial=initial, user=user),
+        save=save,
+        success=lambda meeting: meeting,
+        message=_("The meeting is planned. Call it to send the invitations."),
+        template="meetings/form.html",
+        context={"title": _("Plan a meeting")},
+    )
 
 
 @requires(MANAGE)
