@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxin.accounts.models import User
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
 from tongxin.activities.models import (
@@ -36,7 +37,7 @@ from tongxin.audit.edits import audited_edit
 from tongxin.core.actors import Actor, require_scope
 from tongxin.members.models import ServiceSource
 from tongxin.members.services import service_record_sync_on_commit
-from tongxin.notifications.services import notify
+from tongxin.notifications.services import notify_on_commit
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.people.models import Person
 from tongxin.regions.models import Region
@@ -166,13 +167,11 @@ def activity_cancel(*, activity: Activity, actor: Any, reason: str = "") -> Acti
         s.user for s in locked.signups.filter(cancelled_at__isnull=True).select_related("user") if s.user
     ]
     title = _("“%(title)s” is cancelled") % {"title": locked.title}
-    transaction.on_commit(
-        lambda: notify(
-            users=users,
-            event_key=f"activity-cancelled:{locked.pk}",
-            title=title,
-            url=locked.get_absolute_url(),
-        )
+    notify_on_commit(
+        users=lambda: users,
+        event_key=f"activity-cancelled:{locked.pk}",
+        title=title,
+        url=locked.get_absolute_url(),
     )
     return locked
 
@@ -241,7 +240,7 @@ def _signup(locked: Activity, person: Person, user: Any, now: datetime, quiet: b
     key = f"activity-signup:{signup.pk}:{now:%Y%m%d%H%M%S}"
     if not quiet and organiser is not None:
         url = reverse("activities:attendance", args=[locked.pk])
-        transaction.on_commit(lambda: notify(users=[organiser], event_key=key, title=title, url=url))
+        notify_on_commit(users=lambda: [organiser], event_key=key, title=title, url=url)
     return signup
 
 
@@ -312,9 +311,7 @@ def attendance_confirm(
     title = _("Your attendance at “%(title)s” is on your service record") % {"title": locked.title}
     key = f"activity-attended:{locked.pk}"
     if not quiet:
-        transaction.on_commit(
-            lambda: notify(users=users, event_key=key, title=title, url=reverse("members:me"))
-        )
+        notify_on_commit(users=lambda: users, event_key=key, title=title, url=reverse("members:me"))
     return locked
 
 
@@ -391,8 +388,6 @@ def _sync_responder(team: Team) -> None:
     """The responder's members are the roster's accounts, so a dispatched case reaches them."""
     if team.responder is None:
         return
-    from tongxin.accounts.models import User
-
     people = team.roster.filter(left_on__isnull=True).values("person_id")
     team.responder.members.set(User.objects.filter(person_id__in=people, is_active=True))
 
@@ -470,16 +465,12 @@ def callout_create(
     callout = Callout.objects.create(
         team=team, case=case, note=note.strip(), called_at=now, called_by=_user(actor)
     )
-    from tongxin.accounts.models import User
-
     people = team.roster.filter(left_on__isnull=True).values("person_id")
     users = list(User.objects.filter(person_id__in=people, is_active=True))
     title = _("%(team)s is called out: %(case)s") % {"team": team.name, "case": case.tracking_code}
     body = note.strip() or case.description[:200]
     url = reverse("activities:callout_respond", args=[callout.pk])
-    transaction.on_commit(
-        lambda: notify(users=users, event_key=f"callout:{callout.pk}", title=title, body=body, url=url)
-    )
+    notify_on_commit(users=lambda: users, event_key=f"callout:{callout.pk}", title=title, body=body, url=url)
     return callout
 
 

@@ -35,7 +35,8 @@ from tongxin.lists.models import (
     Resource,
     ResourceKind,
 )
-from tongxin.partners.events import announce, community_officials, liaisons_of
+from tongxin.notifications.recipients import community_officials, liaisons_of
+from tongxin.notifications.services import notify_on_commit
 from tongxin.partners.files import document_validate
 from tongxin.partners.models import PartnerUnit
 from tongxin.partners.selectors import reach_for
@@ -290,7 +291,7 @@ def need_claim(
                 _("This need cannot be claimed: it is “%(status)s”.")
                 % {"status": current.get_status_display()}
             )
-        announce(
+        notify_on_commit(
             users=lambda: [*community_officials(current.region), *liaisons_of(unit)],
             event_key=f"need-claimed:{current.pk}",
             title=_("%(unit)s claimed the need “%(need)s”.") % {"unit": unit.name, "need": current.title},
@@ -792,7 +793,7 @@ def project_close(
         project_progress_refresh(locked)
         unit = locked.owner_unit
         if unit is not None:
-            announce(
+            notify_on_commit(
                 users=lambda: liaisons_of(unit),
                 event_key=f"project-closed:{locked.pk}",
                 title=_("The project “%(project)s” was accepted as delivered.") % {"project": locked.title},

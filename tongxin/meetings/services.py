@@ -29,7 +29,8 @@ from tongxin.meetings.models import (
     TaskStatus,
 )
 from tongxin.meetings.workflow import step_for
-from tongxin.partners.events import announce, community_officials, liaisons_of
+from tongxin.notifications.recipients import community_officials, liaisons_of
+from tongxin.notifications.services import notify, notify_on_commit
 from tongxin.partners.models import Alliance, PartnerUnit
 from tongxin.partners.selectors import alliance_members_current, reach_for, rules_current
 from tongxin.partners.services import require_manage
@@ -198,7 +199,7 @@ def _invitees(invitations: Iterable[Invitation]) -> list[Any]:
 def _announce_call(meeting: Meeting, invitations: list[Invitation]) -> None:
     when = timezone.localtime(meeting.scheduled_at)
     for invitation in invitations:
-        announce(
+        notify_on_commit(
             users=lambda invitation=invitation: _invitees([invitation]),  # type: ignore[misc]
             event_key=f"meeting-called:{meeting.pk}:{invitation.pk}",
             title=_("You are invited to %(meeting)s on %(when)s.")
@@ -277,7 +278,7 @@ def meeting_cancel(*, meeting: Meeting, actor: Any, reason: str) -> Meeting:
     locked.save(update_fields=["status", "minutes", "updated_at"])
     if locked.called_at:
         invitations = list(locked.invitations.select_related("unit", "user"))
-        announce(
+        notify_on_commit(
             users=lambda: _invitees(invitations),
             event_key=f"meeting-cancelled:{locked.pk}",
             title=_("%(meeting)s is cancelled.") % {"meeting": locked.title},
@@ -451,8 +452,6 @@ def task_done(*, task: FollowUpTask, actor: Any, note: str, now: datetime | None
 
 def tasks_remind_due(*, now: datetime | None = None) -> int:
     """Tell each open task's owner when it is due soon, and again once it is overdue (once each)."""
-    from tongxin.notifications.services import notify
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     window = rules_current().task_warn_days

@@ -1,11 +1,14 @@
-"""notify() writes inbox rows and queues deliveries; deliveries_send() sends them after commit."""
+"""The one way to tell people: notify() writes inbox rows and queues deliveries (e-mail, webhook);
+deliveries_send() sends them after commit. A service that changes state calls notify_on_commit(), so
+that nobody is told of a change that rolls back; the case notifier and the deadline jobs, which run
+outside a change, call notify() directly."""
 
 import hashlib
 import hmac
 import json
 import logging
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +21,18 @@ from tongxin.notifications.models import Delivery, DeliveryStatus, Notification
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+
+
+def notify_on_commit(
+    *, users: Callable[[], Iterable[Any]], event_key: str, title: str, body: str = "", url: str = ""
+) -> None:
+    """Notify `users()` of an event once the current transaction commits (the recipients are read
+    then, too); nothing is sent if it rolls back."""
+
+    def send() -> None:
+        notify(users=list(users()), event_key=event_key[:80], title=title, body=body, url=url)
+
+    transaction.on_commit(send)
 
 
 def notify(

@@ -17,8 +17,9 @@ from tongxin.accounts.models import User
 from tongxin.accounts.roles import Role
 from tongxin.audit.edits import audited_edit
 from tongxin.core.actors import SYSTEM
+from tongxin.notifications.recipients import community_officials, liaisons_of
+from tongxin.notifications.services import notify, notify_on_commit
 from tongxin.organisations.models import PartyOrganisation
-from tongxin.partners.events import announce, community_officials, liaisons_of
 from tongxin.partners.files import document_validate
 from tongxin.partners.models import (
     Agreement,
@@ -167,7 +168,7 @@ def unit_liaisons_set(*, unit: PartnerUnit, liaisons: Iterable[User], actor: Any
         forget_reach(account)
     added = [a for a in accounts if a.pk not in before]
     if added:
-        announce(
+        notify_on_commit(
             users=lambda: added,
             event_key=f"unit-liaison:{locked.pk}:{timezone.now():%Y%m%d%H%M%S}",
             title=_("You now speak for %(unit)s in co-building.") % {"unit": locked.name},
@@ -432,8 +433,6 @@ def agreements_remind_due(*, now: datetime | None = None) -> int:
         users = liaisons_of(pairing.unit) + community_officials(pairing.region)
         if not users:
             continue
-        from tongxin.notifications.services import notify
-
         count += notify(
             users=users,
             event_key=f"agreement-due:{agreement.pk}",

@@ -1,25 +1,11 @@
-"""Co-building notifications: sent once per event (the event key), only after the write commits."""
+"""Who is told of an event: the officials at a node, the liaisons of partner units, the community's
+own staff. The case notifier and every app's services pick their recipients here."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
-
-from django.db import transaction
 
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.accounts.roles import ROLE_CAPABILITIES, Capability
-
-
-def announce(
-    *, users: Callable[[], Iterable[Any]], event_key: str, title: str, body: str = "", url: str = ""
-) -> None:
-    """Notify `users()` of an event after commit (the recipients are read then, too)."""
-
-    def send() -> None:
-        from tongxin.notifications.services import notify
-
-        notify(users=list(users()), event_key=event_key[:80], title=title, body=body, url=url)
-
-    transaction.on_commit(send)
 
 
 def officials_at(region_ids: Iterable[int], capability: str = Capability.PARTNERS_MANAGE) -> list[User]:
