@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,7 +16,7 @@ from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import has_capability
 from tongxin.core.access import requires
 from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import CHOICES_LIMIT, int_param, paginate
+from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate
 from tongxin.core.permissions import can, editable_region
 from tongxin.lib.tree import ancestor_ids
 from tongxin.organisations import services
@@ -122,23 +123,6 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     region = editable_region(user, region_id) if region_id is not None else None
     if request.method == "POST":
         form = OrganisationForm(request.POST, user=user, capability=EDIT)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                org = services.organisation_create(
-                    name=data["name"],
-                    kind=data["kind"],
-                    code=data["code"],
-                    region=data["region"],
-                    parent=data["parent"],
-                    founded_on=data["founded_on"],
-                    term_ends_on=data["term_ends_on"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("%(name)s was created.") % {"name": org.name})
-                return redirect(org)
     else:
         initial: dict[str, Any] = {"parent": parent, "region": region or (parent.region if parent else None)}
         if region is not None:
@@ -146,7 +130,28 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         if parent is not None and parent.is_branch:
             initial["kind"] = OrgKind.GROUP
         form = OrganisationForm(initial=initial, user=user, capability=EDIT)
-    return render(request, "organisations/form.html", {"form": form, "org": None, "parent": parent})
+
+    def save(form: OrganisationForm) -> PartyOrganisation:
+        data = form.cleaned_data
+        return services.organisation_create(
+            name=data["name"],
+            kind=data["kind"],
+            code=data["code"],
+            region=data["region"],
+            parent=data["parent"],
+            founded_on=data["founded_on"],
+            term_ends_on=data["term_ends_on"],
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        success=lambda org: org,
+        message=lambda org: _("%(name)s was created.") % {"name": org.name},
+        template="organisations/form.html",
+        context={"org": None, "parent": parent},
+    )
 
 
 @requires(Capability.STRUCTURE_VIEW)
@@ -188,19 +193,21 @@ def organisation_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganisationMoveForm(
         request.POST if request.method == "POST" else None, user=user, capability=EDIT, organisation=org
     )
-    if request.method == "POST" and form.is_valid():
-        new_parent = form.cleaned_data["new_parent"]
-        try:
-            services.organisation_move(organisation=org, new_parent=new_parent)
-        except ValidationError as exc:
-            add_service_errors(form, exc, {"parent": "new_parent"})
-        else:
-            messages.success(
-                request,
-                _("%(name)s now belongs to %(parent)s.") % {"name": org.name, "parent": new_parent.name},
-            )
-            return redirect("organisations:detail", pk=org.pk)
-    return render(request, "organisations/move.html", {"form": form, "org": org})
+    return form_page(
+        request,
+        form,
+        save=lambda form: services.organisation_move(
+            organisation=org, new_parent=form.cleaned_data["new_parent"]
+        ),
+        field_map={"parent": "new_parent"},
+        success=reverse("organisations:detail", args=[org.pk]),
+        message=lambda _moved: (
+            _("%(name)s now belongs to %(parent)s.")
+            % {"name": org.name, "parent": form.cleaned_data["new_parent"].name}
+        ),
+        template="organisations/move.html",
+        context={"org": org},
+    )
 
 
 @requires(Capability.STRUCTURE_VIEW)

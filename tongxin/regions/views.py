@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,7 +16,7 @@ from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import has_capability, scope_for
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import CHOICES_LIMIT, int_param, paginate
+from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate
 from tongxin.core.permissions import can, editable_region
 from tongxin.organisations.selectors import (
     organisations_in_subtree,
@@ -311,28 +312,22 @@ def region_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = RegionMoveForm(
         request.POST if request.method == "POST" else None, user=user, capability=EDIT, region=region
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.region_move(
-                region=region,
-                new_parent=data["new_parent"],
-                new_code=(data["new_code"] or "").strip() or None,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, {"parent": "new_parent", "code": "new_code"})
-        else:
-            messages.success(
-                request,
-                _("%(name)s now belongs to %(parent)s.")
-                % {"name": region.name, "parent": data["new_parent"].name},
-            )
-            return redirect("regions:detail", pk=region.pk)
-    return render(
+    return form_page(
         request,
-        "regions/move.html",
-        {
-            "form": form,
+        form,
+        save=lambda form: services.region_move(
+            region=region,
+            new_parent=form.cleaned_data["new_parent"],
+            new_code=(form.cleaned_data["new_code"] or "").strip() or None,
+        ),
+        field_map={"parent": "new_parent", "code": "new_code"},
+        success=reverse("regions:detail", args=[region.pk]),
+        message=lambda _moved: (
+            _("%(name)s now belongs to %(parent)s.")
+            % {"name": region.name, "parent": form.cleaned_data["new_parent"].name}
+        ),
+        template="regions/move.html",
+        context={
             "region": region,
             "breadcrumb": region_ancestors(region, within=scope_for(user, Capability.STRUCTURE_VIEW)),
         },
