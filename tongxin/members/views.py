@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +19,7 @@ from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import int_param, paginate
+from tongxin.core.pages import form_page, int_param, paginate
 from tongxin.core.permissions import can
 from tongxin.members import cards as card_files
 from tongxin.members import selectors, services
@@ -138,31 +139,20 @@ def report_online(request: HttpRequest) -> HttpResponse:
         posts=posts if posts is not None else ServicePost.objects.none(),
         units=_units_for_person(person),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_report_create(
-                person=person,
-                service_post=form.cleaned_data["service_post"],
-                employer_unit=form.cleaned_data["employer_unit"],
-                channel=ReportChannel.ONLINE,
-                actor=user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("You have reported to %(community)s. Thank you!") % {"community": community}
-            )
-            return redirect("members:me")
-    return render(
+    return form_page(
         request,
-        "members/report_online.html",
-        {
-            "form": form,
-            "community": community,
-            "branch": selectors.home_grid_branch(person),
-            "person": person,
-        },
+        form,
+        save=lambda form: services.member_report_create(
+            person=person,
+            service_post=form.cleaned_data["service_post"],
+            employer_unit=form.cleaned_data["employer_unit"],
+            channel=ReportChannel.ONLINE,
+            actor=user,
+        ),
+        success="members:me",
+        message=_("You have reported to %(community)s. Thank you!") % {"community": community},
+        template="members/report_online.html",
+        context={"community": community, "branch": selectors.home_grid_branch(person), "person": person},
     )
 
 
@@ -244,26 +234,29 @@ def report_create(request: HttpRequest) -> HttpResponse:
     from tongxin.partners.models import PartnerUnit
 
     units = PartnerUnit.objects.filter(active=True, party_organisation__isnull=False).order_by("name")
-    form = ReportForm(request.POST or None, user=user, units=units)
-    if request.method == "POST" and form.is_valid():
+
+    def save(form: ReportForm) -> Any:
         post = form.cleaned_data["service_post"]
         if not can(user, MANAGE, post.community.path):
             raise PermissionDenied
-        try:
-            report = services.member_report_create(
-                person=form.cleaned_data["person"],
-                service_post=post,
-                employer_unit=form.cleaned_data["employer_unit"],
-                channel=ReportChannel.COMMUNITY,
-                reported_on=form.cleaned_data["reported_on"],
-                actor=user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s has reported.") % {"name": report.person.name})
-            return redirect("members:report", pk=report.pk)
-    return render(request, "members/form.html", {"form": form, "title": _("Enter a member's report")})
+        return services.member_report_create(
+            person=form.cleaned_data["person"],
+            service_post=post,
+            employer_unit=form.cleaned_data["employer_unit"],
+            channel=ReportChannel.COMMUNITY,
+            reported_on=form.cleaned_data["reported_on"],
+            actor=user,
+        )
+
+    return form_page(
+        request,
+        ReportForm(request.POST or None, user=user, units=units),
+        save=save,
+        success=lambda report: reverse("members:report", args=[report.pk]),
+        message=lambda report: _("%(name)s has reported.") % {"name": report.person.name},
+        template="members/form.html",
+        context={"title": _("Enter a member's report")},
+    )
 
 
 @requires(VIEW)
@@ -405,16 +398,15 @@ def post_list(request: HttpRequest) -> HttpResponse:
 def post_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ServicePostForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.service_post_create(**data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The post “%(name)s” is open.") % {"name": data["name"]})
-            return redirect(f"{_url('members:posts')}?community={data['community'].pk}")
-    return render(request, "members/form.html", {"form": form, "title": _("Add a service post")})
+    return form_page(
+        request,
+        form,
+        save=lambda form: services.service_post_create(**form.cleaned_data),
+        success=lambda _post: f"{_url('members:posts')}?community={form.cleaned_data['community'].pk}",
+        message=lambda _post: _("The post “%(name)s” is open.") % {"name": form.cleaned_data["name"]},
+        template="members/form.html",
+        context={"title": _("Add a service post")},
+    )
 
 
 @requires(MANAGE)
@@ -475,22 +467,21 @@ def unit_report_create(request: HttpRequest) -> HttpResponse:
 
     # a unit may sit at the county and report to a community of the user's: offer the units above too
     units = PartnerUnit.objects.filter(active=True).select_related("region").order_by("name")
-    form = UnitReportForm(request.POST or None, user=user, units=units)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_report_create(
-                unit=form.cleaned_data["unit"],
-                community=form.cleaned_data["community"],
-                reported_on=form.cleaned_data["reported_on"],
-                commitments=form.cleaned_data["commitments"],
-                actor=user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The unit's report is recorded."))
-            return redirect("members:units")
-    return render(request, "members/form.html", {"form": form, "title": _("Record a unit's report")})
+    return form_page(
+        request,
+        UnitReportForm(request.POST or None, user=user, units=units),
+        save=lambda form: services.unit_report_create(
+            unit=form.cleaned_data["unit"],
+            community=form.cleaned_data["community"],
+            reported_on=form.cleaned_data["reported_on"],
+            commitments=form.cleaned_data["commitments"],
+            actor=user,
+        ),
+        success="members:units",
+        message=_("The unit's report is recorded."),
+        template="members/form.html",
+        context={"title": _("Record a unit's report")},
+    )
 
 
 @requires(MANAGE)
@@ -688,22 +679,23 @@ def rules_create(request: HttpRequest) -> HttpResponse:
     if capability is None:
         raise PermissionDenied
     form = RulesForm(request.POST or None, user=user, capability=capability)
-    if request.method == "POST" and form.is_valid():
+
+    def save(form: RulesForm) -> None:
         data = dict(form.cleaned_data)
         region = data.pop("region")
         if not any(can(user, c, region.path) for c in RULE_CAPS):
             raise PermissionDenied
-        try:
-            services.member_rules_create(region=region, actor=user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Version %(version)s is in force from %(day)s.")
-                % {"version": data["version"], "day": data["valid_from"]},
-            )
-            return redirect("members:rules")
-    return render(
-        request, "members/form.html", {"form": form, "title": _("Adopt a new version of the rules")}
+        services.member_rules_create(region=region, actor=user, **data)
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        success="members:rules",
+        message=lambda _rules: (
+            _("Version %(version)s is in force from %(day)s.")
+            % {"version": form.cleaned_data["version"], "day": form.cleaned_data["valid_from"]}
+        ),
+        template="members/form.html",
+        context={"title": _("Adopt a new version of the rules")},
     )
