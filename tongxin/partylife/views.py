@@ -17,7 +17,7 @@ from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import paginate
+from tongxin.core.pages import form_page, paginate
 from tongxin.core.periods import list_tools
 from tongxin.core.permissions import can
 from tongxin.organisations.models import OrgKind
@@ -40,10 +40,11 @@ from tongxin.partylife.models import DevelopmentStep, Frequency, MeetingKind, Tr
 from tongxin.people.models import Person
 
 VIEW, MANAGE = Capability.PARTYLIFE_VIEW, Capability.PARTYLIFE_MANAGE
+FORM_TEMPLATE = "members/form.html"
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, cancel: str) -> HttpResponse:
-    return render(request, "members/form.html", {"form": form, "title": title, "cancel_url": cancel})
+    return render(request, FORM_TEMPLATE, {"form": form, "title": title, "cancel_url": cancel})
 
 
 @login_only
@@ -103,16 +104,15 @@ def _branch_members(organisation: Any) -> Any:
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = MeetingForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_record(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Recorded. Tick the attendees now if you wish."))
-            return redirect("partylife:meeting", pk=meeting.pk)
-    return _form_page(request, form, _("Record a meeting (三会一课)"), reverse("partylife:meetings"))
+    return form_page(
+        request,
+        MeetingForm(request.POST or None, user=user),
+        save=lambda form: services.meeting_record(actor=user, **form.cleaned_data),
+        success=lambda meeting: reverse("partylife:meeting", args=[meeting.pk]),
+        message=_("Recorded. Tick the attendees now if you wish."),
+        template=FORM_TEMPLATE,
+        context={"title": _("Record a meeting (三会一课)"), "cancel_url": reverse("partylife:meetings")},
+    )
 
 
 @requires(VIEW)
@@ -270,16 +270,15 @@ def development_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def development_open(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = FileOpenForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            file = services.development_file_open(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The file of %(name)s is open.") % {"name": file.person.name})
-            return redirect(file)
-    return _form_page(request, form, _("Open a development file"), reverse("partylife:development"))
+    return form_page(
+        request,
+        FileOpenForm(request.POST or None, user=user),
+        save=lambda form: services.development_file_open(actor=user, **form.cleaned_data),
+        success=lambda file: file,
+        message=lambda file: _("The file of %(name)s is open.") % {"name": file.person.name},
+        template=FORM_TEMPLATE,
+        context={"title": _("Open a development file"), "cancel_url": reverse("partylife:development")},
+    )
 
 
 def _file_context(user: Any, file: Any, form: StepForm | None) -> dict[str, Any]:
@@ -403,18 +402,18 @@ def mobile_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mobile_register(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = MobileMemberForm(request.POST or None, user=user, windows=selectors.window_choices(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            record = services.mobile_member_register(**form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("%(name)s is registered as a mobile member.") % {"name": record.person.name}
-            )
-            return redirect("partylife:mobile")
-    return _form_page(request, form, _("Register a mobile member (流动党员)"), reverse("partylife:mobile"))
+    return form_page(
+        request,
+        MobileMemberForm(request.POST or None, user=user, windows=selectors.window_choices(user)),
+        save=lambda form: services.mobile_member_register(**form.cleaned_data),
+        success="partylife:mobile",
+        message=lambda record: _("%(name)s is registered as a mobile member.") % {"name": record.person.name},
+        template=FORM_TEMPLATE,
+        context={
+            "title": _("Register a mobile member (流动党员)"),
+            "cancel_url": reverse("partylife:mobile"),
+        },
+    )
 
 
 @requires(MANAGE)
@@ -478,17 +477,17 @@ def mobile_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def window_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = WindowForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.window_create(**form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The service window is open."))
-            return redirect("partylife:mobile")
-    return _form_page(
-        request, form, _("Open a service window for mobile members"), reverse("partylife:mobile")
+    return form_page(
+        request,
+        WindowForm(request.POST or None, user=user),
+        save=lambda form: services.window_create(**form.cleaned_data),
+        success="partylife:mobile",
+        message=_("The service window is open."),
+        template=FORM_TEMPLATE,
+        context={
+            "title": _("Open a service window for mobile members"),
+            "cancel_url": reverse("partylife:mobile"),
+        },
     )
 
 
@@ -521,16 +520,15 @@ def training_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def training_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = TrainingClassForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            training = services.training_class_create(**form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The class is set up; add its sessions and participants."))
-            return redirect(training)
-    return _form_page(request, form, _("Set up a training class"), reverse("partylife:training"))
+    return form_page(
+        request,
+        TrainingClassForm(request.POST or None, user=user),
+        save=lambda form: services.training_class_create(**form.cleaned_data),
+        success=lambda training: training,
+        message=_("The class is set up; add its sessions and participants."),
+        template=FORM_TEMPLATE,
+        context={"title": _("Set up a training class"), "cancel_url": reverse("partylife:training")},
+    )
 
 
 @requires(VIEW)
@@ -603,17 +601,17 @@ def training_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"people": list(session.attendance.values_list("person_id", flat=True))},
         participants=participants,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.training_attendance_set(session=session, people=form.cleaned_data["people"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Attendance saved; class hours count toward development rules."))
-            return redirect(training)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Attendance: %(topic)s (%(day)s)") % {"topic": session.topic, "day": session.on},
-        training.get_absolute_url(),
+        save=lambda form: services.training_attendance_set(
+            session=session, people=form.cleaned_data["people"]
+        ),
+        success=training.get_absolute_url(),
+        message=_("Attendance saved; class hours count toward development rules."),
+        template=FORM_TEMPLATE,
+        context={
+            "title": _("Attendance: %(topic)s (%(day)s)") % {"topic": session.topic, "day": session.on},
+            "cancel_url": training.get_absolute_url(),
+        },
     )
