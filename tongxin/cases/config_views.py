@@ -28,8 +28,14 @@ from tongxin.cases.models import CalendarDay, CaseCategory, WhistleType
 from tongxin.cases.selectors import rate_rule_sets, rate_rules_for
 from tongxin.core.access import requires
 from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import form_page
 
 CONFIGURE = Capability.CASES_CONFIGURE
+
+
+def _form_status(request: HttpRequest) -> int:
+    """A configuration form shown again after a POST answers 400."""
+    return 400 if request.method == "POST" else 200
 
 
 @requires(CONFIGURE)
@@ -58,21 +64,18 @@ def category_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if category is not None:
         parents = CaseCategory.objects.filter(parent__isnull=True).exclude(pk=category.pk)
         form.fields["parent"].queryset = parents  # type: ignore[attr-defined]
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = config_services.category_save(category=category, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Category %(name)s is saved. Its limits apply to cases dispatched from now on.")
-                % {"name": saved.name},
-            )
-            return redirect("cases:config")
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "cases/config/category_form.html", {"form": form, "category": category}, status=status
+    return form_page(
+        request,
+        form,
+        save=lambda form: config_services.category_save(category=category, **form.cleaned_data),
+        success="cases:config",
+        message=lambda saved: (
+            _("Category %(name)s is saved. Its limits apply to cases dispatched from now on.")
+            % {"name": saved.name}
+        ),
+        template="cases/config/category_form.html",
+        context={"category": category},
+        status=_form_status(request),
     )
 
 
@@ -134,24 +137,21 @@ def calendar(request: HttpRequest) -> HttpResponse:
         if (request.GET.get("year") or "").isdigit()
         else today.year
     )
-    form = CalendarDayForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = config_services.calendar_day_save(**form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("%(day)s is now: %(kind)s.") % {"day": entry.day, "kind": entry.get_kind_display()}
-            )
-            return redirect(f"{reverse('cases:config_calendar')}?year={entry.day.year}")
-    days = CalendarDay.objects.filter(day__year=year).order_by("day")
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return form_page(
         request,
-        "cases/config/calendar.html",
-        {"form": form, "days": days, "year": year, "years": [year - 1, year, year + 1]},
-        status=status,
+        CalendarDayForm(request.POST or None),
+        save=lambda form: config_services.calendar_day_save(**form.cleaned_data),
+        success=lambda entry: f"{reverse('cases:config_calendar')}?year={entry.day.year}",
+        message=lambda entry: (
+            _("%(day)s is now: %(kind)s.") % {"day": entry.day, "kind": entry.get_kind_display()}
+        ),
+        template="cases/config/calendar.html",
+        context={
+            "days": CalendarDay.objects.filter(day__year=year).order_by("day"),
+            "year": year,
+            "years": [year - 1, year, year + 1],
+        },
+        status=_form_status(request),
     )
 
 
@@ -170,28 +170,20 @@ def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def rate_rules(request: HttpRequest) -> HttpResponse:
     """The versions of the rules of the three rates, and a form to add the next one."""
     today = timezone.localdate()
-    current = rate_rules_for(today)
-    form = RateRulesForm(request.POST or None, initial={"valid_from": today})
-    if request.method == "POST" and form.is_valid():
-        try:
-            added = config_services.rate_rules_add(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Version %(version)s is saved: “basically satisfied” counts at %(weight)s from %(day)s.")
-                % {
-                    "version": added.version,
-                    "weight": format(added.basically_weight.normalize(), "f"),
-                    "day": added.valid_from,
-                },
-            )
-            return redirect("cases:config_rates")
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return form_page(
         request,
-        "cases/config/rates.html",
-        {"form": form, "versions": rate_rule_sets(), "current": current, "today": today},
-        status=status,
+        RateRulesForm(request.POST or None, initial={"valid_from": today}),
+        save=lambda form: config_services.rate_rules_add(actor=request.user, **form.cleaned_data),
+        success="cases:config_rates",
+        message=lambda added: (
+            _("Version %(version)s is saved: “basically satisfied” counts at %(weight)s from %(day)s.")
+            % {
+                "version": added.version,
+                "weight": format(added.basically_weight.normalize(), "f"),
+                "day": added.valid_from,
+            }
+        ),
+        template="cases/config/rates.html",
+        context={"versions": rate_rule_sets(), "current": rate_rules_for(today), "today": today},
+        status=_form_status(request),
     )
