@@ -26,7 +26,6 @@ from tongxin.activities.forms import (
 )
 from tongxin.activities.models import ActivityPhoto, ActivityStatus, TeamMember
 from tongxin.core.access import login_only, requires
-from tongxin.core.forms import add_service_errors
 from tongxin.core.pages import form_page, paginate
 from tongxin.core.periods import list_tools
 
@@ -391,18 +390,17 @@ def callout_create(request: HttpRequest, pk: int) -> HttpResponse:
 def callout_respond(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     callout = selectors.callout_get_for_member(user, pk)
-    form = CalloutAnswerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.callout_respond(callout=callout, user=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your answer is recorded."))
-            return redirect("activities:callout_respond", pk=callout.pk)
     person_id = getattr(user, "person_id", None)
     mine = callout.responses.filter(person_id=person_id).first() if person_id else None
-    return render(request, "activities/callout.html", {"callout": callout, "form": form, "mine": mine})
+    return form_page(
+        request,
+        CalloutAnswerForm(request.POST or None),
+        save=lambda form: services.callout_respond(callout=callout, user=user, **form.cleaned_data),
+        success=reverse("activities:callout_respond", args=[callout.pk]),
+        message=_("Your answer is recorded."),
+        template="activities/callout.html",
+        context={"callout": callout, "mine": mine},
+    )
 
 
 @requires(MANAGE)
