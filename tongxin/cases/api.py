@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.pagination import paginate
 
+from tongxin.accounts.models import User
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
 from tongxin.cases import selectors
@@ -28,6 +29,7 @@ from tongxin.cases.models import (
     CaseSource,
     CaseTransition,
     Rating,
+    Responder,
     WhistleType,
 )
 from tongxin.cases.schemas import (
@@ -56,9 +58,10 @@ from tongxin.cases.services import (
     case_transition,
     locate,
 )
-from tongxin.cases.workflow import RULES
+from tongxin.cases.workflow import RULES, Action, may_rate
 from tongxin.core.api import ApiError, require_capability
 from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.workflow import MISSING
 from tongxin.regions.models import Level, Region
 from tongxin.regions.selectors import region_get
 
@@ -67,15 +70,7 @@ router = Router()
 ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 PUBLIC_ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
-# the body fields each action reads; any other one sent with it is an error, not silently dropped
-ACTION_PARAMS: dict[str, set[str]] = {
-    "reject": {"why", "original"},
-    "merge": {"into"},
-    "dispatch": {"to_user", "to_responder"},
-    "whistle": {"whistle_type", "to_responder"},
-    "follow_up": {"solved", "rating"},
-}
-GENERIC_FIELDS = {"reason", "expected_version"}
+GENERIC_FIELDS = {"reason", "expected_version"}  # every action's; the rest are its rule's params
 
 
 # --- configuration --------------------------------------------------------------------------------
@@ -329,13 +324,6 @@ def _tracked(code: str, token: str) -> Case:
     return case
 
 
-def _can_rate(case: Case) -> bool:
-    if case.status not in RULES["rate"].sources:
-        return False
-    handled = [t for t in (case.resolved_at, case.verified_at, case.closed_at) if t is not None]
-    return case.rated_at is None or bool(handled and case.rated_at < max(handled))
-
-
 def _track(case: Case) -> dict[str, Any]:
     merged = selectors.merged_into_chain(case) if case.duplicate_of_id else None
     events = CaseTransition.objects.filter(case=case).order_by("at", "id")
@@ -353,7 +341,7 @@ def _track(case: Case) -> dict[str, Any]:
         "handling_due": case.handling_due,
         "result": case.result,
         "rating": case.rating,
-        "can_rate": _can_rate(case),
+        "can_rate": may_rate(case),
         "merged_into": None
         if merged is None
         else {
@@ -400,7 +388,7 @@ def track_rate(request: HttpRequest, code: str, payload: RateIn) -> Result:
     params: dict[str, Any] = {"rating": Rating(payload.rating).value, "comment": payload.comment}
     if payload.solved is not None:
         params["solved"] = payload.solved
-    case = _apply(case, "rate", RESIDENT, reason="", **params)
+    case = _apply(case, Action.RATE, RESIDENT, reason="", **params)
     return 200, TrackOut.model_validate(_track(selectors.case_by_tracking_link(code, payload.token) or case))
 
 
@@ -440,8 +428,11 @@ def _reference_case(user: Any, pk: int | None, field: str) -> Case | None:
 
 
 def _action_params(user: Any, case: Case, action: str, payload: ActionIn) -> dict[str, Any]:
+    """The body fields the action's rule reads, turned into what case_transition takes (ids into
+    objects the caller may name). Any other field sent with it is an error, not silently dropped."""
+    rule = RULES[action]
     sent = {k for k, v in payload.model_dump(exclude_unset=True).items() if v is not None} - GENERIC_FIELDS
-    unused = sent - ACTION_PARAMS.get(action, set())
+    unused = sent - rule.param_names
     if unused:
         raise ValidationError(
             {
@@ -450,29 +441,32 @@ def _action_params(user: Any, case: Case, action: str, payload: ActionIn) -> dic
             }
         )
     params: dict[str, Any] = {}
-    if action == "reject":
-        params["why"] = payload.why or "invalid"
-        params["original"] = _reference_case(user, payload.original, "original")
-    elif action == "merge":
-        params["into"] = _reference_case(user, payload.into, "into")
-    elif action == "dispatch":
-        if payload.to_user is not None:
-            params["to_user"] = selectors.dispatch_users(case).filter(pk=payload.to_user).first()
-            if params["to_user"] is None:
-                raise ValidationError({"to_user": [_("This person cannot take cases of this community.")]})
-        if payload.to_responder is not None:
-            params["to_responder"] = _responder(case, payload.to_responder)
-    elif action == "whistle":
-        params["whistle_type"] = WhistleType.objects.filter(
-            code=payload.whistle_type or "", active=True
-        ).first()
-        if payload.to_responder is not None:
-            params["to_responder"] = _responder(case, payload.to_responder)
-    elif action == "follow_up":
-        params["solved"] = payload.solved
-        if payload.rating is not None:
-            params["rating"] = payload.rating
+    for param in rule.params:
+        value = getattr(payload, param.name, None)
+        if value is None:
+            value = param.default
+        if value is MISSING and not param.required:
+            continue  # left out: the action does without it
+        if value is not MISSING and value is not None:
+            value = _resolve(user, case, param.name, param.type, value)
+        params[param.name] = None if value is MISSING else value
     return params
+
+
+def _resolve(user: Any, case: Case, name: str, kind: type, value: Any) -> Any:
+    """An id or code sent in the body as the object it names, within what the caller may name."""
+    if kind is Case:
+        return _reference_case(user, value, name)
+    if kind is User:
+        found = selectors.dispatch_users(case).filter(pk=value).first()
+        if found is None:
+            raise ValidationError({name: [_("This person cannot take cases of this community.")]})
+        return found
+    if kind is Responder:
+        return _responder(case, value)
+    if kind is WhistleType:
+        return WhistleType.objects.filter(code=value, active=True).first()
+    return value
 
 
 def _responder(case: Case, pk: int) -> Any:

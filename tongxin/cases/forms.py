@@ -17,7 +17,8 @@ from tongxin.cases.models import (
     WhistleRouteStep,
     WhistleType,
 )
-from tongxin.cases.workflow import RULES
+from tongxin.cases.selectors import cases_visible, dispatch_responders, dispatch_users
+from tongxin.cases.workflow import RULES, Action
 from tongxin.core.forms import DateInput
 from tongxin.regions.models import Region
 
@@ -296,32 +297,6 @@ class CaseFilterForm(forms.Form):
 
 # --- actions on a case --------------------------------------------------------------------------
 
-ACTION_LABELS = {
-    "accept": _("Accept (受理)"),
-    "reject": _("Do not accept"),
-    "merge": _("Merge into another case"),
-    "dispatch": _("Dispatch (派单)"),
-    "pool": _("Put in the grid's order pool"),
-    "take": _("Take this order (接单)"),
-    "respond": _("Accept the task"),
-    "decline": _("Return the task"),
-    "progress": _("Record progress"),
-    "whistle": _("Whistle (吹哨)"),
-    "report": _("Report to the whistle (报到)"),
-    "resolve": _("Record the result"),
-    "verify_pass": _("Verified on site: handled"),
-    "verify_fail": _("Verified on site: not handled"),
-    "follow_up": _("Record the follow-up call (回访)"),
-    "close_unsolved": _("Close as not fixed"),
-    "reopen": _("Reopen"),
-    "archive": _("Archive (归档)"),
-    "supervise": _("Supervise (督办)"),
-    "answer_supervision": _("Answer the supervision note"),
-}
-
-# actions that nobody presses in the pages: the worker warns, the resident rates on the tracking page
-NOT_IN_PAGES = {"warn", "rate"}
-
 
 class ActionForm(forms.Form):
     """Every action form posts the version of the case it was rendered with."""
@@ -331,7 +306,6 @@ class ActionForm(forms.Form):
     reason = forms.CharField(
         label=_("Note"), max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    reason_label: Any = None
 
     def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", self.action)
@@ -339,30 +313,43 @@ class ActionForm(forms.Form):
         self.case = case
         rule = RULES[self.action]
         self.fields["reason"].required = rule.needs_reason
-        if self.reason_label is not None:
-            self.fields["reason"].label = self.reason_label
+        if rule.labels.reason is not None:
+            self.fields["reason"].label = rule.labels.reason
         if case is not None:
             self.fields["expected_version"].initial = case.version
 
+    @classmethod
+    def options(cls, user: Any, case: Any) -> dict[str, Any]:
+        """What the form offers for this case and user (people, teams, cases to name)."""
+        return {}
+
     @property
     def label(self) -> Any:
-        return ACTION_LABELS[self.action]
+        return RULES[self.action].labels.button
 
     def transition_params(self) -> dict[str, Any]:
         return {}
 
 
-def _make(action: str, reason_label: Any = None) -> type[ActionForm]:
-    return type(
-        f"{action.title().replace('_', '')}Form",
-        (ActionForm,),
-        {"action": action, "reason_label": reason_label},
-    )
+def _make(action: str) -> type[ActionForm]:
+    """The form of an action that reads nothing but the note."""
+    return type(f"{action.title().replace('_', '')}Form", (ActionForm,), {"action": action})
 
 
-class RejectForm(ActionForm):
-    action = "reject"
-    reason_label = _("Why, in a sentence the resident will understand")
+class _NamesACase(ActionForm):
+    """Reject as a duplicate, merge: the other case is named by its tracking code."""
+
+    def __init__(self, *args: Any, visible_cases: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.visible_cases = visible_cases
+
+    @classmethod
+    def options(cls, user: Any, case: Any) -> dict[str, Any]:
+        return {"visible_cases": cases_visible(user).exclude(pk=case.pk)}
+
+
+class RejectForm(_NamesACase):
+    action = Action.REJECT
     why = forms.ChoiceField(
         label=_("Reason"),
         choices=[
@@ -375,10 +362,6 @@ class RejectForm(ActionForm):
         label=_("Tracking code of the original case (for a duplicate)"), max_length=16, required=False
     )
     field_order = ["why", "original", "reason"]
-
-    def __init__(self, *args: Any, visible_cases: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.visible_cases = visible_cases
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -403,14 +386,10 @@ class RejectForm(ActionForm):
         return params
 
 
-class MergeForm(ActionForm):
-    action = "merge"
+class MergeForm(_NamesACase):
+    action = Action.MERGE
     into = forms.CharField(label=_("Tracking code of the case to merge into"), max_length=16)
     field_order = ["into", "reason"]
-
-    def __init__(self, *args: Any, visible_cases: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.visible_cases = visible_cases
 
     def clean_into(self) -> Any:
         code = self.cleaned_data["into"].strip().upper()
@@ -426,7 +405,7 @@ class MergeForm(ActionForm):
 
 
 class DispatchForm(ActionForm):
-    action = "dispatch"
+    action = Action.DISPATCH
     to = forms.ChoiceField(label=_("To"))
     field_order = ["to", "reason"]
 
@@ -445,6 +424,10 @@ class DispatchForm(ActionForm):
             ),
         ]
 
+    @classmethod
+    def options(cls, user: Any, case: Any) -> dict[str, Any]:
+        return {"users": dispatch_users(case), "responders": dispatch_responders(case)}
+
     def transition_params(self) -> dict[str, Any]:
         key = self.cleaned_data["to"]
         if key in self.users:
@@ -453,8 +436,7 @@ class DispatchForm(ActionForm):
 
 
 class WhistleForm(ActionForm):
-    action = "whistle"
-    reason_label = _("Why this level cannot solve it")
+    action = Action.WHISTLE
     whistle_type = forms.ModelChoiceField(label=_("Whistle"), queryset=WhistleType.objects.none())
     to_responder = forms.ModelChoiceField(
         label=_("To (optional: otherwise the route decides)"),
@@ -469,6 +451,10 @@ class WhistleForm(ActionForm):
         if responders is not None:
             self.fields["to_responder"].queryset = responders  # type: ignore[attr-defined]
 
+    @classmethod
+    def options(cls, user: Any, case: Any) -> dict[str, Any]:
+        return {"responders": dispatch_responders(case)}
+
     def transition_params(self) -> dict[str, Any]:
         params: dict[str, Any] = {"whistle_type": self.cleaned_data["whistle_type"]}
         if self.cleaned_data.get("to_responder") is not None:
@@ -477,8 +463,7 @@ class WhistleForm(ActionForm):
 
 
 class ResolveForm(ActionForm):
-    action = "resolve"
-    reason_label = _("What was done (the resident sees this)")
+    action = Action.RESOLVE
     photos = PhotosField(label=_("Photos (optional)"))
 
 
@@ -486,8 +471,7 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class FollowUpForm(ActionForm):
-    action = "follow_up"
-    reason_label = _("Notes from the call")
+    action = Action.FOLLOW_UP
     solved = forms.ChoiceField(
         label=_("Does the resident say it is solved?"), choices=YES_NO, widget=forms.RadioSelect
     )
@@ -503,29 +487,24 @@ class FollowUpForm(ActionForm):
         return params
 
 
-ACTION_FORMS: dict[str, type[ActionForm]] = {
-    "accept": _make("accept"),
-    "reject": RejectForm,
-    "merge": MergeForm,
-    "dispatch": DispatchForm,
-    "pool": _make("pool"),
-    "take": _make("take"),
-    "respond": _make("respond"),
-    "decline": _make("decline", _("Why you cannot take it")),
-    "progress": _make("progress", _("What has been done so far")),
-    "whistle": WhistleForm,
-    "report": _make("report"),
-    "resolve": ResolveForm,
-    "verify_pass": _make("verify_pass", _("What you saw on site")),
-    "verify_fail": _make("verify_fail", _("What is still wrong")),
-    "follow_up": FollowUpForm,
-    "close_unsolved": _make("close_unsolved", _("Why it cannot be fixed")),
-    "reopen": _make("reopen", _("Why it is reopened")),
-    "archive": _make("archive"),
-    "supervise": _make("supervise", _("Supervision note for the handler")),
-    "answer_supervision": _make("answer_supervision", _("Your answer")),
-}
-assert set(ACTION_FORMS) | NOT_IN_PAGES == set(RULES), "every action needs a form or a reason not to have one"
+def _action_forms() -> dict[str, type[ActionForm]]:
+    """A form for every action a page offers (its rule has a button label): the one written for
+    it when it reads more than the note, otherwise a plain one."""
+    written: dict[str, type[ActionForm]] = {}
+    pending = list(ActionForm.__subclasses__())
+    while pending:
+        form = pending.pop()
+        pending += form.__subclasses__()
+        if form.action:
+            written[form.action] = form
+    return {
+        action: written.get(action) or _make(action)
+        for action, rule in RULES.items()
+        if rule.labels.button is not None
+    }
+
+
+ACTION_FORMS = _action_forms()
 
 
 # --- the resident's rating -------------------------------------------------------------------------

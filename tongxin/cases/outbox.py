@@ -1,5 +1,6 @@
 """The notifier: works through case transitions not yet processed (the outbox)."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.accounts.roles import ROLE_CAPABILITIES, Capability
 from tongxin.cases.models import Case, CaseTransition, Whistle
+from tongxin.cases.workflow import Audience, rule_for
 from tongxin.notifications.services import notify
 
 
@@ -69,28 +71,28 @@ def _community_managers(case: Case) -> list[User]:
     return _officials_at([case.community_id], Capability.CASES_MANAGE)
 
 
+def _verifiers(transition: CaseTransition) -> list[User]:
+    case = transition.case
+    grid = [case.grid_id] if case.grid_id else []
+    return _officials_at([*grid, case.community_id], Capability.CASES_VERIFY)
+
+
+AUDIENCES: dict[str, Callable[[CaseTransition], list[User]]] = {
+    Audience.HANDLERS: _handlers,
+    Audience.POOL: lambda t: _pool_members(t.case),
+    Audience.WHISTLED: _whistled,
+    Audience.VERIFIERS: _verifiers,
+    Audience.COMMUNITY: lambda t: _community_managers(t.case),
+    Audience.SUPERVISORS: lambda t: _supervisors(t.case),
+}
+
+
 def recipients(transition: CaseTransition) -> list[User]:
-    """Who hears of a transition (the caller leaves out the actor)."""
-    case, action, data = transition.case, transition.action, transition.data
-    reopened = action == "rate" and transition.to_status != transition.from_status
-    if action in {"dispatch", "warn", "verify_fail"}:
-        return _handlers(transition)
-    if action == "pool":
-        return _pool_members(case)
-    if action == "whistle":
-        return _whistled(transition)
-    if action == "resolve":
-        grid = [case.grid_id] if case.grid_id else []
-        return _officials_at([*grid, case.community_id], Capability.CASES_VERIFY)
-    if action in {"reopen", "supervise"} or reopened:
-        return _handlers(transition) + _community_managers(case)
-    if action == "answer_supervision":
-        return _community_managers(case) + _supervisors(case)
-    if action in {"intake", "take", "decline", "report", "verify_pass"} or (
-        action == "rate" and data.get("rating") == "unsatisfied"
-    ):
-        return _community_managers(case)
-    return []
+    """Who hears of a transition: the audiences its rule names (the caller leaves out the actor)."""
+    rule = rule_for(transition.action)
+    if rule is None:
+        return []
+    return [user for audience in rule.audiences_for(transition) for user in AUDIENCES[audience](transition)]
 
 
 def _title(transition: CaseTransition) -> str:
@@ -126,7 +128,8 @@ def outbox_process(*, now: datetime | None = None, limit: int = 500) -> int:
 
 def _notify(transition: CaseTransition, now: datetime) -> None:
     users = [u for u in recipients(transition) if u.pk != transition.actor_id]
-    webhook = transition.action in WEBHOOK_ACTIONS
+    rule = rule_for(transition.action)
+    webhook = rule is not None and rule.webhook
     if users or webhook:
         notify(
             users=users,
@@ -142,9 +145,6 @@ def _notify(transition: CaseTransition, now: datetime) -> None:
 def outbox_mark_processed(*, before: datetime) -> int:
     """Mark old transitions as notified without notifying (demo data, imports of history)."""
     return CaseTransition.objects.filter(processed_at__isnull=True, at__lt=before).update(processed_at=before)
-
-
-WEBHOOK_ACTIONS = {"intake", "dispatch", "whistle", "supervise", "resolve", "reopen"}
 
 
 def _webhook_payload(transition: CaseTransition) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.cases.forms import RatingForm, ReportForm
-from tongxin.cases.models import Case, CaseCategory, CaseSource, CaseStatus, CaseTransition
+from tongxin.cases.models import Case, CaseCategory, CaseSource, CaseTransition
 from tongxin.cases.reporting import case_photos_add, photos_validate
 from tongxin.cases.selectors import (
     case_by_tracking_link,
@@ -29,6 +29,7 @@ from tongxin.cases.selectors import (
     report_communities,
 )
 from tongxin.cases.services import RESIDENT, CaseConflict, IllegalTransition, case_intake, case_transition
+from tongxin.cases.workflow import Action, may_rate, rule_for
 from tongxin.core.access import public
 from tongxin.core.forms import add_service_errors
 from tongxin.regions.models import Level, Region
@@ -36,37 +37,11 @@ from tongxin.regions.models import Level, Region
 REPORT_LIMIT_PER_HOUR = getattr(settings, "TONGXIN_REPORT_LIMIT_PER_HOUR", 10)
 RATE_WINDOW_SECONDS = 3600
 
-# what a resident reads on the timeline: steps and roles, never names or officials' notes
-PUBLIC_STEPS = {
-    "intake": gettext_lazy("Your report was received."),
-    "accept": gettext_lazy("The community accepted it."),
-    "reject": gettext_lazy("The community did not accept it."),
-    "merge": gettext_lazy("It was combined with a report of the same problem."),
-    "dispatch": gettext_lazy("It was assigned to a handler."),
-    "pool": gettext_lazy("It was offered to the Party members of the grid."),
-    "take": gettext_lazy("A Party member of the grid took it on."),
-    "respond": gettext_lazy("The handler started work on it."),
-    "decline": gettext_lazy("It was returned to the community to be reassigned."),
-    "progress": gettext_lazy("The handler recorded progress."),
-    "whistle": gettext_lazy("It was passed up to the next level (吹哨)."),
-    "report": gettext_lazy("The next level took it on (报到)."),
-    "resolve": gettext_lazy("The handler recorded the result."),
-    "verify_pass": gettext_lazy("The grid worker checked it on site."),
-    "verify_fail": gettext_lazy("The check on site found more to do."),
-    "rate": gettext_lazy("You rated the result."),
-    "follow_up": gettext_lazy("The community called to follow up."),
-    "close_unsolved": gettext_lazy("It was closed, but the problem is not fixed."),
-    "reopen": gettext_lazy("It was reopened."),
-    "archive": gettext_lazy("The case was archived."),
-    "supervise": gettext_lazy("A higher level is supervising it (督办)."),
-    "answer_supervision": gettext_lazy("The handler answered the supervision."),
-}
 REJECT_REASONS = {
     "not_our_matter": gettext_lazy("It is not a matter for the community."),
     "duplicate": gettext_lazy("The same problem had already been reported."),
     "invalid": gettext_lazy("The report could not be acted on."),
 }
-RATEABLE = {CaseStatus.VERIFIED, CaseStatus.CLOSED, CaseStatus.CLOSED_UNSOLVED}
 
 
 def _client_key(request: HttpRequest) -> str:
@@ -264,22 +239,17 @@ def locate(request: HttpRequest) -> JsonResponse:
 def _public_timeline(case: Case) -> list[dict[str, Any]]:
     steps = []
     for transition in CaseTransition.objects.filter(case=case).order_by("at", "id"):
-        text = PUBLIC_STEPS.get(transition.action)
-        if text is None:  # internal steps (the worker's warning) are not the resident's concern
+        rule = rule_for(transition.action)
+        # the rule's words for residents: steps and roles, never names or officials' notes; internal
+        # steps (the worker's warning) are not the resident's concern
+        text = rule.labels.public if rule is not None else None
+        if text is None:
             continue
         detail = ""
         if transition.action == "reject":
             detail = str(REJECT_REASONS.get(transition.data.get("why", ""), ""))
         steps.append({"at": transition.at, "text": text, "detail": detail, "status": transition.to_status})
     return steps
-
-
-def _may_rate(case: Case) -> bool:
-    """One rating per result: a reopened case that is handled again may be rated again."""
-    if case.status not in RATEABLE:
-        return False
-    handled = [t for t in (case.resolved_at, case.verified_at, case.closed_at) if t is not None]
-    return case.rated_at is None or bool(handled and case.rated_at < max(handled))
 
 
 @public
@@ -293,7 +263,7 @@ def track(request: HttpRequest, code: str, token: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = RatingForm(request.POST)
-        if not _may_rate(case):
+        if not may_rate(case):
             notice = _("This case cannot be rated now.")
             status = 409
             form = None
@@ -302,7 +272,7 @@ def track(request: HttpRequest, code: str, token: str) -> HttpResponse:
             try:
                 case = case_transition(
                     case=case,
-                    action="rate",
+                    action=Action.RATE,
                     actor=RESIDENT,
                     expected_version=data["expected_version"],
                     rating=data["rating"],
@@ -324,14 +294,14 @@ def track(request: HttpRequest, code: str, token: str) -> HttpResponse:
         else:
             status = 400
     assert case is not None
-    if form is None and _may_rate(case):
+    if form is None and may_rate(case):
         form = RatingForm(initial={"expected_version": case.version})
     merged_into = merged_into_chain(case)
     context = {
         "case": case,
         "token": token,
         "steps": _public_timeline(case),
-        "form": form if _may_rate(case) else None,
+        "form": form if may_rate(case) else None,
         "notice": notice,
         "new": request.GET.get("new") == "1",
         "rated": request.GET.get("rated", ""),

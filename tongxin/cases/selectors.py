@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
-from tongxin.cases.models import CONCLUDED, OPEN_STATUSES, Case, CaseStatus, RateRuleSet, Rating
+from tongxin.cases.models import CONCLUDED, OPEN_STATUSES, Case, CaseStatus, RateRuleSet, Rating, Whistle
 from tongxin.lib.tree import subtree_range
 
 DUPLICATE_RADIUS_METRES = 100
@@ -221,6 +221,12 @@ def is_handler(user: Any, case: Case) -> bool:
     return bool(
         case.assignee_responder_id and case.assignee_responder.members.filter(pk=user.pk).exists()  # type: ignore[union-attr]
     )
+
+
+def open_whistle(case: Case) -> Whistle | None:
+    """The case's whistle waiting for someone to report (报到): the latest one neither answered nor
+    superseded by the next step of its route."""
+    return case.whistles.filter(reported_at__isnull=True, superseded_at__isnull=True).order_by("-id").first()
 
 
 def _branch_path(user: Any) -> str | None:

@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
-from tongxin.cases import clock, daily_counts, flow_counts
+from tongxin.cases import daily_counts, flow_counts
 from tongxin.cases.models import (
     Case,
     CaseCategory,
@@ -21,20 +21,13 @@ from tongxin.cases.models import (
     CaseSource,
     CaseStatus,
     CaseTransition,
-    Rating,
     Responder,
-    Supervision,
-    Whistle,
-    WhistleRouteStep,
-    WhistleType,
 )
-from tongxin.cases.workflow import RULES, Rule
+from tongxin.cases.selectors import open_whistle
+from tongxin.cases.workflow import RULES, Action, Party
 from tongxin.core.actors import RESIDENT, SYSTEM, actor_label, is_user, user_or_none
+from tongxin.core.workflow import IllegalTransition, Rule
 from tongxin.regions.models import Level, Region
-
-
-class IllegalTransition(ValidationError):
-    pass
 
 
 class CaseConflict(Exception):
@@ -139,7 +132,7 @@ def case_intake(
     flow_counts.move(case, None, flow_counts.contribution(case))
     CaseTransition.objects.create(
         case=case,
-        action="intake",
+        action=Action.INTAKE,
         from_status="",
         to_status=CaseStatus.REPORTED,
         actor=case.reported_by,
@@ -187,9 +180,7 @@ def _is_grid_member(actor: Any, case: Case) -> bool:
 
 
 def _is_whistled(actor: Any, case: Case) -> bool:
-    whistle = (
-        case.whistles.filter(reported_at__isnull=True, superseded_at__isnull=True).order_by("-id").first()
-    )
+    whistle = open_whistle(case)
     if whistle is None:
         return False
     if whistle.to_responder_id and whistle.to_responder.members.filter(pk=actor.pk).exists():  # type: ignore[union-attr]
@@ -199,32 +190,33 @@ def _is_whistled(actor: Any, case: Case) -> bool:
     )
 
 
-def may_act(actor: Any, rule: Rule, case: Case) -> bool:
+def may_act(actor: Any, rule: Rule[Case], case: Case) -> bool:
+    """Is `actor` one of the parties the rule names (workflow.Party), for this case?"""
     if actor == SYSTEM:
-        return "system" in rule.who
+        return Party.SYSTEM in rule.who
     if actor == RESIDENT:
-        return "resident" in rule.who
+        return Party.RESIDENT in rule.who
     if not is_user(actor):
         return False
-    checks = {
-        "community": lambda: scope_for(actor, Capability.CASES_MANAGE).contains(case.region_path),
-        "handler": lambda: _is_handler(actor, case),
-        "member": lambda: _is_grid_member(actor, case),
-        "verifier": lambda: scope_for(actor, Capability.CASES_VERIFY).contains(case.region_path),
-        "supervisor": lambda: scope_for(actor, Capability.CASES_SUPERVISE).contains(case.region_path),
-        "whistled": lambda: _is_whistled(actor, case),
+    checks: dict[str, Callable[[], bool]] = {
+        Party.COMMUNITY: lambda: scope_for(actor, Capability.CASES_MANAGE).contains(case.region_path),
+        Party.HANDLER: lambda: _is_handler(actor, case),
+        Party.MEMBER: lambda: _is_grid_member(actor, case),
+        Party.VERIFIER: lambda: scope_for(actor, Capability.CASES_VERIFY).contains(case.region_path),
+        Party.SUPERVISOR: lambda: scope_for(actor, Capability.CASES_SUPERVISE).contains(case.region_path),
+        Party.WHISTLED: lambda: _is_whistled(actor, case),
     }
     return any(checks[w]() for w in rule.who if w in checks)
 
 
 def allowed_actions_for(actor: Any, case: Case) -> list[str]:
-    """The actions `actor` may take on the case now (what pages and the API offer)."""
-    allowed = [
-        action for action, rule in RULES.items() if case.status in rule.sources and may_act(actor, rule, case)
+    """The actions `actor` may take on the case now (what pages and the API offer): the status
+    fits, the actor is a party the rule names, and its guard does not object."""
+    return [
+        action
+        for action, rule in RULES.items()
+        if rule.leaves(case.status) and may_act(actor, rule, case) and rule.refusal(case) is None
     ]
-    if "answer_supervision" in allowed and not case.supervisions.filter(answered_at__isnull=True).exists():
-        allowed.remove("answer_supervision")
-    return allowed
 
 
 # --- the one transition function ------------------------------------------------------------------
@@ -255,19 +247,18 @@ def case_transition(
         locked = Case.objects.select_for_update(of=("self",)).select_related("category").get(pk=case_id)
         if expected_version is not None and locked.version != expected_version:
             raise CaseConflict(_("Someone else changed this case a moment ago. Reload it and try again."))
-        if locked.status not in rule.sources:
+        if not rule.leaves(locked.status):
             raise IllegalTransition(
                 _("A case that is “%(status)s” cannot be %(action)s.")
-                % {"status": locked.get_status_display(), "action": ACTION_LABELS.get(action, action)}
+                % {"status": locked.get_status_display(), "action": rule.labels.done or action}
             )
         if not may_act(actor, rule, locked):
             raise PermissionDenied(_("You may not do this to this case."))
-        if rule.needs_reason and not (reason or "").strip():
-            raise ValidationError({"reason": [_("Please give a reason or note.")]})
+        rule.check(locked, reason=reason, params=params)  # the note, the params, the guard
         from_status = locked.status
         counted = daily_counts.contribution(locked)
         flows = flow_counts.contribution(locked)
-        target = EFFECTS[action](locked, actor, reason, now, params) or rule.target or from_status
+        target = rule.run(locked, status=from_status, actor=actor, reason=reason, now=now, params=params)
         old_version = locked.version
         locked.status = target
         locked.version = old_version + 1
@@ -319,310 +310,3 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = str(value)
     return out
-
-
-ACTION_LABELS = {
-    "accept": _("accepted"),
-    "reject": _("rejected"),
-    "merge": _("merged"),
-    "dispatch": _("dispatched"),
-    "pool": _("put in the order pool"),
-    "take": _("taken"),
-    "respond": _("accepted by the handler"),
-    "decline": _("returned by the handler"),
-    "progress": _("updated"),
-    "whistle": _("whistled"),
-    "report": _("reported to"),
-    "resolve": _("marked handled"),
-    "verify_pass": _("verified"),
-    "verify_fail": _("sent back"),
-    "rate": _("rated"),
-    "follow_up": _("followed up"),
-    "close_unsolved": _("closed as not fixed"),
-    "reopen": _("reopened"),
-    "archive": _("archived"),
-    "supervise": _("supervised"),
-    "answer_supervision": _("answered"),
-    "warn": _("warned"),
-}
-
-
-# --- effects of each action: change fields, return an explicit target or None ------------------
-
-
-def _start_clock(case: Case, now: datetime) -> None:
-    """Deadlines count from dispatch: response ≤ handling ≤ closure, whatever the configuration."""
-    category = case.category
-    calendar = clock.current_calendar()
-    case.dispatched_at = now
-    case.responded_at = None
-    case.response_due = clock.due_after(now, category.response_hours, calendar)
-    _restart_handling(case, now, calendar)
-
-
-def _restart_handling(case: Case, now: datetime, calendar: Any = None) -> None:
-    """Handling and closure limits from `now` (dispatch, or reopening: the response is history)."""
-    category = case.category
-    calendar = calendar or clock.current_calendar()
-    assert case.response_due is not None
-    case.handling_due = max(clock.due_after(now, category.handling_hours, calendar), case.response_due)
-    case.closure_due = max(clock.due_after(now, category.closure_hours, calendar), case.handling_due)
-    case.warn_at = min(
-        clock.due_after(now, category.handling_hours * category.warn_share, calendar), case.handling_due
-    )
-    case.warned_at = None
-    case.overdue_at = None
-
-
-def _accept(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    case.accepted_at = now
-
-
-def _reject(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    why = p.get("why", "invalid")
-    if why not in {"not_our_matter", "duplicate", "invalid"}:
-        raise ValidationError({"why": [_("Choose why the case is not accepted.")]})
-    if why == "duplicate":
-        original = p.get("original")
-        if not isinstance(original, Case) or original.pk == case.pk:
-            raise ValidationError({"original": [_("Name the original case this one duplicates.")]})
-        case.duplicate_of = original
-    case.closed_at = now
-
-
-def _merge(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    into = p.get("into")
-    if not isinstance(into, Case) or into.pk == case.pk or not into.is_open:
-        raise ValidationError({"into": [_("Choose an open case to merge into.")]})
-    if into.community_id != case.community_id:
-        raise ValidationError({"into": [_("Only cases of the same community can be merged.")]})
-    case.duplicate_of = into
-    case.closed_at = now
-
-
-def _dispatch(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    user, responder = p.get("to_user"), p.get("to_responder")
-    if (user is None) == (responder is None):
-        raise ValidationError({"to": [_("Dispatch to one person, team, unit or department.")]})
-    if responder is not None and (not isinstance(responder, Responder) or not responder.active):
-        raise ValidationError({"to": [_("Choose an active team, unit or department.")]})
-    case.assignee_user = user
-    case.assignee_responder = responder
-    _start_clock(case, now)
-
-
-def _pool(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    if case.grid_id is None:
-        raise ValidationError({"to": [_("Only a case located in a grid can go to the grid's order pool.")]})
-    case.assignee_user = None
-    case.assignee_responder = None
-    _start_clock(case, now)
-
-
-def _take(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    case.assignee_user = actor
-    case.assignee_responder = None
-    case.responded_at = now
-
-
-def _respond(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    case.responded_at = now
-    if case.assignee_responder_id:
-        case.assignee_user = actor  # the member of the team who took it on
-
-
-def _decline(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    case.assignee_user = None
-    case.assignee_responder = None
-
-
-def _noop(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    return None
-
-
-def _whistle(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    whistle_type = p.get("whistle_type")
-    if not isinstance(whistle_type, WhistleType) or not whistle_type.active:
-        raise ValidationError({"whistle_type": [_("Choose a kind of whistle.")]})
-    open_whistle = (
-        case.whistles.filter(reported_at__isnull=True, superseded_at__isnull=True).order_by("-id").first()
-    )
-    step_no = (
-        (open_whistle.step + 1) if (open_whistle and open_whistle.whistle_type_id == whistle_type.pk) else 1
-    )
-    step = WhistleRouteStep.objects.filter(whistle_type=whistle_type, step=step_no).first()
-    if step is None:
-        raise ValidationError({"whistle_type": [_("The whistle route has no further step.")]})
-    to_region, to_responder = _route_target(case, step, p.get("to_responder"))
-    Whistle.objects.create(
-        case=case,
-        whistle_type=whistle_type,
-        step=step_no,
-        to_region=to_region,
-        to_responder=to_responder,
-        by=user_or_none(actor),
-        automatic=actor == SYSTEM,
-        reason=reason,
-        whistled_at=now,
-        report_due=clock.due_after(now, step.report_hours),
-    )
-    if open_whistle is not None:  # the next step supersedes the unanswered one
-        Whistle.objects.filter(pk=open_whistle.pk).update(superseded_at=now)
-    if case.dispatched_at is None:  # whistled before any dispatch: the whistle is the dispatch
-        _start_clock(case, now)
-
-
-def _route_target(case: Case, step: WhistleRouteStep, chosen: Any) -> tuple[Region | None, Responder | None]:
-    if step.target == WhistleRouteStep.Target.RESPONDER_KIND:
-        if isinstance(chosen, Responder) and chosen.kind == step.responder_kind and chosen.active:
-            return None, chosen
-        found = (
-            Responder.objects.filter(kind=step.responder_kind, active=True)
-            .filter(region__in=Region.objects.filter(pk__in=[*_ancestor_ids(case), case.community_id]))
-            .order_by("-region__depth")
-            .first()
-        )
-        if found is None:
-            raise ValidationError({"to_responder": [_("No responder of this kind serves the case's area.")]})
-        return None, found
-    level = {"community": Level.COMMUNITY, "street": Level.STREET, "county": Level.COUNTY}[step.target]
-    region = Region.objects.filter(pk__in=[*_ancestor_ids(case), case.community_id], level=level).first()
-    if region is None:
-        raise ValidationError({"whistle_type": [_("The case's area has no such level.")]})
-    return region, None
-
-
-def _ancestor_ids(case: Case) -> list[int]:
-    from tongxin.lib.tree import ancestor_ids
-
-    return ancestor_ids(case.region_path)
-
-
-def _report(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    whistle = (
-        case.whistles.filter(reported_at__isnull=True, superseded_at__isnull=True).order_by("-id").first()
-    )
-    if whistle is not None:
-        Whistle.objects.filter(pk=whistle.pk).update(reported_at=now, reported_by=actor)
-        case.assignee_responder = whistle.to_responder
-    case.assignee_user = actor
-    case.responded_at = case.responded_at or now
-
-
-def _resolve(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    case.result = reason.strip()
-    case.resolved_at = now
-
-
-def _verify_pass(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    case.verified_at = now
-
-
-def _verify_fail(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    case.resolved_at = None
-
-
-def _rate(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> str | None:
-    rating = p.get("rating")
-    if rating not in Rating.values:
-        raise ValidationError({"rating": [_("Choose satisfied, basically satisfied or unsatisfied.")]})
-    handled = [t for t in (case.resolved_at, case.verified_at, case.closed_at) if t is not None]
-    if case.rated_at is not None and (not handled or case.rated_at >= max(handled)):
-        # one rating per result: a reopened and handled-again case may be rated again
-        raise IllegalTransition(_("This result has already been rated."))
-    case.rating = rating
-    case.rating_comment = (p.get("comment") or "").strip()
-    case.rated_at = now
-    if p.get("solved") is False:  # the resident says it is not solved: reopen
-        return _reopen_to(case, now)
-    return None
-
-
-def _reopen_to(case: Case, now: datetime) -> str:
-    case.reopened_count += 1
-    case.closed_at = None
-    case.verified_at = None
-    case.resolved_at = None
-    case.solved_confirmed = None
-    if case.dispatched_at is not None:  # a fresh handling time; the first response stays on record
-        _restart_handling(case, now)
-    # back to whoever holds it; if nobody ever took it on (closed while whistled), to dispatch
-    if not (case.assignee_user_id or case.assignee_responder_id):
-        return CaseStatus.ACCEPTED
-    return CaseStatus.IN_PROGRESS
-
-
-def _follow_up(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> str:
-    solved = p.get("solved")
-    if solved not in (True, False):
-        raise ValidationError({"solved": [_("Record whether the resident says the problem is solved.")]})
-    case.solved_confirmed = solved
-    if p.get("rating") in Rating.values and not case.rating:
-        case.rating = p["rating"]
-        case.rated_at = now
-    case.closed_at = now
-    return CaseStatus.CLOSED if solved else CaseStatus.CLOSED_UNSOLVED
-
-
-def _close_unsolved(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    case.closed_at = now
-
-
-def _reopen(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> str:
-    return _reopen_to(case, now)
-
-
-def _archive(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    case.archived_at = now
-
-
-def _supervise(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    Supervision.objects.create(
-        case=case,
-        by=user_or_none(actor),
-        automatic=actor == SYSTEM,
-        note=reason,
-        created_at=now,
-    )
-    case.supervised = True
-    if p.get("overdue"):
-        case.overdue_at = now
-
-
-def _answer_supervision(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    pending = case.supervisions.filter(answered_at__isnull=True)
-    if not pending.exists():
-        raise ValidationError({"reason": [_("There is no supervision note waiting for an answer.")]})
-    pending.update(answer=reason, answered_at=now, answered_by=actor)
-    case.supervised = False
-
-
-def _warn(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    case.warned_at = now
-
-
-EFFECTS = {
-    "accept": _accept,
-    "reject": _reject,
-    "merge": _merge,
-    "dispatch": _dispatch,
-    "pool": _pool,
-    "take": _take,
-    "respond": _respond,
-    "decline": _decline,
-    "progress": _noop,
-    "whistle": _whistle,
-    "report": _report,
-    "resolve": _resolve,
-    "verify_pass": _verify_pass,
-    "verify_fail": _verify_fail,
-    "rate": _rate,
-    "follow_up": _follow_up,
-    "close_unsolved": _close_unsolved,
-    "reopen": _reopen,
-    "archive": _archive,
-    "supervise": _supervise,
-    "answer_supervision": _answer_supervision,
-    "warn": _warn,
-}
-assert set(EFFECTS) == set(RULES), "every rule needs its effect"

@@ -17,14 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
 from tongxin.cases.forms import (
     ACTION_FORMS,
-    NOT_IN_PAGES,
     ActionForm,
     CaseFilterForm,
 )
@@ -35,45 +33,19 @@ from tongxin.cases.selectors import (
     case_points,
     cases_filter,
     cases_visible,
-    dispatch_responders,
-    dispatch_users,
     in_my_branch_area,
     is_handler,
     possible_duplicates,
     status_counts,
 )
 from tongxin.cases.services import CaseConflict, IllegalTransition, allowed_actions_for, case_transition
+from tongxin.cases.workflow import timeline_label
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
 from tongxin.lib.masking import mask_name
 from tongxin.regions.models import Level, Region
 
 PER_PAGE = 30
-TIMELINE_LABELS = {
-    "intake": pgettext_lazy("case timeline", "Report received"),
-    "accept": pgettext_lazy("case timeline", "Accepted"),
-    "reject": pgettext_lazy("case timeline", "Not accepted"),
-    "merge": pgettext_lazy("case timeline", "Merged"),
-    "dispatch": pgettext_lazy("case timeline", "Dispatched"),
-    "pool": pgettext_lazy("case timeline", "Put in the order pool"),
-    "take": pgettext_lazy("case timeline", "Taken from the pool"),
-    "respond": pgettext_lazy("case timeline", "Accepted by the handler"),
-    "decline": pgettext_lazy("case timeline", "Returned by the handler"),
-    "progress": pgettext_lazy("case timeline", "Progress"),
-    "whistle": pgettext_lazy("case timeline", "Whistled"),
-    "report": pgettext_lazy("case timeline", "Reported to the whistle"),
-    "resolve": pgettext_lazy("case timeline", "Result recorded"),
-    "verify_pass": pgettext_lazy("case timeline", "Verified on site"),
-    "verify_fail": pgettext_lazy("case timeline", "Sent back after the check on site"),
-    "rate": pgettext_lazy("case timeline", "Rated by the resident"),
-    "follow_up": pgettext_lazy("case timeline", "Follow-up call"),
-    "close_unsolved": pgettext_lazy("case timeline", "Closed as not fixed"),
-    "reopen": pgettext_lazy("case timeline", "Reopened"),
-    "archive": pgettext_lazy("case timeline", "Archived"),
-    "supervise": pgettext_lazy("case timeline", "Supervised"),
-    "answer_supervision": pgettext_lazy("case timeline", "Supervision answered"),
-    "warn": pgettext_lazy("case timeline", "Deadline warning"),
-}
 NODE_OPTION_LIMIT = 300
 MAP_AREA_LIMIT = 300
 
@@ -162,28 +134,15 @@ def case_map(request: HttpRequest) -> JsonResponse:
 # --- one case ---------------------------------------------------------------------------------------
 
 
-def _form_kwargs(action: str, user: Any, case: Case) -> dict[str, Any]:
-    if action == "dispatch":
-        return {"users": dispatch_users(case), "responders": dispatch_responders(case)}
-    if action == "whistle":
-        return {"responders": dispatch_responders(case)}
-    if action in {"reject", "merge"}:
-        return {"visible_cases": cases_visible(user).exclude(pk=case.pk)}
-    return {}
-
-
 def new_action_form(action: str, user: Any, case: Case, data: Any = None, files: Any = None) -> ActionForm:
-    return ACTION_FORMS[action](data, files, case=case, **_form_kwargs(action, user, case))
+    form_class = ACTION_FORMS[action]
+    return form_class(data, files, case=case, **form_class.options(user, case))
 
 
 def available_actions(user: Any, case: Case) -> list[str]:
-    """The actions this user may take on this case now: the service's own answer (the table's
-    rule and may_act), less what no page offers and what its effect would refuse anyway."""
-    return [
-        name
-        for name in allowed_actions_for(user, case)
-        if name not in NOT_IN_PAGES and not (name == "pool" and not case.grid_id)
-    ]
+    """The actions this user may take on this case now: the service's own answer (the rule, its
+    guard and may_act), less what no page offers (the worker's warning, the resident's rating)."""
+    return [name for name in allowed_actions_for(user, case) if name in ACTION_FORMS]
 
 
 def _may_reveal(user: Any, case: Case) -> bool:
@@ -217,9 +176,7 @@ def case_context(
         "case": case,
         "forms": [f for f in forms if f.action != "merge"],
         "merge_form": next((f for f in forms if f.action == "merge"), None),
-        "timeline": [
-            (t, TIMELINE_LABELS.get(t.action, t.action)) for t in case.transitions.order_by("at", "id")
-        ],
+        "timeline": [(t, timeline_label(t.action)) for t in case.transitions.order_by("at", "id")],
         "whistles": case.whistles.select_related("whistle_type", "to_responder", "to_region").order_by(
             "whistled_at", "id"
         ),

@@ -1,6 +1,7 @@
 """Two people acting on the same case at the same moment, on PostgreSQL (real row locks, real
 concurrent transactions): exactly one wins, the other is told, and one transition is written."""
 
+import dataclasses
 import json
 import threading
 import time
@@ -16,6 +17,7 @@ from tongxin.cases.models import Case, CaseStatus, CaseTransition
 from tongxin.cases.services import CaseConflict, IllegalTransition, case_transition
 from tongxin.cases.testing import report_case
 from tongxin.cases.tests.cast import build_cast
+from tongxin.cases.workflow import RULES
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -52,13 +54,13 @@ def race(*jobs: Callable[[], Any]) -> list[Any]:
 def slow_effects(monkeypatch):
     """Each effect takes a moment while holding the row lock, so the two attempts overlap."""
     for action in ("accept", "reject"):
-        effect = services.EFFECTS[action]
+        rule = RULES[action]
 
-        def slow(*args: Any, _effect: Any = effect) -> Any:
+        def slow(*args: Any, _effect: Any = rule.effect) -> Any:
             time.sleep(0.3)
             return _effect(*args)
 
-        monkeypatch.setitem(services.EFFECTS, action, slow)
+        monkeypatch.setitem(RULES, action, dataclasses.replace(rule, effect=slow))
 
 
 def test_conflicting_transitions_one_wins(tree, slow_effects):

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tongxin.cases import clock, daily_counts, flow_counts, services
+from tongxin.cases import clock, daily_counts, effects, flow_counts, services
 from tongxin.cases.models import (
     Case,
     CaseSource,
@@ -169,7 +169,7 @@ def apply_with_services(plans: list[CasePlan], summary: CasesSummary | None = No
 
 
 class _Simulator:
-    """case_transition's bookkeeping on unsaved objects: the same effects (services.EFFECTS) for
+    """case_transition's bookkeeping on unsaved objects: the same effects (the rules') for
     the actions that only change the case, and the same rows for the others."""
 
     PURE = {a for a in RULES if a not in {"whistle", "report", "supervise", "answer_supervision", "merge"}}
@@ -193,7 +193,9 @@ class _Simulator:
         now, actor, reason = step.at, step.actor, step.reason
         from_status = case.status
         if step.action in self.PURE:
-            target = services.EFFECTS[step.action](case, actor, reason, now, dict(step.params))
+            target = rule.run(
+                case, status=from_status, actor=actor, reason=reason, now=now, params=dict(step.params)
+            )
         else:
             target = getattr(self, f"_{step.action}")(case, step, rows)
         case.status = target or rule.target or from_status
@@ -230,7 +232,7 @@ class _Simulator:
             )
         )
         if case.dispatched_at is None:
-            services._start_clock(case, step.at)
+            effects.start_clock(case, step.at)
 
     def _report(self, case: Case, step: Step, rows: "_Rows") -> None:
         whistle = next(w for w in reversed(rows.whistles) if w.case is case and w.reported_at is None)
