@@ -1,9 +1,8 @@
 """Accounts pages: the security administrator's (list, detail, create) and every user's own
 (API tokens, password). Views stay thin: selectors read, services write and audit."""
 
-from typing import Any, cast
+from typing import cast
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -11,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +20,8 @@ from tongxin.accounts.models import RoleAssignment, User
 from tongxin.accounts.roles import Capability, Role
 from tongxin.accounts.scope import scope_for
 from tongxin.core.access import login_only, requires
+from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import form_page
 from tongxin.people.selectors import person_get
 from tongxin.regions.selectors import region_get
 
@@ -29,15 +31,6 @@ PEOPLE_SHOWN = 50
 
 def _me(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on the field it names when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- the security administrator's pages ---
@@ -103,7 +96,7 @@ def account_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
                     user=account, role=role, region=region, granted_by=_me(request), request=request
                 )
             except ValidationError as e:
-                _add_errors(form, e)
+                add_service_errors(form, e)
             else:
                 messages.success(
                     request,
@@ -169,8 +162,8 @@ def account_create(request: HttpRequest) -> HttpResponse:
     query = ((data or request.GET).get("q") or "").strip()[:50]
     people = list(selectors.people_without_account(request.user, query)[:PEOPLE_SHOWN])
     regions = selectors.grantable_regions(request.user)
-    form = AccountCreateForm(data, people=people, regions=regions)
-    if data is not None and form.is_valid():
+
+    def save(form: AccountCreateForm) -> User:
         person = person_get(request.user, form.cleaned_data["person"], capability=Capability.ACCOUNTS_MANAGE)
         role = form.cleaned_data["role"]
         region = (
@@ -178,28 +171,26 @@ def account_create(request: HttpRequest) -> HttpResponse:
             if role
             else None
         )
-        try:
-            account = services.account_create(
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                person=person,
-                created_by=_me(request),
-                request=request,
-                role=role,
-                region=region,
-            )
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, _("Created the account %(name)s.") % {"name": account.username})
-            return redirect("accounts:detail", pk=account.pk)
-    context: dict[str, Any] = {
-        "form": form,
-        "query": query,
-        "people": people,
-        "more": len(people) >= PEOPLE_SHOWN,
-    }
-    return render(request, "accounts/create.html", context, status=400 if form.errors else 200)
+        return services.account_create(
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            person=person,
+            created_by=_me(request),
+            request=request,
+            role=role,
+            region=region,
+        )
+
+    return form_page(
+        request,
+        AccountCreateForm(data, people=people, regions=regions),
+        save=save,
+        success=lambda account: reverse("accounts:detail", args=[account.pk]),
+        message=lambda account: _("Created the account %(name)s.") % {"name": account.username},
+        template="accounts/create.html",
+        context={"query": query, "people": people, "more": len(people) >= PEOPLE_SHOWN},
+        status=400 if data is not None else 200,  # shown again after a POST only with its errors
+    )
 
 
 # --- every user's own pages ---
@@ -238,16 +229,17 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def password(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    form = PasswordChangeForm(me, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_change(
-                user=me, new_password=form.cleaned_data["new_password1"], request=request
-            )
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            update_session_auth_hash(request, me)
-            messages.success(request, _("Your password is changed."))
-            return redirect("accounts:password")
-    return render(request, "accounts/password.html", {"form": form}, status=400 if form.errors else 200)
+
+    def save(form: PasswordChangeForm) -> None:
+        services.password_change(user=me, new_password=form.cleaned_data["new_password1"], request=request)
+        update_session_auth_hash(request, me)
+
+    return form_page(
+        request,
+        PasswordChangeForm(me, request.POST if request.method == "POST" else None),
+        save=save,
+        success="accounts:password",
+        message=_("Your password is changed."),
+        template="accounts/password.html",
+        status=400 if request.method == "POST" else 200,  # shown again after a POST only with its errors
+    )
