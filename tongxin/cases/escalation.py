@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.cases.models import Case, CaseStatus, Whistle, WhistleType
-from tongxin.cases.services import SYSTEM, CaseConflict, IllegalTransition, case_transition
+from tongxin.cases.services import CaseConflict, IllegalTransition, case_transition
+from tongxin.cases.workflow import Action
+from tongxin.core.actors import SYSTEM
 
 log = logging.getLogger(__name__)
 CLOCKED = [CaseStatus.POOLED, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS, CaseStatus.WHISTLED]
@@ -32,7 +34,7 @@ def escalate_due(*, now: datetime | None = None) -> dict[str, int]:
     for case_id in Case.objects.filter(
         status__in=CLOCKED, warn_at__lte=now, warned_at__isnull=True, handling_due__gt=now
     ).values_list("pk", flat=True):
-        counts["warned"] += _apply(case_id, "warn", _("Most of the handling time is used up."), now)
+        counts["warned"] += _apply(case_id, Action.WARN, _("Most of the handling time is used up."), now)
     overdue = Case.objects.filter(
         status__in=CLOCKED, handling_due__lte=now, overdue_at__isnull=True
     ).select_related("category")
@@ -40,7 +42,7 @@ def escalate_due(*, now: datetime | None = None) -> dict[str, int]:
     for case in overdue:
         if _apply(
             case.pk,
-            "supervise",
+            Action.SUPERVISE,
             _("The handling time limit has passed: supervised automatically."),
             now,
             overdue=True,
@@ -49,7 +51,7 @@ def escalate_due(*, now: datetime | None = None) -> dict[str, int]:
         if case.category.auto_whistle and escalate is not None and case.status != CaseStatus.WHISTLED:
             counts["whistled"] += _apply(
                 case.pk,
-                "whistle",
+                Action.WHISTLE,
                 _("Overdue: whistled automatically to the next level."),
                 now,
                 whistle_type=escalate,
@@ -64,7 +66,7 @@ def escalate_due(*, now: datetime | None = None) -> dict[str, int]:
         Whistle.objects.filter(pk=whistle.pk).update(escalated_at=now)
         if _apply(
             whistle.case_id,
-            "whistle",
+            Action.WHISTLE,
             _("Nobody reported in time: whistled to the next level."),
             now,
             whistle_type=whistle.whistle_type,
@@ -72,6 +74,6 @@ def escalate_due(*, now: datetime | None = None) -> dict[str, int]:
             counts["whistled"] += 1
         else:  # the route has no further step: the supervisors are told instead
             counts["supervised"] += _apply(
-                whistle.case_id, "supervise", _("Nobody reported to the whistle in time."), now
+                whistle.case_id, Action.SUPERVISE, _("Nobody reported to the whistle in time."), now
             )
     return counts
