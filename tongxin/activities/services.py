@@ -34,7 +34,7 @@ from tongxin.activities.models import (
 )
 from tongxin.activities.selectors import _unit_ids, may_manage_activity, may_sign_up
 from tongxin.audit.edits import audited_edit
-from tongxin.core.actors import Actor, require_scope
+from tongxin.core.actors import Actor, require_scope, user_or_none
 from tongxin.members.models import ServiceSource
 from tongxin.members.services import service_record_sync_on_commit
 from tongxin.notifications.services import notify_on_commit
@@ -56,10 +56,6 @@ ACTIVITY_FIELDS = (
     "hours",
     "description",
 )
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def default_hours(starts_at: datetime, ends_at: datetime) -> Decimal:
@@ -133,7 +129,7 @@ def activity_create(
     return Activity.objects.create(region=region, unit=unit, organiser=organiser, **data)
 
 
-def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activity:
+def activity_update(*, activity: Activity, actor: Actor, **changes: Any) -> Activity:
     fields = (*ACTIVITY_FIELDS, "organisation")
     editing = audited_edit(
         Activity, activity.pk, actor=actor, fields=fields, region=lambda a: a.region, related=("region",)
@@ -153,7 +149,7 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
 
 
 @transaction.atomic
-def activity_cancel(*, activity: Activity, actor: Any, reason: str = "") -> Activity:
+def activity_cancel(*, activity: Activity, actor: Actor, reason: str = "") -> Activity:
     locked = Activity.objects.select_for_update(of=("self",)).select_related("region").get(pk=activity.pk)
     if not may_manage_activity(actor, locked):
         raise PermissionDenied
@@ -199,7 +195,7 @@ def signup_create(
 
 @transaction.atomic
 def signup_enter(
-    *, activity: Activity, person: Person, actor: Any, now: datetime | None = None, quiet: bool = False
+    *, activity: Activity, person: Person, actor: Actor, now: datetime | None = None, quiet: bool = False
 ) -> SignUp:
     """The organiser enters a sign-up taken by phone or in person (for someone without an account)."""
     from tongxin.activities.selectors import audience_condition
@@ -210,7 +206,7 @@ def signup_enter(
         .select_related("region", "organiser")
         .get(pk=activity.pk)
     )
-    if actor is not None and not may_manage_activity(actor, locked):  # None: an import or the demo
+    if not may_manage_activity(actor, locked):  # SYSTEM: an import or the demo
         raise PermissionDenied(_("Only the organiser enters sign-ups for others."))
     if locked.status != ActivityStatus.PUBLISHED or (locked.signup_until or locked.starts_at) <= now:
         raise ValidationError(_("Sign-up for this activity is closed."))
@@ -263,7 +259,7 @@ def signup_cancel(*, activity: Activity, user: Any, now: datetime | None = None)
 def attendance_confirm(
     *,
     activity: Activity,
-    actor: Any,
+    actor: Actor,
     attended: list[int],
     walk_ins: list[Person] | None = None,
     summary: str | None = None,
@@ -276,7 +272,7 @@ def attendance_confirm(
     """
     now = now or timezone.now()
     locked = Activity.objects.select_for_update(of=("self",)).select_related("region").get(pk=activity.pk)
-    if actor is not None and not may_manage_activity(actor, locked):  # None: an import or the demo
+    if not may_manage_activity(actor, locked):  # SYSTEM: an import or the demo
         raise PermissionDenied(_("Only the organiser confirms attendance."))
     if locked.status == ActivityStatus.CANCELLED:
         raise ValidationError(_("The activity was cancelled."))
@@ -302,7 +298,7 @@ def attendance_confirm(
             signup.save(update_fields=["attended", "confirmed_at"])
     locked.status = ActivityStatus.CONFIRMED
     locked.confirmed_at = now
-    locked.confirmed_by = _user(actor)
+    locked.confirmed_by = user_or_none(actor)
     if summary is not None:
         locked.summary = summary.strip()
     locked.save()
@@ -316,7 +312,7 @@ def attendance_confirm(
 
 
 @transaction.atomic
-def activity_summary_set(*, activity: Activity, actor: Any, summary: str) -> Activity:
+def activity_summary_set(*, activity: Activity, actor: Actor, summary: str) -> Activity:
     locked = Activity.objects.select_for_update(of=("self",)).select_related("region").get(pk=activity.pk)
     if not may_manage_activity(actor, locked):
         raise PermissionDenied
@@ -326,7 +322,7 @@ def activity_summary_set(*, activity: Activity, actor: Any, summary: str) -> Act
 
 
 def activity_photo_add(
-    *, activity: Activity, actor: Any, upload: Any, now: datetime | None = None
+    *, activity: Activity, actor: Actor, upload: Any, now: datetime | None = None
 ) -> ActivityPhoto:
     """Optional evidence: a photo with the summary. Never required for anything."""
     if not may_manage_activity(actor, activity):
@@ -343,7 +339,7 @@ def activity_photo_add(
         file=upload,
         content_type=content_type,
         size=upload.size,
-        uploaded_by=_user(actor),
+        uploaded_by=user_or_none(actor),
         uploaded_at=now or timezone.now(),
     )
 
@@ -450,7 +446,7 @@ def team_member_remove(*, member: TeamMember, on: date | None = None) -> TeamMem
 
 @transaction.atomic
 def callout_create(
-    *, team: Team, case: Any, actor: Any, note: str = "", now: datetime | None = None
+    *, team: Team, case: Any, actor: Actor, note: str = "", now: datetime | None = None
 ) -> Callout:
     """Call a team out to a case; every member on the roster with an account is told at once."""
     now = now or timezone.now()
@@ -463,7 +459,7 @@ def callout_create(
     if not case.is_open:
         raise ValidationError({"case": [_("The case is no longer open.")]})
     callout = Callout.objects.create(
-        team=team, case=case, note=note.strip(), called_at=now, called_by=_user(actor)
+        team=team, case=case, note=note.strip(), called_at=now, called_by=user_or_none(actor)
     )
     people = team.roster.filter(left_on__isnull=True).values("person_id")
     users = list(User.objects.filter(person_id__in=people, is_active=True))

@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tongxin.accounts.roles import Role
+from tongxin.core.actors import SYSTEM
 from tongxin.members.testing import future_activity, make_employer, make_post
 from tongxin.testing import PASSWORD, build_tree, make_member, make_user
 
@@ -45,7 +46,7 @@ def test_report_sign_up_confirm_and_card(phone_context, browser_context):
     member.save()
     secretary = make_user(Role.COMMUNITY_SECRETARY, tree.community_a1, username="shuji")
     liaison = make_user(Role.PARTNER_LIAISON, tree.county, username="lianluo")
-    unit_liaisons_set(unit=unit, liaisons=[liaison], actor=None)
+    unit_liaisons_set(unit=unit, liaisons=[liaison], actor=SYSTEM)
     activity = future_activity(secretary, tree.community_a1, title="关爱独居老人上门服务", places=10)
 
     # 1. on a phone: report to the community, choosing a post and the employer

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from tongxin.accounts.scope import scope_for
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from tongxin.accounts.models import User
 
 
@@ -48,7 +50,9 @@ class StandIn:
 SYSTEM: Final = StandIn("system")
 RESIDENT: Final = StandIn("resident")
 
-Actor = Union["User", StandIn]
+# request.user is typed User | AnonymousUser; an anonymous visitor reaching a service (a view that
+# forgot its login check) is refused by every check, like a stand-in that no rule names.
+Actor = Union["User", "AnonymousUser", StandIn]
 
 
 def is_user(actor: object) -> "TypeGuard[User]":

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from tongxin.core.actors import SYSTEM
 from tongxin.demo.inbox import history_is_not_news
 from tongxin.lists.models import NeedCategory, NeedSource, NeedStatus, ProjectKind
 from tongxin.organisations.models import PartyOrganisation
@@ -194,7 +195,7 @@ class _Year:
                 name=name,
                 kind=kind,
                 region=region or self.county,
-                actor=None,
+                actor=SYSTEM,
                 joined_on=joined_on,
                 party_organisation=org,
                 red_property=kind == UnitKind.PROPERTY_FIRM,
@@ -206,7 +207,7 @@ class _Year:
             changes["joined_on"] = joined_on  # co-building began before another part of the demo met the unit
         if org is not None and unit.party_organisation_id is None:
             changes["party_organisation"] = org
-        return unit_update(unit=unit, actor=None, **changes) if changes else unit
+        return unit_update(unit=unit, actor=SYSTEM, **changes) if changes else unit
 
     def org_named(self, name: str) -> PartyOrganisation | None:
         return PartyOrganisation.objects.filter(name=name).first()
@@ -220,7 +221,7 @@ class _Year:
         for kind, category, title, quantity, quantity_unit in rows:
             resource_create(
                 unit=unit,
-                actor=None,
+                actor=SYSTEM,
                 kind=kind,
                 category=category,
                 title=title,
@@ -247,12 +248,12 @@ class _Year:
             return pairing
         host = PartyOrganisation.objects.filter(region=region).order_by("depth", "pk").first()
         pairing = pairing_create(
-            unit=unit, region=region, actor=None, started_on=started_on, host_organisation=host
+            unit=unit, region=region, actor=SYSTEM, started_on=started_on, host_organisation=host
         )
         end = ends_on or date(started_on.year + term_years, started_on.month, 1) - timedelta(days=1)
         agreement_add(
             pairing=pairing,
-            actor=None,
+            actor=SYSTEM,
             title=f"{unit.name}与{region.name}共建共治共享帮扶协议",
             signed_on=started_on,
             starts_on=started_on,
@@ -396,7 +397,7 @@ class _Year:
         )
         self.summary.add("decisions")
         if due < self.today - timedelta(days=5) and self.rng.random() < 0.8:
-            task_done(task=task, actor=None, note="已按期落实并报送情况", now=_at(due))
+            task_done(task=task, actor=SYSTEM, note="已按期落实并报送情况", now=_at(due))
             if four:
                 decision_step(
                     decision=decision,
@@ -421,7 +422,7 @@ class _Year:
         start = timezone.localdate(claimed_at)
         kind = ProjectKind.SECRETARY if secretary is not None else ProjectKind.PRACTICAL
         project = project_create(
-            actor=None,
+            actor=SYSTEM,
             need=need,
             title=need.title.replace(need.region.name, "", 1)
             if need.title.startswith(need.region.name)
@@ -453,7 +454,7 @@ class _Year:
                 milestone_accept(milestone=milestone, actor=manager, now=at)
             else:
                 milestone_report(
-                    milestone=milestone, actor=None, progress=self.rng.choice([30, 50, 70]), now=at
+                    milestone=milestone, actor=SYSTEM, progress=self.rng.choice([30, 50, 70]), now=at
                 )
                 break
         if deliver:
@@ -462,7 +463,7 @@ class _Year:
                 self.now - timedelta(hours=1),
             )
             evidence_add(
-                project=project, actor=None, note="实施前后对比照片及居民签字回访表已存档", now=closed_at
+                project=project, actor=SYSTEM, note="实施前后对比照片及居民签字回访表已存档", now=closed_at
             )
             project_close(
                 project=project,
@@ -546,7 +547,7 @@ def _city_street(y: _Year) -> None:
         own = next((u for u in units if u.name == liaison.person.employer), units[0])
         current = list(own.liaisons.all())
         if liaison not in current:
-            unit_liaisons_set(unit=own, liaisons=[*current, liaison], actor=None)
+            unit_liaisons_set(unit=own, liaisons=[*current, liaison], actor=SYSTEM)
 
     from tongxin.partners.models import Alliance
 
@@ -556,7 +557,7 @@ def _city_street(y: _Year) -> None:
             name=f"{street.name}党建联盟",
             kind=AllianceKind.ALLIANCE,
             region=street,
-            actor=None,
+            actor=SYSTEM,
             founded_on=paired_since,
             organisation=PartyOrganisation.objects.filter(region=street).order_by("depth", "pk").first(),
             description="街道党工委牵头，县直部门、高校、医院党组织结对共建，每季度召开1次党建联席会议。",
@@ -564,7 +565,7 @@ def _city_street(y: _Year) -> None:
         if alliance.organisation is not None:
             alliance_member_add(
                 alliance=alliance,
-                actor=None,
+                actor=SYSTEM,
                 role=MemberRole.SECRETARY,
                 organisation=alliance.organisation,
                 person=_secretary(alliance.organisation, y.today),
@@ -574,7 +575,7 @@ def _city_street(y: _Year) -> None:
             role = MemberRole.DEPUTY if k == 0 else (MemberRole.CONCURRENT if k < 5 else MemberRole.UNIT)
             alliance_member_add(
                 alliance=alliance,
-                actor=None,
+                actor=SYSTEM,
                 role=role,
                 unit=unit,
                 person=_secretary(unit.party_organisation, y.today),
@@ -614,7 +615,7 @@ def _township(y: _Year) -> None:
                 name=f"{community.name}大党委",
                 kind=AllianceKind.BIG_COMMITTEE,
                 region=community,
-                actor=None,
+                actor=SYSTEM,
                 founded_on=founded,
                 organisation=grand,
                 description="社区、报到单位及驻地企业党组织组成，大事共议、实事共办、急事共商、难事共助。",
@@ -623,7 +624,7 @@ def _township(y: _Year) -> None:
             if host is not None:
                 alliance_member_add(
                     alliance=alliance,
-                    actor=None,
+                    actor=SYSTEM,
                     role=MemberRole.SECRETARY,
                     organisation=host,
                     person=_secretary(grand, y.today),
@@ -633,7 +634,7 @@ def _township(y: _Year) -> None:
                 role = MemberRole.DEPUTY if k == 0 else (MemberRole.CONCURRENT if k <= 6 else MemberRole.UNIT)
                 alliance_member_add(
                     alliance=alliance,
-                    actor=None,
+                    actor=SYSTEM,
                     role=role,
                     unit=unit,
                     person=_secretary(unit.party_organisation, y.today),
@@ -754,7 +755,11 @@ def _secretary_projects(y: _Year, alliance: Any, communities: list[Region], unit
         y.summary.add("needs")
         unit = next((u for u in units if u.party_organisation_id == org.pk), None) or y.rng.choice(units)
         need_claim(
-            need=need, unit=unit, actor=None, note=f"{person.name}书记认领", now=published + timedelta(days=3)
+            need=need,
+            unit=unit,
+            actor=SYSTEM,
+            note=f"{person.name}书记认领",
+            now=published + timedelta(days=3),
         )
         y.project(need, deliver=y.rng.random() < 0.6, secretary=person)
 
@@ -768,7 +773,7 @@ def _cases_to_needs(y: _Year) -> None:
         status="closed_unsolved", need__isnull=True, region_path__startswith=y.county.path
     ).order_by("reported_at")[:10]
     for case in cases:
-        need_from_case(case=case, actor=None, category=NeedCategory.OTHER, now=case.closed_at or y.now)
+        need_from_case(case=case, actor=SYSTEM, category=NeedCategory.OTHER, now=case.closed_at or y.now)
         y.summary.add("needs from unsolved cases")
 
 

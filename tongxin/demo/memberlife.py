@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from tongxin.core.actors import SYSTEM
 from tongxin.lib.tree import subtree_range
 from tongxin.members.models import ReportChannel, ServicePostKind
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind, PartyOrganisation
@@ -178,7 +179,7 @@ class _Life:
             if unit is None:
                 street = self.rng.choice(self.streets)
                 unit = unit_create(
-                    name=name, kind=_unit_kind(name), region=street, actor=None, joined_on=self.today
+                    name=name, kind=_unit_kind(name), region=street, actor=SYSTEM, joined_on=self.today
                 )
                 self.summary.add("partner units")
             if unit.party_organisation_id is None:
@@ -190,7 +191,7 @@ class _Life:
                     region=unit.region,
                     parent=county_committee,
                 )
-                unit = unit_update(unit=unit, actor=None, party_organisation=org)
+                unit = unit_update(unit=unit, actor=SYSTEM, party_organisation=org)
             units[name] = unit
         return units
 
@@ -256,7 +257,7 @@ class _Life:
             return
         current = list(unit.liaisons.all())
         if liaison not in current:
-            unit_liaisons_set(unit=unit, liaisons=[*current, liaison], actor=None)
+            unit_liaisons_set(unit=unit, liaisons=[*current, liaison], actor=SYSTEM)
 
     # -- activities --------------------------------------------------------------------------
 
@@ -325,7 +326,7 @@ class _Life:
                         signup_enter(
                             activity=activity,
                             person=person,
-                            actor=None,
+                            actor=SYSTEM,
                             now=starts - timedelta(days=2),
                             quiet=True,
                         )
@@ -335,7 +336,7 @@ class _Life:
                 attended = [s.pk for s in signups if self.rng.random() < 0.85]
                 attendance_confirm(
                     activity=activity,
-                    actor=None,
+                    actor=SYSTEM,
                     attended=attended,
                     now=starts + timedelta(hours=4),
                     quiet=True,
@@ -359,7 +360,7 @@ class _Life:
                     audience=Audience.MEMBERS,
                 )
                 for person in self.rng.sample(eligible, min(len(eligible), self.rng.randint(2, 8))):
-                    signup_enter(activity=activity, person=person, actor=None, now=self.now, quiet=True)
+                    signup_enter(activity=activity, person=person, actor=SYSTEM, now=self.now, quiet=True)
                 self.summary.add("activities")
 
     # -- teams -------------------------------------------------------------------------------
@@ -413,7 +414,7 @@ class _Life:
         )
         if case is None:
             return
-        callout = callout_create(team=team, case=case, actor=None, note="请队员就近到场协助处置")
+        callout = callout_create(team=team, case=case, actor=SYSTEM, note="请队员就近到场协助处置")
         for user in User.objects.filter(person__team_memberships__team=team, is_active=True).order_by("pk"):
             callout_respond(
                 callout=callout, user=user, answer=self.rng.choice(["coming", "arrived", "unavailable"])

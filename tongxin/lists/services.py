@@ -6,7 +6,7 @@ Who may do what:
   a unit's liaison (PartnerUnit.liaisons)           claims needs in the areas the unit is paired
                                                     with, keeps the unit's resources, runs its
                                                     projects and reports their milestones
-`actor=None` is the system itself (demo data, imports).
+`actor=SYSTEM` is the system itself (demo data, imports).
 """
 
 from collections.abc import Iterable
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.audit.edits import audited_edit
-from tongxin.core.actors import SYSTEM
+from tongxin.core.actors import SYSTEM, Actor, user_or_none
 from tongxin.lists.models import (
     Evidence,
     Milestone,
@@ -57,13 +57,9 @@ class AlreadyClaimed(Exception):
         self.message = message
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _speaks_or_manages(actor: Any, unit: PartnerUnit | None, region: Region) -> None:
+def _speaks_or_manages(actor: Actor, unit: PartnerUnit | None, region: Region) -> None:
     """The unit's liaison, or an official keeping co-building for the region (or the system)."""
-    if actor is None or actor == SYSTEM:
+    if actor == SYSTEM:
         return
     reach = reach_for(actor)
     if reach.manages(region) or reach.speaks_for(unit):
@@ -108,7 +104,7 @@ def need_create(
     category: str,
     source: str,
     region: Region,
-    actor: Any,
+    actor: Actor,
     round_month: date | None = None,
     wanted_kind: str = "",
     beneficiaries_estimate: int = 0,
@@ -140,7 +136,7 @@ def need_create(
                 round_month=round_month.replace(day=1) if round_month else None,
                 wanted_kind=wanted_kind,
                 beneficiaries_estimate=max(0, int(beneficiaries_estimate or 0)),
-                created_by=_user(actor),
+                created_by=user_or_none(actor),
                 created_at=now,
             )
     except IntegrityError:  # the same case turned into a need twice at the same moment
@@ -158,7 +154,7 @@ NEED_FIELDS = {
 }
 
 
-def need_update(*, need: Need, actor: Any, **changes: Any) -> Need:
+def need_update(*, need: Need, actor: Actor, **changes: Any) -> Need:
     """Correct a need while it is still open."""
     unknown = set(changes) - NEED_FIELDS
     if unknown:
@@ -190,7 +186,7 @@ def need_update(*, need: Need, actor: Any, **changes: Any) -> Need:
 
 
 @transaction.atomic
-def need_withdraw(*, need: Need, actor: Any, reason: str) -> Need:
+def need_withdraw(*, need: Need, actor: Actor, reason: str) -> Need:
     locked = Need.objects.select_for_update(of=("self",)).select_related("region").get(pk=need.pk)
     require_manage(actor, locked.region)
     if locked.status not in (NeedStatus.OPEN, NeedStatus.CLAIMED):
@@ -204,7 +200,12 @@ def need_withdraw(*, need: Need, actor: Any, reason: str) -> Need:
 
 
 def need_from_case(
-    *, case: Any, actor: Any, category: str = NeedCategory.OTHER, title: str = "", now: datetime | None = None
+    *,
+    case: Any,
+    actor: Actor,
+    category: str = NeedCategory.OTHER,
+    title: str = "",
+    now: datetime | None = None,
 ) -> Need:
     """Put a case the community could not solve on the needs list (问题清单), keeping the link.
 
@@ -215,7 +216,7 @@ def need_from_case(
     from tongxin.cases.models import Case
 
     locked = Case.objects.select_related("category", "community", "grid").get(pk=case.pk)
-    if actor is not None and not scope_for(actor, Capability.CASES_VIEW).contains(locked.region_path):
+    if actor != SYSTEM and not scope_for(actor, Capability.CASES_VIEW).contains(locked.region_path):
         raise PermissionDenied(_("You may not see this case."))
     if locked.status not in CASE_STATUSES_FOR_NEEDS:
         raise ValidationError(
@@ -246,7 +247,7 @@ def need_claim(
     *,
     need: Need,
     unit: PartnerUnit,
-    actor: Any,
+    actor: Actor,
     meeting: Any = None,
     note: str = "",
     now: datetime | None = None,
@@ -258,7 +259,7 @@ def need_claim(
     """
     now = now or timezone.now()
     region = need.region
-    if actor is not None:
+    if actor != SYSTEM:
         reach = reach_for(actor)
         if not reach.manages(region) and not (reach.speaks_for(unit) and _paired_with(unit, region, now)):
             raise PermissionDenied(_("Your unit is not paired with the area of this need."))
@@ -269,7 +270,7 @@ def need_claim(
         won = Need.objects.filter(pk=need.pk, status=NeedStatus.OPEN).update(
             status=NeedStatus.CLAIMED,
             claimed_by_unit=unit,
-            claimed_by=_user(actor),
+            claimed_by=user_or_none(actor),
             claimed_at=now,
             claimed_meeting=meeting,
             claim_note=(note or "").strip()[:200],
@@ -318,7 +319,7 @@ def _paired_with(unit: PartnerUnit, region: Region, now: datetime) -> bool:
 
 
 @transaction.atomic
-def need_release(*, need: Need, actor: Any, reason: str = "") -> Need:
+def need_release(*, need: Need, actor: Actor, reason: str = "") -> Need:
     """Give a claimed need back (before a project starts): it is open for claiming again."""
     locked = (
         Need.objects.select_for_update(of=("self",))
@@ -371,7 +372,7 @@ def resource_validate(
 def resource_create(
     *,
     unit: PartnerUnit,
-    actor: Any,
+    actor: Actor,
     kind: str,
     title: str,
     category: str = "",
@@ -402,7 +403,7 @@ def resource_create(
         available=available,
         available_from=available_from,
         available_until=available_until,
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
     )
 
 
@@ -419,7 +420,7 @@ RESOURCE_FIELDS = {
 }
 
 
-def resource_update(*, resource: Resource, actor: Any, **changes: Any) -> Resource:
+def resource_update(*, resource: Resource, actor: Actor, **changes: Any) -> Resource:
     unknown = set(changes) - RESOURCE_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
@@ -462,7 +463,7 @@ def _secretary_now(person: Any, day: date) -> bool:
 
 def project_create(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     kind: str,
     lead_name: str,
@@ -505,7 +506,7 @@ def project_create(
             region = need.region
         if region is None:
             errors.setdefault("region", []).append(_("Choose where the project is delivered."))
-        if actor is not None and region is not None:
+        if actor != SYSTEM and region is not None:
             reach = reach_for(actor)
             if not (reach.manages(region) or (need is not None and reach.speaks_for(owner_unit))):
                 raise PermissionDenied(
@@ -560,7 +561,7 @@ def project_create(
             starts_on=starts,
             due_on=due_on,
             claimed_at=(need.claimed_at if need is not None and need.claimed_at else now),
-            created_by=_user(actor),
+            created_by=user_or_none(actor),
         )
         if need is not None:
             Need.objects.filter(pk=need.pk, status=NeedStatus.CLAIMED).update(
@@ -585,7 +586,7 @@ def _milestone_insert(project: Project, title: str, weight: int, due_on: date | 
 
 @transaction.atomic
 def milestone_add(
-    *, project: Project, actor: Any, title: str, weight: int = 1, due_on: date | None = None
+    *, project: Project, actor: Actor, title: str, weight: int = 1, due_on: date | None = None
 ) -> Milestone:
     locked = (
         Project.objects.select_for_update(of=("self",))
@@ -602,7 +603,7 @@ def milestone_add(
 
 @transaction.atomic
 def milestone_report(
-    *, milestone: Milestone, actor: Any, progress: int, note: str = "", now: datetime | None = None
+    *, milestone: Milestone, actor: Actor, progress: int, note: str = "", now: datetime | None = None
 ) -> Milestone:
     """The unit reports how far a milestone is; at 100 % it awaits the community's acceptance."""
     now = now or timezone.now()
@@ -624,14 +625,14 @@ def milestone_report(
     if note.strip():
         locked.note = note.strip()
     locked.reported_at = now
-    locked.reported_by = _user(actor)
+    locked.reported_by = user_or_none(actor)
     locked.save()
     project_progress_refresh(project)
     return locked
 
 
 @transaction.atomic
-def milestone_accept(*, milestone: Milestone, actor: Any, now: datetime | None = None) -> Milestone:
+def milestone_accept(*, milestone: Milestone, actor: Actor, now: datetime | None = None) -> Milestone:
     """The community accepts a milestone as done (验收)."""
     now = now or timezone.now()
     locked = (
@@ -648,7 +649,7 @@ def milestone_accept(*, milestone: Milestone, actor: Any, now: datetime | None =
     locked.status = MilestoneStatus.ACCEPTED
     locked.progress = 100
     locked.accepted_at = now
-    locked.accepted_by = _user(actor)
+    locked.accepted_by = user_or_none(actor)
     locked.save()
     project_progress_refresh(project)
     return locked
@@ -690,7 +691,7 @@ def project_progress_refresh(project: Project) -> Decimal:
 def evidence_add(
     *,
     project: Project,
-    actor: Any,
+    actor: Actor,
     note: str,
     upload: Any = None,
     milestone: Milestone | None = None,
@@ -716,7 +717,7 @@ def evidence_add(
         project=locked,
         milestone=milestone,
         note=note.strip(),
-        uploaded_by=_user(actor),
+        uploaded_by=user_or_none(actor),
         created_at=now or timezone.now(),
     )
     if upload:
@@ -731,7 +732,7 @@ def evidence_add(
 def project_close(
     *,
     project: Project,
-    actor: Any,
+    actor: Actor,
     result: str,
     beneficiaries_count: int,
     beneficiaries_note: str = "",
@@ -784,7 +785,7 @@ def project_close(
         locked.beneficiaries_count = beneficiaries_count
         locked.beneficiaries_note = beneficiaries_note.strip()[:200]
         locked.closed_at = now
-        locked.closed_by = _user(actor)
+        locked.closed_by = user_or_none(actor)
         locked.save()
         if locked.need_id:
             Need.objects.filter(pk=locked.need_id, status=NeedStatus.IN_PROJECT).update(
@@ -803,7 +804,7 @@ def project_close(
 
 
 @transaction.atomic
-def project_cancel(*, project: Project, actor: Any, reason: str) -> Project:
+def project_cancel(*, project: Project, actor: Actor, reason: str) -> Project:
     """Stop a project; its need is open for claiming again."""
     locked = Project.objects.select_for_update(of=("self",)).select_related("region").get(pk=project.pk)
     require_manage(actor, locked.region)

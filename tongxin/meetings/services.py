@@ -3,7 +3,7 @@ through their steps (workflow.TABLE, applied by decision_step), follow-up tasks 
 
 The organiser is an official keeping co-building for the meeting's region (partners.manage);
 a task's owner (its unit's liaison, or the named account) marks it done.
-`actor=None` is the system itself (demo data, the reminder job).
+`actor=SYSTEM` is the system itself (demo data, the reminder job).
 """
 
 from collections.abc import Iterable
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.core.actors import SYSTEM
+from tongxin.core.actors import SYSTEM, Actor, user_or_none
 from tongxin.meetings.models import (
     AgendaItem,
     Decision,
@@ -41,10 +41,6 @@ class DecisionConflict(Exception):
     """Someone else moved the decision on a moment ago."""
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def _display(user: Any) -> str:
     return user.display_name() if hasattr(user, "display_name") else str(user)
 
@@ -55,7 +51,7 @@ def _display(user: Any) -> str:
 @transaction.atomic
 def meeting_schedule(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     scheduled_at: datetime,
     alliance: Alliance | None = None,
@@ -90,7 +86,7 @@ def meeting_schedule(
         title=title.strip(),
         scheduled_at=scheduled_at,
         place=place.strip(),
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
     )
     for order, item in enumerate([a.strip() for a in agenda if a and a.strip()], start=1):
         AgendaItem.objects.create(meeting=meeting, order=order, title=item[:200])
@@ -109,7 +105,7 @@ def period_starts(year: int, interval: int) -> list[date]:
 
 
 def meetings_plan_year(
-    *, alliance: Alliance, year: int, actor: Any, hour: int = 9, today: date | None = None
+    *, alliance: Alliance, year: int, actor: Actor, hour: int = 9, today: date | None = None
 ) -> list[Meeting]:
     """Plan one meeting in each period of `year` (at the alliance's interval) that has none and
     has not passed yet: the middle of the period's first month."""
@@ -147,12 +143,12 @@ def _add_months(day: date, months: int) -> date:
     return date(day.year + month // 12, month % 12 + 1, 1)
 
 
-def _organiser(actor: Any, meeting: Meeting) -> None:
+def _organiser(actor: Actor, meeting: Meeting) -> None:
     require_manage(actor, meeting.region)
 
 
 @transaction.atomic
-def agenda_item_add(*, meeting: Meeting, actor: Any, title: str, note: str = "") -> AgendaItem:
+def agenda_item_add(*, meeting: Meeting, actor: Actor, title: str, note: str = "") -> AgendaItem:
     _organiser(actor, meeting)
     if not (title or "").strip():
         raise ValidationError({"title": [_("An agenda item needs a title.")]})
@@ -166,7 +162,7 @@ def agenda_item_add(*, meeting: Meeting, actor: Any, title: str, note: str = "")
 
 @transaction.atomic
 def invitation_add(
-    *, meeting: Meeting, actor: Any, unit: PartnerUnit | None = None, user: Any = None
+    *, meeting: Meeting, actor: Actor, unit: PartnerUnit | None = None, user: Any = None
 ) -> Invitation:
     _organiser(actor, meeting)
     if (unit is None) == (user is None):
@@ -210,7 +206,7 @@ def _announce_call(meeting: Meeting, invitations: list[Invitation]) -> None:
 
 
 @transaction.atomic
-def meeting_call(*, meeting: Meeting, actor: Any, now: datetime | None = None) -> Meeting:
+def meeting_call(*, meeting: Meeting, actor: Actor, now: datetime | None = None) -> Meeting:
     """Send the invitations (召集): each invited account and each invited unit's liaisons hear once."""
     locked = Meeting.objects.select_for_update(of=("self",)).select_related("region").get(pk=meeting.pk)
     _organiser(actor, locked)
@@ -230,7 +226,7 @@ def meeting_call(*, meeting: Meeting, actor: Any, now: datetime | None = None) -
 
 
 @transaction.atomic
-def meeting_attendance(*, meeting: Meeting, actor: Any, attended: Iterable[int]) -> int:
+def meeting_attendance(*, meeting: Meeting, actor: Actor, attended: Iterable[int]) -> int:
     """The organiser confirms who came (invitation ids); everyone else invited is marked absent."""
     locked = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     _organiser(actor, locked)
@@ -247,7 +243,9 @@ def meeting_attendance(*, meeting: Meeting, actor: Any, attended: Iterable[int])
 
 
 @transaction.atomic
-def meeting_record(*, meeting: Meeting, actor: Any, minutes: str, held_at: datetime | None = None) -> Meeting:
+def meeting_record(
+    *, meeting: Meeting, actor: Actor, minutes: str, held_at: datetime | None = None
+) -> Meeting:
     """Record that the meeting was held, with its minutes (纪要). Minutes can be corrected later."""
     locked = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     _organiser(actor, locked)
@@ -266,7 +264,7 @@ def meeting_record(*, meeting: Meeting, actor: Any, minutes: str, held_at: datet
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting, actor: Any, reason: str) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, actor: Actor, reason: str) -> Meeting:
     locked = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
     _organiser(actor, locked)
     if locked.status not in (MeetingStatus.PLANNED, MeetingStatus.CALLED):
@@ -295,7 +293,7 @@ def meeting_cancel(*, meeting: Meeting, actor: Any, reason: str) -> Meeting:
 def decision_create(
     *,
     meeting: Meeting,
-    actor: Any,
+    actor: Actor,
     title: str,
     text: str = "",
     four_step: bool = False,
@@ -313,7 +311,7 @@ def decision_create(
         title=title.strip()[:200],
         text=text.strip(),
         four_step=four_step,
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
         created_at=now,
     )
     DecisionStep.objects.create(
@@ -321,14 +319,14 @@ def decision_create(
         action="propose",
         from_status="",
         to_status=DecisionStatus.PROPOSED,
-        actor=_user(actor),
+        actor=user_or_none(actor),
         at=now,
     )
     return decision
 
 
 def decision_step(
-    *, decision: Decision | int, action: str, actor: Any, note: str = "", now: datetime | None = None
+    *, decision: Decision | int, action: str, actor: Actor, note: str = "", now: datetime | None = None
 ) -> Decision:
     """Apply one step of the table to a decision: lock, check, change, write one step row."""
     now = now or timezone.now()
@@ -363,7 +361,7 @@ def decision_step(
             action=action,
             from_status=from_status,
             to_status=step.target,
-            actor=_user(actor),
+            actor=user_or_none(actor),
             note=(note or "").strip(),
             at=now,
         )
@@ -379,7 +377,7 @@ def decision_step(
 def task_create(
     *,
     decision: Decision,
-    actor: Any,
+    actor: Actor,
     title: str,
     due_on: date,
     owner_unit: PartnerUnit | None = None,
@@ -418,8 +416,8 @@ def task_create(
     )
 
 
-def _may_finish(actor: Any, task: FollowUpTask) -> bool:
-    if actor is None or actor == SYSTEM:
+def _may_finish(actor: Actor, task: FollowUpTask) -> bool:
+    if actor == SYSTEM:
         return True
     reach = reach_for(actor)
     return (
@@ -430,7 +428,7 @@ def _may_finish(actor: Any, task: FollowUpTask) -> bool:
 
 
 @transaction.atomic
-def task_done(*, task: FollowUpTask, actor: Any, note: str, now: datetime | None = None) -> FollowUpTask:
+def task_done(*, task: FollowUpTask, actor: Actor, note: str, now: datetime | None = None) -> FollowUpTask:
     locked = (
         FollowUpTask.objects.select_for_update(of=("self",))
         .select_related("decision__meeting__region", "owner_unit")
@@ -444,7 +442,7 @@ def task_done(*, task: FollowUpTask, actor: Any, note: str, now: datetime | None
         raise ValidationError({"note": [_("Say what was done.")]})
     locked.status = TaskStatus.DONE
     locked.done_at = now or timezone.now()
-    locked.done_by = _user(actor)
+    locked.done_by = user_or_none(actor)
     locked.done_note = note.strip()
     locked.save()
     return locked

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.accounts.roles import Capability
 from tongxin.audit.edits import audited_edit
-from tongxin.core.actors import Actor, require_scope
+from tongxin.core.actors import SYSTEM, Actor, require_scope, user_or_none
 from tongxin.members import sources
 from tongxin.members.models import (
     MemberReport,
@@ -109,7 +109,7 @@ def member_report_create(
     reported_on: date | None = None,
     employer_unit: Any = None,
     employer_organisation: PartyOrganisation | None = None,
-    actor: Any = None,
+    actor: Actor = SYSTEM,
 ) -> MemberReport:
     """A member reports to the community where they live, takes a post and joins the grid branch."""
     reported_on = reported_on or timezone.localdate()
@@ -153,13 +153,13 @@ def member_report_create(
         confirmed_on=reported_on,
         next_due_on=add_months(reported_on, rules.rereport_months),
         rules_version=rules.version,
-        entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+        entered_by=user_or_none(actor),
     )
 
 
 @transaction.atomic
 def member_report_renew(
-    *, report: MemberReport, channel: str, on: date | None = None, actor: Any = None
+    *, report: MemberReport, channel: str, on: date | None = None, actor: Actor = SYSTEM
 ) -> MemberReport:
     """定期复报到: the member confirms again; the next one is due `rereport_months` later."""
     on = on or timezone.localdate()
@@ -181,7 +181,7 @@ def member_report_renew(
         report=report,
         confirmed_on=on,
         channel=channel,
-        by=actor if getattr(actor, "is_authenticated", False) else None,
+        by=user_or_none(actor),
     )
     return report
 
@@ -278,7 +278,12 @@ def rereport_reminders_send(*, today: date | None = None) -> int:
 
 @transaction.atomic
 def unit_report_create(
-    *, unit: Any, community: Region, reported_on: date | None = None, commitments: str = "", actor: Any = None
+    *,
+    unit: Any,
+    community: Region,
+    reported_on: date | None = None,
+    commitments: str = "",
+    actor: Actor = SYSTEM,
 ) -> UnitReport:
     """A partner unit's Party organisation reports to the community where it sits."""
     reported_on = reported_on or timezone.localdate()
@@ -302,7 +307,7 @@ def unit_report_create(
         reported_on=reported_on,
         next_due_on=add_months(reported_on, rules.unit_rereport_months),
         commitments=commitments.strip(),
-        entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+        entered_by=user_or_none(actor),
     )
 
 
@@ -344,7 +349,7 @@ def member_rules_create(
     source: str,
     valid_from: date,
     region: Region | None = None,
-    actor: Any = None,
+    actor: Actor = SYSTEM,
     star_thresholds: list[int] | None = None,
     **values: Any,
 ) -> MemberRuleSet:
@@ -398,7 +403,7 @@ def member_rules_create(
         valid_from=valid_from,
         region=region,
         star_thresholds=thresholds,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
         **values,
     )
 

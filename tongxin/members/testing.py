@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tongxin.activities.models import Activity, ActivityKind, Audience
 from tongxin.activities.services import activity_create, attendance_confirm, signup_create
+from tongxin.core.actors import SYSTEM
 from tongxin.members.models import MemberReport, ReportChannel, ServicePost, ServicePostKind
 from tongxin.members.services import member_report_create, service_post_create
 from tongxin.organisations.models import OrgKind, PartyOrganisation
@@ -44,7 +45,11 @@ def make_employer(tree: Tree, *, name: str | None = None, region: Region | None 
         parent=tree.orgs["county"],
     )
     return unit_create(
-        name=f"{name or '县人民医院'}{n}", kind="hospital", region=region, actor=None, party_organisation=org
+        name=f"{name or '县人民医院'}{n}",
+        kind="hospital",
+        region=region,
+        actor=SYSTEM,
+        party_organisation=org,
     )
 
 

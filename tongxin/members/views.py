@@ -304,6 +304,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.member_report_update(
                 report=report,
+                actor=request.user,
                 service_post=form.cleaned_data["service_post"],
                 employer_unit=form.cleaned_data["employer_unit"],
             )
@@ -422,7 +423,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.service_post_update(post=post, **form.cleaned_data)
+            services.service_post_update(post=post, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -170,6 +170,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.organisation_update(
                 organisation=org,
+                actor=request.user,
                 name=data["name"],
                 kind=data["kind"],
                 code=data["code"],

@@ -1,7 +1,7 @@
 """Writes to partner units, alliances, pairings and agreements.
 
 Every service takes the acting account and checks that it keeps co-building (partners.manage)
-for the region concerned; `actor=None` is the system itself (demo data, imports).
+for the region concerned; `actor=SYSTEM` is the system itself (demo data, imports).
 """
 
 from collections.abc import Iterable
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tongxin.accounts.models import User
 from tongxin.accounts.roles import Role
 from tongxin.audit.edits import audited_edit
-from tongxin.core.actors import SYSTEM
+from tongxin.core.actors import SYSTEM, Actor, user_or_none
 from tongxin.notifications.recipients import community_officials, liaisons_of
 from tongxin.notifications.services import notify, notify_on_commit
 from tongxin.organisations.models import PartyOrganisation
@@ -41,9 +41,9 @@ ALLIANCE_LEVELS = {Level.COUNTY, Level.STREET, Level.COMMUNITY}
 PAIRING_LEVELS = {Level.STREET, Level.COMMUNITY}
 
 
-def require_manage(actor: Any, region: Region | None) -> None:
+def require_manage(actor: Actor, region: Region | None) -> None:
     """Refuse an account that does not keep co-building for `region` (the system acts anywhere)."""
-    if actor is None or actor == SYSTEM:
+    if actor == SYSTEM:
         return
     if not reach_for(actor).manages(region):
         raise PermissionDenied(_("You do not keep co-building for this area."))
@@ -90,7 +90,7 @@ def unit_create(
     name: str,
     kind: str,
     region: Region,
-    actor: Any,
+    actor: Actor,
     party_organisation: PartyOrganisation | None = None,
     address: str = "",
     red_property: bool = False,
@@ -124,7 +124,7 @@ UNIT_FIELDS = {
 }
 
 
-def unit_update(*, unit: PartnerUnit, actor: Any, **changes: Any) -> PartnerUnit:
+def unit_update(*, unit: PartnerUnit, actor: Actor, **changes: Any) -> PartnerUnit:
     unknown = set(changes) - UNIT_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
@@ -147,7 +147,7 @@ def _liaison_role_held(user: User) -> bool:
 
 
 @transaction.atomic
-def unit_liaisons_set(*, unit: PartnerUnit, liaisons: Iterable[User], actor: Any) -> PartnerUnit:
+def unit_liaisons_set(*, unit: PartnerUnit, liaisons: Iterable[User], actor: Actor) -> PartnerUnit:
     """Name the accounts that speak for the unit. Each must hold the partner-liaison role."""
     locked = PartnerUnit.objects.select_for_update(of=("self",)).get(pk=unit.pk)
     require_manage(actor, locked.region)
@@ -210,7 +210,7 @@ def alliance_create(
     name: str,
     kind: str,
     region: Region,
-    actor: Any,
+    actor: Actor,
     founded_on: date,
     organisation: PartyOrganisation | None = None,
     meeting_interval: int = MeetingInterval.QUARTERLY,
@@ -232,7 +232,7 @@ def alliance_create(
 ALLIANCE_FIELDS = {"name", "kind", "organisation", "meeting_interval", "founded_on", "description", "active"}
 
 
-def alliance_update(*, alliance: Alliance, actor: Any, **changes: Any) -> Alliance:
+def alliance_update(*, alliance: Alliance, actor: Actor, **changes: Any) -> Alliance:
     unknown = set(changes) - ALLIANCE_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
@@ -256,7 +256,7 @@ def alliance_update(*, alliance: Alliance, actor: Any, **changes: Any) -> Allian
 def alliance_member_add(
     *,
     alliance: Alliance,
-    actor: Any,
+    actor: Actor,
     role: str = MemberRole.UNIT,
     joined_on: date | None = None,
     unit: PartnerUnit | None = None,
@@ -303,7 +303,9 @@ def alliance_member_add(
 
 
 @transaction.atomic
-def alliance_member_end(*, member: AllianceMember, actor: Any, left_on: date | None = None) -> AllianceMember:
+def alliance_member_end(
+    *, member: AllianceMember, actor: Actor, left_on: date | None = None
+) -> AllianceMember:
     locked = (
         AllianceMember.objects.select_for_update(of=("self",))
         .select_related("alliance__region")
@@ -326,7 +328,7 @@ def pairing_create(
     *,
     unit: PartnerUnit,
     region: Region,
-    actor: Any,
+    actor: Actor,
     started_on: date,
     host_organisation: PartyOrganisation | None = None,
     note: str = "",
@@ -355,7 +357,7 @@ def pairing_create(
 
 
 @transaction.atomic
-def pairing_end(*, pairing: Pairing, actor: Any, ended_on: date | None = None) -> Pairing:
+def pairing_end(*, pairing: Pairing, actor: Actor, ended_on: date | None = None) -> Pairing:
     locked = Pairing.objects.select_for_update(of=("self",)).select_related("region").get(pk=pairing.pk)
     require_manage(actor, locked.region)
     ended_on = ended_on or timezone.localdate()
@@ -370,7 +372,7 @@ def pairing_end(*, pairing: Pairing, actor: Any, ended_on: date | None = None) -
 def agreement_add(
     *,
     pairing: Pairing,
-    actor: Any,
+    actor: Actor,
     title: str,
     signed_on: date,
     starts_on: date,
@@ -404,7 +406,7 @@ def agreement_add(
         starts_on=starts_on,
         ends_on=ends_on,
         commitments=commitments.strip(),
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        uploaded_by=user_or_none(actor),
     )
     if upload:
         agreement.content_type = content_type

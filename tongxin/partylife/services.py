@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.accounts.roles import Capability
 from tongxin.audit.edits import audited_edit
-from tongxin.core.actors import SYSTEM, Actor, require_scope
+from tongxin.core.actors import SYSTEM, Actor, require_scope, user_or_none
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind, PartyOrganisation
 from tongxin.partylife import development
 from tongxin.partylife.models import (
@@ -34,11 +34,6 @@ from tongxin.partylife.models import (
 from tongxin.partylife.selectors import development_rules_current, evaluate_file
 from tongxin.people.models import PartyStatus, Person
 from tongxin.regions.models import Region
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
 
 # ---- 三会一课 ---------------------------------------------------------------------------------
 
@@ -76,7 +71,7 @@ def meeting_record(
     attendee_count: int | None = None,
     lecturer: str = "",
     minutes: str = "",
-    actor: Any = None,
+    actor: Actor = SYSTEM,
 ) -> PartyMeeting:
     _meeting_validate(organisation=organisation, kind=kind, held_on=held_on, topic=topic)
     people = list(attendees)
@@ -88,7 +83,7 @@ def meeting_record(
         attendee_count=attendee_count if attendee_count is not None else len(people),
         lecturer=lecturer.strip(),
         minutes=minutes.strip(),
-        recorded_by=_user(actor),
+        recorded_by=user_or_none(actor),
     )
     if people:
         meeting.attendees.set(people)
@@ -140,7 +135,7 @@ def meeting_rules_create(
     valid_from: date,
     region: Region | None,
     frequencies: dict[str, str],
-    actor: Any = None,
+    actor: Actor = SYSTEM,
 ) -> MeetingRuleSet:
     errors: dict[str, list[str]] = {}
     if not version.strip():
@@ -159,7 +154,7 @@ def meeting_rules_create(
         source=source.strip(),
         valid_from=valid_from,
         region=region,
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
         **{kind: frequencies[kind] for kind in MeetingKind.values},
     )
 
@@ -244,7 +239,7 @@ def _detail_validate(kind: str, detail: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def development_file_open(
-    *, person: Person, branch: PartyOrganisation, application_on: date, actor: Any = None, note: str = ""
+    *, person: Person, branch: PartyOrganisation, application_on: date, actor: Actor = SYSTEM, note: str = ""
 ) -> DevelopmentFile:
     """Open an applicant's file with their application; the rules in force that day apply to it."""
     errors: dict[str, list[str]] = {}
@@ -265,13 +260,13 @@ def development_file_open(
         rules=row,
         rules_version=rules.version,
         note=note.strip(),
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
     )
     DevelopmentStep.objects.create(
         file=file,
         kind=StepKind.APPLICATION,
         on=application_on,
-        recorded_by=_user(actor),
+        recorded_by=user_or_none(actor),
         recorded_at=timezone.now(),
     )
     development_file_refresh(file=file)
@@ -286,7 +281,7 @@ def development_step_record(
     on: date,
     detail: dict[str, Any] | None = None,
     note: str = "",
-    actor: Any = None,
+    actor: Actor = SYSTEM,
 ) -> DevelopmentStep:
     """Enter a decision the branch or the higher committee took. The dates are checked, not refused:
     a step that breaks a time rule is recorded and the file is listed as breaking it."""
@@ -310,7 +305,7 @@ def development_step_record(
         on=on,
         detail=clean,
         note=note.strip()[:300],
-        recorded_by=_user(actor),
+        recorded_by=user_or_none(actor),
         recorded_at=timezone.now(),
     )
     evaluation = development_file_refresh(file=locked)
@@ -319,7 +314,7 @@ def development_step_record(
 
 
 def _membership_follows(
-    file: DevelopmentFile, kind: str, evaluation: development.Evaluation, actor: Any
+    file: DevelopmentFile, kind: str, evaluation: development.Evaluation, actor: Actor
 ) -> None:
     """The approval makes the applicant a probationary member from the branch meeting; full
     membership dates from the end of probation. Entered once here, it shows everywhere. The right to

@@ -140,7 +140,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if data.get("attendee_count") is None:
                 data.pop("attendee_count")
             try:
-                services.meeting_update(meeting=meeting, **data)
+                services.meeting_update(meeting=meeting, actor=request.user, **data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -430,7 +430,7 @@ def mobile_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         contact = data.pop("contact") or None
         try:
-            services.mobile_member_update(record=record, contact=contact, **data)
+            services.mobile_member_update(record=record, actor=request.user, contact=contact, **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -134,7 +134,7 @@ def person_update(
     return edit.row
 
 
-def person_reveal(*, person: Person, field: str, actor: Any, request: HttpRequest | None = None) -> str:
+def person_reveal(*, person: Person, field: str, actor: Actor, request: HttpRequest | None = None) -> str:
     """Return a plain phone or ID-card number and record who saw it. Callers check permission."""
     if field not in {"phone", "id_card"}:
         raise ValueError(field)

@@ -287,6 +287,7 @@ def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.region_update(
                 region=region,
+                actor=request.user,
                 name=data["name"],
                 code=data["code"].strip(),
                 kind=data["kind"] or None,

@@ -1,7 +1,6 @@
 """Writes of the statistics app: annual targets."""
 
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import scope_for
+from tongxin.core.actors import Actor, user_or_none
 from tongxin.regions.models import Region
 from tongxin.statistics.models import Target
 from tongxin.statistics.registry import REGISTRY
@@ -17,7 +17,7 @@ from tongxin.statistics.registry import REGISTRY
 
 @transaction.atomic
 def target_set(
-    *, actor: Any, indicator: str, region: Region, year: int, value: Decimal, note: str = ""
+    *, actor: Actor, indicator: str, region: Region, year: int, value: Decimal, note: str = ""
 ) -> Target:
     """Set (or change) the annual target of an indicator at a node; audited with old and new value."""
     from tongxin.audit.models import Action
@@ -36,7 +36,7 @@ def target_set(
         return target
     if target is None:
         target = Target(indicator=indicator, region=region, year=year)
-    target.value, target.note, target.set_by, target.set_at = value, note, actor, timezone.now()
+    target.value, target.note, target.set_by, target.set_at = value, note, user_or_none(actor), timezone.now()
     target.save()
     audit_record(
         action=Action.TARGET_SET,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import has_capability
+from tongxin.core.actors import Actor, user_or_none
 from tongxin.statistics.models import ReportWording
 from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import REGISTRY, Indicator
@@ -352,7 +353,7 @@ def sentences_of(wording: ReportWording | None) -> dict[str, str]:
 
 
 def wording_create(
-    *, actor: Any, sentences: dict[str, str], valid_from: date, note: str = ""
+    *, actor: Actor, sentences: dict[str, str], valid_from: date, note: str = ""
 ) -> ReportWording:
     """A new version of the report's wording, in force from `valid_from`. Versions are never edited:
     each keeps who wrote it, when and why, and the older ones stay in force for earlier periods."""
@@ -389,7 +390,7 @@ def wording_create(
             valid_from=valid_from,
             sentences=merged,
             note=note.strip()[:200],
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=user_or_none(actor),
         )
 
 

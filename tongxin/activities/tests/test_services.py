@@ -9,6 +9,7 @@ from django.utils import timezone
 from tongxin.accounts.roles import Role
 from tongxin.activities import selectors, services
 from tongxin.activities.models import ActivityStatus, Audience, CalloutAnswer, TeamKind
+from tongxin.core.actors import SYSTEM
 from tongxin.members.testing import future_activity, make_post, make_report, past_activity
 from tongxin.notifications.models import Notification
 from tongxin.testing import make_member, make_person, make_user
@@ -108,7 +109,7 @@ def test_a_liaison_publishes_for_their_unit_only(tree):
 
     unit = make_employer(tree, region=tree.street_a)
     liaison = make_user(Role.PARTNER_LIAISON, tree.street_a)
-    unit_liaisons_set(unit=unit, liaisons=[liaison], actor=None)
+    unit_liaisons_set(unit=unit, liaisons=[liaison], actor=SYSTEM)
     made = future_activity(liaison, tree.community_a1, unit=unit)
     assert made.unit == unit and selectors.may_manage_activity(liaison, made)
     with pytest.raises(PermissionDenied):

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from tongxin.core.actors import SYSTEM
 from tongxin.lists.models import (
     MilestoneStatus,
     Need,
@@ -86,7 +87,7 @@ def test_publish_needs_a_manager_of_the_region(cast):
     with pytest.raises(PermissionDenied):
         publish_need(cast.tree.community_a1, cast.county)  # the county sees, it does not keep
     with pytest.raises(ValidationError) as exc:
-        publish_need(cast.tree.county, None)
+        publish_need(cast.tree.county, SYSTEM)
     assert "region" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         publish_need(cast.tree.community_a1, cast.secretary, title=" ", category="weather", description="短")
@@ -144,7 +145,7 @@ def test_two_claims_at_once_one_wins(tree):
 
     def claim(unit):
         try:
-            need_claim(need=need, unit=unit, actor=None)
+            need_claim(need=need, unit=unit, actor=SYSTEM)
             results.append("won")
         except AlreadyClaimed:
             results.append("refused")

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tongxin.accounts.roles import Role
 from tongxin.accounts.services import token_create
+from tongxin.core.actors import SYSTEM
 from tongxin.members import services
 from tongxin.members.testing import attend, make_employer, make_post, make_report, past_activity
 from tongxin.partylife.models import DevelopmentFile
@@ -107,7 +108,7 @@ def test_cards_for_the_employer_and_the_check(tree, post):
     )
     services.service_record_refresh()
     liaison = make_user(Role.PARTNER_LIAISON, tree.county)
-    unit_liaisons_set(unit=unit, liaisons=[liaison], actor=None)
+    unit_liaisons_set(unit=unit, liaisons=[liaison], actor=SYSTEM)
     year = str((timezone.localdate() - timedelta(days=1)).year)
     cards = call(liaison, "get", f"/members/cards?period={year}").json()
     assert [c["report"]["id"] for c in cards] == [ours.pk]

@@ -243,17 +243,17 @@ def test_project_milestone_accepted_counts_for_who_reported_it(tree):
     unit = make_employer(tree, region=tree.street_a)
     person, liaison = member_account(tree)
     role_grant(user=liaison, role=Role.PARTNER_LIAISON, region=tree.street_a, granted_by=None)
-    unit_liaisons_set(unit=unit, liaisons=[liaison], actor=None)
+    unit_liaisons_set(unit=unit, liaisons=[liaison], actor=SYSTEM)
     community = make_user(Role.COMMUNITY_SECRETARY, tree.community_a1)
     project = lists.project_create(
-        actor=None,
+        actor=SYSTEM,
         title="加装电梯",
         kind="cobuilding",
         lead_name="王",
         region=tree.community_a1,
         owner_unit=unit,
     )
-    milestone = lists.milestone_add(project=project, actor=None, title="完成设计")
+    milestone = lists.milestone_add(project=project, actor=SYSTEM, title="完成设计")
     lists.milestone_report(milestone=milestone, actor=liaison, progress=100)
     services.service_record_refresh()
     assert not ServiceEntry.objects.filter(source=ServiceSource.PROJECT).exists()  # reported is not accepted
@@ -365,7 +365,7 @@ def test_employer_officials_read_their_members_cards_only(tree):
     from tongxin.partners.services import unit_liaisons_set
 
     liaison = make_user(Role.PARTNER_LIAISON, tree.county)
-    unit_liaisons_set(unit=unit, liaisons=[liaison], actor=None)
+    unit_liaisons_set(unit=unit, liaisons=[liaison], actor=SYSTEM)
     assert set(selectors.card_reports(liaison)) == {ours}
     # the secretary of the unit's Party committee, while in office
     secretary_person = make_person(tree.county)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tongxin.accounts.roles import Role
 from tongxin.audit.models import Action, AuditEvent
+from tongxin.core.actors import SYSTEM
 from tongxin.members import services
 from tongxin.members.models import MemberReport, MemberRuleSet, ServicePost, UnitReport
 from tongxin.members.testing import attend, make_employer, make_post, make_report, past_activity
@@ -254,7 +255,7 @@ def cards_setup(tree, post):
     attend(past_activity(organiser, tree.community_a1, title="义诊进社区", days_ago=1), organiser, account)
     services.service_record_refresh()
     liaison = make_user(Role.PARTNER_LIAISON, tree.county)
-    unit_liaisons_set(unit=unit, liaisons=[liaison], actor=None)
+    unit_liaisons_set(unit=unit, liaisons=[liaison], actor=SYSTEM)
     return {"unit": unit, "ours": ours, "theirs": theirs, "liaison": login(liaison)}
 
 

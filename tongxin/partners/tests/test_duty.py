@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tongxin.core.actors import SYSTEM
 from tongxin.lists.models import ProjectKind
 from tongxin.lists.services import milestone_accept, need_claim, project_cancel, project_close, project_create
 from tongxin.meetings.services import meeting_record, meeting_schedule
@@ -33,9 +34,9 @@ def cast(tree):
 
 def deliver(cast, unit, day: date, *, kind=ProjectKind.PRACTICAL, secretary=None, close=True):
     need = publish_need(cast.tree.community_a1, cast.secretary, now=at(day, 8))
-    need_claim(need=need, unit=unit, actor=None, now=at(day, 9))
+    need_claim(need=need, unit=unit, actor=SYSTEM, now=at(day, 9))
     project = project_create(
-        actor=None,
+        actor=SYSTEM,
         need=need,
         title="实事",
         kind=kind,
@@ -45,8 +46,8 @@ def deliver(cast, unit, day: date, *, kind=ProjectKind.PRACTICAL, secretary=None
         now=at(day, 9),
     )
     if close:
-        milestone_accept(milestone=project.milestones.get(), actor=None, now=at(day, 11))
-        project_close(project=project, actor=None, result="完成", beneficiaries_count=10, now=at(day, 12))
+        milestone_accept(milestone=project.milestones.get(), actor=SYSTEM, now=at(day, 11))
+        project_close(project=project, actor=SYSTEM, result="完成", beneficiaries_count=10, now=at(day, 12))
     return project
 
 
