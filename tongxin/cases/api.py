@@ -7,6 +7,7 @@ data. Every POST honours an `Idempotency-Key` header.
 """
 
 import re
+import textwrap
 from datetime import date
 from typing import Any
 
@@ -58,7 +59,7 @@ from tongxin.cases.services import (
     case_transition,
     locate,
 )
-from tongxin.cases.workflow import RULES, Action, may_rate
+from tongxin.cases.workflow import RULES, Action, Party, may_rate
 from tongxin.core.api import ApiError, require_capability
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.core.workflow import MISSING
@@ -485,20 +486,31 @@ def _apply(case: Case, action: str, actor: Any, *, reason: str, **params: Any) -
         raise ApiError(409, "conflict", str(exc))
 
 
+# the actions an account may take (the resident rates through the tracking link, the worker warns)
+_ACCOUNT_ACTIONS = [action for action, rule in RULES.items() if rule.who - {Party.RESIDENT, Party.SYSTEM}]
+
+
 @router.post(
     "/{int:id}/actions/{action}",
     response={200: CaseOut, **ERRORS},
     summary="Act on a case",
+    description="\n".join(
+        [
+            "One endpoint for every transition of the state machine (see `allowed_actions`):",
+            *textwrap.wrap(
+                f"{', '.join(_ACCOUNT_ACTIONS)}. Send `expected_version` to be told (409 conflict) if"
+                " someone else changed the case since you loaded it; a transition the case's status"
+                " does not allow is 409 illegal_transition; one you may not take is 403.",
+                94,
+            ),
+        ]
+    ),
     openapi_extra=OPENAPI_HEADER,
 )
 @idempotent
 def case_act(request: HttpRequest, id: int, action: str, payload: ActionIn) -> Result:
-    """One endpoint for every transition of the state machine (see `allowed_actions`):
-    accept, reject, merge, dispatch, pool, take, respond, decline, progress, whistle, report,
-    resolve, verify_pass, verify_fail, follow_up, close_unsolved, reopen, archive, supervise,
-    answer_supervision. Send `expected_version` to be told (409 conflict) if someone else changed
-    the case since you loaded it; a transition the case's status does not allow is 409
-    illegal_transition; one you may not take is 403."""
+    """Any action of workflow.RULES, with the params its rule declares (the description above
+    lists them for the OpenAPI document)."""
     user: Any = request.user
     case = selectors.case_get_for_actor(user, id)
     if action not in RULES:
