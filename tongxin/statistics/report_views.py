@@ -5,10 +5,8 @@ from typing import Any
 from urllib.parse import quote
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -19,6 +17,7 @@ from tongxin.accounts.roles import Capability
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
+from tongxin.core.pages import form_page
 from tongxin.regions.models import Region
 from tongxin.statistics import selectors, wording
 from tongxin.statistics.forms import PeriodForm
@@ -191,26 +190,19 @@ def wording_new(request: HttpRequest) -> HttpResponse:
     sentences = wording.sentences_of(current)
     today = timezone.localdate()
     initial_day: date = max(today, current.valid_from) if current is not None else today
-    form = WordingForm(request.POST or None, sentences=sentences, initial={"valid_from": initial_day})
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = wording.wording_create(
-                actor=request.user,
-                sentences={s.key: form.cleaned_data[s.key] for s in wording.SENTENCES},
-                valid_from=form.cleaned_data["valid_from"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(None if field == "__all__" else field, errors)
-        else:
-            messages.success(
-                request,
-                _("Version %(version)s of the report's wording is saved.") % {"version": created.version},
-            )
-            return redirect("statistics:wording")
-    return render(
+    return form_page(
         request,
-        "statistics/report_wording_form.html",
-        {"form": form, "current": current, "placeholders": placeholders()},
+        WordingForm(request.POST or None, sentences=sentences, initial={"valid_from": initial_day}),
+        save=lambda form: wording.wording_create(
+            actor=request.user,
+            sentences={s.key: form.cleaned_data[s.key] for s in wording.SENTENCES},
+            valid_from=form.cleaned_data["valid_from"],
+            note=form.cleaned_data["note"],
+        ),
+        success="statistics:wording",
+        message=lambda created: (
+            _("Version %(version)s of the report's wording is saved.") % {"version": created.version}
+        ),
+        template="statistics/report_wording_form.html",
+        context={"current": current, "placeholders": placeholders()},
     )
