@@ -18,7 +18,6 @@ from tongxin.accounts.scope import has_capability
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.access import login_only, requires
-from tongxin.core.forms import add_service_errors
 from tongxin.core.pages import form_page, int_param, paginate
 from tongxin.core.permissions import can
 from tongxin.members import cards as card_files
@@ -300,27 +299,19 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         posts=selectors.service_posts_of(report.community),
         units=units,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_report_update(
-                report=report,
-                actor=request.user,
-                service_post=form.cleaned_data["service_post"],
-                employer_unit=form.cleaned_data["employer_unit"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("members:report", pk=report.pk)
-    return render(
+    return form_page(
         request,
-        "members/form.html",
-        {
-            "form": form,
-            "title": _("Change the report of %(name)s") % {"name": report.person.name},
-            "back": report,
-        },
+        form,
+        save=lambda form: services.member_report_update(
+            report=report,
+            actor=request.user,
+            service_post=form.cleaned_data["service_post"],
+            employer_unit=form.cleaned_data["employer_unit"],
+        ),
+        success=reverse("members:report", args=[report.pk]),
+        message=_("Saved."),
+        template="members/form.html",
+        context={"title": _("Change the report of %(name)s") % {"name": report.person.name}, "back": report},
     )
 
 
@@ -421,18 +412,14 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         editing=True,
         initial={k: getattr(post, k) for k in ("kind", "name", "places", "description", "active")},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_post_update(post=post, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(f"{_url('members:posts')}?community={post.community_id}")
-    return render(
+    return form_page(
         request,
-        "members/form.html",
-        {"form": form, "title": _("Change the post “%(name)s”") % {"name": post.name}},
+        form,
+        save=lambda form: services.service_post_update(post=post, actor=request.user, **form.cleaned_data),
+        success=lambda _saved: f"{_url('members:posts')}?community={post.community_id}",
+        message=_("Saved."),
+        template="members/form.html",
+        context={"title": _("Change the post “%(name)s”") % {"name": post.name}},
     )
 
 

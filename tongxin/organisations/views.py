@@ -2,11 +2,10 @@
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import has_capability
 from tongxin.core.access import requires
-from tongxin.core.forms import add_service_errors
 from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate
 from tongxin.core.permissions import can, editable_region
 from tongxin.lib.tree import ancestor_ids
@@ -165,25 +163,29 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         user=user,
         capability=EDIT,
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(form: OrganisationEditForm) -> None:
         data = form.cleaned_data
-        try:
-            services.organisation_update(
-                organisation=org,
-                actor=request.user,
-                name=data["name"],
-                kind=data["kind"],
-                code=data["code"],
-                region=data["region"],
-                founded_on=data["founded_on"],
-                term_ends_on=data["term_ends_on"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was saved.") % {"name": data["name"]})
-            return redirect("organisations:detail", pk=org.pk)
-    return render(request, "organisations/form.html", {"form": form, "org": org, "parent": org.parent})
+        services.organisation_update(
+            organisation=org,
+            actor=request.user,
+            name=data["name"],
+            kind=data["kind"],
+            code=data["code"],
+            region=data["region"],
+            founded_on=data["founded_on"],
+            term_ends_on=data["term_ends_on"],
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        success=reverse("organisations:detail", args=[org.pk]),
+        message=lambda _saved: _("%(name)s was saved.") % {"name": form.cleaned_data["name"]},
+        template="organisations/form.html",
+        context={"org": org, "parent": org.parent},
+    )
 
 
 @requires(Capability.STRUCTURE_VIEW)

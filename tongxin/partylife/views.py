@@ -43,10 +43,6 @@ VIEW, MANAGE = Capability.PARTYLIFE_VIEW, Capability.PARTYLIFE_MANAGE
 FORM_TEMPLATE = "members/form.html"
 
 
-def _form_page(request: HttpRequest, form: Any, title: str, cancel: str) -> HttpResponse:
-    return render(request, FORM_TEMPLATE, {"form": form, "title": title, "cancel_url": cancel})
-
-
 @login_only
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
@@ -426,18 +422,23 @@ def mobile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MobileMemberForm(
         request.POST or None, initial=initial, user=user, windows=selectors.window_choices(user), editing=True
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(form: MobileMemberForm) -> None:
         data = dict(form.cleaned_data)
         contact = data.pop("contact") or None
-        try:
-            services.mobile_member_update(record=record, actor=request.user, contact=contact, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("partylife:mobile")
-    return _form_page(
-        request, form, _("Mobile member %(name)s") % {"name": record.person.name}, reverse("partylife:mobile")
+        services.mobile_member_update(record=record, actor=request.user, contact=contact, **data)
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        success="partylife:mobile",
+        message=_("Saved."),
+        template=FORM_TEMPLATE,
+        context={
+            "title": _("Mobile member %(name)s") % {"name": record.person.name},
+            "cancel_url": reverse("partylife:mobile"),
+        },
     )
 
 

@@ -279,28 +279,32 @@ def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
         capability=EDIT,
         region=region,
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(form: RegionEditForm) -> None:
         data = form.cleaned_data
         geometry: Any = data.get("geometry") if "geometry" in form.fields else ...
         if geometry == region.geometry:
             geometry = ...  # unchanged: keep the centre and the cell index as they are
-        try:
-            services.region_update(
-                region=region,
-                actor=request.user,
-                name=data["name"],
-                code=data["code"].strip(),
-                kind=data["kind"] or None,
-                address=data["address"],
-                geometry=geometry,
-                centre=form.centre,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was saved.") % {"name": data["name"]})
-            return redirect("regions:detail", pk=region.pk)
-    return render(request, "regions/form.html", {"form": form, "region": region, "parent": region.parent})
+        services.region_update(
+            region=region,
+            actor=request.user,
+            name=data["name"],
+            code=data["code"].strip(),
+            kind=data["kind"] or None,
+            address=data["address"],
+            geometry=geometry,
+            centre=form.centre,
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        success=reverse("regions:detail", args=[region.pk]),
+        message=lambda _saved: _("%(name)s was saved.") % {"name": form.cleaned_data["name"]},
+        template="regions/form.html",
+        context={"region": region, "parent": region.parent},
+    )
 
 
 @requires(Capability.STRUCTURE_VIEW)
