@@ -15,7 +15,7 @@ from tongxin.accounts.roles import Capability
 from tongxin.accounts.scope import has_capability
 from tongxin.core.access import requires
 from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate
-from tongxin.core.permissions import can, editable_region
+from tongxin.core.permissions import can, editable_region, get_for_user
 from tongxin.lib.tree import ancestor_ids
 from tongxin.organisations import services
 from tongxin.organisations.forms import (
@@ -51,10 +51,21 @@ DEFAULT_KIND = {
 }
 
 
+def organisation_for(user: Any, pk: Any) -> tuple[PartyOrganisation, bool]:
+    """The organisation (404 outside the user's scope) and whether the user may change it."""
+    return get_for_user(
+        PartyOrganisation.objects.select_related("region"),
+        pk,
+        user,
+        view=Capability.STRUCTURE_VIEW,
+        edit=EDIT,
+    )
+
+
 def editable_organisation(user: Any, pk: Any) -> PartyOrganisation:
     """404 outside the user's scope; 403 if they may only look at it."""
-    org = organisation_get(user, pk)
-    if not can(user, EDIT, org.region.path):
+    org, may_edit = organisation_for(user, pk)
+    if not may_edit:
         raise PermissionDenied
     return org
 
@@ -85,14 +96,14 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    org = organisation_get(user, pk)
+    org, can_edit = organisation_for(user, pk)
     visible = organisations_visible(user)
     context: dict[str, Any] = {
         "org": org,
         "ancestors": list(visible.filter(pk__in=ancestor_ids(org.path)[:-1]).order_by("depth")),
         "children": list(organisations_with_member_count(visible.filter(parent=org)).order_by("path")),
         "warnings": services.organisation_warnings(org),
-        "can_edit": can(user, EDIT, org.region.path),
+        "can_edit": can_edit,
         "can_see_people": has_capability(user, Capability.PEOPLE_VIEW),
         "can_add_people": can(user, Capability.PEOPLE_EDIT, org.region.path),
     }

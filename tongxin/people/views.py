@@ -17,7 +17,7 @@ from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
 from tongxin.core.pages import form_page, int_param, paginate
-from tongxin.core.permissions import can, editable_region
+from tongxin.core.permissions import can, editable_region, get_for_user
 from tongxin.people import services
 from tongxin.people.forms import PersonFilterForm, PersonForm, PositionEndForm, PositionForm
 from tongxin.people.models import PartyStatus, Person, Position
@@ -36,10 +36,15 @@ REVEAL = Capability.PEOPLE_REVEAL
 REVEAL_FIELDS = {"phone", "id_card"}
 
 
+def person_for(user: Any, pk: Any) -> tuple[Person, bool]:
+    """The person (404 outside the user's scope) and whether the user may change them."""
+    return get_for_user(Person.objects.select_related("region", "branch"), pk, user, view=VIEW, edit=EDIT)
+
+
 def editable_person(user: Any, pk: Any) -> Person:
     """404 outside the user's scope; 403 if they may only look at the person."""
-    person = person_get(user, pk)
-    if not can(user, EDIT, person.region.path):
+    person, may_edit = person_for(user, pk)
+    if not may_edit:
         raise PermissionDenied
     return person
 
@@ -93,10 +98,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    person = person_get(user, pk)
+    person, can_edit = person_for(user, pk)
     today = timezone.localdate()
     positions = sorted(positions_visible(user).filter(person=person), key=position_sort_key)
-    can_edit = can(user, EDIT, person.region.path)
     return render(
         request,
         "people/detail.html",
