@@ -487,7 +487,7 @@ def _apply(case: Case, action: str, actor: Any, *, reason: str, **params: Any) -
 
 
 # the actions an account may take (the resident rates through the tracking link, the worker warns)
-_ACCOUNT_ACTIONS = [action for action, rule in RULES.items() if rule.who - {Party.RESIDENT, Party.SYSTEM}]
+_ACCOUNT_ACTIONS = [a for a, rule in RULES.items() if set(rule.who) - {Party.RESIDENT, Party.SYSTEM}]
 
 
 @router.post(

@@ -1,8 +1,8 @@
 """The case state machine: one rule per action, and everything else derived from the rules.
 
 A rule (core.workflow.Rule) holds the statuses it leaves and the one it reaches, who may take it,
-its note, params, guard and effect (effects.py), who hears of it and its words. services.
-case_transition applies it; pages, the API, the notifier and the resident's page read it.
+its note, params, guard and effect (effects.py), who hears of it and its words. case_transition
+(services.py) applies it; pages, the API, the notifier and the resident's page read it.
 
 `who` names the party that may take the action (checked in services.may_act):
   community  – cases.manage over the case's region      handler  – the current assignee
@@ -112,34 +112,17 @@ def _rate_audiences(row: Any) -> Collection[str]:
     return (A.COMMUNITY,) if row.data.get("rating") == Rating.UNSATISFIED else ()
 
 
-def _rule(
-    action: Action,
-    sources: Collection[str],
-    target: str | None,
-    who: Collection[Party],
-    labels: Labels,
-    **more: Any,
-) -> Rule[Case]:
-    return Rule(action, frozenset(sources), target, frozenset(who), labels, **more)
-
-
-def _labels(button: Any, timeline: Any, done: Any, public: Any, reason: Any = None) -> Labels:
-    return Labels(timeline=timeline, done=done, button=button, public=public, reason=reason)
-
-
 # --- the rules ---------------------------------------------------------------------------------------
 
 # a case's first row: written by services.case_intake, never applied through case_transition
-INTAKE: Rule[Case] = _rule(
+INTAKE: Rule[Case] = Rule(
     Action.INTAKE,
     (),
     S.REPORTED,
     {P.REPORTER, P.RESIDENT},
-    _labels(
-        None,
-        pgettext_lazy("case timeline", "Report received"),
-        None,
-        _("Your report was received."),
+    Labels(
+        timeline=pgettext_lazy("case timeline", "Report received"),
+        public=_("Your report was received."),
     ),
     audiences=(A.COMMUNITY,),
     webhook=True,
@@ -147,30 +130,30 @@ INTAKE: Rule[Case] = _rule(
 
 RULES: dict[str, Rule[Case]] = by_action(
     [
-        _rule(
+        Rule(
             Action.ACCEPT,
             {S.REPORTED},
             S.ACCEPTED,
             {P.COMMUNITY},
-            _labels(
-                _("Accept (受理)"),
-                pgettext_lazy("case timeline", "Accepted"),
-                _("accepted"),
-                _("The community accepted it."),
+            Labels(
+                button=_("Accept (受理)"),
+                timeline=pgettext_lazy("case timeline", "Accepted"),
+                done=_("accepted"),
+                public=_("The community accepted it."),
             ),
             effect=effects.accept,
         ),
-        _rule(
+        Rule(
             Action.REJECT,
             {S.REPORTED},
             S.REJECTED,
             {P.COMMUNITY},
-            _labels(
-                _("Do not accept"),
-                pgettext_lazy("case timeline", "Not accepted"),
-                _("rejected"),
-                _("The community did not accept it."),
-                _("Why, in a sentence the resident will understand"),
+            Labels(
+                button=_("Do not accept"),
+                timeline=pgettext_lazy("case timeline", "Not accepted"),
+                done=_("rejected"),
+                public=_("The community did not accept it."),
+                reason=_("Why, in a sentence the resident will understand"),
             ),
             needs_reason=True,
             params=(
@@ -181,30 +164,30 @@ RULES: dict[str, Rule[Case]] = by_action(
             ),
             effect=effects.reject,
         ),
-        _rule(
+        Rule(
             Action.MERGE,
             {S.REPORTED, S.ACCEPTED},
             S.MERGED,
             {P.COMMUNITY},
-            _labels(
-                _("Merge into another case"),
-                pgettext_lazy("case timeline", "Merged"),
-                _("merged"),
-                _("It was combined with a report of the same problem."),
+            Labels(
+                button=_("Merge into another case"),
+                timeline=pgettext_lazy("case timeline", "Merged"),
+                done=_("merged"),
+                public=_("It was combined with a report of the same problem."),
             ),
             params=(Param("into", Case, required=True, message=_("Choose an open case to merge into.")),),
             effect=effects.merge,
         ),
-        _rule(
+        Rule(
             Action.DISPATCH,
             {S.ACCEPTED, S.POOLED, S.DISPATCHED},
             S.DISPATCHED,
             {P.COMMUNITY},
-            _labels(
-                _("Dispatch (派单)"),
-                pgettext_lazy("case timeline", "Dispatched"),
-                _("dispatched"),
-                _("It was assigned to a handler."),
+            Labels(
+                button=_("Dispatch (派单)"),
+                timeline=pgettext_lazy("case timeline", "Dispatched"),
+                done=_("dispatched"),
+                public=_("It was assigned to a handler."),
             ),
             params=(
                 Param("to_user", User),
@@ -214,89 +197,89 @@ RULES: dict[str, Rule[Case]] = by_action(
             audiences=(A.HANDLERS,),
             webhook=True,
         ),
-        _rule(
+        Rule(
             Action.POOL,
             {S.ACCEPTED},
             S.POOLED,
             {P.COMMUNITY},
-            _labels(
-                _("Put in the grid's order pool"),
-                pgettext_lazy("case timeline", "Put in the order pool"),
-                _("put in the order pool"),
-                _("It was offered to the Party members of the grid."),
+            Labels(
+                button=_("Put in the grid's order pool"),
+                timeline=pgettext_lazy("case timeline", "Put in the order pool"),
+                done=_("put in the order pool"),
+                public=_("It was offered to the Party members of the grid."),
             ),
             guard=_located_in_grid,
             effect=effects.pool,
             audiences=(A.POOL,),
         ),
-        _rule(
+        Rule(
             Action.TAKE,
             {S.POOLED},
             S.IN_PROGRESS,
             {P.MEMBER},
-            _labels(
-                _("Take this order (接单)"),
-                pgettext_lazy("case timeline", "Taken from the pool"),
-                _("taken"),
-                _("A Party member of the grid took it on."),
+            Labels(
+                button=_("Take this order (接单)"),
+                timeline=pgettext_lazy("case timeline", "Taken from the pool"),
+                done=_("taken"),
+                public=_("A Party member of the grid took it on."),
             ),
             effect=effects.take,
             audiences=(A.COMMUNITY,),
         ),
-        _rule(
+        Rule(
             Action.RESPOND,
             {S.DISPATCHED},
             S.IN_PROGRESS,
             {P.HANDLER},
-            _labels(
-                _("Accept the task"),
-                pgettext_lazy("case timeline", "Accepted by the handler"),
-                _("accepted by the handler"),
-                _("The handler started work on it."),
+            Labels(
+                button=_("Accept the task"),
+                timeline=pgettext_lazy("case timeline", "Accepted by the handler"),
+                done=_("accepted by the handler"),
+                public=_("The handler started work on it."),
             ),
             effect=effects.respond,
         ),
-        _rule(
+        Rule(
             Action.DECLINE,
             {S.DISPATCHED},
             S.ACCEPTED,
             {P.HANDLER},
-            _labels(
-                _("Return the task"),
-                pgettext_lazy("case timeline", "Returned by the handler"),
-                _("returned by the handler"),
-                _("It was returned to the community to be reassigned."),
-                _("Why you cannot take it"),
+            Labels(
+                button=_("Return the task"),
+                timeline=pgettext_lazy("case timeline", "Returned by the handler"),
+                done=_("returned by the handler"),
+                public=_("It was returned to the community to be reassigned."),
+                reason=_("Why you cannot take it"),
             ),
             needs_reason=True,
             effect=effects.decline,
             audiences=(A.COMMUNITY,),
         ),
-        _rule(
+        Rule(
             Action.PROGRESS,
             {S.IN_PROGRESS},
             None,
             {P.HANDLER},
-            _labels(
-                _("Record progress"),
-                pgettext_lazy("case timeline", "Progress"),
-                _("updated"),
-                _("The handler recorded progress."),
-                _("What has been done so far"),
+            Labels(
+                button=_("Record progress"),
+                timeline=pgettext_lazy("case timeline", "Progress"),
+                done=_("updated"),
+                public=_("The handler recorded progress."),
+                reason=_("What has been done so far"),
             ),
             needs_reason=True,
         ),
-        _rule(
+        Rule(
             Action.WHISTLE,
             {S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.WHISTLED},
             S.WHISTLED,
             {P.COMMUNITY, P.HANDLER, P.SYSTEM},
-            _labels(
-                _("Whistle (吹哨)"),
-                pgettext_lazy("case timeline", "Whistled"),
-                _("whistled"),
-                _("It was passed up to the next level (吹哨)."),
-                _("Why this level cannot solve it"),
+            Labels(
+                button=_("Whistle (吹哨)"),
+                timeline=pgettext_lazy("case timeline", "Whistled"),
+                done=_("whistled"),
+                public=_("It was passed up to the next level (吹哨)."),
+                reason=_("Why this level cannot solve it"),
             ),
             needs_reason=True,
             params=(
@@ -307,78 +290,77 @@ RULES: dict[str, Rule[Case]] = by_action(
             audiences=(A.WHISTLED,),
             webhook=True,
         ),
-        _rule(
+        Rule(
             Action.REPORT,
             {S.WHISTLED},
             S.IN_PROGRESS,
             {P.WHISTLED},
-            _labels(
-                _("Report to the whistle (报到)"),
-                pgettext_lazy("case timeline", "Reported to the whistle"),
-                _("reported to"),
-                _("The next level took it on (报到)."),
+            Labels(
+                button=_("Report to the whistle (报到)"),
+                timeline=pgettext_lazy("case timeline", "Reported to the whistle"),
+                done=_("reported to"),
+                public=_("The next level took it on (报到)."),
             ),
             effect=effects.report,
             audiences=(A.COMMUNITY,),
         ),
-        _rule(
+        Rule(
             Action.RESOLVE,
             {S.IN_PROGRESS},
             S.RESOLVED,
             {P.HANDLER},
-            _labels(
-                _("Record the result"),
-                pgettext_lazy("case timeline", "Result recorded"),
-                _("marked handled"),
-                _("The handler recorded the result."),
-                _("What was done (the resident sees this)"),
+            Labels(
+                button=_("Record the result"),
+                timeline=pgettext_lazy("case timeline", "Result recorded"),
+                done=_("marked handled"),
+                public=_("The handler recorded the result."),
+                reason=_("What was done (the resident sees this)"),
             ),
             needs_reason=True,
             effect=effects.resolve,
             audiences=(A.VERIFIERS,),
             webhook=True,
         ),
-        _rule(
+        Rule(
             Action.VERIFY_PASS,
             {S.RESOLVED},
             S.VERIFIED,
             {P.VERIFIER},
-            _labels(
-                _("Verified on site: handled"),
-                pgettext_lazy("case timeline", "Verified on site"),
-                _("verified"),
-                _("The grid worker checked it on site."),
-                _("What you saw on site"),
+            Labels(
+                button=_("Verified on site: handled"),
+                timeline=pgettext_lazy("case timeline", "Verified on site"),
+                done=_("verified"),
+                public=_("The grid worker checked it on site."),
+                reason=_("What you saw on site"),
             ),
             effect=effects.verify_pass,
             audiences=(A.COMMUNITY,),
         ),
-        _rule(
+        Rule(
             Action.VERIFY_FAIL,
             {S.RESOLVED},
             S.IN_PROGRESS,
             {P.VERIFIER},
-            _labels(
-                _("Verified on site: not handled"),
-                pgettext_lazy("case timeline", "Sent back after the check on site"),
-                _("sent back"),
-                _("The check on site found more to do."),
-                _("What is still wrong"),
+            Labels(
+                button=_("Verified on site: not handled"),
+                timeline=pgettext_lazy("case timeline", "Sent back after the check on site"),
+                done=_("sent back"),
+                public=_("The check on site found more to do."),
+                reason=_("What is still wrong"),
             ),
             needs_reason=True,
             effect=effects.verify_fail,
             audiences=(A.HANDLERS,),
         ),
-        _rule(
+        Rule(
             Action.RATE,  # on the resident's tracking page, not a button of the officials' pages
             {S.VERIFIED, *CLOSED},
             None,  # or reopened, when the resident says it is not solved
             {P.RESIDENT},
-            _labels(
-                None,
-                pgettext_lazy("case timeline", "Rated by the resident"),
-                _("rated"),
-                _("You rated the result."),
+            Labels(
+                timeline=pgettext_lazy("case timeline", "Rated by the resident"),
+                done=_("rated"),
+                public=_("You rated the result."),
             ),
             params=(
                 Param(
@@ -394,17 +376,17 @@ RULES: dict[str, Rule[Case]] = by_action(
             effect=effects.rate,
             audiences=_rate_audiences,
         ),
-        _rule(
+        Rule(
             Action.FOLLOW_UP,
             {S.VERIFIED},
             None,  # closed, solved or not, as the resident says
             {P.COMMUNITY},
-            _labels(
-                _("Record the follow-up call (回访)"),
-                pgettext_lazy("case timeline", "Follow-up call"),
-                _("followed up"),
-                _("The community called to follow up."),
-                _("Notes from the call"),
+            Labels(
+                button=_("Record the follow-up call (回访)"),
+                timeline=pgettext_lazy("case timeline", "Follow-up call"),
+                done=_("followed up"),
+                public=_("The community called to follow up."),
+                reason=_("Notes from the call"),
             ),
             params=(
                 Param(
@@ -417,62 +399,62 @@ RULES: dict[str, Rule[Case]] = by_action(
             ),
             effect=effects.follow_up,
         ),
-        _rule(
+        Rule(
             Action.CLOSE_UNSOLVED,
             {S.IN_PROGRESS, S.RESOLVED, S.VERIFIED, S.WHISTLED},
             S.CLOSED_UNSOLVED,
             {P.COMMUNITY},
-            _labels(
-                _("Close as not fixed"),
-                pgettext_lazy("case timeline", "Closed as not fixed"),
-                _("closed as not fixed"),
-                _("It was closed, but the problem is not fixed."),
-                _("Why it cannot be fixed"),
+            Labels(
+                button=_("Close as not fixed"),
+                timeline=pgettext_lazy("case timeline", "Closed as not fixed"),
+                done=_("closed as not fixed"),
+                public=_("It was closed, but the problem is not fixed."),
+                reason=_("Why it cannot be fixed"),
             ),
             needs_reason=True,
             effect=effects.close_unsolved,
         ),
-        _rule(
+        Rule(
             Action.REOPEN,
             {S.VERIFIED, *CLOSED},
             S.IN_PROGRESS,  # or accepted, when nobody ever took it on
             {P.COMMUNITY, P.RESIDENT},
-            _labels(
-                _("Reopen"),
-                pgettext_lazy("case timeline", "Reopened"),
-                _("reopened"),
-                _("It was reopened."),
-                _("Why it is reopened"),
+            Labels(
+                button=_("Reopen"),
+                timeline=pgettext_lazy("case timeline", "Reopened"),
+                done=_("reopened"),
+                public=_("It was reopened."),
+                reason=_("Why it is reopened"),
             ),
             needs_reason=True,
             effect=effects.reopen,
             audiences=(A.HANDLERS, A.COMMUNITY),
             webhook=True,
         ),
-        _rule(
+        Rule(
             Action.ARCHIVE,
             {*CLOSED, S.REJECTED, S.MERGED},
             S.ARCHIVED,
             {P.COMMUNITY, P.SYSTEM},
-            _labels(
-                _("Archive (归档)"),
-                pgettext_lazy("case timeline", "Archived"),
-                _("archived"),
-                _("The case was archived."),
+            Labels(
+                button=_("Archive (归档)"),
+                timeline=pgettext_lazy("case timeline", "Archived"),
+                done=_("archived"),
+                public=_("The case was archived."),
             ),
             effect=effects.archive,
         ),
-        _rule(
+        Rule(
             Action.SUPERVISE,
             OPEN_STATUSES,
             None,
             {P.SUPERVISOR, P.SYSTEM},
-            _labels(
-                _("Supervise (督办)"),
-                pgettext_lazy("case timeline", "Supervised"),
-                _("supervised"),
-                _("A higher level is supervising it (督办)."),
-                _("Supervision note for the handler"),
+            Labels(
+                button=_("Supervise (督办)"),
+                timeline=pgettext_lazy("case timeline", "Supervised"),
+                done=_("supervised"),
+                public=_("A higher level is supervising it (督办)."),
+                reason=_("Supervision note for the handler"),
             ),
             needs_reason=True,
             params=(Param("overdue", bool),),  # the worker's: the handling time has passed
@@ -480,29 +462,29 @@ RULES: dict[str, Rule[Case]] = by_action(
             audiences=(A.HANDLERS, A.COMMUNITY),
             webhook=True,
         ),
-        _rule(
+        Rule(
             Action.ANSWER_SUPERVISION,
             OPEN_STATUSES,
             None,
             {P.HANDLER, P.COMMUNITY},
-            _labels(
-                _("Answer the supervision note"),
-                pgettext_lazy("case timeline", "Supervision answered"),
-                _("answered"),
-                _("The handler answered the supervision."),
-                _("Your answer"),
+            Labels(
+                button=_("Answer the supervision note"),
+                timeline=pgettext_lazy("case timeline", "Supervision answered"),
+                done=_("answered"),
+                public=_("The handler answered the supervision."),
+                reason=_("Your answer"),
             ),
             needs_reason=True,
             guard=_supervision_waiting,
             effect=effects.answer_supervision,
             audiences=(A.COMMUNITY, A.SUPERVISORS),
         ),
-        _rule(
+        Rule(
             Action.WARN,  # the worker's, when most of the handling time is used up
             OPEN_STATUSES,
             None,
             {P.SYSTEM},
-            _labels(None, pgettext_lazy("case timeline", "Deadline warning"), _("warned"), None),
+            Labels(timeline=pgettext_lazy("case timeline", "Deadline warning"), done=_("warned")),
             effect=effects.warn,
             audiences=(A.HANDLERS,),
         ),

@@ -71,13 +71,13 @@ class Param:
 class Labels:
     """The words of an action, lazy so each reader gets their own language.
 
-    button: what a page's button says (None: no page offers it);
-    timeline: the officials' timeline; done: the past participle in “cannot be %(action)s”;
+    timeline: the officials' timeline; button: what a page's button says (None: no page offers it);
+    done: the past participle in “cannot be %(action)s” (None: the action's name);
     public: the resident's timeline (None: not shown to them); reason: the label of the note field.
     """
 
     timeline: "StrOrPromise"
-    done: "StrOrPromise"
+    done: "StrOrPromise | None" = None
     button: "StrOrPromise | None" = None
     public: "StrOrPromise | None" = None
     reason: "StrOrPromise | None" = None
@@ -86,9 +86,9 @@ class Labels:
 @dataclass(frozen=True)
 class Rule(Generic[S]):
     action: StrEnum
-    sources: frozenset[str]
+    sources: Collection[str]  # kept as a frozenset
     target: str | None  # None: the status stays, or the effect decides
-    who: frozenset[str]  # the parties that may act; the workflow's may_act interprets them
+    who: Collection[str]  # the parties that may act (a frozenset); the workflow's may_act reads them
     labels: Labels
     effect: "Effect[S] | None" = None  # None: nothing but the transition row
     needs_reason: bool = False
@@ -97,6 +97,10 @@ class Rule(Generic[S]):
     # who hears of it: fixed audiences, or a function of the transition row for outcome-dependent ones
     audiences: Collection[str] | Callable[[Any], Collection[str]] = ()
     webhook: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sources", frozenset(self.sources))
+        object.__setattr__(self, "who", frozenset(self.who))
 
     @property
     def param_names(self) -> frozenset[str]:
