@@ -6,6 +6,7 @@ from typing import Any
 
 from tongxin.accounts.models import User
 from tongxin.accounts.services import role_grant, user_create
+from tongxin.core.actors import SYSTEM
 from tongxin.lib.geo import rectangle
 from tongxin.organisations.models import OrgKind, PartyOrganisation
 from tongxin.organisations.services import organisation_create
@@ -42,10 +43,14 @@ def community_box(index: int) -> tuple[float, float, float, float]:
 
 
 def build_tree() -> Tree:
-    city = region_create(name="苏州市", level=Level.CITY, code="320500000000")
-    county = region_create(name="姑苏区", level=Level.COUNTY, code="320508000000", parent=city)
-    street_a = region_create(name="双塔街道", level=Level.STREET, code="320508019000", parent=county)
-    street_b = region_create(name="平江街道", level=Level.STREET, code="320508020000", parent=county)
+    city = region_create(actor=SYSTEM, name="苏州市", level=Level.CITY, code="320500000000")
+    county = region_create(actor=SYSTEM, name="姑苏区", level=Level.COUNTY, code="320508000000", parent=city)
+    street_a = region_create(
+        actor=SYSTEM, name="双塔街道", level=Level.STREET, code="320508019000", parent=county
+    )
+    street_b = region_create(
+        actor=SYSTEM, name="平江街道", level=Level.STREET, code="320508020000", parent=county
+    )
     communities = []
     for i, (street, code, name) in enumerate(
         [
@@ -56,6 +61,7 @@ def build_tree() -> Tree:
     ):
         communities.append(
             region_create(
+                actor=SYSTEM,
                 name=name,
                 level=Level.COMMUNITY,
                 code=code,
@@ -69,6 +75,7 @@ def build_tree() -> Tree:
         for gi in range(2):
             key = f"{ci + 1}.{gi + 1}"
             tree.grids[key] = region_create(
+                actor=SYSTEM,
                 name=f"{community.name}第{gi + 1}网格",
                 level=Level.GRID,
                 code=f"{community.code}{gi + 1:03d}",
@@ -76,7 +83,11 @@ def build_tree() -> Tree:
                 geometry=rectangle(x0 + 0.01 * gi, y0, x0 + 0.01 * (gi + 1), y0 + 0.02),
             )
     tree.building = region_create(
-        name="1幢", level=Level.BUILDING, code=tree.grids["1.1"].code + "00001", parent=tree.grids["1.1"]
+        actor=SYSTEM,
+        name="1幢",
+        level=Level.BUILDING,
+        code=tree.grids["1.1"].code + "00001",
+        parent=tree.grids["1.1"],
     )
     county_committee = organisation_create(
         name="中共姑苏区委", kind=OrgKind.COMMITTEE, code="ORG-0001", region=county

@@ -84,6 +84,7 @@ def region_create_endpoint(request: HttpRequest, payload: RegionCreateIn) -> Sta
         raise ValidationError({"parent": [_("Choose the parent region.")]})
     try:
         region = region_create(
+            actor=request.user,
             name=payload.name,
             level=payload.level,
             code=payload.code,

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from tongxin.accounts.roles import Capability
+from tongxin.accounts.scope import scope_for
 from tongxin.audit.edits import audited_edit
-from tongxin.core.actors import Actor, require_scope
+from tongxin.core.actors import SYSTEM, Actor, require_scope
 from tongxin.lib import codes, geo
-from tongxin.lib.tree import child_path, subtree_range
+from tongxin.lib.tree import PATH_SEP, child_path, subtree_range
 from tongxin.regions.models import ALLOWED_PARENT_LEVELS, DEFAULT_KIND, Level, Region, RegionCell
 
 # a grid may stick out of its community by this much (degrees, ~1 m) for digitising slack
@@ -147,6 +148,7 @@ def _index_cells(region: Region, polygon: Any) -> None:
 @transaction.atomic
 def region_create(
     *,
+    actor: Actor,
     name: str,
     level: str,
     code: str,
@@ -156,6 +158,12 @@ def region_create(
     address: str = "",
     centre: tuple[float, float] | None = None,
 ) -> Region:
+    """A new region under `parent` (which the actor edits); a top-level one only by the system or an
+    account whose structure rights cover the whole tree."""
+    if parent is not None:
+        require_scope(actor, Capability.STRUCTURE_EDIT, parent)
+    elif actor != SYSTEM and not scope_for(actor, Capability.STRUCTURE_EDIT).contains(PATH_SEP):
+        raise PermissionDenied(_("Only the system administrator creates a top-level region."))
     polygon = region_validate(level=level, code=code, name=name, parent=parent, kind=kind, geometry=geometry)
     region = Region(
         name=name.strip(),

@@ -243,10 +243,12 @@ def region_create(request: HttpRequest) -> HttpResponse:
         level = levels[0] if levels else None
     if request.method == "POST":
         form = RegionForm(request.POST, user=user, capability=EDIT)
+        form.fields["parent"].required = True  # a top-level region is the system administrator's
         if form.is_valid():
             data = form.cleaned_data
             try:
                 region = services.region_create(
+                    actor=request.user,
                     name=data["name"],
                     level=data["level"],
                     code=data["code"].strip(),

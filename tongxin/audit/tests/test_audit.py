@@ -13,6 +13,7 @@ from tongxin.accounts.roles import Role
 from tongxin.audit.models import Action, AuditEvent, Outcome
 from tongxin.audit.selectors import audit_events_visible
 from tongxin.audit.services import GENESIS, audit_record, audit_verify
+from tongxin.core.actors import SYSTEM
 from tongxin.regions.models import Level
 from tongxin.regions.services import region_create, region_delete
 from tongxin.testing import make_user
@@ -73,7 +74,11 @@ def test_a_removed_event_is_detected(db):
 
 def test_deleting_a_region_does_not_break_the_chain(tree):
     grid = region_create(
-        name="临时网格", level=Level.GRID, code=tree.community_a2.code + "009", parent=tree.community_a2
+        actor=SYSTEM,
+        name="临时网格",
+        level=Level.GRID,
+        code=tree.community_a2.code + "009",
+        parent=tree.community_a2,
     )
     audit_record(action=Action.EXPORT, username="a", region=grid)
     region_delete(region=grid)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tongxin.accounts.roles import ADMIN_ROLES, ROLE_CAPABILITIES, Capability, Role
 from tongxin.accounts.services import role_grant, token_create, user_create
+from tongxin.core.actors import SYSTEM
 from tongxin.organisations.models import OrgKind
 from tongxin.organisations.services import organisation_create
 from tongxin.people.models import PositionKind
@@ -126,6 +127,7 @@ def build(plan: Plan) -> dict[str, list[Any]]:
         codes.append(code)
         regions.append(
             region_create(
+                actor=SYSTEM,
                 name=f"{level}-{index}",
                 level=level,
                 code=code,

@@ -13,6 +13,7 @@ from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from tongxin.accounts.services import role_grant, user_create
+from tongxin.core.actors import SYSTEM
 from tongxin.demo.generator.personas import DEMO_PASSWORD
 from tongxin.demo.generator.plan import Plan, RegionSpec
 from tongxin.lib import codes, geo
@@ -62,6 +63,7 @@ def write_with_services(plan: Plan, timer: Timer) -> None:
     regions: dict[str, Region] = {}
     for r in plan.regions:
         regions[r.code] = region_create(
+            actor=SYSTEM,
             name=r.name,
             level=r.level,
             code=r.code,

@@ -8,6 +8,7 @@ from django.test import Client
 
 from tongxin.accounts.roles import Role
 from tongxin.accounts.services import token_create
+from tongxin.core.actors import SYSTEM
 from tongxin.lib.geo import rectangle
 from tongxin.regions.models import Level, Region
 from tongxin.regions.services import region_create
@@ -298,6 +299,7 @@ def test_grids_refusals(tree, official, other_official):
 def test_locate_innermost_grid_and_outer(tree, official):
     outer = tree.grids["1.1"]
     inner = region_create(
+        actor=SYSTEM,
         name="第1网格第1小网格",
         level=Level.GRID,
         code=tree.community_a1.code + "101",

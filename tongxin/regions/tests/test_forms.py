@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms import ModelChoiceField
 
 from tongxin.accounts.roles import Capability, Role
+from tongxin.core.actors import SYSTEM
 from tongxin.core.forms import add_service_errors
 from tongxin.lib.geo import rectangle
 from tongxin.regions.forms import RegionEditForm, RegionForm, RegionMoveForm, ScopedSelect
@@ -139,6 +140,7 @@ def test_region_create_form_round_trip(tree, official):
     assert form.is_valid()
     data = form.cleaned_data
     region = region_create(
+        actor=SYSTEM,
         name=data["name"],
         level=data["level"],
         code=data["code"],

@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tongxin.core.actors import SYSTEM
 from tongxin.lib.geo import rectangle
 from tongxin.people.services import position_create
 from tongxin.regions.map_views import parse_lng_lat
@@ -26,6 +27,7 @@ def nested(tree):
     """Grid 1.1 holds a second-level grid, which holds a third-level grid."""
     community = tree.community_a1
     second = region_create(
+        actor=SYSTEM,
         name="滚绣坊二级网格",
         level=Level.GRID,
         code=f"{community.code}011",
@@ -33,6 +35,7 @@ def nested(tree):
         geometry=rectangle(120.600, 31.300, 120.605, 31.310),
     )
     third = region_create(
+        actor=SYSTEM,
         name="滚绣坊三级网格",
         level=Level.GRID,
         code=f"{community.code}111",
@@ -41,6 +44,7 @@ def nested(tree):
     )
     # another street's grid, to prove the scope never names it
     foreign = region_create(
+        actor=SYSTEM,
         name="平江路秘密网格",
         level=Level.GRID,
         code=f"{tree.community_b1.code}001",

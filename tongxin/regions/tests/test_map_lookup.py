@@ -5,6 +5,7 @@ import random
 import pytest
 from shapely.geometry import Point, shape
 
+from tongxin.core.actors import SYSTEM
 from tongxin.lib.geo import rectangle
 from tongxin.regions import selectors
 from tongxin.regions.models import Level, Region
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def nested(tree):
     second = region_create(
+        actor=SYSTEM,
         name="二级网格",
         level=Level.GRID,
         code=f"{tree.community_a1.code}011",
@@ -24,6 +26,7 @@ def nested(tree):
         geometry=rectangle(120.600, 31.300, 120.605, 31.310),
     )
     region_create(
+        actor=SYSTEM,
         name="三级网格",
         level=Level.GRID,
         code=f"{tree.community_a1.code}111",

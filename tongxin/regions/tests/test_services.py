@@ -26,25 +26,32 @@ def test_paths_and_depths(tree):
 
 def test_grid_must_hang_under_a_community(tree):
     with pytest.raises(ValidationError) as exc:
-        region_create(name="错网格", level=Level.GRID, code="320508019044009", parent=tree.street_a)
+        region_create(
+            actor=SYSTEM, name="错网格", level=Level.GRID, code="320508019044009", parent=tree.street_a
+        )
     assert "parent" in exc.value.message_dict
 
 
 def test_grid_code_must_extend_its_community_code(tree):
     with pytest.raises(ValidationError) as exc:
-        region_create(name="错网格", level=Level.GRID, code="320508019045009", parent=tree.community_a1)
+        region_create(
+            actor=SYSTEM, name="错网格", level=Level.GRID, code="320508019045009", parent=tree.community_a1
+        )
     assert "code" in exc.value.message_dict
 
 
 def test_duplicate_code_refused(tree):
     with pytest.raises(ValidationError) as exc:
-        region_create(name="重复", level=Level.GRID, code=tree.grids["1.1"].code, parent=tree.community_a1)
+        region_create(
+            actor=SYSTEM, name="重复", level=Level.GRID, code=tree.grids["1.1"].code, parent=tree.community_a1
+        )
     assert "code" in exc.value.message_dict
 
 
 def test_grid_outside_its_community_refused(tree):
     with pytest.raises(ValidationError) as exc:
         region_create(
+            actor=SYSTEM,
             name="越界网格",
             level=Level.GRID,
             code="320508019044009",
@@ -57,6 +64,7 @@ def test_grid_outside_its_community_refused(tree):
 def test_overlapping_sibling_grid_refused(tree):
     with pytest.raises(ValidationError) as exc:
         region_create(
+            actor=SYSTEM,
             name="重叠网格",
             level=Level.GRID,
             code="320508019044009",
@@ -69,6 +77,7 @@ def test_overlapping_sibling_grid_refused(tree):
 def test_nested_grids_resolve_to_innermost(tree):
     outer = tree.grids["1.1"]
     inner = region_create(
+        actor=SYSTEM,
         name="二级网格",
         level=Level.GRID,
         code="320508019044011",

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tongxin.accounts.roles import Role
+from tongxin.core.actors import SYSTEM
 from tongxin.lib.geo import rectangle
 from tongxin.people.services import position_create
 from tongxin.regions.models import Level, Region
@@ -116,6 +117,7 @@ def _grow(tree, n):
     for i in range(n):
         community = tree.community_a1
         grid = region_create(
+            actor=SYSTEM,
             name=f"加网格{i}",
             level=Level.GRID,
             code=f"{community.code}{100 + i:03d}",
@@ -184,6 +186,7 @@ def test_list_is_scoped_searchable_and_filtered(tree, official):
 def test_list_paginates(tree, official):
     for i in range(55):
         region_create(
+            actor=SYSTEM,
             name=f"楼{i}",
             level=Level.BUILDING,
             code=f"{tree.grids['1.2'].code}{i + 1:05d}",
@@ -414,3 +417,26 @@ def test_region_choices_search_is_scoped(tree, official):
     assert "滚绣坊社区" in body and "锦帆路社区" in body and "平江路社区" not in body
     assert official.get(url, {"cap": "nonsense"}).status_code == 404
     assert official.get(url, {"cap": "structure.edit", "within": tree.community_b1.pk}).status_code == 404
+
+
+def test_a_street_official_cannot_create_a_top_level_region(client, tree):
+    """The parent is required on the page, and the service refuses a top-level region to anyone
+    but the system."""
+    from django.core.exceptions import PermissionDenied
+
+    from tongxin.accounts.roles import Role
+    from tongxin.regions.models import Level, Region
+    from tongxin.regions.services import region_create
+    from tongxin.testing import make_user
+
+    official = make_user(Role.STREET_OFFICIAL, tree.street_a)
+    client.force_login(official)
+    before = Region.objects.count()
+    response = client.post(
+        "/regions/new/", {"name": "新城市", "level": Level.CITY, "code": "990000000000", "kind": ""}
+    )
+    assert response.status_code == 200 and Region.objects.count() == before
+    assert "parent" in response.context["form"].errors
+    with pytest.raises(PermissionDenied):
+        region_create(actor=official, name="新城市", level=Level.CITY, code="990000000000")
+    assert Region.objects.count() == before

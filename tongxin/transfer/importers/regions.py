@@ -123,6 +123,7 @@ class RegionSheetImporter(SheetImporter):
         region = self.save(
             line,
             lambda: region_create(
+                actor=self.user,
                 name=line.get("name", ""),
                 level=level,
                 code=code,

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tongxin.accounts.models import User
 from tongxin.accounts.roles import Role
 from tongxin.accounts.services import role_grant, user_create
+from tongxin.core.actors import SYSTEM
 from tongxin.regions.models import Region
 
 
@@ -36,7 +37,9 @@ class Command(BaseCommand):
             from tongxin.regions.services import region_create
 
             try:
-                region = region_create(name=options["create_city"], level=Level.CITY, code=options["region"])
+                region = region_create(
+                    actor=SYSTEM, name=options["create_city"], level=Level.CITY, code=options["region"]
+                )
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from exc
         if region is None:
