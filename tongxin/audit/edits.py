@@ -22,7 +22,7 @@ from django.db import models, transaction
 
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
-from tongxin.core.actors import Actor, user_or_none
+from tongxin.core.actors import Actor
 from tongxin.lib.masking import mask_id_card, mask_phone
 
 M = TypeVar("M", bound=models.Model)
@@ -125,8 +125,7 @@ def audited_edit(
         row.save()
         audit_record(
             action=Action.RECORD_CHANGED,
-            actor=user_or_none(actor),
-            username=getattr(actor, "name", ""),
+            actor=actor,
             region=region(row) if region is not None else None,
             target=f"{model._meta.model_name}:{row.pk}",
             detail={

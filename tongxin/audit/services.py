@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from tongxin.audit.models import AuditEvent, Outcome
+from tongxin.core.actors import Actor, StandIn, user_or_none
 from tongxin.core.db import serialise_writers
 
 GENESIS = "0" * 64
@@ -49,7 +50,7 @@ def _chained_fields(event: AuditEvent) -> dict[str, Any]:
 def audit_record(
     *,
     action: str,
-    actor: Any = None,
+    actor: Actor | None = None,  # None: no account (a failed log-in names the username)
     username: str = "",
     request: HttpRequest | None = None,
     region: Any = None,
@@ -57,12 +58,13 @@ def audit_record(
     outcome: str = Outcome.SUCCESS,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    user = user_or_none(actor)
+    if user is None and isinstance(actor, StandIn) and not username:
+        username = actor.name  # the system (a job, the demo, an import) acts without an account
     event = AuditEvent(
         at=timezone.now(),
-        actor=actor,
-        actor_username=(actor.get_username() if actor is not None else username)[:150],
+        actor=user,
+        actor_username=(user.get_username() if user is not None else username)[:150],
         action=action,
         region=region,
         region_path=getattr(region, "path", "") or "",

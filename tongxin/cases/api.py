@@ -60,6 +60,7 @@ from tongxin.cases.services import (
     locate,
 )
 from tongxin.cases.workflow import RULES, Action, Party, may_rate
+from tongxin.core.actors import Actor
 from tongxin.core.api import ApiError, require_capability
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.core.workflow import MISSING
@@ -477,7 +478,7 @@ def _responder(case: Case, pk: int) -> Any:
     return found
 
 
-def _apply(case: Case, action: str, actor: Any, *, reason: str, **params: Any) -> Case:
+def _apply(case: Case, action: str, actor: Actor, *, reason: str, **params: Any) -> Case:
     try:
         return case_transition(case=case, action=action, actor=actor, reason=reason, **params)
     except IllegalTransition as exc:

@@ -19,7 +19,7 @@ from tongxin.cases.models import (
     WhistleRouteStep,
     WhistleType,
 )
-from tongxin.core.actors import user_or_none
+from tongxin.core.actors import SYSTEM, Actor, user_or_none
 
 CATEGORY_FIELDS = (
     "code",
@@ -165,7 +165,7 @@ def rate_rules_add(
     basically_weight: Decimal,
     valid_from: date,
     note: str = "",
-    actor: Any = None,
+    actor: Actor = SYSTEM,
     now: Any = None,
 ) -> RateRuleSet:
     """A new version of the rules of the three rates, in force from `valid_from` (today or later:

@@ -21,7 +21,7 @@ from tongxin.cases.models import (
     WhistleType,
 )
 from tongxin.cases.selectors import open_whistle
-from tongxin.core.actors import SYSTEM, user_or_none
+from tongxin.core.actors import SYSTEM, Actor, user_or_none
 from tongxin.regions.models import Level, Region
 
 
@@ -49,11 +49,11 @@ def _restart_handling(case: Case, now: datetime, calendar: Any = None) -> None:
     case.overdue_at = None
 
 
-def accept(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def accept(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.accepted_at = now
 
 
-def reject(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def reject(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     why = p.get("why", "invalid")
     if why not in {"not_our_matter", "duplicate", "invalid"}:
         raise ValidationError({"why": [_("Choose why the case is not accepted.")]})
@@ -65,7 +65,7 @@ def reject(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]
     case.closed_at = now
 
 
-def merge(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def merge(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     into = p.get("into")
     if not isinstance(into, Case) or into.pk == case.pk or not into.is_open:
         raise ValidationError({"into": [_("Choose an open case to merge into.")]})
@@ -75,7 +75,7 @@ def merge(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any])
     case.closed_at = now
 
 
-def dispatch(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def dispatch(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     user, responder = p.get("to_user"), p.get("to_responder")
     if (user is None) == (responder is None):
         raise ValidationError({"to": [_("Dispatch to one person, team, unit or department.")]})
@@ -86,30 +86,30 @@ def dispatch(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, An
     start_clock(case, now)
 
 
-def pool(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def pool(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.assignee_user = None
     case.assignee_responder = None
     start_clock(case, now)
 
 
-def take(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    case.assignee_user = actor
+def take(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
+    case.assignee_user = user_or_none(actor)
     case.assignee_responder = None
     case.responded_at = now
 
 
-def respond(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def respond(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.responded_at = now
     if case.assignee_responder_id:
-        case.assignee_user = actor  # the member of the team who took it on
+        case.assignee_user = user_or_none(actor)  # the member of the team who took it on
 
 
-def decline(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def decline(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.assignee_user = None
     case.assignee_responder = None
 
 
-def whistle(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def whistle(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     whistle_type = p.get("whistle_type")
     if not isinstance(whistle_type, WhistleType) or not whistle_type.active:
         raise ValidationError({"whistle_type": [_("Choose a kind of whistle.")]})
@@ -163,29 +163,29 @@ def _ancestor_ids(case: Case) -> list[int]:
     return ancestor_ids(case.region_path)
 
 
-def report(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def report(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     whistle = open_whistle(case)
     if whistle is not None:
-        Whistle.objects.filter(pk=whistle.pk).update(reported_at=now, reported_by=actor)
+        Whistle.objects.filter(pk=whistle.pk).update(reported_at=now, reported_by=user_or_none(actor))
         case.assignee_responder = whistle.to_responder
-    case.assignee_user = actor
+    case.assignee_user = user_or_none(actor)
     case.responded_at = case.responded_at or now
 
 
-def resolve(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def resolve(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.result = reason.strip()
     case.resolved_at = now
 
 
-def verify_pass(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def verify_pass(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.verified_at = now
 
 
-def verify_fail(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def verify_fail(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.resolved_at = None
 
 
-def rate(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> str | None:
+def rate(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> str | None:
     rating = p.get("rating")
     if rating not in Rating.values:
         raise ValidationError({"rating": [_("Choose satisfied, basically satisfied or unsatisfied.")]})
@@ -211,7 +211,7 @@ def _reopen_to(case: Case, now: datetime) -> str:
     return CaseStatus.IN_PROGRESS
 
 
-def follow_up(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> str:
+def follow_up(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> str:
     solved = p.get("solved")
     if solved not in (True, False):
         raise ValidationError({"solved": [_("Record whether the resident says the problem is solved.")]})
@@ -223,19 +223,19 @@ def follow_up(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, A
     return CaseStatus.CLOSED if solved else CaseStatus.CLOSED_UNSOLVED
 
 
-def close_unsolved(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def close_unsolved(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.closed_at = now
 
 
-def reopen(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> str:
+def reopen(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> str:
     return _reopen_to(case, now)
 
 
-def archive(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def archive(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.archived_at = now
 
 
-def supervise(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def supervise(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     Supervision.objects.create(
         case=case,
         by=user_or_none(actor),
@@ -248,12 +248,12 @@ def supervise(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, A
         case.overdue_at = now
 
 
-def answer_supervision(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def answer_supervision(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.supervisions.filter(answered_at__isnull=True).update(
         answer=reason, answered_at=now, answered_by=actor
     )
     case.supervised = False
 
 
-def warn(case: Case, actor: Any, reason: str, now: datetime, p: dict[str, Any]) -> None:
+def warn(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.warned_at = now

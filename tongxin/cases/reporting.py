@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.cases.models import Case, CasePhoto
-from tongxin.core.actors import user_or_none
+from tongxin.core.actors import SYSTEM, Actor, user_or_none
 from tongxin.regions.models import Level, Region
 
 MAX_PHOTOS = 4
@@ -59,7 +59,7 @@ def photos_validate(uploads: Iterable[Any]) -> list[tuple[Any, str]]:
 
 
 def case_photos_add(
-    *, case: Case, photos: list[tuple[Any, str]], stage: str = CasePhoto.Stage.REPORT, actor: Any = None
+    *, case: Case, photos: list[tuple[Any, str]], stage: str = CasePhoto.Stage.REPORT, actor: Actor = SYSTEM
 ) -> list[CasePhoto]:
     """Store already validated photos with a case."""
     now = timezone.now()
@@ -80,7 +80,7 @@ def case_photos_add(
     return stored
 
 
-def case_reporter_phone_reveal(*, case: Case, actor: Any, request: HttpRequest | None = None) -> str:
+def case_reporter_phone_reveal(*, case: Case, actor: Actor, request: HttpRequest | None = None) -> str:
     """The reporter's full phone number, recorded in the audit trail. Callers check permission."""
     from tongxin.audit.models import Action
     from tongxin.audit.services import audit_record

@@ -25,7 +25,7 @@ from tongxin.cases.models import (
 )
 from tongxin.cases.selectors import open_whistle
 from tongxin.cases.workflow import RULES, Action, Party
-from tongxin.core.actors import RESIDENT, SYSTEM, actor_label, is_user, user_or_none
+from tongxin.core.actors import RESIDENT, SYSTEM, Actor, actor_label, is_user, user_or_none
 from tongxin.core.workflow import IllegalTransition, Rule
 from tongxin.regions.models import Level, Region
 
@@ -162,26 +162,28 @@ def responder_create(
 # --- who may act ------------------------------------------------------------------------------
 
 
-def _label(actor: Any) -> str:
+def _label(actor: Actor) -> str:
     return "system" if actor is None else actor_label(actor)
 
 
-def _is_handler(actor: Any, case: Case) -> bool:
+def _is_handler(actor: Actor, case: Case) -> bool:
+    if not is_user(actor):
+        return False
     if case.assignee_user_id and case.assignee_user_id == actor.pk:
         return True
     return bool(case.assignee_responder_id and case.assignee_responder.members.filter(pk=actor.pk).exists())  # type: ignore[union-attr]
 
 
-def _is_grid_member(actor: Any, case: Case) -> bool:
+def _is_grid_member(actor: Actor, case: Case) -> bool:
     person = getattr(actor, "person", None)
     if person is None or not person.party_status or person.branch_id is None:
         return False
     return case.region_path.startswith(person.branch.region.path)
 
 
-def _is_whistled(actor: Any, case: Case) -> bool:
+def _is_whistled(actor: Actor, case: Case) -> bool:
     whistle = open_whistle(case)
-    if whistle is None:
+    if whistle is None or not is_user(actor):
         return False
     if whistle.to_responder_id and whistle.to_responder.members.filter(pk=actor.pk).exists():  # type: ignore[union-attr]
         return True
@@ -190,7 +192,7 @@ def _is_whistled(actor: Any, case: Case) -> bool:
     )
 
 
-def may_act(actor: Any, rule: Rule[Case], case: Case) -> bool:
+def may_act(actor: Actor, rule: Rule[Case], case: Case) -> bool:
     """Is `actor` one of the parties the rule names (workflow.Party), for this case?"""
     if actor == SYSTEM:
         return Party.SYSTEM in rule.who
@@ -209,7 +211,7 @@ def may_act(actor: Any, rule: Rule[Case], case: Case) -> bool:
     return any(checks[w]() for w in rule.who if w in checks)
 
 
-def allowed_actions_for(actor: Any, case: Case) -> list[str]:
+def allowed_actions_for(actor: Actor, case: Case) -> list[str]:
     """The actions `actor` may take on the case now (what pages and the API offer): the status
     fits, the actor is a party the rule names, and its guard does not object."""
     return [
@@ -226,7 +228,7 @@ def case_transition(
     *,
     case: Case | int,
     action: str,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
     expected_version: int | None = None,
     now: datetime | None = None,

@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Choices
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.actors import Actor
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # str or a lazy translation (a test dependency)
 
@@ -127,7 +129,7 @@ class Rule(Generic[S]):
             raise refusal
 
     def run(
-        self, subject: S, *, status: str, actor: Any, reason: str, now: datetime, params: dict[str, Any]
+        self, subject: S, *, status: str, actor: Actor, reason: str, now: datetime, params: dict[str, Any]
     ) -> str:
         """Run the effect; the status the subject ends in."""
         target = self.effect(subject, actor, reason, now, params) if self.effect is not None else None

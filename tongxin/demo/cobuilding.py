@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from tongxin.core.actors import SYSTEM
+from tongxin.core.actors import SYSTEM, Actor
 from tongxin.demo.inbox import history_is_not_news
 from tongxin.lists.models import NeedCategory, NeedSource, NeedStatus, ProjectKind
 from tongxin.organisations.models import PartyOrganisation
@@ -268,7 +268,7 @@ class _Year:
 
     # -- needs, meetings, projects ----------------------------------------------------------------
 
-    def need(self, community: Region, month: date, source: str, actor: Any) -> Any:
+    def need(self, community: Region, month: date, source: str, actor: Actor) -> Any:
         from tongxin.lists.services import need_create
 
         category, title, description, wanted, helped = self.rng.choice(NEEDS)

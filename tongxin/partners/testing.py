@@ -11,6 +11,7 @@ from typing import Any
 
 from tongxin.accounts.models import User
 from tongxin.accounts.roles import Role
+from tongxin.core.actors import Actor
 from tongxin.lists.models import Need, NeedCategory, NeedSource
 from tongxin.lists.services import need_create
 from tongxin.partners.models import Pairing, PartnerUnit, UnitKind
@@ -75,7 +76,7 @@ def build_cobuilding(tree: Tree, *, joined_on: date = date(2025, 1, 1)) -> CoBui
 
 def publish_need(
     region: Any,
-    actor: Any,
+    actor: Actor,
     *,
     title: str = "老旧小区路灯不亮",
     category: str = NeedCategory.FACILITIES,

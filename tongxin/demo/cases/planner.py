@@ -20,6 +20,7 @@ from tongxin.cases.models import (
     Responder,
     WhistleType,
 )
+from tongxin.core.actors import Actor
 from tongxin.regions.models import Level, Region
 
 Log = Callable[[str], None]
@@ -214,7 +215,7 @@ def places(
 @dataclass
 class Step:
     action: str
-    actor: Any  # a User, services.RESIDENT or services.SYSTEM
+    actor: Actor  # a User, services.RESIDENT or services.SYSTEM
     at: datetime
     reason: str = ""
     params: dict[str, Any] = field(default_factory=dict)
@@ -335,7 +336,7 @@ class Planner:
         t = plan.reported_at
         steps = plan.steps
 
-        def step(action: str, actor: Any, after_hours: float, reason: str = "", **params: Any) -> bool:
+        def step(action: str, actor: Actor, after_hours: float, reason: str = "", **params: Any) -> bool:
             nonlocal t
             t = clock.due_after(t, max(after_hours, 0.02))
             if t >= now:

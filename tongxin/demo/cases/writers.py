@@ -28,7 +28,7 @@ from tongxin.cases.models import (
 )
 from tongxin.cases.outbox import outbox_mark_processed
 from tongxin.cases.workflow import RULES
-from tongxin.core.actors import is_user, user_or_none
+from tongxin.core.actors import Actor, is_user, user_or_none
 from tongxin.demo.cases.planner import (
     TRACKING_ALPHABET,
     CasePlan,
@@ -180,7 +180,7 @@ class _Simulator:
         self.escalate_hours = step.report_hours if step is not None else Decimal(2)
         self.escalate_target = step.target if step is not None else "community"
 
-    def label(self, actor: Any) -> str:
+    def label(self, actor: Actor) -> str:
         key = actor.pk if is_user(actor) else actor
         if key not in self.labels:
             self.labels[key] = services._label(actor)
@@ -236,9 +236,9 @@ class _Simulator:
 
     def _report(self, case: Case, step: Step, rows: "_Rows") -> None:
         whistle = next(w for w in reversed(rows.whistles) if w.case is case and w.reported_at is None)
-        whistle.reported_at, whistle.reported_by = step.at, step.actor
+        whistle.reported_at, whistle.reported_by = step.at, user_or_none(step.actor)
         case.assignee_responder = whistle.to_responder
-        case.assignee_user = step.actor
+        case.assignee_user = user_or_none(step.actor)
         case.responded_at = case.responded_at or step.at
 
     def _supervise(self, case: Case, step: Step, rows: "_Rows") -> None:
@@ -261,7 +261,7 @@ class _Simulator:
         for supervision in rows.supervisions:
             if supervision.case is case and supervision.answered_at is None:
                 supervision.answer, supervision.answered_at = step.reason, step.at
-                supervision.answered_by = step.actor
+                supervision.answered_by = user_or_none(step.actor)
         case.supervised = False
 
 

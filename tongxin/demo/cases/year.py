@@ -16,6 +16,7 @@ from tongxin.accounts.models import User
 from tongxin.cases import clock
 from tongxin.cases.models import CaseCategory, CaseKind, CaseSource, CaseTransition, WhistleType
 from tongxin.cases.services import RESIDENT, SYSTEM, case_intake, case_transition
+from tongxin.core.actors import Actor
 from tongxin.regions.models import Level, Region
 
 DESCRIPTIONS = {
@@ -230,10 +231,10 @@ def _live(case: Any, cast: _Street, t: datetime, *, patrol: bool) -> None:
     secretary = cast.secretary
     category = case.category
 
-    def step(action: str, actor: Any, after_hours: float, **params: Any) -> bool:
+    def step(action: str, actor: Actor | None, after_hours: float, **params: Any) -> bool:
         nonlocal t
         t = clock.due_after(t, max(after_hours, 0.02))
-        if t >= now:
+        if t >= now or actor is None:  # nobody in the demo may do it: the case waits
             return False
         case_transition(case=case.pk, action=action, actor=actor, now=t, **params)
         return True
@@ -323,6 +324,8 @@ def _live(case: Any, cast: _Street, t: datetime, *, patrol: bool) -> None:
             step("progress", handler, rng.uniform(0.5, 4), reason="已联系相关单位，正在处理")
         return
     t = max(t, resolve_at)
+    if handler is None:
+        return
     case_transition(case=case.pk, action="resolve", actor=handler, reason=rng.choice(RESULTS), now=t)
     verifier = cast.verifier(case)
     if verifier is None:
@@ -393,7 +396,7 @@ def _showcase(cast: _Street, grids: list[Region], categories: dict[str, CaseCate
         cast.summary.add("cases")
         return case
 
-    def act(case: Any, action: str, actor: Any, **params: Any) -> None:
+    def act(case: Any, action: str, actor: Actor, **params: Any) -> None:
         nonlocal t
         t = t + timedelta(minutes=rng.randint(10, 40))
         if t < now:
