@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 
 
 def region_choices(regions: Any) -> list[tuple[str, Any]]:

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tongxin.accounts.models import ApiToken, RoleAssignment, User
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import Scope, scope_for
+from tongxin.core.roles import Capability
+from tongxin.core.scope import Scope, scope_for
 from tongxin.regions.models import Level, Region
 
 

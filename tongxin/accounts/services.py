@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import ApiToken, RoleAssignment, User
-from tongxin.accounts.roles import ADMIN_ROLES, Capability, Role
-from tongxin.accounts.scope import forget_cached_roles, scope_for
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
+from tongxin.core.roles import ADMIN_ROLES, Capability, Role
+from tongxin.core.scope import forget_cached_roles, scope_for
 from tongxin.regions.models import Region
 
 

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongxin.accounts import selectors, services
 from tongxin.accounts.forms import AccountCreateForm, AccountSearchForm, RoleGrantForm, TokenCreateForm
 from tongxin.accounts.models import RoleAssignment, User
-from tongxin.accounts.roles import Capability, Role
-from tongxin.accounts.scope import scope_for
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
 from tongxin.core.pages import form_page
+from tongxin.core.roles import Capability, Role
+from tongxin.core.scope import scope_for
 from tongxin.people.selectors import person_get
 from tongxin.regions.selectors import region_get
 

@@ -12,8 +12,6 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.activities import selectors, services
 from tongxin.activities.models import (
     Activity,
@@ -28,7 +26,9 @@ from tongxin.activities.models import (
 )
 from tongxin.core.api import reference
 from tongxin.core.periods import PeriodFilters, period_check
+from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.scope import scope_for
 from tongxin.members.api import required
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.people.selectors import people_visible

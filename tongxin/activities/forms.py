@@ -6,9 +6,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability
 from tongxin.activities.models import ActivityKind, Audience, CalloutAnswer, TeamKind, TeamRole
+from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability
 from tongxin.members.forms import PersonChoiceField
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.regions.forms import RegionChoiceField

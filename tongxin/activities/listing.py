@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability
 from tongxin.activities import selectors
 from tongxin.activities.models import Activity, ActivityKind, ActivityStatus, Team, TeamKind
 from tongxin.core.access import login_only
 from tongxin.core.periods import PeriodForm
+from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability
 from tongxin.core.xlsx import Column, field, related_name, xlsx_response
 
 ACTIVITY_PERIOD_HELP = _lazy("The period is the day the activity starts.")

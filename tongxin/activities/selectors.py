@@ -8,8 +8,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.activities.models import (
     Activity,
     ActivityStatus,
@@ -21,6 +19,8 @@ from tongxin.activities.models import (
 )
 from tongxin.core.actors import SYSTEM, is_user
 from tongxin.core.periods import at_days
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.lib.tree import subtree_range
 from tongxin.people.models import Person
 

@@ -15,8 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import User
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.activities.models import (
     Activity,
     ActivityKind,
@@ -35,6 +33,8 @@ from tongxin.activities.models import (
 from tongxin.activities.selectors import _unit_ids, may_manage_activity, may_sign_up
 from tongxin.audit.edits import audited_edit
 from tongxin.core.actors import Actor, require_scope, user_or_none
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.members.models import ServiceSource
 from tongxin.members.services import service_record_sync_on_commit
 from tongxin.notifications.services import notify_on_commit

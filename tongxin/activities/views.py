@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability, scope_for
 from tongxin.activities import listing, selectors, services
 from tongxin.activities.forms import (
     ActivityForm,
@@ -28,6 +26,8 @@ from tongxin.activities.models import ActivityPhoto, ActivityStatus, TeamMember
 from tongxin.core.access import login_only, requires
 from tongxin.core.pages import form_page, paginate
 from tongxin.core.periods import list_tools
+from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability, scope_for
 
 VIEW, MANAGE = Capability.MEMBERS_VIEW, Capability.MEMBERS_MANAGE
 

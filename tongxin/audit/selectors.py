@@ -6,9 +6,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.audit.models import AuditEvent
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.regions.models import Region
 
 

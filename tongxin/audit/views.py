@@ -3,12 +3,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from tongxin.accounts.roles import Capability
 from tongxin.audit.forms import AuditFilterForm
 from tongxin.audit.models import AuditEvent
 from tongxin.audit.selectors import audit_events_filter, audit_events_visible, sees_unfiled_events
 from tongxin.audit.services import audit_check
 from tongxin.core.access import requires
+from tongxin.core.roles import Capability
 
 PAGE_SIZE = 50
 

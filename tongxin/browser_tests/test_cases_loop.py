@@ -8,9 +8,9 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import expect
 
-from tongxin.accounts.roles import Role
 from tongxin.cases.models import Case, CaseStatus, CaseTransition
 from tongxin.conftest import console_errors
+from tongxin.core.roles import Role
 from tongxin.testing import PASSWORD, build_tree, make_member, make_user
 
 pytestmark = [

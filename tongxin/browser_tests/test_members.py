@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tongxin.accounts.roles import Role
 from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import Role
 from tongxin.members.testing import future_activity, make_employer, make_post
 from tongxin.testing import PASSWORD, build_tree, make_member, make_user
 

@@ -8,11 +8,11 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import expect
 
-from tongxin.accounts.roles import Role
 from tongxin.cases.services import case_transition
 from tongxin.cases.testing import report_case
 from tongxin.cases.tests.cast import build_cast
 from tongxin.conftest import console_errors
+from tongxin.core.roles import Role
 from tongxin.statistics.models import DisplayLink
 from tongxin.testing import PASSWORD, build_tree, make_user
 

@@ -20,8 +20,6 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from tongxin.accounts.models import User
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.cases import selectors
 from tongxin.cases.idempotency import OPENAPI_HEADER, Result, idempotent
 from tongxin.cases.models import (
@@ -62,7 +60,9 @@ from tongxin.cases.services import (
 from tongxin.cases.workflow import RULES, Action, Party, may_rate
 from tongxin.core.actors import Actor
 from tongxin.core.api import ApiError, require_capability
+from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.scope import scope_for
 from tongxin.core.workflow import MISSING
 from tongxin.regions.models import Level, Region
 from tongxin.regions.selectors import region_get

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongxin.accounts.roles import Capability
 from tongxin.cases import config_services
 from tongxin.cases.forms import (
     CalendarDayForm,
@@ -29,6 +28,7 @@ from tongxin.cases.selectors import rate_rule_sets, rate_rules_for
 from tongxin.core.access import requires
 from tongxin.core.forms import add_service_errors
 from tongxin.core.pages import form_page
+from tongxin.core.roles import Capability
 
 CONFIGURE = Capability.CASES_CONFIGURE
 

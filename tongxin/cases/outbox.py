@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import RoleAssignment, User
-from tongxin.accounts.roles import ROLE_CAPABILITIES, Capability
 from tongxin.cases.models import Case, CaseTransition, Whistle
 from tongxin.cases.workflow import Audience, rule_for
+from tongxin.core.roles import ROLE_CAPABILITIES, Capability
 from tongxin.notifications.services import notify
 
 

@@ -8,11 +8,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.cases.forms import RatesForm
 from tongxin.cases.selectors import rate_rules_for, rates_by_node
 from tongxin.core.access import requires
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.regions.selectors import region_ancestors, region_get, region_roots
 
 VIEW = Capability.CASES_VIEW

@@ -11,8 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.cases import daily_counts, flow_counts
 from tongxin.cases.models import (
     Case,
@@ -26,6 +24,8 @@ from tongxin.cases.models import (
 from tongxin.cases.selectors import open_whistle
 from tongxin.cases.workflow import RULES, Action, Party
 from tongxin.core.actors import RESIDENT, SYSTEM, Actor, actor_label, is_user, user_or_none
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.core.workflow import IllegalTransition, Rule
 from tongxin.regions.models import Level, Region
 

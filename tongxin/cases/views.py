@@ -19,8 +19,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.cases.forms import (
     ACTION_FORMS,
     ActionForm,
@@ -42,6 +40,8 @@ from tongxin.cases.services import CaseConflict, IllegalTransition, allowed_acti
 from tongxin.cases.workflow import timeline_label
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.lib.masking import mask_name
 from tongxin.regions.models import Level, Region
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.cases.forms import HotlineForm, PatrolForm
 from tongxin.cases.models import OPEN_STATUSES, Case, CaseSource
 from tongxin.cases.public_views import pin_map_config

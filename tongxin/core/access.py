@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from tongxin.accounts.scope import has_capability
+from tongxin.core.scope import has_capability
 
 ACCESS_ATTR = "tongxin_access"
 PUBLIC = "public"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeGuard, Union
 
 from django.core.exceptions import PermissionDenied
 
-from tongxin.accounts.scope import scope_for
+from tongxin.core.scope import scope_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from tongxin.accounts.roles import Role
-from tongxin.accounts.scope import capabilities, has_capability, scope_for
+from tongxin.core.roles import Role
+from tongxin.core.scope import capabilities, has_capability, scope_for
 
 router = Router()
 

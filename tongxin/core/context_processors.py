@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from tongxin.accounts.scope import capabilities
+from tongxin.core.scope import capabilities
 
 
 def tongxin(request: HttpRequest) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from tongxin.accounts.models import RoleAssignment
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 from tongxin.partylife.models import DevelopmentFile, StepKind
 from tongxin.people.models import PartyStatus, Person
 from tongxin.regions.models import Level, Region

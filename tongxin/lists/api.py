@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from tongxin.accounts.roles import Capability
 from tongxin.core.api import ApiError, reference, require_capability
 from tongxin.core.periods import period_check
+from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.lists import services
 from tongxin.lists.models import Milestone, Need, Project, Resource

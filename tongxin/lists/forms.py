@@ -10,9 +10,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.accounts.roles import Capability
 from tongxin.core.forms import DateInput
 from tongxin.core.periods import PeriodForm
+from tongxin.core.roles import Capability
 from tongxin.lists.models import (
     Milestone,
     NeedCategory,

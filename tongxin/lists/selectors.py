@@ -12,9 +12,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.core.periods import at_days
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.lists.models import Need, NeedSource, NeedStatus, Project, ProjectStatus, Resource
 from tongxin.partners.models import AllianceMember, Pairing, PartnerUnit
 from tongxin.partners.selectors import pairings_in_force, reach_for, units_visible

@@ -211,9 +211,9 @@ def need_from_case(
 
     When the need is met, the same row is on the results list (实效清单).
     """
-    from tongxin.accounts.roles import Capability
-    from tongxin.accounts.scope import scope_for
     from tongxin.cases.models import Case
+    from tongxin.core.roles import Capability
+    from tongxin.core.scope import scope_for
 
     locked = Case.objects.select_related("category", "community", "grid").get(pk=case.pk)
     if actor != SYSTEM and not scope_for(actor, Capability.CASES_VIEW).contains(locked.region_path):

@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from tongxin.accounts.roles import Capability
 from tongxin.core.api import ApiError, reference, require_capability
 from tongxin.core.periods import PeriodFilters, period_check
+from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.lists.schemas import NeedOut
 from tongxin.meetings import services

@@ -7,8 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.accounts.roles import Capability
 from tongxin.core.forms import DateInput
+from tongxin.core.roles import Capability
 from tongxin.meetings.models import MeetingKind
 from tongxin.partners.forms import UnitChoiceField
 from tongxin.partners.selectors import alliances_visible, reach_for, unit_choices

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongxin.accounts.roles import Capability
+from tongxin.core.roles import Capability
 from tongxin.core.access import requires
 from tongxin.core.pages import form_page, paginate
 from tongxin.core.periods import list_tools

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability
 from tongxin.core.api import reference, require_capability, require_in_scope
 from tongxin.core.periods import PeriodFilters, period_check
+from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.scope import has_capability
 from tongxin.members import selectors, services
 from tongxin.members.models import (
     MemberReport,
@@ -552,7 +552,7 @@ def rules_list(request: HttpRequest) -> list[Any]:
 
 @router.post("/rules", response={201: RulesOut, **ERRORS}, summary="Adopt a new version of the rules")
 def rules_create(request: HttpRequest, payload: RulesIn) -> Status[Any]:
-    from tongxin.accounts.scope import scope_for
+    from tongxin.core.scope import scope_for
 
     data = payload.dict()
     region = required(regions_visible(request.user), data.pop("region"), field="region")

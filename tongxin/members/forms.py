@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.accounts.roles import Capability
 from tongxin.core.forms import DateInput
+from tongxin.core.roles import Capability
 from tongxin.members.models import ServicePost, ServicePostKind
 from tongxin.members.rules import DEFAULT_STARS
 from tongxin.people.models import Person

@@ -17,8 +17,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.core.periods import on_days
 from tongxin.lib.tree import ancestor_ids, subtree_range
 from tongxin.members.models import MemberReport, MemberRuleSet, ServiceEntry, ServicePost, UnitReport

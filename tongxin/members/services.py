@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.roles import Capability
 from tongxin.audit.edits import audited_edit
 from tongxin.core.actors import SYSTEM, Actor, require_scope, user_or_none
+from tongxin.core.roles import Capability
 from tongxin.members import sources
 from tongxin.members.models import (
     MemberReport,

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.access import login_only, requires
 from tongxin.core.pages import form_page, int_param, paginate
 from tongxin.core.permissions import can
+from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability
 from tongxin.members import cards as card_files
 from tongxin.members import selectors, services
 from tongxin.members.forms import (

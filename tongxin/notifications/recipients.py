@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tongxin.accounts.models import RoleAssignment, User
-from tongxin.accounts.roles import ROLE_CAPABILITIES, Capability
+from tongxin.core.roles import ROLE_CAPABILITIES, Capability
 
 
 def officials_at(region_ids: Iterable[int], capability: str = Capability.PARTNERS_MANAGE) -> list[User]:

@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from tongxin.accounts.roles import Capability
 from tongxin.core.api import reference, require_capability, require_in_scope
+from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.organisations.schemas import (

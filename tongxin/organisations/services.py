@@ -9,9 +9,9 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.roles import Capability
 from tongxin.audit.edits import audited_edit
 from tongxin.core.actors import Actor, require_scope
+from tongxin.core.roles import Capability
 from tongxin.lib.tree import child_path, subtree_range
 from tongxin.organisations.models import ALLOWED_PARENT_KINDS, BRANCH_KINDS, OrgKind, PartyOrganisation
 from tongxin.regions.models import Region

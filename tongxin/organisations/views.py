@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability
 from tongxin.core.access import requires
 from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate
 from tongxin.core.permissions import can, editable_region, get_for_user
+from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability
 from tongxin.lib.tree import ancestor_ids
 from tongxin.organisations import services
 from tongxin.organisations.forms import (

@@ -11,8 +11,8 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from tongxin.accounts.roles import Capability
 from tongxin.core.api import reference, require_capability
+from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.partners import services

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.models import User
-from tongxin.accounts.roles import Capability
 from tongxin.core.forms import DateInput
+from tongxin.core.roles import Capability
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.partners.models import AllianceKind, MeetingInterval, MemberRole, UnitKind
 from tongxin.partners.selectors import liaison_accounts, unit_choices

@@ -15,8 +15,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tongxin.accounts.roles import Capability, Role
-from tongxin.accounts.scope import EMPTY, Scope, scope_for, scope_for_roles
+from tongxin.core.roles import Capability, Role
+from tongxin.core.scope import EMPTY, Scope, scope_for, scope_for_roles
 from tongxin.lib.tree import minimal_roots
 from tongxin.partners.models import (
     Agreement,

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import User
-from tongxin.accounts.roles import Role
 from tongxin.audit.edits import audited_edit
 from tongxin.core.actors import SYSTEM, Actor, user_or_none
+from tongxin.core.roles import Role
 from tongxin.notifications.recipients import community_officials, liaisons_of
 from tongxin.notifications.services import notify, notify_on_commit
 from tongxin.organisations.models import PartyOrganisation

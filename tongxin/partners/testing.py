@@ -10,8 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 from tongxin.accounts.models import User
-from tongxin.accounts.roles import Role
 from tongxin.core.actors import Actor
+from tongxin.core.roles import Role
 from tongxin.lists.models import Need, NeedCategory, NeedSource
 from tongxin.lists.services import need_create
 from tongxin.partners.models import Pairing, PartnerUnit, UnitKind

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongxin.accounts.roles import Capability
+from tongxin.core.roles import Capability
 from tongxin.core.access import requires
 from tongxin.core.pages import form_page, int_param, paginate
 from tongxin.partners import services

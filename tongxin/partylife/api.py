@@ -11,11 +11,11 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.core.api import reference, require_capability
 from tongxin.core.periods import PeriodFilters, period_check
+from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.scope import scope_for
 from tongxin.members.api import required
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.partylife import selectors, services

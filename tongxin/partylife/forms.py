@@ -7,9 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.accounts.roles import Capability
 from tongxin.core.forms import DateInput
 from tongxin.core.periods import PeriodForm
+from tongxin.core.roles import Capability
 from tongxin.members.forms import PeopleMultipleField, PersonChoiceField
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind

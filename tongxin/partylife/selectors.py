@@ -12,9 +12,9 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.core.periods import on_days, overlapping
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.lib.tree import ancestor_ids, subtree_range
 from tongxin.lib.workclock import Calendar
 from tongxin.members.rules import quarter_range

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.roles import Capability
 from tongxin.audit.edits import audited_edit
 from tongxin.core.actors import SYSTEM, Actor, require_scope, user_or_none
+from tongxin.core.roles import Capability
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind, PartyOrganisation
 from tongxin.partylife import development
 from tongxin.partylife.models import (
@@ -375,7 +375,7 @@ def development_file_refresh(*, file: DevelopmentFile, today: date | None = None
 def _officials_near(region: Region, capability: str) -> list[Any]:
     """Accounts holding `capability` at the region or, failing that, at the nearest ancestor."""
     from tongxin.accounts.models import RoleAssignment
-    from tongxin.accounts.roles import capabilities_of
+    from tongxin.core.roles import capabilities_of
     from tongxin.lib.tree import ancestor_ids
 
     ids = ancestor_ids(region.path)

@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability
 from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
 from tongxin.core.access import login_only, requires
@@ -20,6 +18,8 @@ from tongxin.core.forms import add_service_errors
 from tongxin.core.pages import form_page, paginate
 from tongxin.core.periods import list_tools
 from tongxin.core.permissions import can
+from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability
 from tongxin.organisations.models import OrgKind
 from tongxin.partylife import listing, selectors, services
 from tongxin.partylife.development import ORDER, label_of

@@ -12,12 +12,12 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
 from tongxin.core.api import reference, require_capability, require_in_scope
+from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.scope import scope_for
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.people.models import Person, Position
 from tongxin.people.schemas import (

@@ -5,8 +5,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.accounts.roles import Capability
 from tongxin.core.forms import DateInput
+from tongxin.core.roles import Capability
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.organisations.models import BRANCH_KINDS
 from tongxin.people.models import Gender, PartyStatus, Person, PositionKind

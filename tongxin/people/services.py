@@ -8,11 +8,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.roles import Capability
 from tongxin.audit.edits import audited_edit
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.actors import Actor, require_scope
+from tongxin.core.roles import Capability
 from tongxin.lib import crypto
 from tongxin.lib.validators import is_valid_id_card, is_valid_phone
 from tongxin.organisations.models import BRANCH_KINDS, PartyOrganisation

@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability, scope_for
 from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
 from tongxin.core.pages import form_page, int_param, paginate
 from tongxin.core.permissions import can, editable_region, get_for_user
+from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability, scope_for
 from tongxin.people import services
 from tongxin.people.forms import PersonFilterForm, PersonForm, PositionEndForm, PositionForm
 from tongxin.people.models import PartyStatus, Person, Position

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.core.api import ApiError, reference, require_capability, require_in_scope
+from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.scope import scope_for
 from tongxin.lib.geo import GeometryError
 from tongxin.lib.tree import subtree_range
 from tongxin.regions.models import Level, Region

@@ -14,9 +14,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.core.access import requires
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.people.models import PositionKind
 from tongxin.people.selectors import positions_visible
 from tongxin.regions.models import LEVEL_ORDER, Level, Region

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404
 from shapely.geometry import shape
 from shapely.prepared import prep
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.lib import geo
 from tongxin.regions.models import Level, Region, RegionCell
 

@@ -9,10 +9,10 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.audit.edits import audited_edit
 from tongxin.core.actors import SYSTEM, Actor, require_scope
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.lib import codes, geo
 from tongxin.lib.tree import PATH_SEP, child_path, subtree_range
 from tongxin.regions.models import ALLOWED_PARENT_LEVELS, DEFAULT_KIND, Level, Region, RegionCell

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability, scope_for
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
 from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate
 from tongxin.core.permissions import can, editable_region
+from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability, scope_for
 from tongxin.organisations.selectors import (
     organisations_in_subtree,
     organisations_of_region,

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from ninja import Query, Router
 
-from tongxin.accounts.roles import Capability
 from tongxin.core.api import ApiError, require_capability
+from tongxin.core.roles import Capability
 from tongxin.statistics import selectors
 from tongxin.statistics.periods import Period, PeriodError, from_params
 from tongxin.statistics.registry import REGISTRY

@@ -14,9 +14,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import formats, timezone
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.cases.models import CONCLUDED
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.regions.models import Level, Region
 from tongxin.statistics.models import DisplayLink
 from tongxin.statistics.periods import Period

@@ -14,10 +14,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.regions.models import Level, Region
 from tongxin.statistics.display_selectors import token_hash
 from tongxin.statistics.models import DisplayLink

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.accounts.forms import region_choices
-from tongxin.accounts.roles import Capability
 from tongxin.core.access import requires
+from tongxin.core.roles import Capability
 from tongxin.regions.selectors import region_get
 from tongxin.statistics import display_selectors as selectors
 from tongxin.statistics import display_services as services

@@ -7,8 +7,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from tongxin.accounts.roles import Capability
 from tongxin.core.api import ApiError, require_capability
+from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut
 from tongxin.statistics.periods import PeriodError
 from tongxin.statistics.report import Report, build_report

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongxin.accounts.roles import Capability
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
 from tongxin.core.pages import form_page
+from tongxin.core.roles import Capability
 from tongxin.regions.models import Region
 from tongxin.statistics import selectors, wording
 from tongxin.statistics.forms import PeriodForm

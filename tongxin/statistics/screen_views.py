@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from tongxin.accounts.roles import Capability
 from tongxin.core.access import public, requires
+from tongxin.core.roles import Capability
 from tongxin.regions.models import Region
 from tongxin.statistics.display_selectors import display_link_by_token, map_geometry, screen_read
 from tongxin.statistics.display_services import display_link_seen

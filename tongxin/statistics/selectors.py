@@ -11,8 +11,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.regions.models import Level, Region
 from tongxin.statistics.models import Target
 from tongxin.statistics.periods import Period

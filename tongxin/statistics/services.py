@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.core.actors import Actor, user_or_none
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.regions.models import Region
 from tongxin.statistics.models import Target
 from tongxin.statistics.registry import REGISTRY

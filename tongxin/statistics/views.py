@@ -15,9 +15,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
 from tongxin.core.access import requires
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.regions.selectors import region_ancestors
 from tongxin.statistics import ledger as ledger_book
 from tongxin.statistics import selectors

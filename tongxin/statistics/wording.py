@@ -18,9 +18,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability
 from tongxin.core.actors import Actor, user_or_none
+from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability
 from tongxin.statistics.models import ReportWording
 from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import REGISTRY, Indicator

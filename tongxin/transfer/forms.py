@@ -3,8 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability
+from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability
 from tongxin.transfer import layouts, selectors
 from tongxin.transfer.layouts import Layout
 from tongxin.transfer.reading import MAX_BYTES, MAX_ROWS

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.accounts.roles import Capability
+from tongxin.core.roles import Capability
 from tongxin.organisations.models import OrgKind
 from tongxin.people.models import Gender, PartyStatus, PositionKind
 from tongxin.regions.models import Kind, Level

@@ -5,8 +5,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.lib.tree import subtree_range
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.people.models import Person, Position

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability, scope_for
 from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
+from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability, scope_for
 from tongxin.regions.models import Region
 from tongxin.transfer import exporters, layouts, selectors
 from tongxin.transfer.exporters import ExportFile

@@ -7,9 +7,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import has_capability
 from tongxin.core.access import login_only, requires
+from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability
 from tongxin.transfer import layouts, selectors
 from tongxin.transfer.exporters import ExportFile
 from tongxin.transfer.forms import ExportForm, ImportForm

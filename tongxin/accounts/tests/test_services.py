@@ -4,7 +4,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tongxin.accounts.models import RoleAssignment, User
-from tongxin.accounts.roles import Role
 from tongxin.accounts.selectors import accounts_visible, grantable_regions, locked_usernames
 from tongxin.accounts.services import (
     account_create,
@@ -16,6 +15,7 @@ from tongxin.accounts.services import (
     user_create,
 )
 from tongxin.audit.models import Action, AuditEvent, Outcome
+from tongxin.core.roles import Role
 from tongxin.regions.models import Level
 from tongxin.testing import PASSWORD, make_person, make_user
 

@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from tongxin.accounts.roles import Role
 from tongxin.activities import selectors, services
 from tongxin.activities.models import ActivityStatus, Audience, CalloutAnswer, TeamKind
 from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import Role
 from tongxin.members.testing import future_activity, make_post, make_report, past_activity
 from tongxin.notifications.models import Notification
 from tongxin.testing import make_member, make_person, make_user

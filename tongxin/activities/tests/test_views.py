@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tongxin.accounts.roles import Role
 from tongxin.activities import services
 from tongxin.activities.models import Activity, ActivityStatus, SignUp, Team
+from tongxin.core.roles import Role
 from tongxin.members.models import ServiceEntry
 from tongxin.members.testing import future_activity, past_activity
 from tongxin.testing import make_member, make_user

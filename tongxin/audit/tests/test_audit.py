@@ -9,11 +9,11 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from tongxin.accounts.roles import Role
 from tongxin.audit.models import Action, AuditEvent, Outcome
 from tongxin.audit.selectors import audit_events_visible
 from tongxin.audit.services import GENESIS, audit_record, audit_verify
 from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import Role
 from tongxin.regions.models import Level
 from tongxin.regions.services import region_create, region_delete
 from tongxin.testing import make_user

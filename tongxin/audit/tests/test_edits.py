@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tongxin.accounts.roles import Role
 from tongxin.audit.models import Action, AuditEvent
 from tongxin.core.actors import RESIDENT, SYSTEM
+from tongxin.core.roles import Role
 from tongxin.people.models import Person
 from tongxin.people.services import person_create, person_update
 from tongxin.testing import make_user

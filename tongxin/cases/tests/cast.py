@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tongxin.accounts.models import User
-from tongxin.accounts.roles import Role
 from tongxin.cases.models import Responder
 from tongxin.cases.services import responder_create
+from tongxin.core.roles import Role
 from tongxin.testing import Tree, make_member, make_user
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from django.core.cache import cache
 from django.test import Client
 
-from tongxin.accounts.roles import Role
 from tongxin.cases.services import case_transition
 from tongxin.cases.testing import report_case
+from tongxin.core.roles import Role
 from tongxin.testing import Tree, make_member, make_user
 
 IN_GRID_11 = (120.605, 31.31)  # 滚绣坊社区 grid 1

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tongxin.accounts.roles import Role
 from tongxin.audit.models import AuditEvent
 from tongxin.cases.models import CaseKind
 from tongxin.cases.testing import report_case
+from tongxin.core.roles import Role
 from tongxin.core.tests.listing import api_items, data_rows, login, sheet_rows
 from tongxin.testing import make_user
 

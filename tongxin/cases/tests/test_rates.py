@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tongxin.accounts.roles import Role
 from tongxin.cases.selectors import case_rates, cases_in, rate_rules_for, region_rates
 from tongxin.cases.services import RESIDENT, case_transition
 from tongxin.cases.testing import report_case
 from tongxin.cases.tests.cast import build_cast
+from tongxin.core.roles import Role
 from tongxin.testing import make_user
 
 pytestmark = pytest.mark.django_db

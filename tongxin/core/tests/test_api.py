@@ -7,8 +7,8 @@ import pytest
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 
-from tongxin.accounts.roles import Capability, Role
 from tongxin.accounts.services import role_grant, token_create, token_revoke, user_create
+from tongxin.core.roles import Capability, Role
 from tongxin.regions.models import Level
 from tongxin.testing import PASSWORD, make_person, make_user
 

@@ -9,8 +9,8 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
-from tongxin.accounts.roles import Role
 from tongxin.audit.models import Action, AuditEvent, Outcome
+from tongxin.core.roles import Role
 from tongxin.testing import PASSWORD, make_user
 
 LOGIN = "/login/"

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.test import RequestFactory
 
-from tongxin.accounts.roles import Capability, Role
 from tongxin.core.pages import back, form_page, int_param, paginate
 from tongxin.core.permissions import can, editable_region, get_for_user
+from tongxin.core.roles import Capability, Role
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.testing import make_user
 

@@ -14,9 +14,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tongxin.accounts.roles import ADMIN_ROLES, ROLE_CAPABILITIES, Capability, Role
 from tongxin.accounts.services import role_grant, token_create, user_create
 from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import ADMIN_ROLES, ROLE_CAPABILITIES, Capability, Role
 from tongxin.organisations.models import OrgKind
 from tongxin.organisations.services import organisation_create
 from tongxin.people.models import PositionKind

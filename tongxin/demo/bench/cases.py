@@ -25,9 +25,9 @@ from django.test import Client
 from django.utils import timezone
 
 from tongxin.accounts.models import User
-from tongxin.accounts.roles import Role
 from tongxin.cases import selectors
 from tongxin.cases.models import Case, CaseCategory
+from tongxin.core.roles import Role
 from tongxin.demo.cases import bulk_cases, places
 from tongxin.regions.models import Level, Region
 

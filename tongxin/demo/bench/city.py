@@ -20,9 +20,9 @@ import django
 from django.db import connection, transaction
 
 from tongxin.accounts.models import User
-from tongxin.accounts.roles import Role
-from tongxin.accounts.scope import forget_cached_roles
 from tongxin.accounts.services import role_grant, user_create
+from tongxin.core.roles import Role
+from tongxin.core.scope import forget_cached_roles
 from tongxin.demo.generator import Options, generate
 from tongxin.people.selectors import people_visible
 from tongxin.regions import selectors as region_selectors

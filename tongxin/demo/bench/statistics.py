@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tongxin.accounts.models import RoleAssignment, User
-from tongxin.accounts.roles import Role
 from tongxin.cases.models import Case
+from tongxin.core.roles import Role
 from tongxin.regions.models import Level, Region
 
 Log = Callable[[str], None]

@@ -10,7 +10,6 @@ from typing import Any
 from django.utils import timezone
 
 from tongxin.accounts.models import RoleAssignment, User
-from tongxin.accounts.roles import ROLE_CAPABILITIES, Capability, Role
 from tongxin.cases import clock, services
 from tongxin.cases.models import (
     CaseCategory,
@@ -21,6 +20,7 @@ from tongxin.cases.models import (
     WhistleType,
 )
 from tongxin.core.actors import Actor
+from tongxin.core.roles import ROLE_CAPABILITIES, Capability, Role
 from tongxin.regions.models import Level, Region
 
 Log = Callable[[str], None]

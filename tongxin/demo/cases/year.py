@@ -213,8 +213,8 @@ def _duty_verifier(community: Region, grids: list[Region], verifier_grids: tuple
     password, nobody logs in with it), as the planner gives any community without one."""
     if all(g.path.startswith(verifier_grids) for g in grids):
         return None
-    from tongxin.accounts.roles import Role
     from tongxin.accounts.services import role_grant, user_create
+    from tongxin.core.roles import Role
 
     username = f"duty-{community.code}-v"
     user = User.objects.filter(username=username).first()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 
 # printed by `tongxin demo_logins`; a demo database is for trying Tongxin out, never for real data
 DEMO_PASSWORD = "Tongxin-demo-2026"

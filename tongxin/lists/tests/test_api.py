@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tongxin.accounts.roles import Role
 from tongxin.accounts.services import token_create
+from tongxin.core.roles import Role
 from tongxin.lists.models import NeedStatus
 from tongxin.lists.services import need_claim
 from tongxin.partners.models import UnitKind

@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from tongxin.accounts.roles import Role
 from tongxin.cases.models import CaseStatus
 from tongxin.cases.services import case_transition
 from tongxin.cases.testing import report_case
+from tongxin.core.roles import Role
 from tongxin.lists.models import MilestoneStatus, Need, NeedStatus, Project, ProjectStatus, ResourceKind
 from tongxin.lists.services import need_claim, project_create, resource_create
 from tongxin.partners.models import UnitKind

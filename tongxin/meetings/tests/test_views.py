@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 from tongxin.lists.models import Need
 from tongxin.meetings.models import Decision, Meeting, MeetingStatus
 from tongxin.partners.models import AllianceKind

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tongxin.accounts.roles import Role
 from tongxin.accounts.services import token_create
 from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import Role
 from tongxin.members import services
 from tongxin.members.testing import attend, make_employer, make_post, make_report, past_activity
 from tongxin.partylife.models import DevelopmentFile

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tongxin.accounts.roles import Role
 from tongxin.activities.services import signup_enter
+from tongxin.core.roles import Role
 from tongxin.members.testing import future_activity
 from tongxin.testing import make_member, make_person, make_user
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 from tongxin.core.tests.listing import api_items, data_rows, login, sheet_rows
 from tongxin.members.models import ServiceEntry
 from tongxin.members.testing import attend, past_activity

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tongxin.accounts.roles import Role
 from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import Role
 from tongxin.members import selectors, services
 from tongxin.members.models import ReportChannel, ServiceEntry, ServiceSource
 from tongxin.members.rules import add_months, parse_period

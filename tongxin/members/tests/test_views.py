@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tongxin.accounts.roles import Role
 from tongxin.audit.models import Action, AuditEvent
 from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import Role
 from tongxin.members import services
 from tongxin.members.models import MemberReport, MemberRuleSet, ServicePost, UnitReport
 from tongxin.members.testing import attend, make_employer, make_post, make_report, past_activity

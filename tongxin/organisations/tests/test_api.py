@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tongxin.accounts.roles import Role
 from tongxin.accounts.services import token_create
+from tongxin.core.roles import Role
 from tongxin.organisations.models import OrgKind, PartyOrganisation
 from tongxin.testing import make_member, make_user
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 from tongxin.organisations.models import OrgKind, PartyOrganisation
 from tongxin.organisations.services import organisation_create
 from tongxin.people.services import position_create

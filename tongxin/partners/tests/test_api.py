@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 from tongxin.partners.services import agreement_add
 from tongxin.partners.testing import build_cobuilding
 from tongxin.testing import make_user

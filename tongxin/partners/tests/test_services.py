@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tongxin.accounts.models import User
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 from tongxin.notifications.models import Notification
 from tongxin.partners.models import AllianceKind, MemberRole, UnitKind
 from tongxin.partners.selectors import agreements_expiring, reach_for

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 from tongxin.partners.models import Alliance, PartnerUnit
 from tongxin.partners.services import agreement_add
 from tongxin.partners.testing import build_cobuilding

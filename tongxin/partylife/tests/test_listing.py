@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 from tongxin.core.tests.listing import api_items, data_rows, login, sheet_rows
 from tongxin.organisations.models import OrgKind
 from tongxin.organisations.services import organisation_create

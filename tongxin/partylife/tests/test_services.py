@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 from tongxin.notifications.models import Notification
 from tongxin.organisations.models import OrgKind
 from tongxin.organisations.services import organisation_create

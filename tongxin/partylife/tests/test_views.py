@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tongxin.accounts.roles import Role
 from tongxin.audit.models import Action, AuditEvent
+from tongxin.core.roles import Role
 from tongxin.partylife import services
 from tongxin.partylife.models import DevelopmentFile, MeetingKind, MobileMember, PartyMeeting, TrainingClass
 from tongxin.testing import make_member, make_person, make_user

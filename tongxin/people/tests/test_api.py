@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tongxin.accounts.roles import Role
 from tongxin.accounts.services import token_create, token_revoke
 from tongxin.audit.models import Action, AuditEvent
+from tongxin.core.roles import Role
 from tongxin.lib.validators import id_card_check_digit
 from tongxin.people.models import Person, Position, PositionKind
 from tongxin.people.services import position_create

@@ -5,7 +5,7 @@ from typing import Any, cast
 import pytest
 from django.forms import ModelChoiceField
 
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 from tongxin.people.forms import PersonFilterForm, PersonForm, PositionForm
 from tongxin.testing import make_person, make_user
 

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tongxin.accounts.roles import Role
 from tongxin.audit.models import Action, AuditEvent
+from tongxin.core.roles import Role
 from tongxin.people.models import Person, Position
 from tongxin.people.services import position_create
 from tongxin.testing import make_member, make_person, make_user

@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tongxin.accounts.roles import Role
 from tongxin.accounts.services import token_create
 from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import Role
 from tongxin.lib.geo import rectangle
 from tongxin.regions.models import Level, Region
 from tongxin.regions.services import region_create

@@ -8,9 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import ModelChoiceField
 
-from tongxin.accounts.roles import Capability, Role
 from tongxin.core.actors import SYSTEM
 from tongxin.core.forms import add_service_errors
+from tongxin.core.roles import Capability, Role
 from tongxin.lib.geo import rectangle
 from tongxin.regions.forms import RegionEditForm, RegionForm, RegionMoveForm, ScopedSelect
 from tongxin.regions.models import Level

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tongxin.accounts.roles import Role
 from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import Role
 from tongxin.lib.geo import rectangle
 from tongxin.people.services import position_create
 from tongxin.regions.models import Level, Region
@@ -424,7 +424,7 @@ def test_a_street_official_cannot_create_a_top_level_region(client, tree):
     but the system."""
     from django.core.exceptions import PermissionDenied
 
-    from tongxin.accounts.roles import Role
+    from tongxin.core.roles import Role
     from tongxin.regions.models import Level, Region
     from tongxin.regions.services import region_create
     from tongxin.testing import make_user

@@ -9,7 +9,6 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tongxin.accounts.roles import Capability
 from tongxin.cases.models import (
     CONCLUDED,
     OPEN_STATUSES,
@@ -21,6 +20,7 @@ from tongxin.cases.models import (
     Supervision,
     Whistle,
 )
+from tongxin.core.roles import Capability
 from tongxin.statistics.indicators._helpers import both, during
 from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import Indicator, Source, memoized, register, section

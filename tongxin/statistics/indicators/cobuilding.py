@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tongxin.accounts.roles import Capability
+from tongxin.core.roles import Capability
 from tongxin.lists.models import Need, NeedStatus, Project, ProjectKind, ProjectStatus, Resource
 from tongxin.meetings.models import Decision, FollowUpTask, Meeting, MeetingStatus, TaskStatus
 from tongxin.partners.models import Agreement, Alliance, AllianceKind, AllianceMember, Pairing, PartnerUnit

@@ -6,8 +6,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tongxin.accounts.roles import Capability
 from tongxin.activities.models import Activity, ActivityKind, ActivityStatus, Callout, SignUp, Team, TeamKind
+from tongxin.core.roles import Capability
 from tongxin.members.models import MemberReport, ServiceEntry, UnitReport
 from tongxin.people.models import Person
 from tongxin.statistics.indicators._helpers import both, during, on_days

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tongxin.accounts.roles import Capability
+from tongxin.core.roles import Capability
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.partylife.models import (
     DevelopmentFile,

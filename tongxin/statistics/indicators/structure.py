@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tongxin.accounts.roles import Capability
+from tongxin.core.roles import Capability
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind, PartyOrganisation
 from tongxin.people.models import PartyStatus, Person, Position, PositionKind
 from tongxin.regions.models import Level, Region

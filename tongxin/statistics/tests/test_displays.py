@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from tongxin.accounts.roles import Role
 from tongxin.audit.models import Action, AuditEvent
+from tongxin.core.roles import Role
 from tongxin.statistics.display_selectors import token_hash
 from tongxin.statistics.display_services import display_link_issue, display_link_revoke, display_link_seen
 from tongxin.statistics.models import DisplayLink

@@ -6,10 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from tongxin.accounts.roles import Role
 from tongxin.cases.services import case_transition
 from tongxin.cases.testing import report_case
 from tongxin.cases.tests.cast import build_cast
+from tongxin.core.roles import Role
 from tongxin.statistics.display_selectors import headline_codes, screen_read
 from tongxin.statistics.display_services import display_link_issue, display_link_revoke
 from tongxin.statistics.models import DisplayLink

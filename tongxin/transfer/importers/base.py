@@ -8,8 +8,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import Scope, scope_for
+from tongxin.core.roles import Capability
+from tongxin.core.scope import Scope, scope_for
 from tongxin.regions.models import Region
 from tongxin.transfer import cells
 from tongxin.transfer.reading import Row, SheetRows

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.roles import Capability
-from tongxin.accounts.scope import scope_for
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.people.models import Person, Position
 from tongxin.people.services import (

@@ -1,6 +1,6 @@
 import pytest
 
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 from tongxin.testing import Tree, make_user
 
 

@@ -4,8 +4,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from tongxin.accounts.roles import Role
 from tongxin.audit.models import Action, AuditEvent
+from tongxin.core.roles import Role
 from tongxin.people.models import Person
 from tongxin.people.services import position_create
 from tongxin.regions.models import Region

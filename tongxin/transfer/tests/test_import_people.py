@@ -1,6 +1,6 @@
 from datetime import date
 
-from tongxin.accounts.roles import Role
+from tongxin.core.roles import Role
 from tongxin.people.models import PartyStatus, Person, Position, PositionKind
 from tongxin.people.services import find_person_by_id_card as _find
 from tongxin.testing import make_person, make_user

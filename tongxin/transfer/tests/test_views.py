@@ -1,8 +1,8 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tongxin.accounts.roles import Role
 from tongxin.audit.models import Action, AuditEvent
+from tongxin.core.roles import Role
 from tongxin.regions.models import Region
 from tongxin.testing import make_person, make_user
 from tongxin.transfer.exporters import XLSX_CONTENT_TYPE

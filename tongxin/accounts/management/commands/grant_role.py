@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from tongxin.accounts.models import User
-from tongxin.accounts.roles import Role
 from tongxin.accounts.services import role_grant, user_create
 from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import Role
 from tongxin.regions.models import Region
 
 

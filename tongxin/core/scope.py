@@ -6,9 +6,10 @@ Everything an official sees is filtered through a Scope; an object outside it is
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Q
 
-from tongxin.accounts.roles import capabilities_of
+from tongxin.core.roles import capabilities_of
 from tongxin.lib.tree import PATH_END, minimal_roots
 
 
@@ -41,8 +42,8 @@ EMPTY = Scope(())
 def _assignments(user: Any) -> list[tuple[str, str]]:
     cache = getattr(user, "_tongxin_roles", None)
     if cache is None:
-        from tongxin.accounts.models import RoleAssignment
-
+        # by name: the access vocabulary sits below the accounts app that stores the assignments
+        RoleAssignment = apps.get_model("accounts", "RoleAssignment")
         cache = list(
             RoleAssignment.objects.filter(user_id=user.pk, user__is_active=True).values_list(
                 "role", "region__path"
