@@ -40,6 +40,7 @@ messages: install-test
 lint: install-test
 	$(BIN)/ruff check tongxin
 	$(BIN)/ruff format --check tongxin
+	$(BIN)/lint-imports
 	$(BIN)/tongxin makemigrations --check --dry-run
 	BIN=$(BIN) sh scripts/check-messages.sh
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from tongxin.core.api_auth import API_AUTH
+from tongxin.accounts.api_auth import API_AUTH
 
 api = NinjaAPI(
     title="Tongxin 同心 API",

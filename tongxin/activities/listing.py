@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET
 
 from tongxin.activities import selectors
 from tongxin.activities.models import Activity, ActivityKind, ActivityStatus, Team, TeamKind
+from tongxin.audit.exports import xlsx_response
 from tongxin.core.access import login_only
 from tongxin.core.periods import PeriodForm
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability
-from tongxin.core.xlsx import Column, field, related_name, xlsx_response
+from tongxin.core.xlsx import Column, field, related_name
 
 ACTIVITY_PERIOD_HELP = _lazy("The period is the day the activity starts.")
 TEAM_PERIOD_HELP = _lazy("The period is the day the team was set up.")

@@ -9,14 +9,13 @@ from django.utils import timezone
 from tongxin.audit.models import AuditEvent
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
-from tongxin.regions.models import Region
+from tongxin.lib.tree import ancestor_ids
 
 
 def sees_unfiled_events(user: Any) -> bool:
     """Events without a region (log-ins, tokens…) belong to the whole installation: only an
     auditor whose scope includes a root region of the tree sees them."""
-    roots = scope_for(user, Capability.AUDIT_VIEW).roots
-    return bool(roots) and Region.objects.filter(path__in=roots, depth=0).exists()
+    return any(len(ancestor_ids(root)) == 1 for root in scope_for(user, Capability.AUDIT_VIEW).roots)
 
 
 def audit_events_visible(user: Any) -> QuerySet[AuditEvent]:

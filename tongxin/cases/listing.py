@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
+from tongxin.audit.exports import xlsx_response
 from tongxin.cases.models import OPEN_STATUSES, Case
 from tongxin.core.access import requires
 from tongxin.core.roles import Capability
-from tongxin.core.xlsx import Column, field, related_name, xlsx_response
+from tongxin.core.xlsx import Column, field, related_name
 
 
 def _overdue(case: Any) -> bool:

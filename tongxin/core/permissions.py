@@ -1,18 +1,15 @@
 """What a user may do where, asked the same way by every page.
 
-Capabilities reach subtrees of the region tree (accounts.scope). An object outside the user's
+Capabilities reach subtrees of the region tree (core.scope). An object outside the user's
 view scope is a 404; one they may see but not change says so (`may_edit`), or is a 403.
 """
 
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, Model, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
-from tongxin.regions.models import Region
 
 M = TypeVar("M", bound=Model)
 
@@ -32,13 +29,3 @@ def get_for_user(
         queryset.filter(scope_for(user, view).q(path_field)).annotate(**{_PATH: F(path_field)}), pk=pk
     )
     return obj, can(user, edit, getattr(obj, _PATH))
-
-
-def editable_region(user: Any, pk: Any, capability: str = Capability.STRUCTURE_EDIT) -> Region:
-    """The region for a change: 404 outside the user's view scope, 403 if they may only look at it."""
-    region, may_edit = get_for_user(
-        Region.objects.all(), pk, user, view=Capability.STRUCTURE_VIEW, edit=capability, path_field="path"
-    )
-    if not may_edit:
-        raise PermissionDenied
-    return region

@@ -1,7 +1,8 @@
 """A list as an Excel workbook: one header row, one row per item, a 合计 row where columns sum.
 
 The rows come from the same scoped, filtered queryset as the list page and its count, so an export
-never holds a row the page would not show. Every export is audited.
+never holds a row the page would not show. The download of a list page, audited, is
+audit.exports.xlsx_response.
 """
 
 import io
@@ -12,10 +13,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from django.contrib import messages
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -116,51 +114,3 @@ def workbook_bytes(rows: Iterable[Any], columns: list[Column], *, title: str) ->
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), count
-
-
-def xlsx_response(
-    request: HttpRequest,
-    form: Any,
-    queryset: QuerySet[Any],
-    columns: list[Column],
-    *,
-    name: str,
-    title: str,
-    back: str,
-    rows: Callable[[QuerySet[Any]], Iterable[Any]] | None = None,
-) -> HttpResponse:
-    """The export of a list page: `form` and `queryset` are the page's own (a PeriodForm and the
-    scoped, filtered, ordered rows), so the file holds exactly what the page counts.
-
-    `name` is the file name's stem and the audit target; `back` is the page (without its query),
-    where a form with errors or a list too long sends the user; `rows` turns the queryset into the
-    rows to write (default: its objects)."""
-    from tongxin.audit.models import Action
-    from tongxin.audit.services import audit_record
-
-    query = request.GET.urlencode()
-    back = f"{back}?{query}" if query else back
-    if form.is_bound and not form.is_valid():
-        return redirect(back)
-    total = queryset.count()
-    if total > MAX_ROWS:
-        messages.error(
-            request,
-            _("%(n)s rows are too many for one workbook (at most %(max)s). Choose a shorter period.")
-            % {"n": total, "max": MAX_ROWS},
-        )
-        return redirect(back)
-    items = rows(queryset) if rows is not None else queryset.iterator(chunk_size=2000)
-    content, count = workbook_bytes(items, columns, title=title)
-    filters = form.values()
-    audit_record(
-        action=Action.EXPORT,
-        actor=request.user,
-        request=request,
-        target=f"{name}:xlsx",
-        detail={"filters": {k: str(v) for k, v in filters.items()}, "rows": count},
-    )
-    stem = "-".join([name, *(str(filters[k]) for k in ("since", "until") if filters.get(k))])
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-    return response

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
+from tongxin.audit.exports import xlsx_response
 from tongxin.core.access import requires
 from tongxin.core.roles import Capability
-from tongxin.core.xlsx import Column, field, related_name, xlsx_response
+from tongxin.core.xlsx import Column, field, related_name
 from tongxin.lists.forms import NeedFilterForm, ProjectFilterForm, ResourceFilterForm
 from tongxin.lists.models import Need, Project, Resource
 from tongxin.lists.selectors import needs_listed, projects_listed, resources_listed

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
+from tongxin.audit.exports import xlsx_response
 from tongxin.core.access import requires
 from tongxin.core.periods import PeriodForm
 from tongxin.core.roles import Capability
-from tongxin.core.xlsx import Column, field, xlsx_response
+from tongxin.core.xlsx import Column, field
 from tongxin.meetings.models import Meeting, MeetingKind
 from tongxin.meetings.selectors import meetings_listed, with_attendance
 

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
+from tongxin.audit.exports import xlsx_response
 from tongxin.core.access import requires
 from tongxin.core.pages import paginate
 from tongxin.core.periods import PeriodForm, list_tools
 from tongxin.core.roles import Capability
-from tongxin.core.xlsx import Column, field, related_name, xlsx_response
+from tongxin.core.xlsx import Column, field, related_name
 from tongxin.members import selectors
 from tongxin.members.models import ServiceEntry, ServiceSource
 

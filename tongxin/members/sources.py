@@ -5,9 +5,10 @@ which people did a verified service, on which day and for how many hours. The sy
 (members.services.service_entries_sync) turns that into ServiceEntry rows and removes rows whose
 outcome is no longer verified (a case reopened, an attendance withdrawn). Nothing is typed twice.
 
-Registered: activities (attendance confirmed by the organiser), cases (taken from the pool or
-handled, closed as solved and confirmed by the resident) and project milestones accepted by the
-community (tongxin.lists), credited to the member who reported the milestone done.
+Registered here: cases (taken from the pool or handled, closed as solved and confirmed by the
+resident) and project milestones accepted by the community (tongxin.lists), credited to the member
+who reported the milestone done. The activities app registers its attendance (confirmed by the
+organiser) when it loads (activities/service_source.py).
 """
 
 from collections.abc import Iterable
@@ -54,42 +55,6 @@ def register(source: Source) -> Source:
 
 def _local_date(moment: datetime) -> date:
     return timezone.localtime(moment).date()
-
-
-class ActivitySource:
-    """An activity's attendance, once its organiser has confirmed it."""
-
-    key = SourceKey.ACTIVITY.value
-
-    def changed(self, since: datetime | None, until: datetime) -> list[str] | None:
-        from tongxin.activities.models import Activity
-
-        if since is None:
-            return None
-        ids = Activity.objects.filter(updated_at__gte=since, updated_at__lt=until).values_list(
-            "pk", flat=True
-        )
-        return [str(pk) for pk in ids]
-
-    def facts(self, ids: list[str] | None) -> Iterable[ServiceFact]:
-        from tongxin.activities.models import ActivityStatus, SignUp
-
-        rows = SignUp.objects.filter(
-            attended=True, activity__status=ActivityStatus.CONFIRMED, cancelled_at__isnull=True
-        ).select_related("activity")
-        if ids is not None:
-            rows = rows.filter(activity_id__in=[int(i) for i in ids])
-        for signup in rows.iterator(chunk_size=2000):
-            activity = signup.activity
-            yield ServiceFact(
-                person_id=signup.person_id,
-                source_id=str(activity.pk),
-                on=_local_date(activity.starts_at),
-                hours=Decimal(activity.hours),
-                title=activity.title,
-                region_id=activity.region_id,
-                url=activity.get_absolute_url(),
-            )
 
 
 class CaseSource:
@@ -215,6 +180,5 @@ class ProjectMilestoneSource:
             )
 
 
-register(ActivitySource())
 register(CaseSource())
 register(ProjectMilestoneSource())

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.core.access import requires
 from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate
-from tongxin.core.permissions import can, editable_region, get_for_user
+from tongxin.core.permissions import can, get_for_user
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability
 from tongxin.lib.tree import ancestor_ids
@@ -35,7 +35,7 @@ from tongxin.organisations.selectors import (
 from tongxin.people.models import PartyStatus
 from tongxin.people.selectors import people_visible, position_sort_key, positions_visible
 from tongxin.regions.models import Level
-from tongxin.regions.selectors import region_get
+from tongxin.regions.selectors import editable_region, region_get
 
 EDIT = Capability.STRUCTURE_EDIT
 MEMBER_LIMIT = 100

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
+from tongxin.audit.exports import xlsx_response
 from tongxin.core.access import requires
 from tongxin.core.roles import Capability
-from tongxin.core.xlsx import Column, field, related_name, xlsx_response
+from tongxin.core.xlsx import Column, field, related_name
 from tongxin.partylife import selectors
 from tongxin.partylife.forms import (
     FileFilterForm,

@@ -15,7 +15,7 @@ from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
 from tongxin.core.pages import form_page, int_param, paginate
-from tongxin.core.permissions import can, editable_region, get_for_user
+from tongxin.core.permissions import can, get_for_user
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability, scope_for
 from tongxin.people import services
@@ -29,6 +29,7 @@ from tongxin.people.selectors import (
     position_sort_key,
     positions_visible,
 )
+from tongxin.regions.selectors import editable_region
 
 VIEW = Capability.PEOPLE_VIEW
 EDIT = Capability.PEOPLE_EDIT

@@ -2,12 +2,14 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from shapely.geometry import shape
 from shapely.prepared import prep
 
+from tongxin.core.permissions import get_for_user
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.lib import geo
@@ -182,3 +184,13 @@ def region_choices(
         low, high = subtree_range(not_within.path)
         queryset = queryset.exclude(path__gte=low, path__lt=high)
     return queryset.order_by("path")
+
+
+def editable_region(user: Any, pk: Any, capability: str = Capability.STRUCTURE_EDIT) -> Region:
+    """The region for a change: 404 outside the user's view scope, 403 if they may only look at it."""
+    region, may_edit = get_for_user(
+        Region.objects.all(), pk, user, view=Capability.STRUCTURE_VIEW, edit=capability, path_field="path"
+    )
+    if not may_edit:
+        raise PermissionDenied
+    return region

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
 from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate
-from tongxin.core.permissions import can, editable_region
+from tongxin.core.permissions import can
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability, scope_for
 from tongxin.organisations.selectors import (
@@ -28,6 +28,7 @@ from tongxin.regions import services
 from tongxin.regions.forms import RegionEditForm, RegionFilterForm, RegionForm, RegionMoveForm
 from tongxin.regions.models import ALLOWED_PARENT_LEVELS, LEVEL_ORDER, Level, Region
 from tongxin.regions.selectors import (
+    editable_region,
     region_ancestors,
     region_children,
     region_choices,

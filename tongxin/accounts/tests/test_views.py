@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tongxin.accounts.api_auth import TokenAuth
 from tongxin.accounts.models import ApiToken, RoleAssignment, User
 from tongxin.accounts.services import role_grant, user_create
 from tongxin.audit.models import Action, AuditEvent, Outcome
-from tongxin.core.api_auth import TokenAuth
 from tongxin.core.roles import Role
 from tongxin.testing import PASSWORD, Tree, make_person, make_user
 

@@ -12,9 +12,10 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from tongxin.core.pages import back, form_page, int_param, paginate
-from tongxin.core.permissions import can, editable_region, get_for_user
+from tongxin.core.permissions import can, get_for_user
 from tongxin.core.roles import Capability, Role
 from tongxin.organisations.models import PartyOrganisation
+from tongxin.regions.selectors import editable_region
 from tongxin.testing import make_user
 
 VIEW, EDIT = Capability.STRUCTURE_VIEW, Capability.STRUCTURE_EDIT
