@@ -9,9 +9,9 @@ from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from tongxin.cases.models import CONCLUDED, OPEN_STATUSES, Case, CaseStatus, RateRuleSet, Rating, Whistle
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
-from tongxin.cases.models import CONCLUDED, OPEN_STATUSES, Case, CaseStatus, RateRuleSet, Rating, Whistle
 from tongxin.lib.tree import subtree_range
 
 DUPLICATE_RADIUS_METRES = 100
@@ -320,7 +320,7 @@ def supervisions_to_answer(user: Any) -> QuerySet[Any]:
     return (
         Supervision.objects.filter(answered_at__isnull=True)
         .filter(Q(case__in=held) | Q(case__in=managed.values("pk")))
-        .select_related("case", "case__category")
+        .select_related("case", "case__category", "case__community", "case__grid")
         .order_by("created_at")
     )
 

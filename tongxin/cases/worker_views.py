@@ -14,8 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongxin.core.roles import Capability
-from tongxin.core.scope import scope_for
 from tongxin.cases.forms import HotlineForm, PatrolForm
 from tongxin.cases.models import OPEN_STATUSES, Case, CaseSource
 from tongxin.cases.public_views import pin_map_config
@@ -33,6 +31,8 @@ from tongxin.cases.selectors import (
 from tongxin.cases.services import case_intake, locate
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.regions.models import Level, Region
 
 LIST_LIMIT = 50
@@ -225,7 +225,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
     qs = (
         cases_for_supervision(request.user, now=now)
         .select_related(
-            "category", "category__parent", "community", "grid", "assignee_user", "assignee_responder"
+            "category", "category__parent", "community", "grid", "assignee_user__person", "assignee_responder"
         )
         .order_by("handling_due", "reported_at")
     )

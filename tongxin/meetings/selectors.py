@@ -4,11 +4,13 @@ A liaison sees the meetings their unit is invited to or whose alliance it sits o
 tasks their unit owns; an official sees the meetings of their subtree.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -86,7 +88,7 @@ def tasks_visible(user: Any) -> QuerySet[FollowUpTask]:
     if getattr(user, "is_authenticated", False):
         condition |= Q(owner_user_id=user.pk)
     return FollowUpTask.objects.filter(condition).select_related(
-        "decision", "decision__meeting", "owner_unit", "owner_user"
+        "decision", "decision__meeting__region", "owner_unit", "owner_user"
     )
 
 
@@ -149,29 +151,47 @@ def meetings_expected(alliance: Alliance, year: int, as_of: date) -> int:
 
 
 def alliance_rhythm(alliance: Alliance, *, year: int, as_of: date | None = None) -> MeetingRhythm:
+    return alliance_rhythms([alliance], year=year, as_of=as_of)[0]
+
+
+def alliance_rhythms(
+    alliances: Iterable[Alliance], *, year: int, as_of: date | None = None
+) -> list[MeetingRhythm]:
+    """The rhythm of each alliance, in two queries for any number of them (a list shows many)."""
+    alliances = list(alliances)
     as_of = as_of or timezone.localdate()
     tz = timezone.get_current_timezone()
-    held_qs = Meeting.objects.filter(alliance=alliance, status=MeetingStatus.HELD, held_at__isnull=False)
-    in_year = [
-        timezone.localdate(at)
-        for at in held_qs.filter(
-            held_at__gte=datetime.combine(date(year, 1, 1), time.min, tzinfo=tz),
-            held_at__lt=datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=tz),
-        ).values_list("held_at", flat=True)
-    ]
-    periods = due_periods(alliance, year, as_of)
-    met = sum(any(start <= day < end for day in in_year) for start, end in periods)
-    last = held_qs.order_by("-held_at").values_list("held_at", flat=True).first()
-    if last is not None:
-        next_due = _add_months(timezone.localdate(last).replace(day=1), alliance.meeting_interval)
-    else:
-        next_due = alliance.founded_on
-    return MeetingRhythm(
-        alliance=alliance,
-        year=year,
-        expected=len(periods),
-        met=met,
-        held=len(in_year),
-        last_held=last,
-        next_due=next_due if alliance.active else None,
+    held_qs = Meeting.objects.filter(
+        alliance__in=alliances, status=MeetingStatus.HELD, held_at__isnull=False
+    ).order_by()
+    in_year: dict[int, list[date]] = defaultdict(list)
+    for alliance_id, at in held_qs.filter(
+        held_at__gte=datetime.combine(date(year, 1, 1), time.min, tzinfo=tz),
+        held_at__lt=datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=tz),
+    ).values_list("alliance_id", "held_at"):
+        in_year[alliance_id].append(timezone.localdate(at))
+    last_of = dict(
+        held_qs.values("alliance_id").annotate(last=Max("held_at")).values_list("alliance_id", "last")
     )
+    rhythms = []
+    for alliance in alliances:
+        days = in_year[alliance.pk]
+        periods = due_periods(alliance, year, as_of)
+        met = sum(any(start <= day < end for day in days) for start, end in periods)
+        last = last_of.get(alliance.pk)
+        if last is not None:
+            next_due = _add_months(timezone.localdate(last).replace(day=1), alliance.meeting_interval)
+        else:
+            next_due = alliance.founded_on
+        rhythms.append(
+            MeetingRhythm(
+                alliance=alliance,
+                year=year,
+                expected=len(periods),
+                met=met,
+                held=len(days),
+                last_held=last,
+                next_due=next_due if alliance.active else None,
+            )
+        )
+    return rhythms

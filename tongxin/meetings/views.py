@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongxin.core.roles import Capability
 from tongxin.core.access import requires
 from tongxin.core.pages import form_page, paginate
 from tongxin.core.periods import list_tools
+from tongxin.core.roles import Capability
 from tongxin.lib.tree import subtree_range
 from tongxin.lists.models import NeedStatus
 from tongxin.lists.selectors import needs_visible
@@ -35,7 +35,7 @@ from tongxin.meetings.forms import (
 from tongxin.meetings.listing import meeting_selection
 from tongxin.meetings.models import DecisionStatus, MeetingStatus, TaskStatus
 from tongxin.meetings.selectors import (
-    alliance_rhythm,
+    alliance_rhythms,
     decision_get,
     meeting_get,
     task_get,
@@ -87,8 +87,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     alliances = []
     if reach.is_official:
         alliances = [
-            (a, alliance_rhythm(a, year=year), reach.manages(a.region))
-            for a in alliances_visible(user).filter(active=True).order_by("region__path", "name")[:60]
+            (r.alliance, r, reach.manages(r.alliance.region))
+            for r in alliance_rhythms(
+                alliances_visible(user).filter(active=True).order_by("region__path", "name")[:60], year=year
+            )
         ]
     return render(
         request,

@@ -8,6 +8,7 @@ organisation it is, and the accounts whose person currently holds a committee po
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,9 +18,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from tongxin.core.periods import on_days
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
-from tongxin.core.periods import on_days
 from tongxin.lib.tree import ancestor_ids, subtree_range
 from tongxin.members.models import MemberReport, MemberRuleSet, ServiceEntry, ServicePost, UnitReport
 from tongxin.members.rules import DEFAULT_RULES, MemberRules, from_row
@@ -40,18 +41,25 @@ class RulesBook:
     The most specific region that has a version valid on the day wins; within it, the newest.
     """
 
-    def __init__(self, region: Region | None) -> None:
+    def __init__(self, region: Region | None, *, loaded: list[MemberRuleSet] | None = None) -> None:
         ids = ancestor_ids(region.path) if region is not None and region.path else []
-        rows = list(
-            MemberRuleSet.objects.filter(Q(region__isnull=True) | Q(region_id__in=ids)).select_related(
-                "region"
-            )
-        )
+        if loaded is None:
+            loaded = _rule_sets_above(ids)
+        rows = [r for r in loaded if r.region_id is None or r.region_id in ids]
         rows.sort(key=lambda r: (-(r.region.depth if r.region else -1), -r.valid_from.toordinal(), -r.pk))
         self.rules = [from_row(r) for r in rows]
 
     def at(self, day: date) -> MemberRules:
         return next((r for r in self.rules if r.valid_from <= day), DEFAULT_RULES)
+
+
+def _rule_sets_above(region_ids: Iterable[int]) -> list[MemberRuleSet]:
+    """The national versions and those of the given regions."""
+    return list(
+        MemberRuleSet.objects.filter(
+            Q(region__isnull=True) | Q(region_id__in=list(region_ids))
+        ).select_related("region")
+    )
 
 
 def member_rules_for(region: Region | None, *, on: date | None = None) -> MemberRules:
@@ -320,7 +328,7 @@ class Card:
 
 
 def cards_for(reports: list[MemberReport], *, label: str, first: date, last: date) -> list[Card]:
-    """Cards for the reports, with two queries for any number of members."""
+    """Cards for the reports, with three queries for any number of members and communities."""
     by_person: dict[int, list[ServiceEntry]] = defaultdict(list)
     person_ids = [r.person_id for r in reports]
     for entry in (
@@ -329,13 +337,16 @@ def cards_for(reports: list[MemberReport], *, label: str, first: date, last: dat
         .order_by("on", "id")
     ):
         by_person[entry.person_id].append(entry)
-    books: dict[int, RulesBook] = {}
+    communities = {r.community_id: r.community for r in reports}
+    # one read of the rule versions for every community's book (a county has many communities)
+    loaded = _rule_sets_above(
+        {i for c in communities.values() if c is not None and c.path for i in ancestor_ids(c.path)}
+    )
+    books = {pk: RulesBook(c, loaded=loaded) for pk, c in communities.items()}
     cards = []
     annual = first.month == 1 and first.day == 1 and last.month == 12 and last.day == 31
     for report in reports:
-        book = books.get(report.community_id)
-        if book is None:
-            book = books[report.community_id] = RulesBook(report.community)
+        book = books[report.community_id]
         entries = by_person.get(report.person_id, [])
         cards.append(
             Card(

@@ -148,7 +148,7 @@ def duty_check(user: Any, *, year: int, area: Region | None = None, today: date 
     """Who meets the annual duties in `year` and who is behind, within the user's reach (and `area`)."""
     from tongxin.lists.models import Project, ProjectKind, ProjectStatus
     from tongxin.lists.selectors import year_bounds
-    from tongxin.meetings.selectors import alliance_rhythm
+    from tongxin.meetings.selectors import alliance_rhythms
     from tongxin.partners.models import Pairing
     from tongxin.people.models import Position, PositionKind
 
@@ -207,8 +207,7 @@ def duty_check(user: Any, *, year: int, area: Region | None = None, today: date 
     # alliances and their meetings
     alliances = [a for a in alliances_visible(user).filter(active=True, founded_on__lt=end)]
     alliance_rows: list[AllianceDuty] = []
-    for a in alliances:
-        rhythm = alliance_rhythm(a, year=year, as_of=as_of)
+    for a, rhythm in zip(alliances, alliance_rhythms(alliances, year=year, as_of=as_of), strict=True):
         alliance_row = AllianceDuty(
             alliance=a,
             expected=rhythm.expected,

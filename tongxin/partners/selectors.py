@@ -6,6 +6,7 @@ areas those units are paired with (pairings in force, alliances they sit on) —
 another unit's resources or an unpaired community's needs are a 404, in lists, counts and exports.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -199,6 +200,16 @@ def pairing_get(user: Any, pk: Any) -> Pairing:
 
 def agreement_current(pairing: Pairing) -> Agreement | None:
     return pairing.agreements.order_by("-starts_on", "-id").first()
+
+
+def agreements_current(pairings: Iterable[Pairing]) -> dict[int, Agreement]:
+    """`agreement_current` of each pairing (by id), in one query for a list of them."""
+    current: dict[int, Agreement] = {}
+    for agreement in Agreement.objects.filter(pairing__in=list(pairings)).order_by(
+        "pairing_id", "-starts_on", "-id"
+    ):
+        current.setdefault(agreement.pairing_id, agreement)
+    return current
 
 
 def agreements_in_force() -> QuerySet[Agreement]:

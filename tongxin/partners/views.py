@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongxin.core.roles import Capability
 from tongxin.core.access import requires
 from tongxin.core.pages import form_page, int_param, paginate
+from tongxin.core.roles import Capability
 from tongxin.partners import services
 from tongxin.partners.duty import duty_check
 from tongxin.partners.files import serve
@@ -32,6 +32,7 @@ from tongxin.partners.models import AllianceKind, AllianceMember, UnitKind
 from tongxin.partners.selectors import (
     agreement_current,
     agreement_get,
+    agreements_current,
     agreements_expiring,
     alliance_get,
     alliance_members_current,
@@ -64,7 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
     from tongxin.lists.models import NeedStatus, ProjectStatus
     from tongxin.lists.selectors import needs_claimable, needs_visible, project_counts, projects_visible
     from tongxin.meetings.models import MeetingStatus
-    from tongxin.meetings.selectors import alliance_rhythm, meetings_visible, tasks_mine
+    from tongxin.meetings.selectors import alliance_rhythms, meetings_visible, tasks_mine
 
     user = request.user
     reach = reach_for(user)
@@ -99,9 +100,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if reach.is_official:
         context["expiring"] = list(agreements_expiring(user, within_days=rules.agreement_warn_days)[:8])
         context["warn_days"] = rules.agreement_warn_days
-        rhythms = [
-            alliance_rhythm(a, year=today.year) for a in alliances_visible(user).filter(active=True)[:50]
-        ]
+        rhythms = alliance_rhythms(alliances_visible(user).filter(active=True)[:50], year=today.year)
         context["alliances_behind"] = [r for r in rhythms if r.behind]
     if reach.is_liaison:
         context["my_units"] = list(units_visible(user).filter(pk__in=list(reach.unit_ids)))
@@ -235,7 +234,7 @@ def unit_liaisons(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(VIEW)
 @require_GET
 def alliance_list(request: HttpRequest) -> HttpResponse:
-    from tongxin.meetings.selectors import alliance_rhythm
+    from tongxin.meetings.selectors import alliance_rhythms
 
     user = request.user
     year = timezone.localdate().year
@@ -248,7 +247,7 @@ def alliance_list(request: HttpRequest) -> HttpResponse:
     if kind in AllianceKind.values:
         queryset = queryset.filter(kind=kind)
     page = paginate(request, queryset.order_by("region__path", "name"))
-    rows = [(a, alliance_rhythm(a, year=year)) for a in page]
+    rows = [(r.alliance, r) for r in alliance_rhythms(page, year=year)]
     return render(
         request,
         "partners/alliances.html",
@@ -376,7 +375,8 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("ended") != "1":
         queryset = queryset.filter(pairings_in_force())
     page = paginate(request, queryset.order_by("region__path", "unit__name"))
-    rows = [(p, agreement_current(p)) for p in page]
+    current = agreements_current(page)
+    rows = [(p, current.get(p.pk)) for p in page]
     return render(
         request,
         "partners/pairings.html",
