@@ -1,0 +1,374 @@
+"""Every list page, export and API list reads in a bounded number of queries on a demo district.
+
+Two checks catch a query per row (N+1): the budget, below the rows a long list shows, and no
+statement repeated more than twice with other values, for the lists the demo keeps short. A new
+parameterless page or API list without a budget fails the walks at the end: give it one, or say
+in NOT_A_LIST why it is not a list.
+"""
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection, reset_queries, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import get_resolver, resolve, reverse
+from django.utils import timezone
+
+from tongxin.accounts.models import User
+from tongxin.core.tests.listing import data_rows, login
+from tongxin.core.tests.test_access import walk
+from tongxin.core.xlsx import XLSX_CONTENT_TYPE
+from tongxin.demo.generator import DEFAULT_SEED, Options, generate
+from tongxin.demo.history import write_history
+
+# one worker builds the district once for the whole module
+pytestmark = pytest.mark.xdist_group("query-counts")
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+API_PREFIX = "/api/v1/"
+
+
+@pytest.fixture(scope="module")
+def district(django_db_setup, django_db_blocker):
+    """A small demo district written through the services; rolled back at the end of the module."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+        generate(Options(people=300, method="services"))
+        write_history(seed=DEFAULT_SEED)
+        yield
+        transaction.set_rollback(True)
+
+
+# how one row of a page shows: the rows of a table body (its "nothing here" row aside) or a marker
+TABLE = "table"
+
+
+@dataclass(frozen=True)
+class Budget:
+    persona: str
+    queries: int
+    # None: the page has no rows to count (a form, a PDF), the budget alone guards it
+    rows: str | None = TABLE
+    query: str = ""
+    # how often one statement may run with other values; more than twice is a query per row
+    repeats: int = 2
+
+
+# url name → who uses it, the most queries it may take, how its rows show
+PAGES: dict[str, Budget] = {
+    "accounts:list": Budget("anquan", 15),
+    "accounts:tokens": Budget("jiedao", 12, rows=None),  # the demo issues no API token
+    "regions:list": Budget("zuzhibu", 13),
+    "organisations:list": Budget("zuzhibu", 13),
+    "people:list": Budget("jiedao", 15),
+    "audit:list": Budget("shenji", 24),
+    "cases:list": Budget("jiedao", 16),
+    "cases:export": Budget("jiedao", 17),
+    "cases:map": Budget("jiedao", 13, rows='"lat"'),
+    "cases:mine": Budget("jiedao", 19, rows='class="case-card"'),
+    "cases:pool": Budget("dangyuan", 14, rows='class="case-card"'),
+    "cases:supervision": Budget("jiedao", 14, rows='class="case-card"'),
+    # report forms: the budget covers their choices of categories and grids
+    "cases:patrol": Budget("wanggeyuan", 18, rows=None),
+    "cases:hotline": Budget("shequ_shuji", 15, rows=None),
+    # one sum per child area (cases.selectors.rates_by_node, left as is): 7 here, tens at most
+    "cases:rates": Budget("jiedao", 23, repeats=12),
+    "cases:config": Budget("zuzhibu", 14),
+    "cases:config_rates": Budget("zuzhibu", 13),
+    # the demo drops what the services announce while it writes the past (tongxin/demo/inbox.py)
+    "notifications:inbox": Budget("wanggeyuan", 13, rows=None),
+    "partners:units": Budget("jiedao", 13),
+    "partners:alliances": Budget("zuzhibu", 15),
+    "partners:pairings": Budget("jiedao", 14),
+    "partners:expiring": Budget("jiedao", 13),
+    "partners:duty": Budget("zuzhibu", 23),
+    "lists:index": Budget("jiedao", 15),
+    "lists:needs": Budget("jiedao", 15),
+    "lists:need_export": Budget("jiedao", 15),
+    "lists:cases": Budget("jiedao", 13),
+    "lists:problems": Budget("jiedao", 14),
+    "lists:results": Budget("jiedao", 15),
+    "lists:resources": Budget("jiedao", 13),
+    "lists:resource_export": Budget("jiedao", 15),
+    "lists:projects": Budget("jiedao", 14),
+    "lists:project_export": Budget("jiedao", 15),
+    "lists:ledger": Budget("jiedao", 32, query="download=1&year={year}"),
+    "meetings:index": Budget("zuzhibu", 16),
+    "meetings:export": Budget("zuzhibu", 15),
+    "meetings:tasks": Budget("zuzhibu", 13),
+    "members:reports": Budget("zuzhibu", 14),
+    "members:posts": Budget("jiedao", 13),
+    "members:units": Budget("zuzhibu", 14),
+    "members:services": Budget("jiedao", 14),
+    "members:service_export": Budget("jiedao", 15),
+    "members:cards": Budget("zuzhibu", 20, rows='class="card-link"'),
+    "members:cards_export": Budget("zuzhibu", 20),
+    "members:cards_print": Budget("zuzhibu", 20, rows=None),
+    "members:check": Budget("zuzhibu", 15, query="year={last_year}"),
+    "members:rules": Budget("jiedao", 12),
+    "activities:index": Budget("jiedao", 23),
+    "activities:export": Budget("jiedao", 16),
+    "activities:teams": Budget("zuzhibu", 14),
+    "activities:team_export": Budget("zuzhibu", 15),
+    "partylife:meetings": Budget("jiedao", 13),
+    "partylife:meeting_export": Budget("jiedao", 15),
+    "partylife:compliance": Budget("zuzhibu", 16),
+    "partylife:meeting_rules": Budget("jiedao", 13),
+    "partylife:development": Budget("zuzhibu", 16),
+    "partylife:development_export": Budget("zuzhibu", 15),
+    "partylife:development_rules": Budget("jiedao", 12, rows=None),
+    "partylife:mobile": Budget("zuzhibu", 14),
+    "partylife:mobile_export": Budget("zuzhibu", 15),
+    "partylife:training": Budget("zuzhibu", 14),
+    "partylife:training_export": Budget("zuzhibu", 15),
+    "partylife:participant_export": Budget("zuzhibu", 17),
+    "statistics:targets": Budget("zuzhibu", 14),
+    "statistics:definitions": Budget("zuzhibu", 11, rows="<dt "),
+    "statistics:wording": Budget("zuzhibu", 13),
+    "statistics:displays": Budget("anquan", 13, rows=None),  # the demo issues no display link
+}
+
+# parameterless pages that are not a list of rows, and why
+NOT_A_LIST = {
+    # a dashboard of counts and shortcuts
+    "home",
+    "partners:index",
+    "members:index",
+    "partylife:index",
+    # open to anyone: the log-in, the language switch, the health check, the resident's pages
+    "healthz",
+    "login",
+    "logout",
+    "set_language",
+    "cases_public:report",
+    "cases_public:similar",
+    "cases_public:areas",
+    "cases_public:locate",
+    # forms to create one thing, and the choices their pickers load
+    "accounts:create",
+    "accounts:password",
+    "regions:create",
+    "regions:choices",
+    "organisations:create",
+    "organisations:choices",
+    "people:create",
+    "cases:config_category_new",
+    "cases:config_whistle_new",
+    "cases:config_calendar",
+    "partners:unit_create",
+    "partners:alliance_create",
+    "partners:pairing_create",
+    "lists:need_create",
+    "lists:resource_create",
+    "lists:project_create",
+    "meetings:create",
+    "members:report_create",
+    "members:post_create",
+    "members:unit_create",
+    "members:rules_create",
+    "members:report_online",
+    "members:rereport_me",
+    "members:person_choices",
+    "activities:create",
+    "activities:team_create",
+    "partylife:meeting_create",
+    "partylife:development_open",
+    "partylife:mobile_register",
+    "partylife:window_create",
+    "partylife:training_create",
+    "statistics:wording_new",
+    "transfer:index",
+    # POST only
+    "notifications:read_all",
+    # one person's own record or file
+    "members:me",
+    "partylife:my_development",
+    # a map whose data comes from the API (its budget is the API's)
+    "regions_map:index",
+    "regions_map:locate",
+    # figures computed per indicator and area, bounded by the statistics tests, not rows of a list
+    "statistics:overview",
+    "statistics:map",
+    "statistics:ledger",
+    "statistics:screen",
+    "statistics:screen_live",
+    "statistics:report",
+    "statistics:report_docx",
+    "statistics:report_pdf",
+}
+
+# GET path → who calls it, the most queries it may take (every one of these answers a list, or a
+# paged object whose rows are "items", or a GeoJSON collection of "features")
+API: dict[str, Budget] = {
+    "/api/v1/regions": Budget("zuzhibu", 11),
+    "/api/v1/regions/grids": Budget("zuzhibu", 10),
+    "/api/v1/organisations": Budget("zuzhibu", 11),
+    "/api/v1/people": Budget("jiedao", 11),
+    "/api/v1/positions": Budget("jiedao", 11),
+    "/api/v1/cases": Budget("jiedao", 12),
+    "/api/v1/cases/categories": Budget("jiedao", 8),
+    "/api/v1/cases/whistle-types": Budget("jiedao", 10),
+    "/api/v1/partners/units": Budget("jiedao", 11),
+    "/api/v1/partners/alliances": Budget("zuzhibu", 11),
+    "/api/v1/partners/pairings": Budget("jiedao", 11),
+    "/api/v1/partners/agreements/expiring": Budget("jiedao", 11),
+    "/api/v1/lists/needs": Budget("jiedao", 11),
+    "/api/v1/lists/problems": Budget("jiedao", 11),
+    "/api/v1/lists/results": Budget("jiedao", 11),
+    "/api/v1/lists/resources": Budget("jiedao", 11),
+    "/api/v1/lists/projects": Budget("jiedao", 11),
+    "/api/v1/meetings": Budget("zuzhibu", 11),
+    "/api/v1/meetings/tasks": Budget("zuzhibu", 11),
+    "/api/v1/members/me/posts": Budget("dangyuan", 12),
+    "/api/v1/members/posts": Budget("jiedao", 11),
+    "/api/v1/members/reports": Budget("zuzhibu", 11),
+    "/api/v1/members/services": Budget("jiedao", 11),
+    "/api/v1/members/cards": Budget("zuzhibu", 16),
+    "/api/v1/members/unit-reports": Budget("zuzhibu", 11),
+    "/api/v1/members/rules": Budget("jiedao", 10, rows=None),  # the demo adopts no version
+    "/api/v1/activities": Budget("jiedao", 15),
+    "/api/v1/activities/teams/": Budget("zuzhibu", 11),
+    "/api/v1/activities/callouts/": Budget("wanggeyuan", 9),
+    "/api/v1/partylife/meetings": Budget("jiedao", 11),
+    "/api/v1/partylife/compliance": Budget("zuzhibu", 13),
+    "/api/v1/partylife/development": Budget("zuzhibu", 11),
+    "/api/v1/partylife/mobile": Budget("zuzhibu", 11),
+    "/api/v1/partylife/training": Budget("zuzhibu", 11),
+    "/api/v1/statistics/indicators": Budget("zuzhibu", 9),
+}
+
+# parameterless GET operations that answer one object, and why they are not a list
+API_NOT_A_LIST = {
+    "/api/v1/me",  # the caller's account
+    "/api/v1/regions/locate",  # the grid at a point
+    "/api/v1/cases/rates",  # three rates of one area
+    "/api/v1/partners/duty",  # the annual duty check: rows per unit, computed (see partners:duty)
+    "/api/v1/members/me",  # one member's record
+    "/api/v1/members/check",  # the annual check of one area (see members:check)
+    # figures computed per indicator and area, bounded by the statistics tests
+    "/api/v1/statistics/values",
+    "/api/v1/statistics/children",
+    "/api/v1/statistics/reports/",
+    "/api/v1/statistics/reports/docx",
+    "/api/v1/statistics/reports/pdf",
+}
+
+TBODY = re.compile(r"<tbody\b.*?</tbody>", re.S)
+ROW = re.compile(r"<tr\b[^>]*>\s*<td\b([^>]*)>")
+SQL_NUMBERS = re.compile(r"\b\d+\b|'[^']*'")
+
+
+def rows_shown(response: Any, marker: str) -> int:
+    if response["Content-Type"] == XLSX_CONTENT_TYPE:
+        return len(data_rows(response))
+    if response["Content-Type"].startswith("application/json"):
+        body = json.loads(response.content)
+        if marker == TABLE:
+            found = body if isinstance(body, list) else body.get("items", body.get("features"))
+            assert isinstance(found, list), f"no list in {str(body)[:200]}"
+            return len(found)
+        return response.content.decode().count(marker)
+    html = response.content.decode()
+    if marker == TABLE:
+        # a table's "nothing here" row is one muted cell across the columns
+        return sum(
+            1
+            for body in TBODY.findall(html)
+            for cell in ROW.findall(body)
+            if not ("colspan" in cell and "muted" in cell)
+        )
+    return html.count(marker)
+
+
+def repeated(queries: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    """The statements run more than twice with other values, most often first: where an N+1 hides."""
+    shapes = Counter(SQL_NUMBERS.sub("?", q["sql"]) for q in queries)
+    return [(n, sql[:300] + " … " + sql[-400:]) for sql, n in shapes.most_common() if n > 2]
+
+
+def measure(client: Client, url: str) -> tuple[Any, list[dict[str, Any]]]:
+    # the connection keeps at most 9,000 queries: start from an empty log so none is lost
+    reset_queries()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    return response, ctx.captured_queries
+
+
+def check(url: str, budget: Budget) -> None:
+    client = login(User.objects.get(username=budget.persona))
+    response, queries = measure(client, url)
+    assert response.status_code == 200, f"{url} as {budget.persona}: {response.status_code}"
+    if budget.rows is not None:
+        assert rows_shown(response, budget.rows) > 0, f"{url} as {budget.persona} shows no row"
+    assert len(queries) <= budget.queries, (
+        f"{url} as {budget.persona} took {len(queries)} queries (budget {budget.queries}); "
+        f"repeated: {repeated(queries)}"
+    )
+    per_row = [(n, sql) for n, sql in repeated(queries) if n > budget.repeats]
+    assert per_row == [], f"{url} as {budget.persona} repeats a statement per row: {per_row}"
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_a_list_page_reads_in_a_bounded_number_of_queries(district, db, name):
+    budget = PAGES[name]
+    year = timezone.localdate().year
+    query = budget.query.format(year=year, last_year=year - 1)
+    check(reverse(name) + (f"?{query}" if query else ""), budget)
+
+
+@pytest.mark.parametrize("path", sorted(API))
+def test_an_api_list_reads_in_a_bounded_number_of_queries(district, db, path):
+    check(path, API[path])
+
+
+# --- the walks: a new list cannot come without a budget ---
+
+
+def parameterless_pages() -> set[str]:
+    names = set()
+    for route, _pattern in walk(get_resolver().url_patterns):
+        url = "/" + route
+        if url.startswith(API_PREFIX) or "<" in route or "(?P" in route:
+            continue
+        names.add(resolve(url).view_name)
+    return names
+
+
+def test_every_parameterless_page_has_a_budget_or_is_not_a_list():
+    pages = parameterless_pages()
+    assert pages - set(PAGES) - NOT_A_LIST == set(), "new pages: give them a budget in PAGES or a reason"
+    assert set(PAGES) & NOT_A_LIST == set()
+    assert (set(PAGES) | NOT_A_LIST) - pages == set(), "these pages are gone: remove them here"
+
+
+def api_get_operations(client: Client) -> dict[str, bool]:
+    """Every GET path of the API without a path parameter → whether it answers a list."""
+    schema = client.get(API_PREFIX + "openapi.json").json()
+    components = schema["components"]["schemas"]
+
+    def is_list(operation: dict[str, Any]) -> bool:
+        content = operation["responses"].get("200", {}).get("content", {})
+        answer = content.get("application/json", {}).get("schema", {})
+        if answer.get("type") == "array":
+            return True
+        properties = components.get(answer.get("$ref", "").rsplit("/", 1)[-1], {}).get("properties", {})
+        return properties.get("items", {}).get("type") == "array" and "count" in properties
+
+    return {
+        path: is_list(operations["get"])
+        for path, operations in schema["paths"].items()
+        if "get" in operations and "{" not in path
+    }
+
+
+def test_every_api_list_has_a_budget(client, db):
+    operations = api_get_operations(client)
+    lists = {path for path, is_list in operations.items() if is_list}
+    assert lists - set(API) == set(), "new API lists: give them a budget in API"
+    assert set(operations) - set(API) - API_NOT_A_LIST == set(), "new GET operations: a budget or a reason"
+    assert set(API) & API_NOT_A_LIST == set()
+    assert (set(API) | API_NOT_A_LIST) - set(operations) == set(), "these operations are gone: remove them"
