@@ -1,14 +1,16 @@
 from django.urls import include, path
 
 from tongxin.api import api
-from tongxin.regions.views import home
+from tongxin.regions import urls as region_urls
+from tongxin.structure import urls as structure_urls
+from tongxin.structure.pages import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("tongxin.core.urls")),
     path("accounts/", include("tongxin.accounts.urls")),
-    path("regions/", include("tongxin.regions.urls")),
-    path("map/", include("tongxin.regions.map_urls")),
+    path("regions/", include((region_urls.urlpatterns + structure_urls.region_patterns, "regions"))),
+    path("map/", include("tongxin.structure.map_urls")),
     path("organisations/", include("tongxin.organisations.urls")),
     path("people/", include("tongxin.people.urls")),
     path("audit/", include("tongxin.audit.urls")),

@@ -1,4 +1,5 @@
-"""Region pages: the home page with its trees, and list, detail, create, edit and move of regions."""
+"""Region pages: list, create, edit and move of regions, and the tree and picker partials. The start
+page, a region's page and the map show people and organisations too: they are in tongxin.structure."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,18 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongxin.core.access import login_only, requires
+from tongxin.core.access import requires
 from tongxin.core.forms import add_service_errors
 from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate
-from tongxin.core.permissions import can
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability, scope_for
-from tongxin.organisations.selectors import (
-    organisations_in_subtree,
-    organisations_of_region,
-    organisations_with_member_count,
-)
-from tongxin.people.selectors import people_counts, position_sort_key, positions_current
 from tongxin.regions import services
 from tongxin.regions.forms import RegionEditForm, RegionFilterForm, RegionForm, RegionMoveForm
 from tongxin.regions.models import ALLOWED_PARENT_LEVELS, LEVEL_ORDER, Level, Region
@@ -32,14 +26,10 @@ from tongxin.regions.selectors import (
     region_ancestors,
     region_children,
     region_choices,
-    region_counts,
     region_get,
     regions_visible,
     regions_with_child_flag,
 )
-
-# the home page draws at most this many organisations; the list page has the rest
-HOME_ORG_LIMIT = 300
 
 EDIT = Capability.STRUCTURE_EDIT
 
@@ -85,61 +75,6 @@ def _region_tree(
         return TreeItem(region, children, current=region.pk == current.pk)
 
     return [build(root) for root in roots]
-
-
-def _organisation_tree(orgs: list[Any]) -> list[TreeItem]:
-    """Nest a flat list in path order; organisations whose parent is not in the list are roots."""
-    items = {org.pk: TreeItem(org, []) for org in orgs}
-    roots: list[TreeItem] = []
-    for org in orgs:
-        parent = items.get(org.parent_id)
-        siblings = parent.children if parent is not None and parent.children is not None else roots
-        siblings.append(items[org.pk])
-    return roots
-
-
-@login_only
-def home(request: HttpRequest) -> HttpResponse:
-    """The start page: the user's part of the region tree, the selected node, its people and its
-    Party organisations."""
-    return render(request, "regions/home.html", _home_context(request))
-
-
-def _home_context(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    scope = scope_for(user, Capability.STRUCTURE_VIEW)
-    if scope.is_empty:
-        return {"no_scope": True}
-    roots = list(regions_with_child_flag(regions_visible(user).filter(path__in=scope.roots)).order_by("path"))
-    node_id = int_param(request, "node")
-    node = region_get(user, node_id) if node_id is not None else roots[0]
-    ancestors = region_ancestors(node, within=scope)
-    chain = [*ancestors, node]
-    loaded = list(
-        regions_with_child_flag(regions_visible(user).filter(parent_id__in=[r.pk for r in chain])).order_by(
-            "code"
-        )
-    )
-    tree = _region_tree(roots, loaded, {r.pk for r in chain}, node)
-
-    orgs = list(organisations_with_member_count(organisations_in_subtree(user, node))[: HOME_ORG_LIMIT + 1])
-    context: dict[str, Any] = {
-        "node": node,
-        "breadcrumb": ancestors,
-        "map_region": map_region_for(node, ancestors),
-        "tree": tree,
-        "org_tree": _organisation_tree(orgs[:HOME_ORG_LIMIT]),
-        "orgs_truncated": len(orgs) > HOME_ORG_LIMIT,
-        "counts": region_counts(node),
-        "can_edit": can(user, EDIT, node.path),
-        "can_see_people": has_capability(user, Capability.PEOPLE_VIEW),
-        "can_add_people": can(user, Capability.PEOPLE_EDIT, node.path),
-        "child_levels": child_levels(node),
-    }
-    if context["can_see_people"]:
-        context["people_counts"] = people_counts(user, node)
-        context["positions"] = sorted(positions_current(user).filter(region=node), key=position_sort_key)
-    return context
 
 
 @requires(Capability.STRUCTURE_VIEW)
@@ -200,31 +135,6 @@ def region_list(request: HttpRequest) -> HttpResponse:
         "regions/list.html",
         {"form": form, "page": page, "can_create": has_capability(request.user, EDIT)},
     )
-
-
-@requires(Capability.STRUCTURE_VIEW)
-@require_GET
-def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    region = region_get(user, pk)
-    ancestors = region_ancestors(region, within=scope_for(user, Capability.STRUCTURE_VIEW))
-    context: dict[str, Any] = {
-        "region": region,
-        "breadcrumb": ancestors,
-        "map_region": map_region_for(region, ancestors),
-        "children": list(regions_with_child_flag(region_children(region))),
-        "counts": region_counts(region),
-        "organisations": list(organisations_with_member_count(organisations_of_region(region))),
-        "can_edit": can(user, EDIT, region.path),
-        "can_add_people": can(user, Capability.PEOPLE_EDIT, region.path),
-        "can_see_people": has_capability(user, Capability.PEOPLE_VIEW),
-        "child_levels": child_levels(region),
-        "can_move": bool(ALLOWED_PARENT_LEVELS[region.level]),
-    }
-    if context["can_see_people"]:
-        context["people_counts"] = people_counts(user, region)
-        context["positions"] = sorted(positions_current(user).filter(region=region), key=position_sort_key)
-    return render(request, "regions/detail.html", context)
 
 
 # ---- changes --------------------------------------------------------------------------------------

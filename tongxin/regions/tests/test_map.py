@@ -8,9 +8,9 @@ from django.urls import reverse
 from tongxin.core.actors import SYSTEM
 from tongxin.lib.geo import rectangle
 from tongxin.people.services import position_create
-from tongxin.regions.map_views import parse_lng_lat
 from tongxin.regions.models import Level
 from tongxin.regions.services import region_create
+from tongxin.structure.map_views import parse_lng_lat
 from tongxin.testing import make_person, make_user
 
 pytestmark = pytest.mark.django_db

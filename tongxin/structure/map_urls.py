@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongxin.regions import map_views
+from tongxin.structure import map_views
 
 app_name = "regions_map"
 urlpatterns = [
