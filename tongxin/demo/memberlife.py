@@ -424,8 +424,8 @@ class _Life:
     # -- 三会一课 ----------------------------------------------------------------------------
 
     def meetings(self) -> None:
-        from tongxin.partylife.models import MeetingKind
-        from tongxin.partylife.services import meeting_record
+        from tongxin.partylife.models import PartyMeetingKind
+        from tongxin.partylife.services import party_meeting_record
 
         branches = []
         for street in self.streets:
@@ -451,9 +451,9 @@ class _Life:
                     continue
                 present = [p for p in members if self.rng.random() < 0.85]
                 if m not in skipped:
-                    meeting_record(
+                    party_meeting_record(
                         organisation=branch,
-                        kind=MeetingKind.BRANCH_COMMITTEE,
+                        kind=PartyMeetingKind.BRANCH_COMMITTEE,
                         held_on=held,
                         topic=self.rng.choice(COMMITTEE_TOPICS),
                         attendees=present[:5],
@@ -463,25 +463,25 @@ class _Life:
                 for group in groups:
                     if m in skipped and self.rng.random() < 0.5:
                         continue
-                    meeting_record(
+                    party_meeting_record(
                         organisation=group,
-                        kind=MeetingKind.GROUP,
+                        kind=PartyMeetingKind.GROUP,
                         held_on=min(self.today, held + timedelta(days=3)),
                         topic=self.rng.choice(GROUP_TOPICS),
                         attendee_count=self.rng.randint(3, 8),
                     )
                     self.summary.add("三会一课 meetings")
                 if month.month % 3 == 0 and not (behind and m == max(skipped, default=-1)):
-                    meeting_record(
+                    party_meeting_record(
                         organisation=branch,
-                        kind=MeetingKind.GENERAL_ASSEMBLY,
+                        kind=PartyMeetingKind.GENERAL_ASSEMBLY,
                         held_on=min(self.today, held + timedelta(days=5)),
                         topic=self.rng.choice(ASSEMBLY_TOPICS),
                         attendees=present,
                     )
-                    meeting_record(
+                    party_meeting_record(
                         organisation=branch,
-                        kind=MeetingKind.LECTURE,
+                        kind=PartyMeetingKind.LECTURE,
                         held_on=min(self.today, held + timedelta(days=5)),
                         topic=self.rng.choice(LECTURE_TOPICS),
                         attendees=present,

@@ -21,9 +21,9 @@ from tongxin.organisations.selectors import organisations_visible
 from tongxin.partylife import selectors, services
 from tongxin.partylife.models import (
     DevelopmentFile,
-    MeetingKind,
     MobileMember,
     PartyMeeting,
+    PartyMeetingKind,
     StepKind,
     TrainingClass,
     TrainingPurpose,
@@ -209,7 +209,7 @@ class AttendanceIn(Schema):
 
 
 class MeetingFilters(PeriodFilters):
-    kind: MeetingKind | None = None
+    kind: PartyMeetingKind | None = None
     organisation: int | None = None
 
 
@@ -219,7 +219,7 @@ def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]) -> QueryS
     """As on the meetings page; `since`/`until` apply to the day a meeting was held."""
     require_capability(request.user, VIEW)
     period_check(filters.since, filters.until)
-    return selectors.meetings_listed(
+    return selectors.party_meetings_listed(
         request.user,
         since=filters.since,
         until=filters.until,
@@ -235,7 +235,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status[PartyMeet
     _require_manage(user, org.region)
     people = people_visible(user, capability=VIEW)
     attendees = [required(people, pk, field="attendees") for pk in payload.attendees]
-    meeting = services.meeting_record(
+    meeting = services.party_meeting_record(
         organisation=org,
         kind=payload.kind,
         held_on=payload.held_on,

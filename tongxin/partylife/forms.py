@@ -13,7 +13,7 @@ from tongxin.core.roles import Capability
 from tongxin.members.forms import PeopleMultipleField, PersonChoiceField
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind
-from tongxin.partylife.models import Frequency, MeetingKind, ServiceWindow, StepKind, TrainingPurpose
+from tongxin.partylife.models import Frequency, PartyMeetingKind, ServiceWindow, StepKind, TrainingPurpose
 from tongxin.people.models import Person
 from tongxin.regions.forms import RegionChoiceField
 from tongxin.regions.models import Level
@@ -26,7 +26,7 @@ class MeetingForm(forms.Form):
     required_css_class = "required"
     wide_fields = ("topic", "attendees")
     organisation = OrganisationChoiceField(label=_("Branch or Party group"))
-    kind = forms.ChoiceField(label=_("Meeting"), choices=MeetingKind.choices)
+    kind = forms.ChoiceField(label=_("Meeting"), choices=PartyMeetingKind.choices)
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
     topic = forms.CharField(label=_("Topic"), max_length=200)
     lecturer = forms.CharField(label=_("Lecturer (党课)"), max_length=50, required=False)
@@ -186,7 +186,7 @@ class PartyMeetingFilterForm(PeriodForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("period_help", _("The period is the day a meeting was held."))
-        super().__init__(*args, kinds=MeetingKind.choices, kind_label=_("Meeting"), **kwargs)
+        super().__init__(*args, kinds=PartyMeetingKind.choices, kind_label=_("Meeting"), **kwargs)
 
 
 class MobileFilterForm(PeriodForm):

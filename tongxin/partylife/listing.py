@@ -30,7 +30,7 @@ VIEW = Capability.PARTYLIFE_VIEW
 
 def meeting_selection(request: HttpRequest) -> tuple[PartyMeetingFilterForm, QuerySet[PartyMeeting]]:
     form = PartyMeetingFilterForm(request.GET or None)
-    return form, selectors.meetings_listed(request.user, **form.values())
+    return form, selectors.party_meetings_listed(request.user, **form.values())
 
 
 def file_selection(request: HttpRequest) -> tuple[FileFilterForm, QuerySet[DevelopmentFile]]:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from tongxin.lib import crypto, masking
 
 
-class MeetingKind(models.TextChoices):
+class PartyMeetingKind(models.TextChoices):
     BRANCH_COMMITTEE = "branch_committee", _("Branch committee meeting (支部委员会)")
     GROUP = "group", _("Party group meeting (党小组会)")
     GENERAL_ASSEMBLY = "general_assembly", _("General meeting of members (支部党员大会)")
@@ -29,7 +29,7 @@ class PartyMeeting(models.Model):
         on_delete=models.PROTECT,
         related_name="party_meetings",
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartyMeetingKind.choices)
     held_on = models.DateField(_("held on"))
     topic = models.CharField(_("topic"), max_length=200)
     attendees = models.ManyToManyField(

@@ -24,10 +24,10 @@ from tongxin.partylife.models import (
     DevelopmentFile,
     DevelopmentRuleSet,
     Frequency,
-    MeetingKind,
     MeetingRuleSet,
     MobileMember,
     PartyMeeting,
+    PartyMeetingKind,
     ServiceWindow,
     TrainingAttendance,
     TrainingClass,
@@ -41,10 +41,10 @@ VIEW, MANAGE = Capability.PARTYLIFE_VIEW, Capability.PARTYLIFE_MANAGE
 # 《中国共产党支部工作条例（试行）》(2018) 第十四条; 党课 quarterly as most places practise it
 # (the regulation's floor is one lecture by the secretary a year: adopt a version to change it)
 DEFAULT_FREQUENCIES = {
-    MeetingKind.BRANCH_COMMITTEE: Frequency.MONTHLY,
-    MeetingKind.GROUP: Frequency.MONTHLY,
-    MeetingKind.GENERAL_ASSEMBLY: Frequency.QUARTERLY,
-    MeetingKind.LECTURE: Frequency.QUARTERLY,
+    PartyMeetingKind.BRANCH_COMMITTEE: Frequency.MONTHLY,
+    PartyMeetingKind.GROUP: Frequency.MONTHLY,
+    PartyMeetingKind.GENERAL_ASSEMBLY: Frequency.QUARTERLY,
+    PartyMeetingKind.LECTURE: Frequency.QUARTERLY,
 }
 DEFAULT_MEETING_VERSION = "条例-2018"
 DEFAULT_MEETING_SOURCE = (
@@ -55,13 +55,13 @@ DEFAULT_MEETING_SOURCE = (
 # ---- 三会一课 ---------------------------------------------------------------------------------
 
 
-def meetings_visible(user: Any, *, capability: str = VIEW) -> QuerySet[PartyMeeting]:
+def party_meetings_visible(user: Any, *, capability: str = VIEW) -> QuerySet[PartyMeeting]:
     return PartyMeeting.objects.filter(
         scope_for(user, capability).q("organisation__region__path")
     ).select_related("organisation", "organisation__region")
 
 
-def meetings_listed(
+def party_meetings_listed(
     user: Any,
     *,
     since: date | None = None,
@@ -70,7 +70,7 @@ def meetings_listed(
     organisation: int | None = None,
 ) -> QuerySet[PartyMeeting]:
     """The 三会一课 list (page, count, export, API): meetings held (held_on) in the period."""
-    meetings = on_days(meetings_visible(user), "held_on", since, until)
+    meetings = on_days(party_meetings_visible(user), "held_on", since, until)
     if kind:
         meetings = meetings.filter(kind=kind)
     if organisation is not None:
@@ -78,11 +78,11 @@ def meetings_listed(
     return meetings.order_by("-held_on", "-id")
 
 
-def meeting_get(user: Any, pk: Any, *, capability: str = VIEW) -> PartyMeeting:
-    return get_object_or_404(meetings_visible(user, capability=capability), pk=pk)
+def party_meeting_get(user: Any, pk: Any, *, capability: str = VIEW) -> PartyMeeting:
+    return get_object_or_404(party_meetings_visible(user, capability=capability), pk=pk)
 
 
-def meeting_organisations(user: Any, *, capability: str = MANAGE) -> QuerySet[PartyOrganisation]:
+def party_meeting_organisations(user: Any, *, capability: str = MANAGE) -> QuerySet[PartyOrganisation]:
     """Branches and groups the user may record meetings for."""
     return PartyOrganisation.objects.filter(
         scope_for(user, capability).q("region__path"), kind__in=[*BRANCH_KINDS, OrgKind.GROUP]
@@ -138,10 +138,10 @@ def _rules_of(rows: list[MeetingRuleSet], region: Region) -> MeetingRules:
         row.source,
         row.valid_from,
         {
-            MeetingKind.BRANCH_COMMITTEE: row.branch_committee,
-            MeetingKind.GROUP: row.group,
-            MeetingKind.GENERAL_ASSEMBLY: row.general_assembly,
-            MeetingKind.LECTURE: row.lecture,
+            PartyMeetingKind.BRANCH_COMMITTEE: row.branch_committee,
+            PartyMeetingKind.GROUP: row.group,
+            PartyMeetingKind.GENERAL_ASSEMBLY: row.general_assembly,
+            PartyMeetingKind.LECTURE: row.lecture,
         },
     )
 
@@ -234,7 +234,7 @@ def compliance(
         rules = rules_of(branch.region)
         cells = [Cell(first, last) for first, last in columns]
         for kind, frequency in rules.frequencies.items():
-            if kind == MeetingKind.GROUP:
+            if kind == PartyMeetingKind.GROUP:
                 owners = groups.get(branch.pk, [])
                 if not owners:
                     continue  # no 党小组: nothing due

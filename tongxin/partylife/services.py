@@ -20,10 +20,10 @@ from tongxin.partylife.models import (
     DevelopmentRuleSet,
     DevelopmentStep,
     Frequency,
-    MeetingKind,
     MeetingRuleSet,
     MobileMember,
     PartyMeeting,
+    PartyMeetingKind,
     ServiceWindow,
     StepKind,
     TrainingAttendance,
@@ -38,17 +38,17 @@ from tongxin.regions.models import Region
 # ---- 三会一课 ---------------------------------------------------------------------------------
 
 
-def _meeting_validate(
+def _party_meeting_validate(
     *, organisation: PartyOrganisation, kind: str, held_on: date | None, topic: str
 ) -> None:
     errors: dict[str, list[str]] = {}
-    if kind not in MeetingKind.values:
+    if kind not in PartyMeetingKind.values:
         errors.setdefault("kind", []).append(_("Choose the kind of meeting."))
-    elif kind == MeetingKind.GROUP and organisation.kind != OrgKind.GROUP:
+    elif kind == PartyMeetingKind.GROUP and organisation.kind != OrgKind.GROUP:
         errors.setdefault("organisation", []).append(
             _("A Party group meeting is recorded by its group (党小组).")
         )
-    elif kind != MeetingKind.GROUP and organisation.kind not in BRANCH_KINDS:
+    elif kind != PartyMeetingKind.GROUP and organisation.kind not in BRANCH_KINDS:
         errors.setdefault("organisation", []).append(_("This meeting is recorded by a branch (党支部)."))
     if held_on is None:
         errors.setdefault("held_on", []).append(_("Enter the date of the meeting."))
@@ -61,7 +61,7 @@ def _meeting_validate(
 
 
 @transaction.atomic
-def meeting_record(
+def party_meeting_record(
     *,
     organisation: PartyOrganisation,
     kind: str,
@@ -73,7 +73,7 @@ def meeting_record(
     minutes: str = "",
     actor: Actor = SYSTEM,
 ) -> PartyMeeting:
-    _meeting_validate(organisation=organisation, kind=kind, held_on=held_on, topic=topic)
+    _party_meeting_validate(organisation=organisation, kind=kind, held_on=held_on, topic=topic)
     people = list(attendees)
     meeting = PartyMeeting.objects.create(
         organisation=organisation,
@@ -93,7 +93,7 @@ def meeting_record(
 MEETING_FIELDS = ("kind", "held_on", "topic", "lecturer", "minutes", "attendee_count")
 
 
-def meeting_update(
+def party_meeting_update(
     *, meeting: PartyMeeting, actor: Actor, attendees: Iterable[Person] | None = None, **changes: Any
 ) -> PartyMeeting:
     editing = audited_edit(
@@ -111,7 +111,7 @@ def meeting_update(
             if key in changes:
                 value = changes[key]
                 setattr(locked, key, value.strip() if isinstance(value, str) and key != "kind" else value)
-        _meeting_validate(
+        _party_meeting_validate(
             organisation=locked.organisation, kind=locked.kind, held_on=locked.held_on, topic=locked.topic
         )
         if attendees is not None:
@@ -123,7 +123,7 @@ def meeting_update(
 
 
 @transaction.atomic
-def meeting_delete(*, meeting: PartyMeeting) -> None:
+def party_meeting_delete(*, meeting: PartyMeeting) -> None:
     PartyMeeting.objects.filter(pk=meeting.pk).delete()
 
 
@@ -144,7 +144,7 @@ def meeting_rules_create(
         errors.setdefault("source", []).append(_("Say where the frequencies come from."))
     if MeetingRuleSet.objects.filter(region=region, version=version.strip()).exists():
         errors.setdefault("version", []).append(_("This version exists already."))
-    for kind in MeetingKind.values:
+    for kind in PartyMeetingKind.values:
         if frequencies.get(kind) not in Frequency.values:
             errors.setdefault(kind, []).append(_("Choose monthly, quarterly or yearly."))
     if errors:
@@ -155,7 +155,7 @@ def meeting_rules_create(
         valid_from=valid_from,
         region=region,
         created_by=user_or_none(actor),
-        **{kind: frequencies[kind] for kind in MeetingKind.values},
+        **{kind: frequencies[kind] for kind in PartyMeetingKind.values},
     )
 
 

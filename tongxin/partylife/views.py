@@ -36,7 +36,13 @@ from tongxin.partylife.forms import (
     TrainingClassForm,
     WindowForm,
 )
-from tongxin.partylife.models import DevelopmentStep, Frequency, MeetingKind, TrainingClass, TrainingSession
+from tongxin.partylife.models import (
+    DevelopmentStep,
+    Frequency,
+    PartyMeetingKind,
+    TrainingClass,
+    TrainingSession,
+)
 from tongxin.people.models import Person
 
 VIEW, MANAGE = Capability.PARTYLIFE_VIEW, Capability.PARTYLIFE_MANAGE
@@ -103,7 +109,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     return form_page(
         request,
         MeetingForm(request.POST or None, user=user),
-        save=lambda form: services.meeting_record(actor=user, **form.cleaned_data),
+        save=lambda form: services.party_meeting_record(actor=user, **form.cleaned_data),
         success=lambda meeting: reverse("partylife:meeting", args=[meeting.pk]),
         message=_("Recorded. Tick the attendees now if you wish."),
         template=FORM_TEMPLATE,
@@ -115,7 +121,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    meeting = selectors.meeting_get(user, pk)
+    meeting = selectors.party_meeting_get(user, pk)
     manage = can(user, MANAGE, meeting.organisation.region.path)
     form = None
     if manage:
@@ -136,7 +142,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if data.get("attendee_count") is None:
                 data.pop("attendee_count")
             try:
-                services.meeting_update(meeting=meeting, actor=request.user, **data)
+                services.party_meeting_update(meeting=meeting, actor=request.user, **data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -153,9 +159,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(MANAGE)
 @require_POST
-def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get(request.user, pk, capability=MANAGE)
-    services.meeting_delete(meeting=meeting)
+def party_meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.party_meeting_get(request.user, pk, capability=MANAGE)
+    services.party_meeting_delete(meeting=meeting)
     messages.success(request, _("The meeting record is removed."))
     return redirect("partylife:meetings")
 
@@ -178,14 +184,14 @@ def compliance(request: HttpRequest) -> HttpResponse:
     if only_behind:
         rows = [r for r in rows if r.behind]
     short = {
-        MeetingKind.BRANCH_COMMITTEE: _("Committee"),
-        MeetingKind.GROUP: _("Group"),
-        MeetingKind.GENERAL_ASSEMBLY: _("Assembly"),
-        MeetingKind.LECTURE: _("Lecture"),
+        PartyMeetingKind.BRANCH_COMMITTEE: _("Committee"),
+        PartyMeetingKind.GROUP: _("Group"),
+        PartyMeetingKind.GENERAL_ASSEMBLY: _("Assembly"),
+        PartyMeetingKind.LECTURE: _("Lecture"),
     }
     for row in rows:
         for cell in row.cells:
-            cell.labels = [str(short[MeetingKind(k)]) for k in cell.missing]  # type: ignore[attr-defined]
+            cell.labels = [str(short[PartyMeetingKind(k)]) for k in cell.missing]  # type: ignore[attr-defined]
     return render(
         request,
         "partylife/compliance.html",
@@ -215,7 +221,7 @@ def meeting_rules(request: HttpRequest) -> HttpResponse:
             region = data.pop("region")
             if not can(user, MANAGE, region.path):
                 raise PermissionDenied
-            frequencies = {k: data.pop(k) for k in MeetingKind.values}
+            frequencies = {k: data.pop(k) for k in PartyMeetingKind.values}
             try:
                 services.meeting_rules_create(region=region, frequencies=frequencies, actor=user, **data)
             except ValidationError as exc:
@@ -232,10 +238,11 @@ def meeting_rules(request: HttpRequest) -> HttpResponse:
             "rows": selectors.meeting_rule_sets_visible(user).order_by("region__path", "-valid_from"),
             "default": selectors.DEFAULT_MEETING_RULES,
             "default_labels": [
-                Frequency(selectors.DEFAULT_MEETING_RULES.frequencies[k]).label for k in MeetingKind.values
+                Frequency(selectors.DEFAULT_MEETING_RULES.frequencies[k]).label
+                for k in PartyMeetingKind.values
             ],
             "form": form,
-            "kinds": MeetingKind.choices,
+            "kinds": PartyMeetingKind.choices,
         },
     )
 

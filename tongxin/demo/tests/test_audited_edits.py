@@ -31,7 +31,7 @@ from tongxin.organisations.services import organisation_update
 from tongxin.partners.models import Alliance, PartnerUnit
 from tongxin.partners.services import alliance_update, unit_update
 from tongxin.partylife.models import MobileMember, PartyMeeting, ServiceWindow
-from tongxin.partylife.services import meeting_update, mobile_member_update, window_update
+from tongxin.partylife.services import mobile_member_update, party_meeting_update, window_update
 from tongxin.people.models import Person, Position
 from tongxin.people.services import person_update, position_update
 from tongxin.regions.models import Level, Region
@@ -92,7 +92,7 @@ EDITS: dict[Callable[..., Any], tuple[Callable[[], Any], Callable[[Any], dict[st
         lambda: _first(MemberReport.objects.filter(ended_on__isnull=True, employer_unit__isnull=False)),
         lambda r: {"report": r, "employer_unit": None},
     ),
-    meeting_update: (
+    party_meeting_update: (
         lambda: _first(PartyMeeting.objects.all()),
         lambda m: {"meeting": m, "topic": m.topic + "（改）"},
     ),

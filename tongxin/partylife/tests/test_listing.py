@@ -12,7 +12,7 @@ from tongxin.core.tests.listing import api_items, data_rows, login, sheet_rows
 from tongxin.organisations.models import OrgKind
 from tongxin.organisations.services import organisation_create
 from tongxin.partylife import services
-from tongxin.partylife.models import MeetingKind, TrainingPurpose
+from tongxin.partylife.models import PartyMeetingKind, TrainingPurpose
 from tongxin.testing import make_member, make_person, make_user
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +36,9 @@ def life(tree):
         parent=committee_b,
     )
     for branch, prefix, region in [(branch_a, "A", tree.building), (branch_b, "B", tree.community_b1)]:
-        services.meeting_record(
+        services.party_meeting_record(
             organisation=branch,
-            kind=MeetingKind.BRANCH_COMMITTEE,
+            kind=PartyMeetingKind.BRANCH_COMMITTEE,
             held_on=date(2025, 3, 10),
             topic=f"{prefix}三月支委会",
             attendee_count=5,
@@ -63,9 +63,9 @@ def life(tree):
             training=training, on=date(2025, 4, 1), topic="党章", hours=Decimal(4)
         )
         services.training_attendance_set(session=session, people=[trainee])
-    services.meeting_record(
+    services.party_meeting_record(
         organisation=branch_a,
-        kind=MeetingKind.LECTURE,
+        kind=PartyMeetingKind.LECTURE,
         held_on=date(2025, 3, 31),
         topic="A党课",
         attendee_count=12,
@@ -87,7 +87,7 @@ def test_meetings(life):
     assert client.get(url, march_10).context["count"] == 1
     assert client.get(url, {"since": "2025-03-11"}).context["count"] == 1
     assert client.get(url, {"until": "2025-03-30"}).context["count"] == 1
-    assert [r[2] for r in data_rows(client.get(export, {"kind": MeetingKind.LECTURE}))] == ["A党课"]
+    assert [r[2] for r in data_rows(client.get(export, {"kind": PartyMeetingKind.LECTURE}))] == ["A党课"]
     count, items = api_items(client, "/api/v1/partylife/meetings")
     assert count == 2 and "B三月支委会" not in {i["topic"] for i in items}
     assert api_items(client, "/api/v1/partylife/meetings", **march_10)[0] == 1

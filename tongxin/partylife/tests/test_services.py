@@ -12,7 +12,7 @@ from tongxin.notifications.models import Notification
 from tongxin.organisations.models import OrgKind
 from tongxin.organisations.services import organisation_create
 from tongxin.partylife import selectors, services
-from tongxin.partylife.models import MeetingKind, StepKind
+from tongxin.partylife.models import PartyMeetingKind, StepKind
 from tongxin.people.models import PartyStatus
 from tongxin.testing import make_member, make_person, make_user
 
@@ -28,7 +28,7 @@ def branch(tree):
 
 
 def record(org, kind, day):
-    return services.meeting_record(organisation=org, kind=kind, held_on=day, topic="学习")
+    return services.party_meeting_record(organisation=org, kind=kind, held_on=day, topic="学习")
 
 
 def row_of(rows, branch):
@@ -43,23 +43,27 @@ def test_meeting_is_recorded_by_the_right_organisation(tree, branch):
         name="第一党小组", kind=OrgKind.GROUP, code="ORG-G1", region=tree.building, parent=branch
     )
     with pytest.raises(ValidationError):
-        record(branch, MeetingKind.GROUP, date(YEAR, 1, 5))  # a group meeting belongs to the group
+        record(branch, PartyMeetingKind.GROUP, date(YEAR, 1, 5))  # a group meeting belongs to the group
     with pytest.raises(ValidationError):
-        record(group, MeetingKind.BRANCH_COMMITTEE, date(YEAR, 1, 5))
+        record(group, PartyMeetingKind.BRANCH_COMMITTEE, date(YEAR, 1, 5))
     with pytest.raises(ValidationError):
-        record(tree.orgs["community"], MeetingKind.LECTURE, date(YEAR, 1, 5))  # a committee is not a branch
+        record(
+            tree.orgs["community"], PartyMeetingKind.LECTURE, date(YEAR, 1, 5)
+        )  # a committee is not a branch
     with pytest.raises(ValidationError):
-        record(branch, MeetingKind.LECTURE, timezone.localdate() + timedelta(days=1))
-    assert record(group, MeetingKind.GROUP, date(YEAR, 1, 5)).attendee_count == 0
+        record(branch, PartyMeetingKind.LECTURE, timezone.localdate() + timedelta(days=1))
+    assert record(group, PartyMeetingKind.GROUP, date(YEAR, 1, 5)).attendee_count == 0
 
 
 def test_compliance_by_quarter(tree, branch):
     official = make_user(Role.STREET_OFFICIAL, tree.street_a)
     for month in (1, 2, 3):
-        record(branch, MeetingKind.BRANCH_COMMITTEE, date(YEAR, month, 10))
-    record(branch, MeetingKind.GENERAL_ASSEMBLY, date(YEAR, 3, 20))
-    record(branch, MeetingKind.LECTURE, date(YEAR, 2, 20))
-    record(branch, MeetingKind.BRANCH_COMMITTEE, date(YEAR, 4, 10))  # Q2: one committee of three, no assembly
+        record(branch, PartyMeetingKind.BRANCH_COMMITTEE, date(YEAR, month, 10))
+    record(branch, PartyMeetingKind.GENERAL_ASSEMBLY, date(YEAR, 3, 20))
+    record(branch, PartyMeetingKind.LECTURE, date(YEAR, 2, 20))
+    record(
+        branch, PartyMeetingKind.BRANCH_COMMITTEE, date(YEAR, 4, 10)
+    )  # Q2: one committee of three, no assembly
     rows = selectors.compliance(official, year=YEAR, view="quarter", today=date(YEAR, 8, 15))
     cells = row_of(rows, branch).cells
     assert [c.state for c in cells] == ["ok", "behind", "pending", "future"]
@@ -76,8 +80,8 @@ def test_compliance_by_month_with_groups(tree, branch):
     organisation_create(
         name="第二党小组", kind=OrgKind.GROUP, code="ORG-G2", region=tree.building, parent=branch
     )
-    record(branch, MeetingKind.BRANCH_COMMITTEE, date(YEAR, 1, 10))
-    record(group, MeetingKind.GROUP, date(YEAR, 1, 12))  # only one of the two groups met
+    record(branch, PartyMeetingKind.BRANCH_COMMITTEE, date(YEAR, 1, 10))
+    record(group, PartyMeetingKind.GROUP, date(YEAR, 1, 12))  # only one of the two groups met
     rows = selectors.compliance(official, year=YEAR, view="month", today=date(YEAR, 2, 1))
     january = row_of(rows, branch).cells[0]
     assert january.state == "behind" and january.missing == ["group"]

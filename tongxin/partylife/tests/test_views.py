@@ -9,7 +9,13 @@ from django.urls import reverse
 from tongxin.audit.models import Action, AuditEvent
 from tongxin.core.roles import Role
 from tongxin.partylife import services
-from tongxin.partylife.models import DevelopmentFile, MeetingKind, MobileMember, PartyMeeting, TrainingClass
+from tongxin.partylife.models import (
+    DevelopmentFile,
+    MobileMember,
+    PartyMeeting,
+    PartyMeetingKind,
+    TrainingClass,
+)
 from tongxin.testing import make_member, make_person, make_user
 
 pytestmark = pytest.mark.django_db
@@ -89,9 +95,9 @@ def test_record_a_meeting_and_its_attendees(tree, secretary, staff, other):
 
 
 def test_compliance_page(tree, secretary, other):
-    services.meeting_record(
+    services.party_meeting_record(
         organisation=tree.orgs["grid_branch"],
-        kind=MeetingKind.BRANCH_COMMITTEE,
+        kind=PartyMeetingKind.BRANCH_COMMITTEE,
         held_on=date(2025, 1, 9),
         topic="t",
     )

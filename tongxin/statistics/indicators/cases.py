@@ -151,37 +151,20 @@ def _open_now(node: Any, p: Period) -> int:
     )
 
 
-def _cases_with(model: Any, field: str) -> Callable[[Any, Period], int]:
-    """Cases with a `model` row (supervision, whistle) in the period, read from those rows alone:
-    they carry their case's community path, so an area's rows of a period are one index range."""
+def _cases_with(model: Any, field: str, *, path: str = "community_path") -> Callable[[Any, Period], int]:
+    """Cases with a `model` row (supervision, whistle, reopening) in the period, read from the small
+    side: the period's rows through the index on their time and their area. Supervisions and
+    whistles carry their case's community path (one index range; a grid counts its cases instead);
+    reopenings reach it through their case."""
 
     def value(node: Any, p: Period) -> int:
-        _kept_only(node)
-        return (
-            model.objects.filter(
-                community_path__gte=node.path,
-                community_path__lt=node.path + "~",
-                **{f"{field}__gte": p.start, f"{field}__lt": p.end},
-            )
-            .values("case_id")
-            .distinct()
-            .count()
-        )
-
-    return value
-
-
-def _distinct_cases(model: Any, field: str) -> Callable[[Any, Period], int]:
-    """The same count read from the small side: the period's rows of `model` (through the index on
-    their time), joined to the cases in the node."""
-
-    def value(node: Any, p: Period) -> int:
+        if path == "community_path":
+            _kept_only(node)
         extra = {"action": "reopen"} if model is CaseTransition else {}
         return (
             model.objects.filter(
+                **{f"{path}__gte": node.path, f"{path}__lt": node.path + "~"},
                 **{f"{field}__gte": p.start, f"{field}__lt": p.end},
-                case__region_path__gte=node.path,
-                case__region_path__lt=node.path + "~",
                 **extra,
             )
             .values("case_id")
@@ -457,7 +440,7 @@ register(
         unit=pgettext_lazy("unit of a figure", "cases"),
         definition=_("Cases reopened in the period by the community or by the resident's rating."),
         source=cases,
-        fast=_distinct_cases(CaseTransition, "at"),
+        fast=_cases_with(CaseTransition, "at", path="case__region_path"),
         where=_in_subquery(CaseTransition, "at"),
         higher_is_better=False,
     ),

@@ -12,9 +12,9 @@ from tongxin.organisations.models import PartyOrganisation
 from tongxin.partylife.models import (
     DevelopmentFile,
     DevelopmentStep,
-    MeetingKind,
     MobileMember,
     PartyMeeting,
+    PartyMeetingKind,
     StepKind,
     TrainingAttendance,
     TrainingClass,
@@ -122,7 +122,7 @@ register(
         source=meetings,
         where=on_days("held_on"),
         group_by="kind",
-        group_label=lambda k: str(MeetingKind(k).label) if k in MeetingKind.values else str(k),
+        group_label=lambda k: str(PartyMeetingKind(k).label) if k in PartyMeetingKind.values else str(k),
         trend=True,
     ),
     Indicator(
