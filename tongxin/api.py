@@ -104,6 +104,8 @@ for module, attribute, prefix, tag in [
     ("tongxin.partners.api", "router", "/partners", "partners"),
     ("tongxin.lists.api", "router", "/lists", "lists"),
     ("tongxin.meetings.api", "router", "/meetings", "meetings"),
+    # the alliances with their meeting rhythm and the duty check, under /partners
+    ("tongxin.cobuilding.api", "router", "/partners", "partners"),
     ("tongxin.members.api", "router", "/members", "members"),
     ("tongxin.activities.api", "router", "/activities", "activities"),
     ("tongxin.partylife.api", "router", "/partylife", "party life"),

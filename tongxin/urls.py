@@ -1,6 +1,9 @@
 from django.urls import include, path
 
 from tongxin.api import api
+from tongxin.cobuilding import urls as cobuilding_urls
+from tongxin.lists import urls as list_urls
+from tongxin.partners import urls as partner_urls
 from tongxin.regions import urls as region_urls
 from tongxin.structure import urls as structure_urls
 from tongxin.structure.pages import home
@@ -19,8 +22,8 @@ urlpatterns = [
     # the resident's pages without an account: /report/ and /track/<code>/<token>/
     path("", include("tongxin.cases.public_urls")),
     path("transfer/", include("tongxin.transfer.urls")),
-    path("partners/", include("tongxin.partners.urls")),
-    path("lists/", include("tongxin.lists.urls")),
+    path("partners/", include((partner_urls.urlpatterns + cobuilding_urls.partner_patterns, "partners"))),
+    path("lists/", include((list_urls.urlpatterns + cobuilding_urls.list_patterns, "lists"))),
     path("meetings/", include("tongxin.meetings.urls")),
     path("members/", include("tongxin.members.urls")),
     path("activities/", include("tongxin.activities.urls")),

@@ -2,7 +2,7 @@ from django.urls import path
 
 from tongxin.lists import listing, views
 
-app_name = "lists"
+app_name = "lists"  # tongxin/urls.py adds the co-building ledger to it
 urlpatterns = [
     path("", views.need_list, name="index"),
     path("needs/", views.need_list, name="needs"),
@@ -32,5 +32,4 @@ urlpatterns = [
     path("milestones/<int:pk>/report/", views.milestone_report, name="milestone_report"),
     path("milestones/<int:pk>/accept/", views.milestone_accept, name="milestone_accept"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
-    path("ledger/", views.ledger, name="ledger"),
 ]

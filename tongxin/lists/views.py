@@ -1,5 +1,6 @@
 """Pages of the three lists: needs (with claiming over htmx), resources, projects, the problem and
-results lists, needs from unsolved cases, and the Excel ledger."""
+results lists and needs from unsolved cases. The Excel ledger (台账), which also holds the meetings
+and the duty check, is in tongxin.cobuilding.pages."""
 
 from typing import Any
 
@@ -8,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +21,6 @@ from tongxin.lists.forms import (
     ClaimForm,
     CloseForm,
     EvidenceForm,
-    LedgerForm,
     MilestoneForm,
     MilestoneReportForm,
     NeedForm,
@@ -621,34 +620,3 @@ def project_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         return _back(request, project, exc)
     return _back(request, project, ok=_("The project was cancelled."))
-
-
-# ---- ledger ---------------------------------------------------------------------------------------
-
-
-@requires(VIEW)
-@require_GET
-def ledger(request: HttpRequest) -> HttpResponse:
-    """台账: the three lists, the meetings and the duty check as one Excel workbook."""
-    from tongxin.audit.models import Action
-    from tongxin.audit.services import audit_record
-    from tongxin.lists.ledger import XLSX, ledger_workbook
-
-    user = request.user
-    form = LedgerForm(request.GET or None, initial={"year": timezone.localdate().year}, user=user)
-    if request.GET.get("download") and form.is_valid():
-        year, area = form.cleaned_data["year"], form.cleaned_data["area"]
-        content, counts = ledger_workbook(user, year=year, area=area)
-        audit_record(
-            action=Action.EXPORT,
-            actor=user,
-            request=request,
-            region=area,
-            target="cobuilding-ledger",
-            detail={"year": year, "area": area.code if area else "", "rows": counts},
-        )
-        response = HttpResponse(content, content_type=XLSX)
-        name = f"cobuilding-ledger-{year}{'-' + area.code if area else ''}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    return render(request, "lists/ledger.html", {"form": form})

@@ -1,4 +1,5 @@
-"""Partner units, alliances, pairings and agreements, and the annual duty check (/partners).
+"""Partner units, alliance members, pairings and agreements (/partners). The alliances themselves
+(their detail carries the meeting rhythm) and the duty check are in tongxin.cobuilding.api.
 
 Officials see their subtree; a liaison sees their own units and what concerns them.
 """
@@ -7,7 +8,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -16,13 +16,8 @@ from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.partners import services
-from tongxin.partners.duty import duty_check
-from tongxin.partners.models import Alliance, Pairing, PartnerUnit
+from tongxin.partners.models import Pairing, PartnerUnit
 from tongxin.partners.schemas import (
-    AllianceCreateIn,
-    AllianceDetailOut,
-    AllianceOut,
-    DutyOut,
     ExpiringOut,
     MemberCreateIn,
     MemberOut,
@@ -37,14 +32,13 @@ from tongxin.partners.schemas import (
 from tongxin.partners.selectors import (
     agreements_expiring,
     alliance_get,
-    alliances_visible,
     pairing_get,
     pairings_visible,
     rules_current,
     unit_get,
     units_visible,
 )
-from tongxin.regions.selectors import region_get, regions_visible
+from tongxin.regions.selectors import regions_visible
 
 router = Router()
 
@@ -96,34 +90,6 @@ def unit_patch(request: HttpRequest, id: int, payload: UnitPatchIn) -> PartnerUn
             organisations_visible(request.user), changes["party_organisation"], field="party_organisation"
         )
     return services.unit_update(unit=unit, actor=request.user, **changes)
-
-
-@router.get("/alliances", response=list[AllianceOut], summary="List alliances (大党委, 党建联盟, 党建联合体)")
-@paginate(Page)
-def alliance_list(request: HttpRequest) -> QuerySet[Alliance]:
-    require_capability(request.user, VIEW)
-    return alliances_visible(request.user).order_by("region__path", "name")
-
-
-@router.post("/alliances", response={201: AllianceDetailOut, **ERRORS}, summary="Form an alliance")
-def alliance_create(request: HttpRequest, payload: AllianceCreateIn) -> Status[Alliance]:
-    require_capability(request.user, MANAGE)
-    data = payload.dict()
-    data["region"] = reference(
-        regions_visible(request.user, capability=MANAGE), data["region"], field="region"
-    )
-    data["organisation"] = reference(
-        organisations_visible(request.user), data["organisation"], field="organisation"
-    )
-    data["meeting_interval"] = int(data["meeting_interval"])
-    return Status(201, services.alliance_create(actor=request.user, **data))
-
-
-@router.get("/alliances/{id}", response={200: AllianceDetailOut, 404: ErrorOut}, summary="Get an alliance")
-def alliance_detail(request: HttpRequest, id: int) -> Alliance:
-    """With its current members and how it keeps its meeting frequency this year."""
-    require_capability(request.user, VIEW)
-    return alliance_get(request.user, id)
 
 
 @router.post("/alliances/{id}/members", response={201: MemberOut, **ERRORS}, summary="Seat a member")
@@ -184,51 +150,3 @@ def agreements_expiring_list(request: HttpRequest, days: int | None = None) -> A
     require_capability(request.user, VIEW)
     window = rules_current().agreement_warn_days if days is None else max(0, min(days, 3650))
     return list(agreements_expiring(request.user, within_days=window))
-
-
-@router.get("/duty", response={200: DutyOut, 404: ErrorOut}, summary="The annual duty check")
-def duty(request: HttpRequest, year: int | None = None, area: int | None = None) -> dict[str, Any]:
-    """Each unit's 实事, each secretary's 书记项目, each alliance's meetings; `status` says who is behind."""
-    require_capability(request.user, VIEW)
-    region = region_get(request.user, area, capability=VIEW) if area is not None else None
-    report = duty_check(request.user, year=year or timezone.localdate().year, area=region)
-    rows = [
-        {
-            "kind": "unit",
-            "id": u.unit.pk,
-            "name": u.unit.name,
-            "required": u.required,
-            "done": u.done,
-            "status": u.status,
-        }
-        for u in report.units
-    ]
-    rows += [
-        {
-            "kind": "secretary",
-            "id": s.person.pk,
-            "name": s.person.name,
-            "required": s.required,
-            "done": s.claimed,
-            "status": s.status,
-        }
-        for s in report.secretaries
-    ]
-    rows += [
-        {
-            "kind": "alliance",
-            "id": a.alliance.pk,
-            "name": a.alliance.name,
-            "required": a.expected,
-            "done": a.met,
-            "status": a.status,
-        }
-        for a in report.alliances
-    ]
-    return {
-        "year": report.year,
-        "as_of": report.as_of,
-        "finished": report.finished,
-        "rules_version": report.rules_version,
-        "rows": rows,
-    }

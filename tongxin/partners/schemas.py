@@ -1,4 +1,6 @@
-"""JSON shapes of partner units, alliances, pairings, agreements and the duty check."""
+"""JSON shapes of partner units, alliances, pairings and agreements.
+
+An alliance with its meeting rhythm and the duty check are shapes of tongxin.cobuilding.schemas."""
 
 from datetime import date
 
@@ -72,34 +74,6 @@ class AllianceOut(Schema):
     active: bool
 
 
-class RhythmOut(Schema):
-    year: int
-    expected: int = Field(description="periods of this year over since founding: each needs a meeting")
-    met: int = Field(description="of those periods, how many had a meeting")
-    held: int = Field(description="meetings held this year")
-    behind: bool
-    next_due: date | None
-
-
-class AllianceDetailOut(AllianceOut):
-    members: list[MemberOut]
-    rhythm: RhythmOut
-
-    @staticmethod
-    def resolve_members(obj: object) -> list[object]:
-        from tongxin.partners.selectors import alliance_members_current
-
-        return list(alliance_members_current(obj))  # type: ignore[arg-type]
-
-    @staticmethod
-    def resolve_rhythm(obj: object) -> object:
-        from django.utils import timezone
-
-        from tongxin.meetings.selectors import alliance_rhythm
-
-        return alliance_rhythm(obj, year=timezone.localdate().year)  # type: ignore[arg-type]
-
-
 class AllianceCreateIn(Schema):
     name: str = Field(max_length=120)
     kind: AllianceKind
@@ -162,20 +136,3 @@ class PairingCreateIn(Schema):
 class ExpiringOut(AgreementOut):
     unit_name: str = Field(alias="pairing.unit.name")
     region_name: str = Field(alias="pairing.region.name")
-
-
-class DutyRowOut(Schema):
-    kind: str = Field(description="unit, secretary or alliance")
-    id: int
-    name: str
-    required: int
-    done: int
-    status: str = Field(description="done, not_yet, missed or not_due")
-
-
-class DutyOut(Schema):
-    year: int
-    as_of: date
-    finished: bool
-    rules_version: str
-    rows: list[DutyRowOut]

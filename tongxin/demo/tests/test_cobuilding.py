@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tongxin.accounts.models import User
+from tongxin.cobuilding.duty import NOT_DUE, duty_check
 from tongxin.demo.cobuilding import generate_cobuilding
 from tongxin.demo.generator import Options, generate
 from tongxin.lists.models import Need, NeedStatus, Project, ProjectKind, ProjectStatus
 from tongxin.lists.selectors import needs_claimable
 from tongxin.meetings.models import Meeting, MeetingStatus
 from tongxin.notifications.models import Notification
-from tongxin.partners.duty import NOT_DUE, duty_check
 from tongxin.partners.models import Alliance, AllianceKind, PartnerUnit
 
 pytestmark = pytest.mark.django_db

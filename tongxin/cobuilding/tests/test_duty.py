@@ -5,13 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tongxin.cobuilding.duty import DONE, MISSED, NOT_DUE, NOT_YET, duty_check
 from tongxin.core.actors import SYSTEM
 from tongxin.lists.models import ProjectKind
 from tongxin.lists.services import milestone_accept, need_claim, project_cancel, project_close, project_create
 from tongxin.meetings.services import meeting_record, meeting_schedule
 from tongxin.organisations.models import OrgKind
 from tongxin.organisations.services import organisation_create
-from tongxin.partners.duty import DONE, MISSED, NOT_DUE, NOT_YET, duty_check
 from tongxin.partners.models import AllianceKind, CoBuildingRules, UnitKind
 from tongxin.partners.services import alliance_create, pairing_create, unit_create, unit_update
 from tongxin.partners.testing import build_cobuilding, publish_need

@@ -19,9 +19,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from tongxin.cobuilding.duty import duty_check
 from tongxin.lib.tree import subtree_range
 from tongxin.lists.models import NeedStatus, ProjectStatus
 from tongxin.lists.selectors import needs_visible, projects_visible, resources_visible, year_bounds
+from tongxin.meetings.models import MeetingStatus, TaskStatus
+from tongxin.meetings.selectors import meetings_visible
+from tongxin.partners.models import AllianceMember, Pairing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEETS = ("需求清单", "资源清单", "项目清单", "联席会议", "年度履责")
@@ -160,10 +164,6 @@ def _sum(values: Iterable[Any]) -> Any:
 
 def ledger_workbook(user: Any, *, year: int, area: Any = None) -> tuple[bytes, dict[str, int]]:
     """The workbook bytes and the row count of each sheet."""
-    from tongxin.meetings.models import MeetingStatus, TaskStatus
-    from tongxin.meetings.selectors import meetings_visible
-    from tongxin.partners.duty import duty_check
-
     start, end = year_bounds(year)
     place = area.name if area is not None else "全部辖区"
     workbook = Workbook()
@@ -210,8 +210,6 @@ def ledger_workbook(user: Any, *, year: int, area: Any = None) -> tuple[bytes, d
         resources_visible(user).select_related("unit", "unit__region").order_by("unit__name", "kind", "title")
     )
     if area is not None:
-        from tongxin.partners.models import AllianceMember, Pairing
-
         low, high = subtree_range(area.path)
         near = set(
             Pairing.objects.filter(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tongxin.audit.models import Action, AuditEvent
-from tongxin.lists.ledger import SHEETS, ledger_workbook
+from tongxin.cobuilding.ledger import SHEETS, ledger_workbook
 from tongxin.lists.models import ResourceKind
 from tongxin.lists.services import (
     milestone_accept,

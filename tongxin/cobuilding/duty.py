@@ -25,8 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.lib.tree import subtree_range
-from tongxin.partners.models import AllianceMember, PartnerUnit
-from tongxin.partners.selectors import alliances_visible, rules_current, units_visible
+from tongxin.lists.models import Project, ProjectKind, ProjectStatus
+from tongxin.lists.selectors import year_bounds
+from tongxin.meetings.selectors import alliance_rhythms
+from tongxin.partners.models import AllianceMember, Pairing, PartnerUnit
+from tongxin.partners.selectors import alliances_visible, reach_for, rules_current, units_visible
+from tongxin.people.models import Position, PositionKind
 from tongxin.regions.models import Level, Region
 
 DONE, NOT_YET, MISSED, NOT_DUE = "done", "not_yet", "missed", "not_due"
@@ -146,12 +150,6 @@ def _in_area(row: Any, area: Region | None) -> bool:
 
 def duty_check(user: Any, *, year: int, area: Region | None = None, today: date | None = None) -> DutyReport:
     """Who meets the annual duties in `year` and who is behind, within the user's reach (and `area`)."""
-    from tongxin.lists.models import Project, ProjectKind, ProjectStatus
-    from tongxin.lists.selectors import year_bounds
-    from tongxin.meetings.selectors import alliance_rhythms
-    from tongxin.partners.models import Pairing
-    from tongxin.people.models import Position, PositionKind
-
     rules = rules_current()
     today = today or timezone.localdate()
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
@@ -287,8 +285,6 @@ def _area_summaries(
     alliances: list[AllianceDuty],
 ) -> list[AreaSummary]:
     """One row per street and community (inside `area`, or the user's reach) with anything to judge."""
-    from tongxin.partners.selectors import reach_for
-
     paths: set[str] = set()
     rows: list[Any] = [*units, *secretaries, *alliances]
     for row in rows:
