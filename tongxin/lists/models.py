@@ -121,6 +121,30 @@ class Need(models.Model):
         return reverse("lists:need", args=[self.pk])
 
 
+class NeedTransition(models.Model):
+    """One step of a need (published, claimed, given back, withdrawn, delivered, met, reopened): the
+    need's history, written by the one function that changes a need's status (lists/services.py,
+    `_need_step`) in the same transaction, with who and why."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} {self.action} {self.from_status}->{self.to_status}"
+
+
 class Resource(models.Model):
     """What a partner unit offers (资源清单)."""
 

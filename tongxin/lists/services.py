@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.audit.edits import audited_edit
-from tongxin.core.actors import SYSTEM, Actor, user_or_none
+from tongxin.core.actors import SYSTEM, Actor, actor_label, user_or_none
+from tongxin.core.workflow import IllegalTransition
 from tongxin.lists.models import (
     Evidence,
     Milestone,
@@ -29,12 +30,15 @@ from tongxin.lists.models import (
     NeedCategory,
     NeedSource,
     NeedStatus,
+    NeedTransition,
     Project,
     ProjectKind,
     ProjectStatus,
     Resource,
     ResourceKind,
 )
+from tongxin.lists.workflow import NEW, NeedAction
+from tongxin.lists.workflow import RULES as NEED_RULES
 from tongxin.notifications.recipients import community_officials, liaisons_of
 from tongxin.notifications.services import notify_on_commit
 from tongxin.partners.files import document_validate
@@ -72,6 +76,44 @@ def _as_decimal(value: Any) -> Decimal:
 
 
 # ---- needs ----------------------------------------------------------------------------------------
+
+
+def _need_step(
+    locked: Need, action: NeedAction, *, actor: Actor, now: datetime, reason: str = "", **changes: Any
+) -> Need:
+    """The one way a need's status changes: the caller has locked the row and checked who acts; the
+    rule says where the need may go from here; the row is updated on the status it was read with (a
+    checked count); one NeedTransition records the step with who and why."""
+    rule = NEED_RULES[action]
+    from_status = locked.status
+    if not rule.leaves(from_status):
+        raise IllegalTransition(
+            _("The need is “%(status)s”: this step is not possible now.")
+            % {"status": locked.get_status_display()}
+        )
+    rule.check(locked, reason=reason, params={})
+    target = rule.target
+    assert target is not None
+    if from_status != NEW:
+        moved = Need.objects.filter(pk=locked.pk, status=from_status).update(
+            status=target, updated_at=now, **changes
+        )
+        if moved != 1:
+            raise ValidationError(_("Someone changed this need a moment ago. Reload and try again."))
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.status = target
+    NeedTransition.objects.create(
+        need=locked,
+        action=action,
+        from_status=from_status,
+        to_status=target,
+        actor=user_or_none(actor),
+        actor_label=actor_label(actor)[:100],
+        reason=(reason or "").strip()[:200],
+        at=now,
+    )
+    return locked
 
 
 def need_validate(
@@ -126,7 +168,7 @@ def need_create(
         round_month = timezone.localdate(now).replace(day=1)
     try:
         with transaction.atomic():
-            return Need.objects.create(
+            need = Need.objects.create(
                 title=title.strip(),
                 description=description.strip(),
                 category=category,
@@ -139,6 +181,8 @@ def need_create(
                 created_by=user_or_none(actor),
                 created_at=now,
             )
+            need.status = NEW  # not yet published: the step records it
+            return _need_step(need, NeedAction.PUBLISH, actor=actor, now=now)
     except IntegrityError:  # the same case turned into a need twice at the same moment
         raise ValidationError({"case": [_("This case is on the needs list already.")]})
 
@@ -193,10 +237,14 @@ def need_withdraw(*, need: Need, actor: Actor, reason: str) -> Need:
         raise ValidationError(_("A need that is being delivered or met cannot be withdrawn."))
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Say why the need is withdrawn.")]})
-    locked.status = NeedStatus.WITHDRAWN
-    locked.withdrawn_reason = reason.strip()[:200]
-    locked.save(update_fields=["status", "withdrawn_reason", "updated_at"])
-    return locked
+    return _need_step(
+        locked,
+        NeedAction.WITHDRAW,
+        actor=actor,
+        now=timezone.now(),
+        reason=reason,
+        withdrawn_reason=reason.strip()[:200],
+    )
 
 
 def need_from_case(
@@ -266,18 +314,13 @@ def need_claim(
     if not unit.active:
         raise ValidationError({"unit": [_("This unit no longer takes part in co-building.")]})
     with transaction.atomic():
-        # the conditional update is the lock: of two claims at once, exactly one changes the row
-        won = Need.objects.filter(pk=need.pk, status=NeedStatus.OPEN).update(
-            status=NeedStatus.CLAIMED,
-            claimed_by_unit=unit,
-            claimed_by=user_or_none(actor),
-            claimed_at=now,
-            claimed_meeting=meeting,
-            claim_note=(note or "").strip()[:200],
-            updated_at=now,
+        # of two claims at once, the second waits for the lock and finds the need claimed
+        current = (
+            Need.objects.select_for_update(of=("self",))
+            .select_related("claimed_by_unit", "region")
+            .get(pk=need.pk)
         )
-        current = Need.objects.select_related("claimed_by_unit", "region").get(pk=need.pk)
-        if not won:
+        if current.status != NeedStatus.OPEN:
             if current.claimed_by_unit_id is not None:
                 raise AlreadyClaimed(
                     _("This need was already claimed by %(unit)s on %(day)s.")
@@ -292,6 +335,18 @@ def need_claim(
                 _("This need cannot be claimed: it is “%(status)s”.")
                 % {"status": current.get_status_display()}
             )
+        _need_step(
+            current,
+            NeedAction.CLAIM,
+            actor=actor,
+            now=now,
+            reason=note,
+            claimed_by_unit=unit,
+            claimed_by=user_or_none(actor),
+            claimed_at=now,
+            claimed_meeting=meeting,
+            claim_note=(note or "").strip()[:200],
+        )
         notify_on_commit(
             users=lambda: [*community_officials(current.region), *liaisons_of(unit)],
             event_key=f"need-claimed:{current.pk}",
@@ -329,16 +384,19 @@ def need_release(*, need: Need, actor: Actor, reason: str = "") -> Need:
     _speaks_or_manages(actor, locked.claimed_by_unit, locked.region)
     if locked.status != NeedStatus.CLAIMED:
         raise ValidationError(_("Only a claimed need without a project can be given back."))
-    Need.objects.filter(pk=locked.pk).update(
-        status=NeedStatus.OPEN,
+    # the claim and its note stay in the history; the need is as it was before the claim
+    return _need_step(
+        locked,
+        NeedAction.RELEASE,
+        actor=actor,
+        now=timezone.now(),
+        reason=reason,
         claimed_by_unit=None,
         claimed_by=None,
         claimed_at=None,
         claimed_meeting=None,
-        claim_note=(reason or "").strip()[:200],
+        claim_note="",
     )
-    locked.refresh_from_db()
-    return locked
 
 
 # ---- resources ------------------------------------------------------------------------------------
@@ -564,9 +622,10 @@ def project_create(
             created_by=user_or_none(actor),
         )
         if need is not None:
-            Need.objects.filter(pk=need.pk, status=NeedStatus.CLAIMED).update(
-                status=NeedStatus.IN_PROJECT, updated_at=now
-            )
+            locked_need = Need.objects.select_for_update(of=("self",)).get(pk=need.pk)
+            if locked_need.status != NeedStatus.CLAIMED:
+                raise ValidationError({"need": [_("The need is no longer claimed: reload and try again.")]})
+            _need_step(locked_need, NeedAction.START, actor=actor, now=now)
         for m_title, m_weight, m_due in milestones:
             _milestone_insert(project, m_title, m_weight, m_due)
         project_progress_refresh(project)
@@ -788,9 +847,9 @@ def project_close(
         locked.closed_by = user_or_none(actor)
         locked.save()
         if locked.need_id:
-            Need.objects.filter(pk=locked.need_id, status=NeedStatus.IN_PROJECT).update(
-                status=NeedStatus.DONE, done_at=now, updated_at=now
-            )
+            need = Need.objects.select_for_update(of=("self",)).get(pk=locked.need_id)
+            if need.status == NeedStatus.IN_PROJECT:
+                _need_step(need, NeedAction.MEET, actor=actor, now=now, done_at=now)
         project_progress_refresh(locked)
         unit = locked.owner_unit
         if unit is not None:
@@ -818,14 +877,20 @@ def project_cancel(*, project: Project, actor: Actor, reason: str) -> Project:
     locked.result = reason.strip()
     locked.save()
     if locked.need_id:
-        Need.objects.filter(pk=locked.need_id).update(
-            status=NeedStatus.OPEN,
-            claimed_by_unit=None,
-            claimed_by=None,
-            claimed_at=None,
-            claimed_meeting=None,
-            claim_note=reason.strip()[:200],
-        )
+        need = Need.objects.select_for_update(of=("self",)).get(pk=locked.need_id)
+        if need.status == NeedStatus.IN_PROJECT:
+            _need_step(
+                need,
+                NeedAction.REOPEN,
+                actor=actor,
+                now=timezone.now(),
+                reason=reason,
+                claimed_by_unit=None,
+                claimed_by=None,
+                claimed_at=None,
+                claimed_meeting=None,
+                claim_note="",
+            )
         Project.objects.filter(pk=locked.pk).update(need=None)
         locked.need = None
     if locked.parent_id:

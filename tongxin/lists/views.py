@@ -50,6 +50,7 @@ from tongxin.lists.selectors import (
     results_visible,
     secretary_candidates,
 )
+from tongxin.lists.workflow import timeline_label
 from tongxin.partners.files import serve
 from tongxin.partners.selectors import reach_for, require_manages, unit_get
 
@@ -123,6 +124,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_release": need.status == NeedStatus.CLAIMED
             and (reach.manages(need.region) or reach.speaks_for(need.claimed_by_unit)),
             "may_start": may_start,
+            "history": [(t, timeline_label(t.action)) for t in need.transitions.all()],
         },
     )
 

@@ -430,3 +430,21 @@ def test_cancel_reopens_the_need(cast):
     project_cancel(project=project, actor=cast.secretary, reason="资金未落实")
     need = Need.objects.get(title="老旧小区路灯不亮")
     assert need.status == NeedStatus.OPEN and need.claimed_by_unit is None
+
+
+def test_a_need_keeps_its_history_with_who_and_why(cast):
+    """Claimed, given back with a reason, claimed again: each step is a row; the release keeps the
+    first claim's note in the history instead of overwriting it."""
+    need = publish_need(cast.tree.grids["1.1"], cast.secretary)
+    need_claim(need=need, unit=cast.unit_a, actor=cast.secretary, note="第一次认领")
+    need = need_release(need=need, actor=cast.secretary, reason="人手不足，退回")
+    assert need.status == NeedStatus.OPEN and need.claim_note == ""
+    need = need_claim(need=need, unit=cast.unit_a, actor=cast.secretary, note="再次认领")
+    steps = list(need.transitions.values_list("action", "from_status", "to_status", "reason"))
+    assert steps == [
+        ("publish", "", "open", ""),
+        ("claim", "open", "claimed", "第一次认领"),
+        ("release", "claimed", "open", "人手不足，退回"),
+        ("claim", "open", "claimed", "再次认领"),
+    ]
+    assert {t.actor_id for t in need.transitions.all()} == {cast.secretary.pk}

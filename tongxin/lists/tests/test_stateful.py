@@ -4,6 +4,7 @@ step the invariants of the lists and of 两委三会四议 must hold. Each examp
 import contextlib
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any, ClassVar
 
 import pytest
@@ -185,6 +186,16 @@ class ListsMachine(RuleBasedStateMachine):
                         for m in milestones
                     )
                     assert project.progress == (Decimal(value) / total).quantize(Decimal("0.01"))
+
+    @invariant()
+    def needs_keep_their_history(self) -> None:
+        """Every status a need has been in is one transition row, chained: each step starts where the
+        one before ended, the first publishes it, the last is where it stands."""
+        for need in Need.objects.filter(pk__in=self.needs).prefetch_related("transitions"):
+            steps = list(need.transitions.all())
+            assert steps[0].action == "publish" and steps[0].from_status == ""
+            assert all(a.to_status == b.from_status for a, b in pairwise(steps))
+            assert steps[-1].to_status == need.status
 
     @invariant()
     def decisions_keep_their_history(self) -> None:
