@@ -354,3 +354,30 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.note[:40]
+
+
+class ProjectTransition(models.Model):
+    """One step of a project or of one of its milestones (started, milestone reported or accepted,
+    delivered, cancelled): the project's history, written in the same transaction as the step
+    (lists/services.py, `_project_step`), with who and why."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transitions")
+    milestone = models.ForeignKey(
+        "lists.Milestone", null=True, blank=True, on_delete=models.CASCADE, related_name="transitions"
+    )
+    action = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.action} {self.from_status}->{self.to_status}"

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.audit.edits import audited_edit
 from tongxin.core.actors import SYSTEM, Actor, actor_label, user_or_none
-from tongxin.core.workflow import IllegalTransition
+from tongxin.core.workflow import IllegalTransition, Rule
 from tongxin.lists.models import (
     Evidence,
     Milestone,
@@ -34,10 +34,11 @@ from tongxin.lists.models import (
     Project,
     ProjectKind,
     ProjectStatus,
+    ProjectTransition,
     Resource,
     ResourceKind,
 )
-from tongxin.lists.workflow import NEW, NeedAction
+from tongxin.lists.workflow import MILESTONE_RULES, NEW, PROJECT_RULES, NeedAction, ProjectAction
 from tongxin.lists.workflow import RULES as NEED_RULES
 from tongxin.notifications.recipients import community_officials, liaisons_of
 from tongxin.notifications.services import notify_on_commit
@@ -114,6 +115,38 @@ def _need_step(
         at=now,
     )
     return locked
+
+
+def _project_step(
+    project: Project,
+    action: ProjectAction,
+    *,
+    actor: Actor,
+    now: datetime,
+    from_status: str,
+    to_status: str,
+    reason: str = "",
+    milestone: Milestone | None = None,
+    progress: int | None = None,
+) -> None:
+    """Record one step of a project or of its milestone (the caller holds the lock and has changed
+    the row): the rule must allow leaving `from_status`; one ProjectTransition says who and why."""
+    rule: Rule[Any] = (MILESTONE_RULES if milestone is not None else PROJECT_RULES)[action]
+    if not rule.leaves(from_status):
+        raise IllegalTransition(_("This step is not possible now."))
+    rule.check(milestone if milestone is not None else project, reason=reason, params={})
+    ProjectTransition.objects.create(
+        project=project,
+        milestone=milestone,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        progress=progress,
+        actor=user_or_none(actor),
+        actor_label=actor_label(actor)[:100],
+        reason=(reason or "").strip()[:200],
+        at=now,
+    )
 
 
 def need_validate(
@@ -621,6 +654,9 @@ def project_create(
             claimed_at=(need.claimed_at if need is not None and need.claimed_at else now),
             created_by=user_or_none(actor),
         )
+        _project_step(
+            project, ProjectAction.START, actor=actor, now=now, from_status=NEW, to_status=project.status
+        )
         if need is not None:
             locked_need = Need.objects.select_for_update(of=("self",)).get(pk=need.pk)
             if locked_need.status != NeedStatus.CLAIMED:
@@ -679,6 +715,7 @@ def milestone_report(
         raise ValidationError(_("This milestone has been accepted already."))
     if not isinstance(progress, int) or not 0 <= progress <= 100:
         raise ValidationError({"progress": [_("Progress is a whole number from 0 to 100.")]})
+    from_status = locked.status
     locked.progress = progress
     locked.status = MilestoneStatus.REPORTED if progress == 100 else MilestoneStatus.OPEN
     if note.strip():
@@ -686,6 +723,17 @@ def milestone_report(
     locked.reported_at = now
     locked.reported_by = user_or_none(actor)
     locked.save()
+    _project_step(
+        project,
+        ProjectAction.REPORT,
+        actor=actor,
+        now=now,
+        from_status=from_status,
+        to_status=locked.status,
+        reason=note,
+        milestone=locked,
+        progress=progress,
+    )
     project_progress_refresh(project)
     return locked
 
@@ -705,11 +753,22 @@ def milestone_accept(*, milestone: Milestone, actor: Actor, now: datetime | None
         raise ValidationError(_("The project is no longer under way."))
     if locked.status == MilestoneStatus.ACCEPTED:
         return locked
+    from_status = locked.status
     locked.status = MilestoneStatus.ACCEPTED
     locked.progress = 100
     locked.accepted_at = now
     locked.accepted_by = user_or_none(actor)
     locked.save()
+    _project_step(
+        project,
+        ProjectAction.ACCEPT,
+        actor=actor,
+        now=now,
+        from_status=from_status,
+        to_status=locked.status,
+        milestone=locked,
+        progress=100,
+    )
     project_progress_refresh(project)
     return locked
 
@@ -839,6 +898,15 @@ def project_close(
             errors.setdefault("beneficiaries_count", []).append(_("Enter how many people benefited."))
         if errors:
             raise ValidationError(errors)
+        _project_step(
+            locked,
+            ProjectAction.CLOSE,
+            actor=actor,
+            now=now,
+            from_status=locked.status,
+            to_status=ProjectStatus.CLOSED,
+            reason=result,
+        )
         locked.status = ProjectStatus.CLOSED
         locked.result = result.strip()
         locked.beneficiaries_count = beneficiaries_count
@@ -873,6 +941,15 @@ def project_cancel(*, project: Project, actor: Actor, reason: str) -> Project:
         raise ValidationError({"reason": [_("Say why the project stops.")]})
     if Project.objects.filter(parent=locked, status=ProjectStatus.ACTIVE).exists():
         raise ValidationError(_("Cancel or close its parts first."))
+    _project_step(
+        locked,
+        ProjectAction.CANCEL,
+        actor=actor,
+        now=timezone.now(),
+        from_status=locked.status,
+        to_status=ProjectStatus.CANCELLED,
+        reason=reason,
+    )
     locked.status = ProjectStatus.CANCELLED
     locked.result = reason.strip()
     locked.save()

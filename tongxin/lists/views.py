@@ -50,7 +50,7 @@ from tongxin.lists.selectors import (
     results_visible,
     secretary_candidates,
 )
-from tongxin.lists.workflow import timeline_label
+from tongxin.lists.workflow import project_timeline_label, timeline_label
 from tongxin.partners.files import serve
 from tongxin.partners.selectors import reach_for, require_manages, unit_get
 
@@ -422,6 +422,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if manages and active
             else None,
+            "history": [
+                (t, project_timeline_label(t.action)) for t in project.transitions.select_related("milestone")
+            ],
         },
     )
 

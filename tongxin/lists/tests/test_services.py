@@ -347,7 +347,7 @@ def test_progress_is_the_weighted_sum_and_rolls_up(cast, tree):
 
 def test_milestone_rules(cast):
     project = _project(cast)
-    milestone = project.milestones.first()
+    milestone = project.milestones.order_by("pk").first()
     with pytest.raises(PermissionDenied):
         milestone_accept(milestone=milestone, actor=cast.liaison_a)  # the community accepts, not the unit
     with pytest.raises(PermissionDenied):
@@ -448,3 +448,15 @@ def test_a_need_keeps_its_history_with_who_and_why(cast):
         ("claim", "open", "claimed", "再次认领"),
     ]
     assert {t.actor_id for t in need.transitions.all()} == {cast.secretary.pk}
+
+
+def test_a_project_keeps_its_history(cast):
+    """Started, a milestone reported and accepted, delivered: each step is a row, with who and why."""
+    project = _project(cast)
+    milestone = project.milestones.order_by("pk").first()
+    milestone_report(milestone=milestone, actor=cast.liaison_a, progress=100, note="已完成", now=NOW)
+    milestone_accept(milestone=milestone, actor=cast.secretary, now=NOW)
+    steps = list(project.transitions.values_list("action", "from_status", "to_status", "milestone_id"))
+    assert steps[0] == ("start", "", "active", None)
+    assert ("report", "open", "reported", milestone.pk) in steps
+    assert ("accept", "reported", "accepted", milestone.pk) in steps
