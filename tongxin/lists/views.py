@@ -124,7 +124,9 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_release": need.status == NeedStatus.CLAIMED
             and (reach.manages(need.region) or reach.speaks_for(need.claimed_by_unit)),
             "may_start": may_start,
-            "history": [(t, timeline_label(t.action)) for t in need.transitions.all()],
+            "history": [
+                (t, timeline_label(t.action)) for t in need.transitions.select_related("actor__person")
+            ],
         },
     )
 
@@ -423,7 +425,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if manages and active
             else None,
             "history": [
-                (t, project_timeline_label(t.action)) for t in project.transitions.select_related("milestone")
+                (t, project_timeline_label(t.action))
+                for t in project.transitions.select_related("milestone", "actor__person")
             ],
         },
     )
