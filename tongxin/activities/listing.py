@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from tongxin.activities import selectors
 from tongxin.activities.models import Activity, ActivityKind, ActivityStatus, Team, TeamKind
-from tongxin.audit.exports import xlsx_response
+from tongxin.audit.exports import export_view, xlsx_response
 from tongxin.core.access import login_only
 from tongxin.core.periods import PeriodForm
 from tongxin.core.roles import Capability
@@ -90,10 +90,12 @@ def activity_export(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_only
-@require_GET
-def team_export(request: HttpRequest) -> HttpResponse:
-    form, teams = team_selection(request)
-    return xlsx_response(
-        request, form, teams, TEAM_COLUMNS, name="teams", title=_("Teams"), back=reverse("activities:teams")
+team_export = login_only(
+    export_view(
+        team_selection,
+        TEAM_COLUMNS,
+        name="teams",
+        title=_lazy("Teams"),
+        back="activities:teams",
     )
+)

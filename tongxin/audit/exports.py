@@ -8,7 +8,9 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
@@ -58,3 +60,30 @@ def xlsx_response(
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
     return response
+
+
+def export_view(
+    selection: Callable[[HttpRequest], tuple[Any, QuerySet[Any]]],
+    columns: list[Column],
+    *,
+    name: str,
+    title: Any,
+    back: str,
+    prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+    rows: Callable[[QuerySet[Any]], Iterable[Any]] | None = None,
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The Excel download of a list page, from the page's own `selection(request) -> (form, rows)`:
+    `title` is lazy (read in the user's language), `back` the page's URL name, `prepare` adds what
+    the columns read. The caller wraps the view in the page's access decorator."""
+
+    @require_GET
+    def export(request: HttpRequest) -> HttpResponse:
+        form, queryset = selection(request)
+        if prepare is not None:
+            queryset = prepare(queryset)
+        return xlsx_response(
+            request, form, queryset, columns, name=name, title=str(title), back=reverse(back), rows=rows
+        )
+
+    export.__name__ = export.__qualname__ = f"{name.replace('-', '_')}_export"
+    return export

@@ -4,14 +4,11 @@ them: one filter form and one selector per list, so a page and its export never 
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET
 
-from tongxin.audit.exports import xlsx_response
+from tongxin.audit.exports import export_view
 from tongxin.core.access import requires
 from tongxin.core.roles import Capability
 from tongxin.core.xlsx import Column, field, related_name
@@ -100,40 +97,34 @@ PROJECT_COLUMNS = [
 ]
 
 
-@requires(VIEW)
-@require_GET
-def need_export(request: HttpRequest) -> HttpResponse:
-    form, needs = need_selection(request)
-    return xlsx_response(
-        request, form, needs, NEED_COLUMNS, name="needs", title=_("Needs"), back=reverse("lists:needs")
+need_export = requires(VIEW)(
+    export_view(
+        need_selection,
+        NEED_COLUMNS,
+        name="needs",
+        title=_lazy("Needs"),
+        back="lists:needs",
     )
+)
 
 
-@requires(VIEW)
-@require_GET
-def resource_export(request: HttpRequest) -> HttpResponse:
-    form, resources = resource_selection(request)
-    return xlsx_response(
-        request,
-        form,
-        resources,
+resource_export = requires(VIEW)(
+    export_view(
+        resource_selection,
         RESOURCE_COLUMNS,
         name="resources",
-        title=_("Resources"),
-        back=reverse("lists:resources"),
+        title=_lazy("Resources"),
+        back="lists:resources",
     )
+)
 
 
-@requires(VIEW)
-@require_GET
-def project_export(request: HttpRequest) -> HttpResponse:
-    form, projects = project_selection(request)
-    return xlsx_response(
-        request,
-        form,
-        projects,
+project_export = requires(VIEW)(
+    export_view(
+        project_selection,
         PROJECT_COLUMNS,
         name="projects",
-        title=_("Projects"),
-        back=reverse("lists:projects"),
+        title=_lazy("Projects"),
+        back="lists:projects",
     )
+)

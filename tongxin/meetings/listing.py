@@ -3,13 +3,11 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET
 
-from tongxin.audit.exports import xlsx_response
+from tongxin.audit.exports import export_view
 from tongxin.core.access import requires
 from tongxin.core.periods import PeriodForm
 from tongxin.core.roles import Capability
@@ -52,16 +50,13 @@ COLUMNS = [
 ]
 
 
-@requires(Capability.PARTNERS_VIEW)
-@require_GET
-def meeting_export(request: HttpRequest) -> HttpResponse:
-    form, meetings = meeting_selection(request)
-    return xlsx_response(
-        request,
-        form,
-        with_attendance(meetings),
+meeting_export = requires(Capability.PARTNERS_VIEW)(
+    export_view(
+        meeting_selection,
         COLUMNS,
         name="joint-meetings",
-        title=_("Joint meetings"),
-        back=reverse("meetings:index"),
+        title=_lazy("Joint meetings"),
+        back="meetings:index",
+        prepare=lambda rows: with_attendance(rows),
     )
+)

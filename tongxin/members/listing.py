@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from tongxin.audit.exports import xlsx_response
+from tongxin.audit.exports import export_view
 from tongxin.core.access import requires
 from tongxin.core.pages import paginate
 from tongxin.core.periods import PeriodForm, list_tools
@@ -57,16 +57,12 @@ def service_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(Capability.MEMBERS_VIEW)
-@require_GET
-def service_export(request: HttpRequest) -> HttpResponse:
-    form, entries = service_selection(request)
-    return xlsx_response(
-        request,
-        form,
-        entries,
+service_export = requires(Capability.MEMBERS_VIEW)(
+    export_view(
+        service_selection,
         COLUMNS,
         name="service-records",
-        title=_("Service records"),
-        back=reverse("members:services"),
+        title=_lazy("Service records"),
+        back="members:services",
     )
+)

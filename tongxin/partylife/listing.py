@@ -6,13 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET
 
-from tongxin.audit.exports import xlsx_response
+from tongxin.audit.exports import export_view
 from tongxin.core.access import requires
 from tongxin.core.roles import Capability
 from tongxin.core.xlsx import Column, field, related_name
@@ -112,78 +109,60 @@ PARTICIPANT_COLUMNS = [
 ]
 
 
-@requires(VIEW)
-@require_GET
-def meeting_export(request: HttpRequest) -> HttpResponse:
-    form, meetings = meeting_selection(request)
-    return xlsx_response(
-        request,
-        form,
-        meetings,
+meeting_export = requires(VIEW)(
+    export_view(
+        meeting_selection,
         MEETING_COLUMNS,
         name="party-meetings",
-        title=_("三会一课 meetings"),
-        back=reverse("partylife:meetings"),
+        title=_lazy("三会一课 meetings"),
+        back="partylife:meetings",
     )
+)
 
 
-@requires(VIEW)
-@require_GET
-def file_export(request: HttpRequest) -> HttpResponse:
-    form, files = file_selection(request)
-    return xlsx_response(
-        request,
-        form,
-        files,
+file_export = requires(VIEW)(
+    export_view(
+        file_selection,
         FILE_COLUMNS,
         name="development-files",
-        title=_("Member development"),
-        back=reverse("partylife:development"),
+        title=_lazy("Member development"),
+        back="partylife:development",
     )
+)
 
 
-@requires(VIEW)
-@require_GET
-def mobile_export(request: HttpRequest) -> HttpResponse:
-    form, records = mobile_selection(request)
-    return xlsx_response(
-        request,
-        form,
-        records,
+mobile_export = requires(VIEW)(
+    export_view(
+        mobile_selection,
         MOBILE_COLUMNS,
         name="mobile-members",
-        title=_("Mobile members"),
-        back=reverse("partylife:mobile"),
+        title=_lazy("Mobile members"),
+        back="partylife:mobile",
     )
+)
 
 
-@requires(VIEW)
-@require_GET
-def training_export(request: HttpRequest) -> HttpResponse:
-    form, classes = training_selection(request)
-    return xlsx_response(
-        request,
-        form,
-        selectors.with_class_figures(classes),
+training_export = requires(VIEW)(
+    export_view(
+        training_selection,
         TRAINING_COLUMNS,
         name="training-classes",
-        title=_("Training classes"),
-        back=reverse("partylife:training"),
+        title=_lazy("Training classes"),
+        back="partylife:training",
+        prepare=lambda rows: selectors.with_class_figures(rows),
     )
+)
 
 
-@requires(VIEW)
-@require_GET
-def participant_export(request: HttpRequest) -> HttpResponse:
-    """Every participant of the classes listed, with the days and class hours they attended."""
-    form, classes = training_selection(request)
-    return xlsx_response(
-        request,
-        form,
-        classes.select_related("organisation"),
+# Every participant of the classes listed, with the days and class hours they attended.
+participant_export = requires(VIEW)(
+    export_view(
+        training_selection,
         PARTICIPANT_COLUMNS,
         name="training-participants",
-        title=_("Participants"),
-        back=reverse("partylife:training"),
+        title=_lazy("Participants"),
+        back="partylife:training",
+        prepare=lambda rows: rows.select_related("organisation"),
         rows=participant_rows,
     )
+)
