@@ -348,11 +348,8 @@ def need_claim(
         raise ValidationError({"unit": [_("This unit no longer takes part in co-building.")]})
     with transaction.atomic():
         # of two claims at once, the second waits for the lock and finds the need claimed
-        current = (
-            Need.objects.select_for_update(of=("self",))
-            .select_related("claimed_by_unit", "region")
-            .get(pk=need.pk)
-        )
+        # the claimant is read after the lock: a joined row would come from before the wait (PostgreSQL)
+        current = Need.objects.select_for_update(of=("self",)).select_related("region").get(pk=need.pk)
         if current.status != NeedStatus.OPEN:
             if current.claimed_by_unit_id is not None:
                 raise AlreadyClaimed(
