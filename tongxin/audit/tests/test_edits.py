@@ -55,3 +55,12 @@ def test_the_system_is_recorded_by_name(tree):
     person_update(person=person, actor=SYSTEM, address="2单元")
     [event] = _changes()
     assert event.actor is None and event.actor_username == "system"
+
+
+def test_the_audit_page_shows_each_change_by_its_name(client, tree):
+    person = person_create(name="王芳", region=tree.building, phone="13812341234")
+    person_update(person=person, actor=SYSTEM, address="1单元101", phone="13900001111")
+    client.force_login(make_user(Role.AUDITOR, tree.city))
+    page = client.get("/audit/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "地址：— → 1单元101" in page
+    assert "电话：138****1234 → 139****1111" in page and "13900001111" not in page
