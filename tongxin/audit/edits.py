@@ -50,6 +50,11 @@ class Edit(Generic[M]):
     def fields(self) -> set[str]:
         return {c.field for c in self.changes}
 
+    def set(self, changes: Mapping[str, Any]) -> None:
+        """Set the given fields on the row, text without outer spaces."""
+        for name, value in changes.items():
+            setattr(self.row, name, value.strip() if isinstance(value, str) else value)
+
 
 def _key(value: Any) -> Any:
     """What two values are compared by: a row by its primary key, text without outer spaces."""

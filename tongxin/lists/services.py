@@ -249,8 +249,7 @@ def need_update(*, need: Need, actor: Actor, **changes: Any) -> Need:
                 _("Only an open need can be changed; this one is “%(status)s”.")
                 % {"status": locked.get_status_display()}
             )
-        for field, value in changes.items():
-            setattr(locked, field, value.strip() if isinstance(value, str) else value)
+        edit.set(changes)
         need_validate(
             title=locked.title,
             description=locked.description,
@@ -523,8 +522,7 @@ def resource_update(*, resource: Resource, actor: Actor, **changes: Any) -> Reso
     with editing as edit:
         locked = edit.row
         _speaks_or_manages(actor, locked.unit, locked.unit.region)
-        for field, value in changes.items():
-            setattr(locked, field, value.strip() if isinstance(value, str) else value)
+        edit.set(changes)
         resource_validate(
             kind=locked.kind,
             title=locked.title,

@@ -134,8 +134,7 @@ def unit_update(*, unit: PartnerUnit, actor: Actor, **changes: Any) -> PartnerUn
         require_manage(actor, locked.region)
         if "region" in changes:
             require_manage(actor, changes["region"])
-        for field, value in changes.items():
-            setattr(locked, field, value.strip() if isinstance(value, str) else value)
+        edit.set(changes)
         if locked.kind != UnitKind.PROPERTY_FIRM:
             locked.red_property = False
         unit_validate(name=locked.name, kind=locked.kind, region=locked.region, instance=locked)
@@ -240,8 +239,7 @@ def alliance_update(*, alliance: Alliance, actor: Actor, **changes: Any) -> Alli
     with audited_edit(Alliance, alliance.pk, actor=actor, fields=fields, region=lambda a: a.region) as edit:
         locked = edit.row
         require_manage(actor, locked.region)
-        for field, value in changes.items():
-            setattr(locked, field, value.strip() if isinstance(value, str) else value)
+        edit.set(changes)
         alliance_validate(
             name=locked.name,
             kind=locked.kind,
