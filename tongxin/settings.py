@@ -180,6 +180,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Map: no external tiles unless an intranet tile server is configured.
 TONGXIN_TILE_URL = os.environ.get("TONGXIN_TILE_URL", "")
 TONGXIN_TILE_ATTRIBUTION = os.environ.get("TONGXIN_TILE_ATTRIBUTION", "")
+TONGXIN_TILE_MAX_ZOOM = env_int("TONGXIN_TILE_MAX_ZOOM", 18)
 
 # Notifications: e-mail through Django's backend; a signed webhook for 企业微信/钉钉 bridges.
 TONGXIN_BASE_URL = os.environ.get("TONGXIN_BASE_URL", "http://127.0.0.1:8000")

@@ -12,4 +12,5 @@ def tongxin(request: HttpRequest) -> dict[str, Any]:
         "caps": capabilities(user) if user is not None else set(),
         "tile_url": settings.TONGXIN_TILE_URL,
         "tile_attribution": settings.TONGXIN_TILE_ATTRIBUTION,
+        "tile_max_zoom": settings.TONGXIN_TILE_MAX_ZOOM,
     }

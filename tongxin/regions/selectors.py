@@ -194,3 +194,42 @@ def editable_region(user: Any, pk: Any, capability: str = Capability.STRUCTURE_E
     if not may_edit:
         raise PermissionDenied
     return region
+
+
+# --- the boundaries drawn under every map ------------------------------------------------------
+
+BOUNDARY_LEVELS = (Level.STREET, Level.COMMUNITY)
+
+
+def boundaries_visible(user: Any) -> list[Region]:
+    """Street and community boundaries inside the user's scope: the muted base of their maps."""
+    return list(
+        regions_visible(user)
+        .filter(level__in=BOUNDARY_LEVELS, geometry__isnull=False)
+        .only("pk", "name", "level", "geometry", "depth", "path")
+        .order_by("depth", "code")
+    )
+
+
+def boundaries_public() -> list[Region]:
+    """Every street and community boundary: the base of the public report map, which already lists
+    every community by street and outlines each chosen community."""
+    return list(
+        Region.objects.filter(level__in=BOUNDARY_LEVELS, geometry__isnull=False)
+        .only("pk", "name", "level", "geometry", "depth", "path")
+        .order_by("depth", "code")
+    )
+
+
+def map_hint(user: Any) -> Region | None:
+    """A community (else a grid) the user may see with a drawn centre: where the map's hints point."""
+    for level in (Level.COMMUNITY, Level.GRID):
+        found = (
+            regions_visible(user)
+            .filter(level=level, centre_lng__isnull=False, centre_lat__isnull=False)
+            .order_by("path")
+            .first()
+        )
+        if found is not None:
+            return found
+    return None

@@ -14,13 +14,21 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tongxin.core.access import requires
+from tongxin.core.access import public, requires
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.people.models import PositionKind
 from tongxin.people.selectors import positions_visible
 from tongxin.regions.models import LEVEL_ORDER, Level, Region
-from tongxin.regions.selectors import grids_at_visible, map_area_grids, map_areas, region_get
+from tongxin.regions.selectors import (
+    boundaries_public,
+    boundaries_visible,
+    grids_at_visible,
+    map_area_grids,
+    map_areas,
+    map_hint,
+    region_get,
+)
 
 GRID_STAFF_KINDS = (PositionKind.GRID_LEADER, PositionKind.GRID_WORKER)
 COMMUNITY_DEPTH = LEVEL_ORDER.index(Level.COMMUNITY)
@@ -106,10 +114,15 @@ def index(request: HttpRequest) -> HttpResponse:
             groups[("~1", _("Communities"))].append(area)
         else:
             groups[("~2", _("Grids"))].append(area)
+    example = areas[0] if areas else None
     context = {
         "groups": [(name, members) for (_code, name), members in sorted(groups.items())],
         "query": query,
         "total": len(areas),
+        # the search hint names one of the user's own areas
+        "search_hint": (
+            _("e.g. %(name)s or %(code)s") % {"name": example.name, "code": example.code} if example else ""
+        ),
     }
     if request.headers.get("HX-Request"):
         response = render(request, "regions/map_index.html#community-list", context)
@@ -130,7 +143,7 @@ def _parse_point(raw_lng: str | None, raw_lat: str | None) -> tuple[float, float
 
 
 def parse_lng_lat(text: str) -> tuple[float, float] | None:
-    """'120.61, 31.31' (also with '，' or spaces); a latitude typed first is swapped (map.js agrees)."""
+    """'106.15, 27.40' (also with '，' or spaces); a latitude typed first is swapped (map.js agrees)."""
     parts = [p for p in re.split(r"[\s,，;；]+", text.strip()) if p]
     if len(parts) != 2:
         return None
@@ -223,6 +236,11 @@ def community(request: HttpRequest, pk: int) -> HttpResponse:
         "find_error": find_error,
         "located": located,
         "focus_id": focus_id,
+        "find_placeholder": (
+            f"{area.centre_lng:.4f}, {area.centre_lat:.4f}"
+            if area.centre_lng is not None and area.centre_lat is not None
+            else find_placeholder(request.user)
+        ),
     }
     return render(request, "regions/map_community.html", context)
 
@@ -289,3 +307,42 @@ def locate(request: HttpRequest) -> JsonResponse:
             status=400,
         )
     return JsonResponse(_locate_result(request.user, *point))
+
+
+def _boundary_feature(region: Region) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": region.pk,
+        "geometry": region.geometry,
+        "properties": {"id": region.pk, "name": region.name, "level": region.level},
+    }
+
+
+def _boundaries_response(regions: list[Region]) -> JsonResponse:
+    response = JsonResponse(
+        {"type": "FeatureCollection", "features": [_boundary_feature(r) for r in regions]}
+    )
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@requires(Capability.STRUCTURE_VIEW)
+@require_GET
+def boundaries(request: HttpRequest) -> JsonResponse:
+    """The street and community boundaries in the user's scope: the base layer of the staff maps."""
+    return _boundaries_response(boundaries_visible(request.user))
+
+
+@public
+@require_GET
+def public_boundaries(request: HttpRequest) -> JsonResponse:
+    """Street and community boundaries with names only: the base layer of the report map."""
+    return _boundaries_response(boundaries_public())
+
+
+def find_placeholder(user: Any) -> str:
+    """An example for the find box taken from the user's own area, not a fixed city."""
+    hint = map_hint(user)
+    if hint is None or hint.centre_lng is None or hint.centre_lat is None:
+        return ""
+    return f"{hint.centre_lng:.4f}, {hint.centre_lat:.4f}"

@@ -207,7 +207,9 @@ def test_page_has_csp_and_no_inline_script(secretary, nested):
 
 def test_no_tile_layer_unless_configured(secretary, nested, settings):
     url = reverse("regions_map:community", args=[nested.community_a1.pk])
-    assert 'data-tile-url=""' in secretary.get(url).content.decode()
+    body = secretary.get(url).content.decode()
+    assert "data-tile-url" not in body
+    assert f'data-base-url="{reverse("regions_map:boundaries")}"' in body
     settings.TONGXIN_TILE_URL = "https://tiles.example.lan/{z}/{x}/{y}.png"
     assert 'data-tile-url="https://tiles.example.lan/{z}/{x}/{y}.png"' in secretary.get(url).content.decode()
 

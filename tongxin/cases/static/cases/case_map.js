@@ -3,18 +3,19 @@
 (function () {
   "use strict";
 
-  var COLOURS = {
-    reported: "#c77800",
-    accepted: "#1d5fa8",
-    pooled: "#1d5fa8",
-    dispatched: "#1d5fa8",
-    in_progress: "#174ea6",
-    whistled: "#d35400",
-    resolved: "#0b8a78",
-    verified: "#0b8a78",
-    closed: "#1b7f3b",
-    closed_unsolved: "#b71c1c",
-  };
+  // each status's colour is the one its legend entry shows (cases/_case_map_key.html, basemap.css)
+  var COLOURS = null;
+  function colours() {
+    if (COLOURS) return COLOURS;
+    COLOURS = {};
+    document.querySelectorAll("#case-map-key [data-statuses]").forEach(function (item) {
+      var swatch = item.querySelector(".key-swatch");
+      var colour = swatch && window.getComputedStyle(swatch).backgroundColor;
+      if (!colour) return;
+      item.dataset.statuses.split(" ").forEach(function (status) { COLOURS[status] = colour; });
+    });
+    return COLOURS;
+  }
   var open = false;
   var map = null;
 
@@ -45,12 +46,10 @@
     var note = document.getElementById("case-map-note");
     L.Icon.Default.imagePath = el.dataset.iconPath;
     map = L.map(el, { attributionControl: false, minZoom: 3, maxZoom: 20, zoomSnap: 0.25 });
-    if (el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { maxZoom: 20, attribution: el.dataset.tileAttribution || "" }).addTo(map);
-      L.control.attribution({ prefix: false }).addTo(map);
-    }
     map.setView([35, 105], 4);
     var current = map;
+    // tiles when configured, and the street and community boundaries under the cases
+    var base = window.TongxinBaseMap ? window.TongxinBaseMap.add(map, el) : Promise.resolve(L.latLngBounds([]));
     fetch(el.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) {
         return r.json();
@@ -61,7 +60,7 @@
         areas.addTo(map);
         var dots = L.featureGroup();
         data.cases.forEach(function (c) {
-          var colour = COLOURS[c.status] || "#5f6b7a";
+          var colour = colours()[c.status] || "#5f6b7a";
           L.circleMarker([c.lat, c.lng], { radius: 7, className: "case-dot", color: "#fff", fillColor: colour, weight: 1.5, fillOpacity: 0.9 })
             .bindPopup(popup(c))
             .addTo(dots);
@@ -70,6 +69,9 @@
         var bounds = dots.getBounds();
         if (areas.getBounds().isValid()) bounds = bounds.isValid() ? bounds.extend(areas.getBounds()) : areas.getBounds();
         if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
+        else base.then(function (around) {
+          if (current === map && around.isValid()) map.fitBounds(around, { padding: [12, 12] });
+        });
         if (note) note.textContent = !data.cases.length ? el.dataset.empty : data.cases.length >= 2000 ? el.dataset.more : "";
       })
       .catch(function () {

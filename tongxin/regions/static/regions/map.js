@@ -12,10 +12,8 @@
 
   L.Icon.Default.imagePath = el.dataset.iconPath;
   var map = L.map(el, { attributionControl: false, minZoom: 3, maxZoom: 20, zoomSnap: 0.25 });
-  if (el.dataset.tileUrl) {
-    L.tileLayer(el.dataset.tileUrl, { maxZoom: 20, attribution: el.dataset.tileAttribution || "" }).addTo(map);
-    L.control.attribution({ prefix: false }).addTo(map);
-  }
+  // tiles when configured, and the street and community boundaries under the grids
+  var base = window.TongxinBaseMap ? window.TongxinBaseMap.add(map, el) : Promise.resolve(L.latLngBounds([]));
 
   var layers = {}; // grid id -> L.Polygon
   var marker = null;
@@ -152,7 +150,7 @@
     else marker = L.marker(latlng, { keyboard: false }).addTo(map);
   }
 
-  // "120.61, 31.31", also with a full-width comma or spaces; a latitude typed first is swapped
+  // "106.15, 27.40", also with a full-width comma or spaces; a latitude typed first is swapped
   // (the server's parse_lng_lat does the same)
   function parseLngLat(text) {
     var parts = text.trim().split(/[\s,，;；]+/).filter(Boolean);
@@ -254,6 +252,10 @@
     } else {
       map.setView([35, 105], 4);
       el.appendChild(node("p", "map-empty", el.dataset.empty));
+      // nothing of this area is drawn: show at least the boundaries around it
+      base.then(function (around) {
+        if (around.isValid()) map.fitBounds(around, { padding: [12, 12] });
+      });
     }
     map.on("zoomend", fitLabels);
     fitLabels();

@@ -1,0 +1,98 @@
+// Tongxin: what lies under every map. An intranet tile layer when the deployment configures one
+// (data-tile-url, data-tile-attribution, data-tile-max-zoom), and always the street and community
+// boundaries (data-base-url) as a muted layer beneath grids and points, named where a name fits.
+// Nothing is fetched from another host unless a tile server is configured. No inline script (CSP).
+(function () {
+  "use strict";
+
+  var PANE = "tongxinBase";
+  var LABEL_PANE = "tongxinBaseLabels";
+
+  function panes(map) {
+    if (!map.getPane(PANE)) {
+      // above the tiles (200), below the grids and points (overlay pane, 400)
+      map.createPane(PANE).style.zIndex = 350;
+      map.getPane(PANE).classList.add("base-pane");
+    }
+    if (!map.getPane(LABEL_PANE)) {
+      // names under the grids' own labels and popups
+      map.createPane(LABEL_PANE).style.zIndex = 450;
+      map.getPane(LABEL_PANE).style.pointerEvents = "none";
+    }
+  }
+
+  function addTiles(map, el) {
+    if (!el.dataset.tileUrl) return null;
+    var nativeMax = parseInt(el.dataset.tileMaxZoom, 10);
+    var tiles = L.tileLayer(el.dataset.tileUrl, {
+      maxNativeZoom: isNaN(nativeMax) ? 18 : nativeMax,
+      maxZoom: 20,
+      attribution: el.dataset.tileAttribution || "",
+    }).addTo(map);
+    if (el.dataset.tileAttribution) L.control.attribution({ prefix: false }).addTo(map);
+    return tiles;
+  }
+
+  // a name shows only where its area is big enough on screen to hold it, and not when the map is
+  // entirely inside the area (its name is then the page's subject)
+  function fitLabels(map, labels) {
+    var size = map.getSize();
+    labels.forEach(function (entry) {
+      var element = entry.tooltip.getElement();
+      if (!element) return;
+      var b = entry.bounds;
+      var sw = map.latLngToContainerPoint(b.getSouthWest());
+      var ne = map.latLngToContainerPoint(b.getNorthEast());
+      var w = Math.abs(ne.x - sw.x), h = Math.abs(ne.y - sw.y);
+      var big = entry.level === "street" ? w > 160 && h > 60 : w > 90 && h > 40;
+      var around = w > size.x * 1.6 && h > size.y * 1.6;
+      element.classList.toggle("is-hidden", !big || around);
+    });
+  }
+
+  function addBoundaries(map, el) {
+    if (!el.dataset.baseUrl) return Promise.resolve(L.latLngBounds([]));
+    return fetch(el.dataset.baseUrl, { credentials: "same-origin", headers: { Accept: "application/geo+json, application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (collection) {
+        var labels = [];
+        var bounds = L.latLngBounds([]);
+        // streets first, so community lines lie on top of them
+        var features = collection.features.slice().sort(function (a, b) {
+          return (a.properties.level === "street" ? 0 : 1) - (b.properties.level === "street" ? 0 : 1);
+        });
+        features.forEach(function (feature) {
+          var level = feature.properties.level;
+          var layer = L.geoJSON(feature, { pane: PANE, interactive: false, className: "base-area base-" + level }).addTo(map);
+          var b = layer.getBounds();
+          if (!b.isValid()) return;
+          bounds.extend(b);
+          var tooltip = L.tooltip({ permanent: true, direction: "center", pane: LABEL_PANE, className: "base-label base-label-" + level, interactive: false })
+            .setLatLng(b.getCenter())
+            .setContent(feature.properties.name)
+            .addTo(map);
+          labels.push({ tooltip: tooltip, bounds: b, level: level });
+        });
+        map.on("zoomend moveend resize", function () { fitLabels(map, labels); });
+        fitLabels(map, labels);
+        el.classList.add("has-base");
+        return bounds;
+      })
+      .catch(function () {
+        // the map still works without its context
+        return L.latLngBounds([]);
+      });
+  }
+
+  window.TongxinBaseMap = {
+    // tiles at once, boundaries when they arrive; resolves to the boundaries' extent
+    add: function (map, el) {
+      panes(map);
+      addTiles(map, el);
+      return addBoundaries(map, el);
+    },
+  };
+})();
