@@ -3,18 +3,12 @@ from typing import Any
 
 from tongxin.cases.escalation import escalate_due
 from tongxin.cases.idempotency import idempotency_keys_prune
-from tongxin.cases.outbox import outbox_process
 from tongxin.jobs.registry import job
 
 
 @job("cases.deadlines", every=timedelta(minutes=1))
 def deadlines(payload: dict[str, Any]) -> None:
     escalate_due()
-
-
-@job("cases.outbox", every=timedelta(seconds=10))
-def outbox(payload: dict[str, Any]) -> None:
-    outbox_process()
 
 
 @job("cases.idempotency_prune", every=timedelta(hours=1))

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.db import outbox_index
 from tongxin.lib import crypto, masking
 
 
@@ -300,12 +301,15 @@ class CaseTransition(models.Model):
     reason = models.TextField(_("note"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(db_index=True)
-    processed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)  # null: still in the outbox
 
     class Meta:
         ordering = ["at", "id"]
-        # the figures ask "which cases were reopened (or …) in a period": one range on this index
-        indexes = [models.Index(fields=["action", "at", "case"], name="case_transition_action_at")]
+        indexes = [
+            # the figures ask "which cases were reopened (or …) in a period": one range on this index
+            models.Index(fields=["action", "at", "case"], name="case_transition_action_at"),
+            outbox_index("case_transition"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.from_status}->{self.to_status}"

@@ -2,7 +2,7 @@
 
 import zlib
 
-from django.db import connection
+from django.db import connection, models
 
 
 def serialise_writers(name: str) -> None:
@@ -14,3 +14,9 @@ def serialise_writers(name: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(name.encode())])
+
+
+def outbox_index(table: str) -> models.Index:
+    """The partial index a transition table carries for the outbox worker (notifications/outbox.py):
+    only the rows not yet processed, so the worker's scan stays small however long history grows."""
+    return models.Index(fields=["id"], condition=models.Q(processed_at__isnull=True), name=f"{table}_outbox")

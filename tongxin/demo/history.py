@@ -9,7 +9,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from django.utils import timezone
@@ -18,6 +18,7 @@ from tongxin.demo.cases.year import generate_demo_cases
 from tongxin.demo.cobuilding import generate_cobuilding
 from tongxin.demo.memberlife import generate_member_life
 from tongxin.demo.targets import generate_targets
+from tongxin.notifications.outbox import outbox_mark_processed
 
 
 class Summary(Protocol):
@@ -36,6 +37,10 @@ STEPS = (
     Step("member life", generate_member_life),
     Step("targets", generate_targets),
 )
+
+
+# steps older than this were "told" when they happened: the inboxes start with recent news only
+TOLD_BEFORE = timedelta(days=3)
 
 
 class StepFailed(Exception):
@@ -59,3 +64,4 @@ def write_history(
             log(f"  {step.label} ({time.monotonic() - started:.1f} s):")
             for line in summary.lines():
                 log(f"    {line}")
+    outbox_mark_processed(before=now - TOLD_BEFORE)

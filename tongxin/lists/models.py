@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.db import outbox_index
+
 
 class NeedCategory(models.TextChoices):
     ELDERLY = "elderly", _("Care for the elderly and the vulnerable (助老扶弱)")
@@ -137,9 +139,11 @@ class NeedTransition(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)  # null: still in the outbox
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [outbox_index("need_transition")]
 
     def __str__(self) -> str:
         return f"{self.need_id} {self.action} {self.from_status}->{self.to_status}"
@@ -374,10 +378,13 @@ class ProjectTransition(models.Model):
     )
     actor_label = models.CharField(max_length=100, blank=True)
     reason = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)  # null: still in the outbox
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [outbox_index("project_transition")]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.action} {self.from_status}->{self.to_status}"

@@ -40,8 +40,6 @@ from tongxin.lists.models import (
 )
 from tongxin.lists.workflow import MILESTONE_RULES, NEW, PROJECT_RULES, NeedAction, ProjectAction
 from tongxin.lists.workflow import RULES as NEED_RULES
-from tongxin.notifications.recipients import community_officials, liaisons_of
-from tongxin.notifications.services import notify_on_commit
 from tongxin.partners.files import document_validate
 from tongxin.partners.models import PartnerUnit
 from tongxin.partners.selectors import reach_for
@@ -80,11 +78,19 @@ def _as_decimal(value: Any) -> Decimal:
 
 
 def _need_step(
-    locked: Need, action: NeedAction, *, actor: Actor, now: datetime, reason: str = "", **changes: Any
+    locked: Need,
+    action: NeedAction,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    **changes: Any,
 ) -> Need:
     """The one way a need's status changes: the caller has locked the row and checked who acts; the
     rule says where the need may go from here; the row is updated on the status it was read with (a
-    checked count); one NeedTransition records the step with who and why."""
+    checked count); one NeedTransition records the step with who and why, and is the outbox row its
+    notifications come from (lists/outbox.py)."""
     rule = NEED_RULES[action]
     from_status = locked.status
     if not rule.leaves(from_status):
@@ -112,6 +118,7 @@ def _need_step(
         actor=user_or_none(actor),
         actor_label=actor_label(actor)[:100],
         reason=(reason or "").strip()[:200],
+        data=data or {},
         at=now,
     )
     return locked
@@ -370,18 +377,12 @@ def need_claim(
             actor=actor,
             now=now,
             reason=note,
+            data={"unit": unit.pk},
             claimed_by_unit=unit,
             claimed_by=user_or_none(actor),
             claimed_at=now,
             claimed_meeting=meeting,
             claim_note=(note or "").strip()[:200],
-        )
-        notify_on_commit(
-            users=lambda: [*community_officials(current.region), *liaisons_of(unit)],
-            event_key=f"need-claimed:{current.pk}",
-            title=_("%(unit)s claimed the need “%(need)s”.") % {"unit": unit.name, "need": current.title},
-            body=current.claim_note,
-            url=current.get_absolute_url(),
         )
     return current
 
@@ -914,14 +915,6 @@ def project_close(
             if need.status == NeedStatus.IN_PROJECT:
                 _need_step(need, NeedAction.MEET, actor=actor, now=now, done_at=now)
         project_progress_refresh(locked)
-        unit = locked.owner_unit
-        if unit is not None:
-            notify_on_commit(
-                users=lambda: liaisons_of(unit),
-                event_key=f"project-closed:{locked.pk}",
-                title=_("The project “%(project)s” was accepted as delivered.") % {"project": locked.title},
-                url=locked.get_absolute_url(),
-            )
     return locked
 
 

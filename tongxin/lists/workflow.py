@@ -13,6 +13,13 @@ from tongxin.core.workflow import Labels, Rule, by_action
 from tongxin.lists.models import Milestone, MilestoneStatus, Need, NeedStatus, Project, ProjectStatus
 
 
+class Audience(StrEnum):
+    """Who hears of a step (lists/outbox.py finds the accounts)."""
+
+    COMMUNITY = "community"  # the officials who keep the lists at the need's community
+    UNIT = "unit"  # the liaisons of the unit that claimed the need or owns the project
+
+
 class NeedAction(StrEnum):
     PUBLISH = "publish"
     CLAIM = "claim"
@@ -39,6 +46,7 @@ RULES: dict[str, Rule[Need]] = by_action(
             sources={NeedStatus.OPEN},
             target=NeedStatus.CLAIMED,
             who={"keeper", "liaison"},
+            audiences={Audience.COMMUNITY, Audience.UNIT},
             labels=Labels(timeline=pgettext_lazy("need history", "Claimed")),
         ),
         Rule(
@@ -104,6 +112,7 @@ PROJECT_RULES: dict[str, Rule[Project]] = by_action(
             sources={ProjectStatus.ACTIVE},
             target=ProjectStatus.CLOSED,
             who={"keeper"},
+            audiences={Audience.UNIT},
             labels=Labels(timeline=pgettext_lazy("project history", "Accepted as delivered")),
         ),
         Rule(

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tongxin.cases import outbox
 from tongxin.cases.models import CaseTransition, WhistleType
-from tongxin.cases.outbox import outbox_mark_processed, outbox_process
 from tongxin.cases.services import RESIDENT, case_transition
 from tongxin.cases.testing import report_case
 from tongxin.cases.tests.cast import build_cast
+from tongxin.notifications import outbox as the_outbox
 from tongxin.notifications.models import Delivery, DeliveryStatus, Notification
+from tongxin.notifications.outbox import outbox_mark_processed, outbox_process
 from tongxin.notifications.services import deliveries_send, sign
 
 pytestmark = pytest.mark.django_db
@@ -90,19 +90,19 @@ def test_a_notifier_that_fails_half_way_leaves_the_transition_for_the_next_run(t
     case = report_case(tree)
     case_transition(case=case, action="accept", actor=cast.secretary)
     calls = {"n": 0}
-    real = outbox.notify
+    real = the_outbox.notify
 
     def flaky(**kwargs: Any) -> int:
         calls["n"] += 1
         real(**kwargs)  # the inbox rows are written, then the worker dies
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(outbox, "notify", flaky)
+    monkeypatch.setattr(the_outbox, "notify", flaky)
     with pytest.raises(RuntimeError):
         outbox_process()
     assert not Notification.objects.exists()  # rolled back with the claim
     assert CaseTransition.objects.filter(processed_at__isnull=True).count() == 2
-    monkeypatch.setattr(outbox, "notify", real)
+    monkeypatch.setattr(the_outbox, "notify", real)
     assert outbox_process() == 2
     assert told(CaseTransition.objects.get(action="intake")) == names(cast.secretary, cast.handler)
 

@@ -26,7 +26,6 @@ from tongxin.cases.models import (
     Whistle,
     WhistleRouteStep,
 )
-from tongxin.cases.outbox import outbox_mark_processed
 from tongxin.cases.workflow import RULES
 from tongxin.core.actors import Actor, is_user, user_or_none
 from tongxin.demo.cases.planner import (
@@ -39,6 +38,7 @@ from tongxin.demo.cases.planner import (
     plan_cases,
 )
 from tongxin.lib import crypto
+from tongxin.notifications.outbox import outbox_mark_processed
 from tongxin.regions.models import Level, Region
 
 
