@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tongxin.partylife",
     "tongxin.statistics",
     "tongxin.transfer",
+    "tongxin.workbench",
     "tongxin.demo",
 ]
 
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tongxin.core.context_processors.tongxin",
                 "tongxin.notifications.context_processors.notifications",
+                "tongxin.workbench.context_processors.navigation",
             ],
         },
     },

@@ -7,9 +7,13 @@ from tongxin.partners import urls as partner_urls
 from tongxin.regions import urls as region_urls
 from tongxin.structure import urls as structure_urls
 from tongxin.structure.pages import home
+from tongxin.workbench import views as workbench_views
 
 urlpatterns = [
-    path("", home, name="home"),
+    # everyone starts from the page of their role (tongxin/workbench); the region tree is one click away
+    path("", workbench_views.start, name="home"),
+    path("structure/", home, name="structure"),
+    path("workbench/", include("tongxin.workbench.urls")),
     path("", include("tongxin.core.urls")),
     path("accounts/", include("tongxin.accounts.urls")),
     path("regions/", include((region_urls.urlpatterns + structure_urls.region_patterns, "regions"))),

@@ -73,6 +73,13 @@ def capabilities(user: Any) -> set[str]:
     return result
 
 
+def roles(user: Any) -> set[str]:
+    """The roles the user holds anywhere (for the start page and the phone's tab bar)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return {role for role, _path in _assignments(user)}
+
+
 def forget_cached_roles(user: Any) -> None:
     if hasattr(user, "_tongxin_roles"):
         del user._tongxin_roles

@@ -130,12 +130,19 @@ PAGES: dict[str, Budget] = {
     "statistics:definitions": Budget("zuzhibu", 11, rows="<dt "),
     "statistics:wording": Budget("zuzhibu", 13),
     "statistics:displays": Budget("anquan", 13, rows=None),  # the demo issues no display link
+    # the start pages: each section or source is one query whatever its length (tongxin/workbench)
+    "workbench:inbox": Budget("shequ_shuji", 40, rows='class="wb-item"'),
+    "workbench:tasks": Budget("wanggeyuan", 20, rows='class="wb-item"'),
+    "workbench:member": Budget("dangyuan", 20, rows=None),
 }
 
 # parameterless pages that are not a list of rows, and why
 NOT_A_LIST = {
     # a dashboard of counts and shortcuts
+    "structure",
+    # a redirect to the user's start page, and the account's links on a phone
     "home",
+    "workbench:me",
     "partners:index",
     "members:index",
     "partylife:index",

@@ -265,7 +265,7 @@ def test_people_hidden_from_structure_only_roles(tree):
 
 def test_home_org_tree_is_nested(tree, official):
     make_person(tree.building)
-    body = official.get(reverse("home")).content.decode()
+    body = official.get(reverse("structure")).content.decode()
     street = body.index("中共双塔街道工作委员会")
     community = body.index("中共滚绣坊社区委员会")
     branch = body.index("滚绣坊社区第1网格党支部")

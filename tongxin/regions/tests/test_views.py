@@ -40,7 +40,7 @@ def leader(tree):
 
 
 def test_home_shows_own_tree_from_scope_root(tree, official):
-    response = official.get(reverse("home"))
+    response = official.get(reverse("structure"))
     assert response.status_code == 200
     body = response.content.decode()
     assert "双塔街道" in body
@@ -62,7 +62,7 @@ def test_home_selected_node_opens_its_branch_and_shows_positions(tree, official)
         person=ended, kind="grid_leader", region=grid, starts_on=date(2020, 1, 1), ends_on=date(2021, 1, 1)
     )
     make_member(tree.building, tree.orgs["grid_branch"], name="张党员")
-    response = official.get(reverse("home"), {"node": grid.pk})
+    response = official.get(reverse("structure"), {"node": grid.pk})
     assert response.status_code == 200
     body = response.content.decode()
     ctx = response.context
@@ -80,25 +80,25 @@ def test_home_counts_use_the_whole_subtree(tree, official):
     make_person(tree.building)
     make_member(tree.grids["2.1"], tree.orgs["grid_branch"])
     make_person(tree.community_b1)  # another street: not counted
-    ctx = official.get(reverse("home")).context
+    ctx = official.get(reverse("structure")).context
     assert ctx["counts"] == {"communities": 2, "grids": 4, "buildings": 1}
     assert ctx["people_counts"] == {"people": 2, "members": 1}
 
 
 def test_home_node_outside_scope_is_404(tree, official):
-    assert official.get(reverse("home"), {"node": tree.community_b1.pk}).status_code == 404
-    assert official.get(reverse("home"), {"node": tree.county.pk}).status_code == 404
+    assert official.get(reverse("structure"), {"node": tree.community_b1.pk}).status_code == 404
+    assert official.get(reverse("structure"), {"node": tree.county.pk}).status_code == 404
 
 
 def test_home_without_roles_says_so(tree, client):
     login(client, make_user(None, None))
-    response = client.get(reverse("home"))
+    response = client.get(reverse("structure"))
     assert response.status_code == 200
     assert "No area assigned yet" in response.content.decode()
 
 
 def test_home_anonymous_goes_to_login(tree, client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("structure"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -106,7 +106,7 @@ def test_home_anonymous_goes_to_login(tree, client):
 def test_home_member_without_people_view_sees_no_people(tree, client):
     login(client, make_user(Role.MEMBER, tree.community_a1))
     make_person(tree.building, name="赵居民")
-    response = client.get(reverse("home"))
+    response = client.get(reverse("structure"))
     assert response.status_code == 200
     assert "people_counts" not in response.context
     assert "赵居民" not in response.content.decode()
@@ -130,12 +130,12 @@ def _grow(tree, n):
 
 def test_home_query_count_does_not_grow(tree, official, django_assert_max_num_queries):
     node = {"node": tree.community_a1.pk}
-    official.get(reverse("home"), node)  # warm the session
+    official.get(reverse("structure"), node)  # warm the session
     with django_assert_max_num_queries(15):
-        assert official.get(reverse("home"), node).status_code == 200
+        assert official.get(reverse("structure"), node).status_code == 200
     _grow(tree, 12)
     with django_assert_max_num_queries(15):
-        response = official.get(reverse("home"), node)
+        response = official.get(reverse("structure"), node)
     assert response.context["counts"]["grids"] == 14
 
 

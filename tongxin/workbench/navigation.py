@@ -1,0 +1,258 @@
+"""The main menu and the phone's tab bar, as data: groups of items, each shown only to those who
+may use it. base.html draws them; the context processor picks what the user sees."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from tongxin.core.roles import Capability as C
+from tongxin.core.roles import Role
+from tongxin.core.scope import capabilities, roles
+from tongxin.workbench.selectors import start_page_of
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the menu asks of a user: their capabilities, their roles, whether they are a person."""
+
+    caps: frozenset[str]
+    roles: frozenset[str]
+    has_person: bool
+
+    def can(self, *caps: str) -> bool:
+        return any(c in self.caps for c in caps)
+
+
+Rule = Callable[[Viewer], bool]
+
+
+def anyone(viewer: Viewer) -> bool:
+    return True
+
+
+def cap(*caps: str) -> Rule:
+    return lambda v: v.can(*caps)
+
+
+@dataclass(frozen=True)
+class Item:
+    label: Promise
+    url_name: str
+    when: Rule = anyone
+    # other pages that count as this item (the tab stays lit on them)
+    also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: Promise
+    items: tuple[Item, ...]
+    # the URL namespaces whose pages belong to the group (it shows as the current one there)
+    namespaces: tuple[str, ...] = ()
+
+
+def _member(v: Viewer) -> bool:
+    return Role.MEMBER in v.roles or v.has_person
+
+
+MENU: tuple[Group, ...] = (
+    Group(
+        "cases",
+        pgettext_lazy("menu", "Cases"),
+        (
+            Item(_("All cases"), "cases:list", cap(C.CASES_VIEW)),
+            Item(_("My cases"), "cases:mine"),
+            Item(_("Report a problem"), "cases:patrol", cap(C.CASES_REPORT)),
+            Item(
+                _("Hotline entry"),
+                "cases:hotline",
+                lambda v: Role.HOTLINE_OPERATOR in v.roles or v.can(C.CASES_MANAGE),
+            ),
+            Item(_("Order pool (接单)"), "cases:pool", _member),
+            Item(_("Supervision"), "cases:supervision", cap(C.CASES_SUPERVISE)),
+            Item(_("Three rates"), "cases:rates", cap(C.CASES_VIEW)),
+            Item(_("Case settings"), "cases:config", cap(C.CASES_CONFIGURE)),
+        ),
+        ("cases",),
+    ),
+    Group(
+        "cobuilding",
+        pgettext_lazy("menu", "Co-building"),
+        (
+            Item(_("Co-building hub"), "partners:index", cap(C.PARTNERS_VIEW)),
+            Item(_("Needs"), "lists:needs", cap(C.PARTNERS_VIEW)),
+            Item(_("Resources"), "lists:resources", cap(C.PARTNERS_VIEW)),
+            Item(_("Projects"), "lists:projects", cap(C.PARTNERS_VIEW)),
+            Item(_("Joint meetings"), "meetings:index", cap(C.PARTNERS_VIEW)),
+            Item(_("Partner units"), "partners:units", cap(C.PARTNERS_VIEW)),
+            Item(_("Alliances"), "partners:alliances", cap(C.PARTNERS_VIEW)),
+        ),
+        ("partners", "lists", "meetings"),
+    ),
+    Group(
+        "members",
+        pgettext_lazy("menu", "Members"),
+        (
+            Item(_("Reporting and service"), "members:index"),
+            Item(_("My service record"), "members:me", lambda v: v.has_person),
+            Item(_("Reported members"), "members:reports", cap(C.MEMBERS_VIEW)),
+            Item(_("Service records"), "members:services", cap(C.MEMBERS_VIEW)),
+            Item(_("Activities"), "activities:index"),
+            Item(_("Teams"), "activities:teams", cap(C.MEMBERS_VIEW)),
+        ),
+        ("members", "activities"),
+    ),
+    Group(
+        "partylife",
+        pgettext_lazy("menu", "Party life"),
+        (
+            Item(_("Party life"), "partylife:index", cap(C.PARTYLIFE_VIEW)),
+            Item(_("三会一课 records"), "partylife:meetings", cap(C.PARTYLIFE_VIEW)),
+            Item(_("三会一课 compliance"), "partylife:compliance", cap(C.PARTYLIFE_VIEW)),
+            Item(_("Member development"), "partylife:development", cap(C.PARTYLIFE_VIEW)),
+            Item(_("Mobile members"), "partylife:mobile", cap(C.PARTYLIFE_VIEW)),
+            Item(_("Training"), "partylife:training", cap(C.PARTYLIFE_VIEW)),
+        ),
+        ("partylife",),
+    ),
+    Group(
+        "statistics",
+        pgettext_lazy("menu", "Figures"),
+        (
+            Item(_("Overview"), "statistics:overview", cap(C.STATISTICS_VIEW)),
+            Item(_("Work report"), "statistics:report", cap(C.STATISTICS_VIEW)),
+            Item(_("Big screen"), "statistics:screen", cap(C.STATISTICS_VIEW)),
+            Item(_("Indicator definitions"), "statistics:definitions", cap(C.STATISTICS_VIEW)),
+            Item(_("Annual targets"), "statistics:targets", cap(C.STATISTICS_TARGETS)),
+        ),
+        ("statistics",),
+    ),
+    Group(
+        "admin",
+        pgettext_lazy("menu", "Administration"),
+        (
+            Item(_("Regions"), "regions:list", cap(C.STRUCTURE_VIEW)),
+            Item(_("Organisations"), "organisations:list", cap(C.STRUCTURE_VIEW)),
+            Item(_("People"), "people:list", cap(C.PEOPLE_VIEW)),
+            Item(_("Map"), "regions_map:index", cap(C.STRUCTURE_VIEW)),
+            Item(_("Import & export"), "transfer:index", cap(C.DATA_IMPORT, C.DATA_EXPORT)),
+            Item(_("Accounts"), "accounts:list", cap(C.ACCOUNTS_MANAGE)),
+            Item(_("Display links"), "statistics:displays", cap(C.ACCOUNTS_MANAGE)),
+            Item(_("Audit trail"), "audit:list", cap(C.AUDIT_VIEW)),
+            Item(_("API tokens"), "accounts:tokens"),
+            Item(_("Change password"), "accounts:password"),
+        ),
+        ("regions", "organisations", "people", "regions_map", "transfer", "accounts", "audit"),
+    ),
+)
+
+# the region tree, one click from every page for those who see it
+STRUCTURE = Item(
+    pgettext_lazy("menu", "Structure"), "structure", cap(C.STRUCTURE_VIEW), also=("regions:detail",)
+)
+
+# line icons, 24×24, drawn with the current colour (no icon font, nothing from the internet)
+ICONS = {
+    "inbox": "M4 13h4l2 3h4l2-3h4M5 5h14l1 8v6H4v-6z",
+    "report": "M12 5v14M5 12h14",
+    "map": "M9 4 3 6v14l6-2 6 2 6-2V4l-6 2zM9 4v14M15 6v14",
+    "bell": "M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20h4",
+    "me": "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0",
+    "home": "M3 11 12 4l9 7M5 10v10h14V10",
+    "hand": (
+        "M7 11V6a1.5 1.5 0 0 1 3 0v5M10 10V4.5a1.5 1.5 0 0 1 3 0V10M13 10V5.5a1.5 1.5 0 0 1 3 0V12"
+        "M16 9a1.5 1.5 0 0 1 3 0v5a7 7 0 0 1-14 0v-3a1.5 1.5 0 0 1 2-1.4"
+    ),
+    "flag": "M5 21V4M5 4h11l-2 4 2 4H5",
+    "book": "M4 5a2 2 0 0 1 2-2h13v16H6a2 2 0 0 0-2 2zM4 19V5",
+}
+
+
+@dataclass(frozen=True)
+class Tab:
+    label: Promise
+    url_name: str
+    icon: str
+    also: tuple[str, ...] = ()
+    badge: bool = False  # shows the unread notifications
+
+
+GRID_TABS = (
+    Tab(pgettext_lazy("tab", "To do"), "workbench:tasks", "inbox", also=("cases:mine",)),
+    Tab(pgettext_lazy("tab", "Report"), "cases:patrol", "report"),
+    Tab(pgettext_lazy("tab", "Map"), "regions_map:index", "map", also=("regions_map:community",)),
+    Tab(pgettext_lazy("tab", "Messages"), "notifications:inbox", "bell", badge=True),
+    Tab(pgettext_lazy("tab", "Me"), "workbench:me", "me", also=("accounts:password", "accounts:tokens")),
+)
+MEMBER_TABS = (
+    Tab(pgettext_lazy("tab", "Home"), "workbench:member", "home"),
+    Tab(pgettext_lazy("tab", "Orders"), "cases:pool", "hand"),
+    Tab(pgettext_lazy("tab", "Activities"), "activities:index", "flag", also=("activities:detail",)),
+    Tab(pgettext_lazy("tab", "Record"), "members:me", "book"),
+    Tab(pgettext_lazy("tab", "Me"), "workbench:me", "me", also=("accounts:password", "accounts:tokens")),
+)
+TABS_BY_START = {"workbench:tasks": GRID_TABS, "workbench:member": MEMBER_TABS}
+
+
+@dataclass
+class Link:
+    label: Any
+    url: str
+    current: bool
+
+
+@dataclass
+class Menu:
+    start: Link
+    structure: Link | None
+    groups: list[tuple[Group, list[Link], bool]] = field(default_factory=list)
+    tabs: list[tuple[Tab, Link, str]] = field(default_factory=list)
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:  # an app left out of the URLs (a trimmed deployment)
+        return None
+
+
+def viewer_of(user: Any) -> Viewer:
+    return Viewer(
+        frozenset(capabilities(user)), frozenset(roles(user)), bool(getattr(user, "person_id", None))
+    )
+
+
+def menu_for(user: Any, view_name: str) -> Menu:
+    """The menu the user sees on the page named `view_name`."""
+    viewer = viewer_of(user)
+    namespace = view_name.split(":", 1)[0] if ":" in view_name else ""
+    start_name = start_page_of(user)
+    start = Link(_("Start"), reverse("home"), view_name in {"home", start_name})
+    structure = None
+    if STRUCTURE.when(viewer):
+        structure = Link(
+            STRUCTURE.label, reverse(STRUCTURE.url_name), view_name in {"structure", *STRUCTURE.also}
+        )
+    menu = Menu(start, structure)
+    for group in MENU:
+        links = []
+        for item in group.items:
+            url = _url(item.url_name) if item.when(viewer) else None
+            if url is not None:
+                links.append(Link(item.label, url, view_name in {item.url_name, *item.also}))
+        if links:
+            menu.groups.append((group, links, namespace in group.namespaces))
+    tabs = TABS_BY_START.get(start_name, ())
+    for tab in tabs:
+        url = _url(tab.url_name)
+        if url is not None:
+            menu.tabs.append(
+                (tab, Link(tab.label, url, view_name in {tab.url_name, *tab.also}), ICONS[tab.icon])
+            )
+    return menu
