@@ -140,10 +140,7 @@ def activity_update(*, activity: Activity, actor: Actor, **changes: Any) -> Acti
             raise PermissionDenied
         if locked.status != ActivityStatus.PUBLISHED:
             raise ValidationError(_("Only an open activity can be changed."))
-        for key in fields:
-            if key in changes:
-                value = changes[key]
-                setattr(locked, key, value.strip() if isinstance(value, str) and key != "kind" else value)
+        edit.set(changes, only=fields)
         _activity_validate({k: getattr(locked, k) for k in fields})
     return edit.row
 

@@ -50,10 +50,12 @@ class Edit(Generic[M]):
     def fields(self) -> set[str]:
         return {c.field for c in self.changes}
 
-    def set(self, changes: Mapping[str, Any]) -> None:
-        """Set the given fields on the row, text without outer spaces."""
+    def set(self, changes: Mapping[str, Any], *, only: Collection[str] | None = None) -> None:
+        """Set the given fields on the row (only those named in `only`, when given), text without
+        outer spaces."""
         for name, value in changes.items():
-            setattr(self.row, name, value.strip() if isinstance(value, str) else value)
+            if only is None or name in only:
+                setattr(self.row, name, value.strip() if isinstance(value, str) else value)
 
 
 def _key(value: Any) -> Any:

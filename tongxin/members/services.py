@@ -81,10 +81,7 @@ def service_post_update(*, post: ServicePost, actor: Actor, **changes: Any) -> S
     with editing as edit:
         post = edit.row
         require_scope(actor, Capability.MEMBERS_MANAGE, post.community)
-        for key in fields:
-            if key in changes:
-                value = changes[key]
-                setattr(post, key, value.strip() if isinstance(value, str) else value)
+        edit.set(changes, only=fields)
         _post_validate(community=post.community, kind=post.kind, name=post.name, places=post.places)
         if ServicePost.objects.filter(community=post.community, name=post.name).exclude(pk=post.pk).exists():
             raise ValidationError({"name": [_("The community already has a post of this name.")]})

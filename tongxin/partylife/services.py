@@ -107,10 +107,7 @@ def party_meeting_update(
     with editing as edit:
         locked = edit.row
         require_scope(actor, Capability.PARTYLIFE_MANAGE, locked.organisation.region)
-        for key in MEETING_FIELDS:
-            if key in changes:
-                value = changes[key]
-                setattr(locked, key, value.strip() if isinstance(value, str) and key != "kind" else value)
+        edit.set(changes, only=MEETING_FIELDS)
         _party_meeting_validate(
             organisation=locked.organisation, kind=locked.kind, held_on=locked.held_on, topic=locked.topic
         )
@@ -444,10 +441,7 @@ def window_update(*, window: ServiceWindow, actor: Actor, **changes: Any) -> Ser
     ) as edit:
         window = edit.row
         require_scope(actor, Capability.PARTYLIFE_MANAGE, window.region)
-        for key in fields:
-            if key in changes:
-                value = changes[key]
-                setattr(window, key, value.strip() if isinstance(value, str) else value)
+        edit.set(changes, only=fields)
         if not window.name:
             raise ValidationError({"name": [_("Give the window a name.")]})
     return edit.row
@@ -519,10 +513,7 @@ def mobile_member_update(
     with editing as edit:
         locked = edit.row
         require_scope(actor, Capability.PARTYLIFE_MANAGE, locked.branch.region)
-        for key in fields:
-            if key in changes:
-                value = changes[key]
-                setattr(locked, key, value.strip() if isinstance(value, str) else value)
+        edit.set(changes, only=fields)
         _mobile_validate(locked.person, locked.current_place, locked.left_on, contact)
         if contact is not None:
             locked.set_contact(contact)
