@@ -75,6 +75,8 @@ def _as_decimal(value: Any) -> Decimal:
 
 
 # ---- needs ----------------------------------------------------------------------------------------
+# A row is locked alone (select_for_update() with no joined rows: PostgreSQL would return a joined row
+# as it was before the wait) and its relations are read after the lock.
 
 
 def _need_step(
@@ -270,7 +272,7 @@ def need_update(*, need: Need, actor: Actor, **changes: Any) -> Need:
 
 @transaction.atomic
 def need_withdraw(*, need: Need, actor: Actor, reason: str) -> Need:
-    locked = Need.objects.select_for_update(of=("self",)).select_related("region").get(pk=need.pk)
+    locked = Need.objects.select_for_update().get(pk=need.pk)
     require_manage(actor, locked.region)
     if locked.status not in (NeedStatus.OPEN, NeedStatus.CLAIMED):
         raise ValidationError(_("A need that is being delivered or met cannot be withdrawn."))
@@ -354,8 +356,7 @@ def need_claim(
         raise ValidationError({"unit": [_("This unit no longer takes part in co-building.")]})
     with transaction.atomic():
         # of two claims at once, the second waits for the lock and finds the need claimed
-        # the claimant is read after the lock: a joined row would come from before the wait (PostgreSQL)
-        current = Need.objects.select_for_update(of=("self",)).select_related("region").get(pk=need.pk)
+        current = Need.objects.select_for_update().get(pk=need.pk)
         if current.status != NeedStatus.OPEN:
             if current.claimed_by_unit_id is not None:
                 raise AlreadyClaimed(
@@ -406,11 +407,7 @@ def _paired_with(unit: PartnerUnit, region: Region, now: datetime) -> bool:
 @transaction.atomic
 def need_release(*, need: Need, actor: Actor, reason: str = "") -> Need:
     """Give a claimed need back (before a project starts): it is open for claiming again."""
-    locked = (
-        Need.objects.select_for_update(of=("self",))
-        .select_related("region", "claimed_by_unit")
-        .get(pk=need.pk)
-    )
+    locked = Need.objects.select_for_update().get(pk=need.pk)
     _speaks_or_manages(actor, locked.claimed_by_unit, locked.region)
     if locked.status != NeedStatus.CLAIMED:
         raise ValidationError(_("Only a claimed need without a project can be given back."))
@@ -575,11 +572,7 @@ def project_create(
     errors: dict[str, list[str]] = {}
     with transaction.atomic():
         if need is not None:
-            need = (
-                Need.objects.select_for_update(of=("self",))
-                .select_related("region", "claimed_by_unit")
-                .get(pk=need.pk)
-            )
+            need = Need.objects.select_for_update().get(pk=need.pk)
             if need.status != NeedStatus.CLAIMED:
                 errors.setdefault("need", []).append(
                     _("Only a claimed need becomes a project; this one is “%(status)s”.")
@@ -679,11 +672,7 @@ def _milestone_insert(project: Project, title: str, weight: int, due_on: date | 
 def milestone_add(
     *, project: Project, actor: Actor, title: str, weight: int = 1, due_on: date | None = None
 ) -> Milestone:
-    locked = (
-        Project.objects.select_for_update(of=("self",))
-        .select_related("region", "owner_unit")
-        .get(pk=project.pk)
-    )
+    locked = Project.objects.select_for_update().get(pk=project.pk)
     _speaks_or_manages(actor, locked.owner_unit, locked.region)
     if locked.status != ProjectStatus.ACTIVE:
         raise ValidationError(_("The project is no longer under way."))
@@ -698,11 +687,7 @@ def milestone_report(
 ) -> Milestone:
     """The unit reports how far a milestone is; at 100 % it awaits the community's acceptance."""
     now = now or timezone.now()
-    locked = (
-        Milestone.objects.select_for_update(of=("self",))
-        .select_related("project__region", "project__owner_unit")
-        .get(pk=milestone.pk)
-    )
+    locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
     project = locked.project
     _speaks_or_manages(actor, project.owner_unit, project.region)
     if project.status != ProjectStatus.ACTIVE:
@@ -738,11 +723,7 @@ def milestone_report(
 def milestone_accept(*, milestone: Milestone, actor: Actor, now: datetime | None = None) -> Milestone:
     """The community accepts a milestone as done (验收)."""
     now = now or timezone.now()
-    locked = (
-        Milestone.objects.select_for_update(of=("self",))
-        .select_related("project__region")
-        .get(pk=milestone.pk)
-    )
+    locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
     project = locked.project
     require_manage(actor, project.region)
     if project.status != ProjectStatus.ACTIVE:
@@ -858,11 +839,7 @@ def project_close(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = (
-            Project.objects.select_for_update(of=("self",))
-            .select_related("region", "owner_unit")
-            .get(pk=project.pk)
-        )
+        locked = Project.objects.select_for_update().get(pk=project.pk)
         require_manage(actor, locked.region)
         if locked.status != ProjectStatus.ACTIVE:
             raise ValidationError(
@@ -921,7 +898,7 @@ def project_close(
 @transaction.atomic
 def project_cancel(*, project: Project, actor: Actor, reason: str) -> Project:
     """Stop a project; its need is open for claiming again."""
-    locked = Project.objects.select_for_update(of=("self",)).select_related("region").get(pk=project.pk)
+    locked = Project.objects.select_for_update().get(pk=project.pk)
     require_manage(actor, locked.region)
     if locked.status != ProjectStatus.ACTIVE:
         raise ValidationError(_("Only a project under way can be cancelled."))
