@@ -86,6 +86,12 @@ def dispatch(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, 
     start_clock(case, now)
 
 
+def accept_dispatch(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
+    """受理并派单: what accepting and dispatching each change, at the same moment."""
+    accept(case, actor, reason, now, p)
+    dispatch(case, actor, reason, now, p)
+
+
 def pool(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.assignee_user = None
     case.assignee_responder = None
@@ -183,6 +189,13 @@ def verify_pass(case: Case, actor: Actor, reason: str, now: datetime, p: dict[st
 
 def verify_fail(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
     case.resolved_at = None
+
+
+def assign_verifier(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
+    user = p.get("to_user")
+    if user is None or not getattr(user, "is_active", False):
+        raise ValidationError({"to_user": [_("Choose who checks the result on site.")]})
+    case.verifier = user
 
 
 def rate(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> str | None:

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.cases.icons import group_icon
 from tongxin.cases.models import (
     CalendarDay,
     CaseCategory,
@@ -17,7 +18,7 @@ from tongxin.cases.models import (
     WhistleRouteStep,
     WhistleType,
 )
-from tongxin.cases.selectors import cases_visible, dispatch_responders, dispatch_users
+from tongxin.cases.selectors import cases_visible, dispatch_responders, dispatch_roles, dispatch_users
 from tongxin.cases.workflow import RULES, Action
 from tongxin.core.forms import DateInput
 from tongxin.regions.models import Region
@@ -58,6 +59,36 @@ def category_choices(*, include_parents: bool = False) -> list[tuple[Any, Any]]:
         if children:
             groups.append((f"{parent.code} {parent.name}", children))
     return groups
+
+
+def category_tiles() -> list[dict[str, Any]]:
+    """Active categories for the resident's tile picker: groups with an icon, plain names only."""
+    categories = list(CaseCategory.objects.filter(active=True).order_by("code"))
+    groups = []
+    for parent in (c for c in categories if c.parent_id is None):
+        options = [{"value": str(c.pk), "name": c.name} for c in categories if c.parent_id == parent.pk]
+        if options:
+            groups.append({"name": parent.name, "icon": group_icon(parent.code), "options": options})
+    return groups
+
+
+class CategoryTiles(forms.Widget):
+    """Radio buttons styled as tiles, grouped by the first level (category_picker.js shows the groups
+    first, then one group's categories); without JavaScript all groups are shown."""
+
+    template_name = "cases/widgets/category_tiles.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.groups: list[dict[str, Any]] = []
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["groups"] = self.groups
+        return context
+
+    def format_value(self, value: Any) -> str:
+        return "" if value is None else str(value)
 
 
 def community_choices(communities: Iterable[Region]) -> list[tuple[Any, Any]]:
@@ -137,6 +168,9 @@ class ReportForm(LocationFields):
     def __init__(self, *args: Any, communities: Iterable[Region] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].refresh()  # type: ignore[attr-defined]
+        tiles = CategoryTiles()
+        tiles.groups = category_tiles()
+        self.fields["category"].widget = tiles
         self.communities = {str(c.pk): c for c in communities}
         self.fields["community"].choices = [  # type: ignore[attr-defined]
             ("", _("Choose your community…")),
@@ -164,13 +198,13 @@ class PatrolForm(LocationFields):
 
     field_order = ["category", "kind", "description", "grid", "address", "photos"]
 
-    def __init__(self, *args: Any, grids: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, grids: Any = None, own_grid: Region | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].refresh()  # type: ignore[attr-defined]
         if grids is not None:
             self.fields["grid"].queryset = grids  # type: ignore[attr-defined]
-            if grids.count() == 1:
-                self.fields["grid"].initial = grids.first()
+            # the worker's own grid first; a worker of one grid has nothing to choose
+            self.fields["grid"].initial = own_grid or (grids.first() if grids.count() == 1 else None)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -404,35 +438,94 @@ class MergeForm(_NamesACase):
         return {"into": self.cleaned_data["into"]}
 
 
+def person_label(user: Any, roles: Iterable[Any] = ()) -> str:
+    """“张三 · 网格员 · 第一网格”: the name, the nearest role and where it is held."""
+    parts = [user.display_name()]
+    role = next(iter(roles), None)
+    if role is not None:
+        parts += [str(role.get_role_display()), role.region.name]
+    elif user.person_id and user.person.party_status:
+        parts.append(str(_("Party member")))
+    return " · ".join(parts)
+
+
 class DispatchForm(ActionForm):
+    """To one person (with their role and grid) or one team, partner unit or department (grouped by
+    kind, by their names)."""
+
     action = Action.DISPATCH
     to = forms.ChoiceField(label=_("To"))
     field_order = ["to", "reason"]
 
     def __init__(
-        self, *args: Any, users: Iterable[Any] = (), responders: Iterable[Responder] = (), **kwargs: Any
+        self,
+        *args: Any,
+        users: Iterable[Any] = (),
+        responders: Iterable[Responder] = (),
+        roles: dict[int, list[Any]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        roles = roles or {}
         self.users = {f"u{u.pk}": u for u in users}
         self.responders = {f"r{r.pk}": r for r in responders}
-        self.fields["to"].choices = [  # type: ignore[attr-defined]
-            ("", _("Choose…")),
-            (_("People"), [(key, u.display_name()) for key, u in self.users.items()]),
-            (
-                _("Teams, units and departments"),
-                [(key, f"{r.name} ({r.get_kind_display()})") for key, r in self.responders.items()],
-            ),
-        ]
+        people = sorted(
+            ((key, person_label(u, roles.get(u.pk, ()))) for key, u in self.users.items()),
+            key=lambda item: item[1],
+        )
+        groups: list[tuple[Any, Any]] = [("", _("Choose…")), (_("People"), people)]
+        for kind, kind_label in Responder.Kind.choices:
+            options = [(key, r.name) for key, r in self.responders.items() if r.kind == kind]
+            if options:
+                groups.append((kind_label, options))
+        self.fields["to"].choices = groups  # type: ignore[attr-defined]
 
     @classmethod
     def options(cls, user: Any, case: Any) -> dict[str, Any]:
-        return {"users": dispatch_users(case), "responders": dispatch_responders(case)}
+        users = list(dispatch_users(case))
+        return {"users": users, "responders": dispatch_responders(case), "roles": dispatch_roles(case, users)}
 
     def transition_params(self) -> dict[str, Any]:
         key = self.cleaned_data["to"]
         if key in self.users:
             return {"to_user": self.users[key], "to_responder": None}
         return {"to_user": None, "to_responder": self.responders[key]}
+
+
+class AcceptDispatchForm(DispatchForm):
+    """受理并派单: the dispatch form on a new case."""
+
+    action = Action.ACCEPT_DISPATCH
+
+
+class AssignVerifierForm(ActionForm):
+    """改派核查: a person of the community checks the result on site instead of the grid."""
+
+    action = Action.ASSIGN_VERIFIER
+    to_user = forms.ChoiceField(label=_("Who checks on site"))
+    field_order = ["to_user", "reason"]
+
+    def __init__(
+        self, *args: Any, users: Iterable[Any] = (), roles: dict[int, list[Any]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        roles = roles or {}
+        self.users = {str(u.pk): u for u in users}
+        self.fields["to_user"].choices = [  # type: ignore[attr-defined]
+            ("", _("Choose…")),
+            *sorted(
+                ((key, person_label(u, roles.get(u.pk, ()))) for key, u in self.users.items()),
+                key=lambda item: item[1],
+            ),
+        ]
+
+    @classmethod
+    def options(cls, user: Any, case: Any) -> dict[str, Any]:
+        users = list(dispatch_users(case))
+        return {"users": users, "roles": dispatch_roles(case, users)}
+
+    def transition_params(self) -> dict[str, Any]:
+        return {"to_user": self.users[self.cleaned_data["to_user"]]}
 
 
 class WhistleForm(ActionForm):
@@ -505,6 +598,31 @@ def _action_forms() -> dict[str, type[ActionForm]]:
 
 
 ACTION_FORMS = _action_forms()
+
+
+# --- the resident's “find my report” -----------------------------------------------------------
+
+
+class FindReportForm(forms.Form):
+    """查询我的诉求: the tracking code and the last four digits of the phone given with the report."""
+
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    digits = forms.RegexField(
+        label=_("Last four digits of your phone number"),
+        regex=r"^\d{4}$",
+        error_messages={"invalid": _("Enter the last four digits of the phone number, e.g. 1234.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "4"}),
+        help_text=_("Of the phone number you gave when you reported the problem."),
+    )
+
+    def clean_code(self) -> str:
+        return "".join(self.cleaned_data["code"].split()).upper()
 
 
 # --- the resident's rating -------------------------------------------------------------------------

@@ -156,6 +156,9 @@ class Rating(models.TextChoices):
 class Case(models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
     rating_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # the token of the resident's link, encrypted like the phone: “find my report” (查询我的诉求)
+    # sends the resident back to the same link; empty for cases reported before it was kept
+    tracking_token_encrypted = models.TextField(blank=True, default="", editable=False)
     source = models.CharField(_("source"), max_length=10, choices=CaseSource.choices)
     kind = models.CharField(_("kind"), max_length=12, choices=CaseKind.choices)
     category = models.ForeignKey(CaseCategory, verbose_name=_("category"), on_delete=models.PROTECT)
@@ -206,6 +209,15 @@ class Case(models.Model):
     )
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    # who checks the result on site (核查) when the community named someone: besides the grid's verifiers
+    verifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verifier"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases_to_verify",
     )
     reported_at = models.DateTimeField(_("reported at"), db_index=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -278,6 +290,14 @@ class Case(models.Model):
         key = settings.FIELD_ENCRYPTION_KEY
         self.reporter_phone_encrypted = crypto.encrypt(phone, key=key)
         self.reporter_phone_hash = crypto.lookup_hash(phone, key=key, purpose="phone")
+
+    def set_tracking_token(self, token: str) -> None:
+        self.tracking_token_encrypted = crypto.encrypt(token, key=settings.FIELD_ENCRYPTION_KEY)
+
+    def reveal_tracking_token(self) -> str:
+        if not self.tracking_token_encrypted:
+            return ""
+        return crypto.decrypt(self.tracking_token_encrypted, key=settings.FIELD_ENCRYPTION_KEY)
 
     def reveal_reporter_phone(self) -> str:
         return crypto.decrypt(self.reporter_phone_encrypted, key=settings.FIELD_ENCRYPTION_KEY)

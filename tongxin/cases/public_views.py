@@ -11,31 +11,46 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Min
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongxin.cases.forms import RatingForm, ReportForm
-from tongxin.cases.models import Case, CaseCategory, CaseSource, CaseTransition
+from tongxin.cases.forms import FindReportForm, RatingForm, ReportForm
+from tongxin.cases.models import Case, CaseCategory, CasePhoto, CaseSource, CaseTransition
 from tongxin.cases.reporting import case_photos_add, photos_validate
 from tongxin.cases.selectors import (
+    case_by_code_and_phone,
     case_by_tracking_link,
     merged_into_chain,
     possible_duplicates,
     report_areas,
     report_communities,
 )
-from tongxin.cases.services import RESIDENT, CaseConflict, IllegalTransition, case_intake, case_transition
+from tongxin.cases.services import (
+    RESIDENT,
+    CaseConflict,
+    IllegalTransition,
+    case_intake,
+    case_tracking_link_token,
+    case_transition,
+)
 from tongxin.cases.workflow import Action, may_rate, rule_for
 from tongxin.core.access import public
 from tongxin.core.forms import add_service_errors
+from tongxin.lib.qr import qr_svg
 from tongxin.regions.models import Level, Region
 
 REPORT_LIMIT_PER_HOUR = getattr(settings, "TONGXIN_REPORT_LIMIT_PER_HOUR", 10)
 RATE_WINDOW_SECONDS = 3600
+# “find my report”: tries per address and hour, and wrong tries per tracking code and day (four
+# digits are 10,000 guesses: the second limit stops a guesser with many addresses)
+FIND_LIMIT_PER_HOUR = getattr(settings, "TONGXIN_FIND_LIMIT_PER_HOUR", 10)
+FIND_FAILURES_PER_CODE = 10
+FIND_CODE_WINDOW_SECONDS = 24 * 3600
 
 REJECT_REASONS = {
     "not_our_matter": gettext_lazy("It is not a matter for the community."),
@@ -44,20 +59,22 @@ REJECT_REASONS = {
 }
 
 
-def _client_key(request: HttpRequest) -> str:
-    return "cases:report:" + (request.META.get("REMOTE_ADDR") or "unknown")
+def _client_key(request: HttpRequest, purpose: str = "report") -> str:
+    return f"cases:{purpose}:" + (request.META.get("REMOTE_ADDR") or "unknown")
 
 
-def _over_limit(request: HttpRequest) -> bool:
-    """Count this submission for the sender's address; True once it passes the hourly limit."""
-    key = _client_key(request)
-    cache.add(key, 0, RATE_WINDOW_SECONDS)
+def _count(key: str, window: int = RATE_WINDOW_SECONDS) -> int:
+    cache.add(key, 0, window)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW_SECONDS)
-        count = 1
-    return count > REPORT_LIMIT_PER_HOUR
+        cache.set(key, 1, window)
+        return 1
+
+
+def _over_limit(request: HttpRequest, purpose: str = "report", limit: int | None = None) -> bool:
+    """Count this submission for the sender's address; True once it passes the hourly limit."""
+    return _count(_client_key(request, purpose)) > (REPORT_LIMIT_PER_HOUR if limit is None else limit)
 
 
 def _map_bounds() -> list[float] | None:
@@ -297,6 +314,7 @@ def track(request: HttpRequest, code: str, token: str) -> HttpResponse:
     if form is None and may_rate(case):
         form = RatingForm(initial={"expected_version": case.version})
     merged_into = merged_into_chain(case)
+    link = request.build_absolute_uri(reverse("cases_public:track", args=[case.tracking_code, token]))
     context = {
         "case": case,
         "token": token,
@@ -305,11 +323,66 @@ def track(request: HttpRequest, code: str, token: str) -> HttpResponse:
         "notice": notice,
         "new": request.GET.get("new") == "1",
         "rated": request.GET.get("rated", ""),
-        "link": request.build_absolute_uri(reverse("cases_public:track", args=[case.tracking_code, token])),
+        "link": link,
+        "qr": mark_safe(qr_svg(link, title=_("QR code of your tracking link"))),  # segno's own markup
+        "result_photos": _result_photos(case),
         "merged_into": merged_into,
         "merged_steps": _public_timeline(merged_into) if merged_into is not None else [],
     }
     response = render(request, "cases/public/track.html", context, status=status)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _result_photos(case: Case) -> list[CasePhoto]:
+    """The photos the handler sent with the result (never those of the report: they may show people)."""
+    if not case.result:
+        return []
+    return list(case.photos.filter(stage=CasePhoto.Stage.RESULT).order_by("uploaded_at", "id"))
+
+
+@public
+@require_GET
+def track_photo(request: HttpRequest, code: str, token: str, photo_pk: int) -> HttpResponse:
+    """A photo of the result, for the holder of the tracking link only."""
+    case = case_by_tracking_link(code, token)
+    if case is None or not case.result:
+        raise Http404("no such tracking link")
+    photo = get_object_or_404(CasePhoto, pk=photo_pk, case=case, stage=CasePhoto.Stage.RESULT)
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    response["Content-Disposition"] = "inline"
+    return response  # type: ignore[return-value]
+
+
+def _code_key(code: str) -> str:
+    return "cases:find-code:" + code
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def find(request: HttpRequest) -> HttpResponse:
+    """查询我的诉求: the tracking code and the last four digits of the phone lead back to the private
+    tracking link. Every wrong pair gets the same answer, whether the code exists or not."""
+    form = FindReportForm(request.POST or None)
+    status, failed, limited = 200, False, False
+    if request.method == "POST":
+        status = 400
+        if _over_limit(request, "find", FIND_LIMIT_PER_HOUR):
+            limited, status = True, 429
+        elif form.is_valid():
+            code, digits = form.cleaned_data["code"], form.cleaned_data["digits"]
+            blocked = (cache.get(_code_key(code)) or 0) >= FIND_FAILURES_PER_CODE
+            case = None if blocked else case_by_code_and_phone(code, digits)
+            if case is not None:
+                token = case_tracking_link_token(case=case)
+                return redirect(reverse("cases_public:track", args=[case.tracking_code, token]))
+            _count(_code_key(code), FIND_CODE_WINDOW_SECONDS)
+            failed = True
+    response = render(
+        request, "cases/public/find.html", {"form": form, "failed": failed, "limited": limited}, status=status
+    )
+    response["Cache-Control"] = "no-store"
     return response

@@ -1,5 +1,6 @@
 """Reads of cases, always through the user's scope."""
 
+import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -9,10 +10,11 @@ from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from tongxin.accounts.models import RoleAssignment
 from tongxin.cases.models import CONCLUDED, OPEN_STATUSES, Case, CaseStatus, RateRuleSet, Rating, Whistle
-from tongxin.core.roles import Capability
+from tongxin.core.roles import ROLE_CAPABILITIES, Capability
 from tongxin.core.scope import scope_for
-from tongxin.lib.tree import subtree_range
+from tongxin.lib.tree import ancestor_ids, subtree_range
 
 DUPLICATE_RADIUS_METRES = 100
 DUPLICATE_DAYS = 7
@@ -288,8 +290,22 @@ def cases_whistled_to(user: Any) -> QuerySet[Case]:
 
 
 def cases_to_verify(user: Any) -> QuerySet[Case]:
-    """Handled cases in the user's verification scope, waiting for an on-site check (核查)."""
-    return cases_visible(user, capability=Capability.CASES_VERIFY).filter(status=CaseStatus.RESOLVED)
+    """Handled cases waiting for an on-site check (核查) by the user: in their verification scope,
+    or naming them as the verifier."""
+    scope = scope_for(user, Capability.CASES_VERIFY)
+    named = Q(verifier=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    return Case.objects.filter(scope.q("region_path") | named, status=CaseStatus.RESOLVED)
+
+
+def verifier_missing(case: Case) -> bool:
+    """Nobody may check the case on site: no active verifier named, and no active account holding
+    cases.verify at its grid, its community or above. Then the community checks it itself."""
+    if case.verifier_id is not None and case.verifier.is_active:  # type: ignore[union-attr]
+        return False
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if Capability.CASES_VERIFY in caps]
+    return not RoleAssignment.objects.filter(
+        region_id__in=ancestor_ids(case.region_path), role__in=roles, user__is_active=True
+    ).exists()
 
 
 def cases_in_pool(user: Any) -> QuerySet[Case]:
@@ -346,6 +362,24 @@ def dispatch_users(case: Case) -> QuerySet[Any]:
     )
 
 
+def dispatch_roles(case: Case, users: Any) -> dict[int, list[RoleAssignment]]:
+    """The roles each of `users` holds in the case's community (or above it), the nearest first:
+    what the dispatch picker says of a person (“张三 · 网格员 · 第一网格”)."""
+    low, high = subtree_range(case.community.path)
+    nodes = Q(region__path__gte=low, region__path__lt=high) | Q(
+        region_id__in=ancestor_ids(case.community.path)
+    )
+    found: dict[int, list[RoleAssignment]] = {}
+    rows = (
+        RoleAssignment.objects.filter(nodes, user__in=[u.pk for u in users])
+        .select_related("region")
+        .order_by("-region__depth", "role")
+    )
+    for row in rows:
+        found.setdefault(row.user_id, []).append(row)
+    return found
+
+
 def dispatch_responders(case: Case) -> QuerySet[Any]:
     """Teams, units and departments serving the case's area (at or above its community, or in it)."""
     from tongxin.cases.models import Responder
@@ -363,8 +397,6 @@ def dispatch_responders(case: Case) -> QuerySet[Any]:
 
 def case_by_tracking_link(code: str, token: str) -> Case | None:
     """The case a resident's private link names, or None. The token is compared by its hash."""
-    import hmac
-
     from tongxin.cases.services import rating_token_hash
 
     case = (
@@ -375,6 +407,19 @@ def case_by_tracking_link(code: str, token: str) -> Case | None:
     if case is None or not case.rating_token_hash:
         return None
     if not hmac.compare_digest(case.rating_token_hash, rating_token_hash(token)):
+        return None
+    return case
+
+
+def case_by_code_and_phone(code: str, last_digits: str) -> Case | None:
+    """“Find my report” (查询我的诉求): the case with this tracking code whose reporter's phone
+    ends in these four digits, or None. Unknown codes, cases without a phone and wrong digits all
+    read None, and the digits are compared in constant time."""
+    case = Case.objects.filter(tracking_code=(code or "").strip().upper()).first()
+    phone = case.reveal_reporter_phone() if case is not None and case.reporter_phone_encrypted else ""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    expected = digits[-4:] if len(digits) >= 4 else "\x00" * 4  # never equal to four digits
+    if not hmac.compare_digest(expected.encode(), (last_digits or "").strip().encode()):
         return None
     return case
 

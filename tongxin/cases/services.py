@@ -21,7 +21,7 @@ from tongxin.cases.models import (
     CaseTransition,
     Responder,
 )
-from tongxin.cases.selectors import open_whistle
+from tongxin.cases.selectors import open_whistle, verifier_missing
 from tongxin.cases.workflow import RULES, Action, Party
 from tongxin.core.actors import RESIDENT, SYSTEM, Actor, actor_label, is_user, user_or_none
 from tongxin.core.roles import Capability
@@ -128,6 +128,7 @@ def case_intake(
         reported_at=now,
     )
     case.set_reporter_phone(reporter_phone)
+    case.set_tracking_token(token)
     case.save()
     flow_counts.move(case, None, flow_counts.contribution(case))
     CaseTransition.objects.create(
@@ -141,6 +142,22 @@ def case_intake(
         at=now,
     )
     return case, token
+
+
+def case_tracking_link_token(*, case: Case) -> str:
+    """The token of the resident's private link, for “find my report” once they proved they know
+    the code and their phone. A case reported before tokens were kept gets a new one (its old
+    link, lost anyway, stops working)."""
+    token = case.reveal_tracking_token()
+    if token:
+        return token
+    token = secrets.token_urlsafe(24)
+    case.rating_token_hash = rating_token_hash(token)
+    case.set_tracking_token(token)
+    Case.objects.filter(pk=case.pk).update(
+        rating_token_hash=case.rating_token_hash, tracking_token_encrypted=case.tracking_token_encrypted
+    )
+    return token
 
 
 # --- responders -------------------------------------------------------------------------------
@@ -204,7 +221,13 @@ def may_act(actor: Actor, rule: Rule[Case], case: Case) -> bool:
         Party.COMMUNITY: lambda: scope_for(actor, Capability.CASES_MANAGE).contains(case.region_path),
         Party.HANDLER: lambda: _is_handler(actor, case),
         Party.MEMBER: lambda: _is_grid_member(actor, case),
-        Party.VERIFIER: lambda: scope_for(actor, Capability.CASES_VERIFY).contains(case.region_path),
+        Party.VERIFIER: lambda: (
+            case.verifier_id == actor.pk
+            or scope_for(actor, Capability.CASES_VERIFY).contains(case.region_path)
+        ),
+        Party.STAND_IN: lambda: (
+            scope_for(actor, Capability.CASES_MANAGE).contains(case.region_path) and verifier_missing(case)
+        ),
         Party.SUPERVISOR: lambda: scope_for(actor, Capability.CASES_SUPERVISE).contains(case.region_path),
         Party.WHISTLED: lambda: _is_whistled(actor, case),
     }
@@ -294,7 +317,8 @@ def _holder(case: Case) -> dict[str, int]:
 _CASE_FIELDS = [
     f.attname
     for f in Case._meta.concrete_fields
-    if f.attname not in {"id", "tracking_code", "rating_token_hash", "reported_at"}
+    if f.attname
+    not in {"id", "tracking_code", "rating_token_hash", "tracking_token_encrypted", "reported_at"}
 ]
 
 

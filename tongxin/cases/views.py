@@ -308,7 +308,9 @@ def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_reveal(request.user, case):
         raise PermissionDenied
     value = case_reporter_phone_reveal(case=case, actor=request.user, request=request)
-    return render(request, "cases/_phone_revealed.html", {"value": value})
+    # a tel: link, so a worker on the phone calls back with one tap (digits and a leading + only)
+    tel = "".join(ch for ch in value if ch.isdigit() or ch == "+")
+    return render(request, "cases/_phone_revealed.html", {"value": value, "tel": tel})
 
 
 @login_only

@@ -81,7 +81,9 @@ def patrol(request: HttpRequest) -> HttpResponse:
     """A problem found on patrol (巡查上报). The phone's position helps; the grid alone is enough."""
     user = request.user
     grids = _report_scope_grids(user)
-    form = PatrolForm(request.POST or None, request.FILES or None, grids=grids)
+    # the grid the worker's role is held at (their own grid), when it is one
+    own_grid = grids.filter(path__in=scope_for(user, Capability.CASES_REPORT).roots).first()
+    form = PatrolForm(request.POST or None, request.FILES or None, grids=grids, own_grid=own_grid)
     status = 200
     if request.method == "POST":
         status = 400
@@ -92,7 +94,7 @@ def patrol(request: HttpRequest) -> HttpResponse:
                     request, _("Case %(code)s is recorded for your grid.") % {"code": case.tracking_code}
                 )
                 return redirect(case.get_absolute_url())
-    first = grids.first()
+    first = own_grid or grids.first()
     community = first.community() if first is not None else None
     context = {"form": form, "config": pin_map_config(community=community)}
     return render(request, "cases/patrol.html", context, status=status)

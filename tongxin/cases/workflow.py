@@ -6,7 +6,9 @@ its note, params, guard and effect (effects.py), who hears of it and its words. 
 
 `who` names the party that may take the action (checked in services.may_act):
   community  – cases.manage over the case's region      handler  – the current assignee
-  member     – a Party member of a branch over the grid   verifier – cases.verify over the region
+  member     – a Party member of a branch over the grid   verifier – cases.verify over the region,
+  stand_in   – cases.manage over the region, when nobody                or the verifier the case names
+               may verify the case (services.verifier_missing)
   supervisor – cases.supervise over the region            whistled – the party a whistle went to
   resident   – the reporter, through the tracking link    system   – the worker
 """
@@ -32,6 +34,7 @@ class Action(StrEnum):
 
     INTAKE = "intake"
     ACCEPT = "accept"
+    ACCEPT_DISPATCH = "accept_dispatch"
     REJECT = "reject"
     MERGE = "merge"
     DISPATCH = "dispatch"
@@ -45,6 +48,7 @@ class Action(StrEnum):
     RESOLVE = "resolve"
     VERIFY_PASS = "verify_pass"
     VERIFY_FAIL = "verify_fail"
+    ASSIGN_VERIFIER = "assign_verifier"
     RATE = "rate"
     FOLLOW_UP = "follow_up"
     CLOSE_UNSOLVED = "close_unsolved"
@@ -60,6 +64,7 @@ class Party(StrEnum):
     HANDLER = "handler"
     MEMBER = "member"
     VERIFIER = "verifier"
+    STAND_IN = "stand_in"  # the community verifies itself when the case has no verifier
     SUPERVISOR = "supervisor"
     WHISTLED = "whistled"
     RESIDENT = "resident"
@@ -111,6 +116,11 @@ def _rate_audiences(row: Any) -> Collection[str]:
         return (A.HANDLERS, A.COMMUNITY)
     return (A.COMMUNITY,) if row.data.get("rating") == Rating.UNSATISFIED else ()
 
+
+DISPATCH_PARAMS = (
+    Param("to_user", User),
+    Param("to_responder", Responder, message=_("Choose an active team, unit or department.")),
+)
 
 # --- the rules ---------------------------------------------------------------------------------------
 
@@ -189,11 +199,24 @@ RULES: dict[str, Rule[Case]] = by_action(
                 done=_("dispatched"),
                 public=_("It was assigned to a handler."),
             ),
-            params=(
-                Param("to_user", User),
-                Param("to_responder", Responder, message=_("Choose an active team, unit or department.")),
-            ),
+            params=DISPATCH_PARAMS,
             effect=effects.dispatch,
+            audiences=(A.HANDLERS,),
+            webhook=True,
+        ),
+        Rule(
+            Action.ACCEPT_DISPATCH,  # 受理并派单: accept and dispatch in one step
+            {S.REPORTED},
+            S.DISPATCHED,
+            {P.COMMUNITY},
+            Labels(
+                button=_("Accept and dispatch (受理并派单)"),
+                timeline=pgettext_lazy("case timeline", "Accepted and dispatched"),
+                done=_("accepted and dispatched"),
+                public=_("The community accepted it and assigned it to a handler."),
+            ),
+            params=DISPATCH_PARAMS,
+            effect=effects.accept_dispatch,
             audiences=(A.HANDLERS,),
             webhook=True,
         ),
@@ -325,9 +348,9 @@ RULES: dict[str, Rule[Case]] = by_action(
             Action.VERIFY_PASS,
             {S.RESOLVED},
             S.VERIFIED,
-            {P.VERIFIER},
+            {P.VERIFIER, P.STAND_IN},
             Labels(
-                button=_("Verified on site: handled"),
+                button=_("Check passed: on to the follow-up call"),
                 timeline=pgettext_lazy("case timeline", "Verified on site"),
                 done=_("verified"),
                 public=_("The grid worker checked it on site."),
@@ -340,9 +363,9 @@ RULES: dict[str, Rule[Case]] = by_action(
             Action.VERIFY_FAIL,
             {S.RESOLVED},
             S.IN_PROGRESS,
-            {P.VERIFIER},
+            {P.VERIFIER, P.STAND_IN},
             Labels(
-                button=_("Verified on site: not handled"),
+                button=_("Check failed: back to the handler"),
                 timeline=pgettext_lazy("case timeline", "Sent back after the check on site"),
                 done=_("sent back"),
                 public=_("The check on site found more to do."),
@@ -351,6 +374,22 @@ RULES: dict[str, Rule[Case]] = by_action(
             needs_reason=True,
             effect=effects.verify_fail,
             audiences=(A.HANDLERS,),
+        ),
+        Rule(
+            Action.ASSIGN_VERIFIER,  # 改派核查: so that no handled case waits for a check nobody makes
+            {S.RESOLVED},
+            None,
+            {P.COMMUNITY},
+            Labels(
+                button=_("Name who checks on site (改派核查)"),
+                timeline=pgettext_lazy("case timeline", "Verifier named"),
+                done=_("given a verifier"),
+            ),
+            params=(
+                Param("to_user", User, required=True, message=_("Choose who checks the result on site.")),
+            ),
+            effect=effects.assign_verifier,
+            audiences=(A.VERIFIERS,),
         ),
         Rule(
             Action.RATE,  # on the resident's tracking page, not a button of the officials' pages

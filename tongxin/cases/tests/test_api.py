@@ -369,9 +369,10 @@ def test_detail_with_allowed_actions_and_masked_phone(cast, tree):
     assert response.status_code == 200
     data = response.json()
     assert data["reporter_phone"] == "138****1234" and "13812341234" not in response.content.decode()
-    assert set(data["allowed_actions"]) == {"accept", "reject", "merge"}
+    assert set(data["allowed_actions"]) == {"accept", "accept_dispatch", "reject", "merge"}
     assert set(call(as_user(cast.street), "get", f"/{case.pk}").json()["allowed_actions"]) == {
         "accept",
+        "accept_dispatch",
         "reject",
         "merge",
         "supervise",

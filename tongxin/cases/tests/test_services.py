@@ -108,7 +108,7 @@ def test_rating_needs_a_known_value(tree, cast):
 
 def test_allowed_actions_for_each_party(tree, cast):
     case = report_case(tree)
-    assert set(allowed_actions_for(cast.secretary, case)) == {"accept", "reject", "merge"}
+    assert set(allowed_actions_for(cast.secretary, case)) == {"accept", "accept_dispatch", "reject", "merge"}
     assert allowed_actions_for(cast.outsider, case) == []
     assert allowed_actions_for(RESIDENT, case) == []
     assert set(allowed_actions_for(SYSTEM, case)) == {"supervise", "warn"}
