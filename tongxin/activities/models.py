@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ActivityKind(models.TextChoices):
@@ -23,7 +24,8 @@ class Audience(models.TextChoices):
 
 
 class ActivityStatus(models.TextChoices):
-    PUBLISHED = "published", _("Open")
+    # “Open” of an activity is 未结束, not the 未办结 of an open case
+    PUBLISHED = "published", pgettext_lazy("activity status", "Open")
     CANCELLED = "cancelled", _("Cancelled")
     CONFIRMED = "confirmed", _("Attendance confirmed")
 

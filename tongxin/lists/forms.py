@@ -137,7 +137,8 @@ def claim_units(user: Any) -> QuerySet[Any]:
 
 
 class ClaimForm(forms.Form):
-    unit = UnitChoiceField(label=_("Claimed by"), queryset=None, empty_label=None)
+    # no unit is preselected: a user who speaks for several units chooses one explicitly
+    unit = UnitChoiceField(label=_("Claimed by"), queryset=None, empty_label=_("Choose the unit that claims"))
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
     def __init__(self, *args: Any, user: Any, units: Any = None, **kwargs: Any) -> None:

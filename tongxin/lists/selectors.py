@@ -15,6 +15,7 @@ from django.utils import timezone
 from tongxin.core.periods import at_days
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
+from tongxin.lib.terms import shared_terms
 from tongxin.lists.models import Need, NeedSource, NeedStatus, Project, ProjectStatus, Resource
 from tongxin.partners.models import AllianceMember, Pairing, PartnerUnit
 from tongxin.partners.selectors import pairings_in_force, reach_for, units_visible
@@ -159,8 +160,12 @@ class Suggestion:
 def resource_suggestions(
     user: Any, need: Need, *, today: date | None = None, limit: int = 8
 ) -> list[Suggestion]:
-    """Resources (that the user may see) which fit a need: same category, the kind wanted, from a
-    unit paired with the need's area, available now. Best first."""
+    """Resources (that the user may see, available now) which match a need, best first.
+
+    A resource matches by its category (the need's), the kind of help the need wants, or words it
+    shares with the need's title and description (Chinese by character bigrams); a unit paired
+    with the need's area ranks higher but is no match on its own. Each suggestion says why.
+    """
     from django.utils.translation import gettext as _
 
     today = today or timezone.localdate()
@@ -182,24 +187,30 @@ def resource_suggestions(
         ).values_list("unit_id", "alliance__region__path")
     )
     near = {unit for unit, path in paired_units | allied_units if need.region.path.startswith(path)}
+    need_text = f"{need.title}\n{need.description}"
     found = []
     for resource in candidates:
+        if resource.category and resource.category != need.category:
+            continue  # made for other needs
         score, reasons = 0, list[str]()
         if resource.category == need.category:
-            score, reasons = score + 3, [*reasons, _("same category")]
-        elif resource.category:
-            continue  # made for other needs
+            score += 3
+            reasons.append(_("Same category: %(name)s") % {"name": resource.get_category_display()})
         if need.wanted_kind and resource.kind == need.wanted_kind:
-            score, reasons = score + 2, [*reasons, _("the kind of help wanted")]
+            score += 2
+            reasons.append(_("The kind of help wanted: %(name)s") % {"name": resource.get_kind_display()})
+        words = shared_terms(need_text, f"{resource.title}\n{resource.description}")
+        if words:
+            score += 2 * len(words)
+            reasons.append(_("Words in common: %(words)s") % {"words": "、".join(words)})
+        if not score:
+            continue  # nothing of the need in it
         if resource.unit_id in near:
-            score, reasons = score + 2, [*reasons, _("the unit is paired with this area")]
-        if score:
-            found.append(Suggestion(resource, score, reasons))
+            score += 1
+            reasons.append(_("The unit is paired with this area"))
+        found.append(Suggestion(resource, score, reasons))
     found.sort(key=lambda s: (-s.score, s.resource.unit.name, s.resource.title))
     return found[:limit]
-
-
-# ---- projects -------------------------------------------------------------------------------------
 
 
 def projects_visible(user: Any) -> QuerySet[Project]:

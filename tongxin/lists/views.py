@@ -115,6 +115,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "can_claim": can_claim(user, need),
             "claim_form": ClaimForm(user=user) if can_claim(user, need) else None,
+            "claim_units": list(claim_units(user)) if can_claim(user, need) else [],
             "suggestions": resource_suggestions(user, need)
             if need.status in (NeedStatus.OPEN, NeedStatus.CLAIMED)
             else [],
@@ -192,7 +193,7 @@ def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
     if _is_htmx(request):
-        return render(
+        response = render(
             request,
             "lists/_claim_cell.html",
             {
@@ -203,6 +204,9 @@ def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
                 "claim_units": list(claim_units(user)),
             },
         )
+        # claimed now or a moment ago by someone else: the list page reads its counters again
+        response["HX-Trigger"] = "need-claimed"
+        return response
     if error:
         messages.error(request, error)
     else:

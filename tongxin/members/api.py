@@ -153,8 +153,8 @@ class ServiceFilters(PeriodFilters):
 class TotalsOut(Schema):
     count: int
     hours: Decimal
-    points: Decimal
-    stars: int | None = None
+    points: Decimal | None = Field(None, description="only where the rules in force turn rankings on")
+    stars: int | None = Field(None, description="十星级, only where the rules turn rankings on")
     meets_minimum: bool | None = None
 
 
@@ -266,7 +266,7 @@ def _card_out(card: selectors.Card) -> dict[str, Any]:
         "totals": {
             "count": card.totals.count,
             "hours": card.totals.hours,
-            "points": card.totals.points,
+            "points": card.points,
             "stars": card.stars,
             "meets_minimum": card.meets_minimum,
         },
@@ -289,8 +289,8 @@ def _record(person: Person, year: int) -> dict[str, Any]:
         "totals": {
             "count": totals.count,
             "hours": totals.hours,
-            "points": totals.points,
-            "stars": rules.stars_for(totals.points),
+            "points": totals.points if rules.rankings_enabled else None,
+            "stars": rules.stars_for(totals.points) if rules.rankings_enabled else None,
             "meets_minimum": totals.count >= rules.min_services_per_year,
         },
         "rules_version": rules.version,

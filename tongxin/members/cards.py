@@ -114,6 +114,8 @@ def cards_workbook(cards: list[Card], *, label: str) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.worksheets[0])
     annual = bool(cards) and cards[0].annual
+    # points and stars only where the rules in force turn rankings on (a blank cell elsewhere)
+    points = any(card.show_points for card in cards)
     header = [
         _("Member"),
         _("Employer"),
@@ -126,10 +128,11 @@ def cards_workbook(cards: list[Card], *, label: str) -> bytes:
         _("Period"),
         _("Services"),
         _("Hours"),
-        _("Points"),
     ]
+    if points:
+        header.append(_("Points"))
     if annual:
-        header += [_("Stars"), _("Minimum met")]
+        header += [_("Stars"), _("Minimum met")] if points else [_("Minimum met")]
     rows = []
     for card in cards:
         report = card.report
@@ -145,10 +148,11 @@ def cards_workbook(cards: list[Card], *, label: str) -> bytes:
             card.label,
             card.totals.count,
             float(card.totals.hours),
-            float(card.totals.points),
         ]
+        if points:
+            row.append(float(card.points) if card.points is not None else None)
         if annual:
-            row += [card.stars, _yes_no(card.meets_minimum)]
+            row += [card.stars, _yes_no(card.meets_minimum)] if points else [_yes_no(card.meets_minimum)]
         rows.append(row)
     _sheet(workbook, _("Cards"), header, rows, [12, 24, 28, 16, 22, 18, 12, 12, 9, 8, 8, 8, 7, 10])
     services = [
@@ -267,13 +271,28 @@ def cards_pdf(cards: list[Card], *, issuer: str = "") -> bytes:
                 row.cell(_("No verified services in this period."), colspan=4)
         pdf.ln(4)
         pdf.set_font("cjk", size=11)
-        totals = _("Services: %(count)s · Hours: %(hours)s · Points: %(points)s") % {
-            "count": card.totals.count,
-            "hours": _num(card.totals.hours),
-            "points": _num(card.totals.points),
-        }
+        if card.show_points:
+            totals = _("Services: %(count)s · Hours: %(hours)s · Points: %(points)s") % {
+                "count": card.totals.count,
+                "hours": _num(card.totals.hours),
+                "points": _num(card.totals.points),
+            }
+        else:
+            totals = _("Services: %(count)s · Hours: %(hours)s") % {
+                "count": card.totals.count,
+                "hours": _num(card.totals.hours),
+            }
         pdf.multi_cell(0, 7, totals, new_x="LMARGIN", new_y="NEXT")
-        if card.annual:
+        if card.annual and not card.show_points:
+            pdf.multi_cell(
+                0,
+                7,
+                _("Minimum of %(min)s services a year met: %(met)s")
+                % {"min": card.rules.min_services_per_year, "met": _yes_no(card.meets_minimum)},
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+        elif card.annual:
             pdf.multi_cell(
                 0,
                 7,

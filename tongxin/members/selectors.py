@@ -306,6 +306,34 @@ def totals_of(entries: list[ServiceEntry], book: RulesBook) -> Totals:
 
 
 @dataclass
+class Month:
+    """A month heading of the service record: the services shown under it, and the whole
+    month's count and hours."""
+
+    first: date
+    entries: list[ServiceEntry]
+    count: int
+    hours: Decimal
+
+
+def months_of(shown: list[ServiceEntry], every: list[ServiceEntry]) -> list[Month]:
+    """Group `shown` (a page, newest first) by month; totals come from `every` entry of the period."""
+    totals: dict[tuple[int, int], tuple[int, Decimal]] = {}
+    for entry in every:
+        key = (entry.on.year, entry.on.month)
+        n, h = totals.get(key, (0, Decimal(0)))
+        totals[key] = (n + 1, h + entry.hours)
+    months: list[Month] = []
+    for entry in shown:
+        key = (entry.on.year, entry.on.month)
+        if not months or (months[-1].first.year, months[-1].first.month) != key:
+            n, h = totals.get(key, (0, Decimal(0)))
+            months.append(Month(date(*key, 1), [], n, h))
+        months[-1].entries.append(entry)
+    return months
+
+
+@dataclass
 class Card:
     """A member's service record card for a period (quarter or year), for their employer."""
 
@@ -319,8 +347,17 @@ class Card:
     annual: bool
 
     @property
+    def show_points(self) -> bool:
+        """Points and stars are shown only where the rules in force turn rankings on."""
+        return self.rules.rankings_enabled
+
+    @property
+    def points(self) -> Decimal | None:
+        return self.totals.points if self.show_points else None
+
+    @property
     def stars(self) -> int | None:
-        return self.rules.stars_for(self.totals.points) if self.annual else None
+        return self.rules.stars_for(self.totals.points) if self.annual and self.show_points else None
 
     @property
     def meets_minimum(self) -> bool | None:

@@ -91,25 +91,35 @@ def me(request: HttpRequest) -> HttpResponse:
         return render(request, "members/no_person.html", status=200)
     today = timezone.localdate()
     year = _year(request, today)
-    return render(request, "members/record.html", _record_context(person, year, today, own=True))
+    context = _record_context(request, person, year, today, own=True)
+    return render(request, "members/record.html", context)
+
+
+RECORD_PER_PAGE = 20
 
 
 def _record_context(
-    person: Any, year: int, today: date, *, own: bool, linkable: bool = True
+    request: HttpRequest, person: Any, year: int, today: date, *, own: bool, linkable: bool = True
 ) -> dict[str, Any]:
+    """The year's totals and its services a page at a time, grouped under month headings that
+    carry the whole month's count and hours (also when the month runs over two pages)."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     report = selectors.active_report_of(person)
     book = selectors.RulesBook(report.community if report else person.region.community())
     entries = list(selectors.entries_of(person, first=first, last=last))
     totals = selectors.totals_of(entries, book)
     rules = book.at(min(last, today))
+    page = paginate(request, entries, per_page=RECORD_PER_PAGE)
     return {
         "person": person,
         "report": report,
         "entries": entries,
+        "page": page,
+        "months": selectors.months_of(list(page), entries),
         "totals": totals,
         "rules": rules,
-        "stars": rules.stars_for(totals.points),
+        "show_points": rules.rankings_enabled,
+        "stars": rules.stars_for(totals.points) if rules.rankings_enabled else None,
         "year": year,
         "years": list(range(today.year, today.year - 5, -1)),
         "own": own,
@@ -185,7 +195,7 @@ def person_record(request: HttpRequest, pk: int) -> HttpResponse:
     own = request.user.person_id == person.pk  # type: ignore[union-attr]
     # an employer reads the record, not the activities and cases behind it
     linkable = own or can(request.user, VIEW, person.region.path)
-    context = _record_context(person, _year(request, today), today, own=own, linkable=linkable)
+    context = _record_context(request, person, _year(request, today), today, own=own, linkable=linkable)
     return render(request, "members/record.html", context)
 
 

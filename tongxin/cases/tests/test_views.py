@@ -240,7 +240,7 @@ def test_htmx_conflict_is_shown_in_the_fragment(cast):
         ("worker", "accept", {}, 403, "may not"),
         ("neighbour", "accept", {}, 404, None),
         # input the form or the service refuses
-        ("secretary", "reject", {"why": "invalid", "reason": ""}, 400, "This field is required"),
+        ("secretary", "reject", {"why": "invalid", "reason": ""}, 400, "Please fill in this field"),
         (
             "secretary",
             "reject",

@@ -341,7 +341,7 @@ def test_supervision_note_from_the_queue(cast):
         follow=True,
     )
     assert empty.redirect_chain[-1][0] == SUPERVISION
-    assert "This field is required" in empty.content.decode()  # the refusal, as a message on the queue
+    assert "Please fill in this field" in empty.content.decode()  # the refusal, as a message on the queue
     assert Supervision.objects.filter(case=case).count() == 1
 
 

@@ -132,7 +132,7 @@ def test_form_page_invalid_form_is_shown_again_without_saving(page_template):
     req = request("post", data={"name": "too long"})
     response = show(req, calls.append, message="Saved.")
     assert response.status_code == 200
-    assert "at most 5 characters" in response.content.decode()
+    assert "At most 5 characters" in response.content.decode()
     assert calls == []
     assert list(get_messages(req)) == []
 

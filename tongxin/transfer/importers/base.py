@@ -1,7 +1,7 @@
 """What every sheet importer shares: parsing cells, mapping service errors to columns, savepoints."""
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -45,6 +45,8 @@ class Line:
     row: Row
     values: dict[str, Any]
     failed: bool = False
+    # (column key, reason) already reported: a check run twice reports once
+    reported: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def number(self) -> int:
@@ -62,6 +64,10 @@ class SheetImporter:
 
     # service ValidationError field -> column key of this sheet
     field_columns: dict[str, str] = {}
+    # checked on every row before anything is written, so that one row's problems are all
+    # reported together (a bad date does not hide an unknown region code of the same row)
+    required_columns: tuple[str, ...] = ()
+    region_columns: tuple[str, ...] = ()
 
     def __init__(self, *, user: Any, report: ImportReport, scope: ImportScope, rows: SheetRows) -> None:
         self.user = user
@@ -88,11 +94,31 @@ class SheetImporter:
         return line
 
     def parse_all(self) -> list[Line]:
-        return [self.parse(row) for row in self.rows.rows]
+        """Every row parsed and checked; each problem of each row is in the report."""
+        lines = [self.parse(row) for row in self.rows.rows]
+        self.prefetch(lines)
+        for line in lines:
+            self.precheck(line)
+        return lines
+
+    def prefetch(self, lines: list[Line]) -> None:
+        """Load what the checks look up, a chunk of codes per query."""
+        self.prefetch_regions(line.get(key) for line in lines for key in self.region_columns)
+
+    def precheck(self, line: Line) -> None:
+        """What can be told of a row without writing: required cells and the region codes.
+        Subclasses add their own look-ups; the writes later repeat them without repeating
+        the problem."""
+        self.require(line, *self.required_columns)
+        for key in self.region_columns:
+            self.region_cell(line, key)
 
     # -- problems --------------------------------------------------------------------------
     def fail(self, line: Line, key: str, reason: str) -> None:
         line.failed = True
+        if (key, reason) in line.reported:
+            return
+        line.reported.add((key, reason))
         column = next((c for c in self.rows.sheet.columns if c.key == key), None)
         self.report.add(
             sheet=self.rows.label,
@@ -142,7 +168,7 @@ class SheetImporter:
                 seen[key] = line.number
 
     # -- look-ups --------------------------------------------------------------------------
-    def prefetch_regions(self, codes: Iterable[str]) -> None:
+    def prefetch_regions(self, codes: Iterable[str | None]) -> None:
         wanted = sorted({c for c in codes if c and c not in self._regions})
         for i in range(0, len(wanted), LOOKUP_CHUNK):
             chunk = wanted[i : i + LOOKUP_CHUNK]

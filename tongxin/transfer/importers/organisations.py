@@ -45,6 +45,9 @@ class OrganisationSheetImporter(SheetImporter):
         "term_ends_on": "term_ends_on",
     }
 
+    required_columns = ("code",)
+    region_columns = ("region_code",)
+
     def run(self) -> None:
         lines = self.parse_all()
         self.duplicates(lines, lambda line: line.get("code"), "code")

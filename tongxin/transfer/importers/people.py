@@ -107,12 +107,12 @@ class PersonSheetImporter(SheetImporter):
         "id_card": "id_card",
     }
 
+    region_columns = ("region_code",)
+
     def run(self) -> None:
-        lines = self.parse_all()
         self.orgs = OrganisationLookup()
-        self.orgs.prefetch([line.get("branch_code") for line in lines])
-        self.prefetch_regions([line.get("region_code") for line in lines])
         self.branch_scope = scope_for(self.user, Capability.STRUCTURE_VIEW)
+        lines = self.parse_all()
         self.people = PersonLookup()
         self.people.prefetch([line.get("id_card") for line in lines])
         # places where someone is known without an ID number: only there can a namesake match
@@ -140,23 +140,37 @@ class PersonSheetImporter(SheetImporter):
             return ("name", line.get("name"), line.get("region_code"), line.get("phone") or "")
         return None
 
+    def prefetch(self, lines: list[Line]) -> None:
+        super().prefetch(lines)
+        self.orgs.prefetch([line.get("branch_code") for line in lines])
+
+    def precheck(self, line: Line) -> None:
+        super().precheck(line)
+        self.branch_cell(line)
+
+    def branch_cell(self, line: Line) -> tuple[bool, PartyOrganisation | None]:
+        if not line.get("branch_code"):
+            return True, None
+        branch = self.orgs.get(line.get("branch_code"))
+        if branch is None:
+            self.fail(
+                line,
+                "branch_code",
+                _("No Party organisation has the code %(code)s.") % {"code": line.get("branch_code")},
+            )
+            return False, None
+        if not self.branch_scope.contains(branch.region.path):
+            self.fail(line, "branch_code", outside_area())
+            return False, None
+        return True, branch
+
     def import_line(self, line: Line) -> None:
         ok, region = self.region_cell(line, "region_code")
         if not ok:
             return
-        branch: PartyOrganisation | None = None
-        if line.get("branch_code"):
-            branch = self.orgs.get(line.get("branch_code"))
-            if branch is None:
-                self.fail(
-                    line,
-                    "branch_code",
-                    _("No Party organisation has the code %(code)s.") % {"code": line.get("branch_code")},
-                )
-                return
-            if not self.branch_scope.contains(branch.region.path):
-                self.fail(line, "branch_code", outside_area())
-                return
+        ok, branch = self.branch_cell(line)
+        if not ok:
+            return
         found, person = self.match(line, region)
         if not found:
             return
@@ -290,11 +304,12 @@ class PositionSheetImporter(SheetImporter):
         "ends_on": "ends_on",
     }
 
+    required_columns = ("kind", "starts_on")
+    region_columns = ("region_code",)
+
     def run(self) -> None:
-        lines = self.parse_all()
         self.orgs = OrganisationLookup()
-        self.orgs.prefetch([line.get("org_code") for line in lines])
-        self.prefetch_regions([line.get("region_code") for line in lines])
+        lines = self.parse_all()
         self.people_scope = scope_for(self.user, Capability.PEOPLE_EDIT)
         self.people = PersonLookup()
         self.people.prefetch([line.get("id_card") for line in lines])
@@ -311,6 +326,16 @@ class PositionSheetImporter(SheetImporter):
         for line in lines:
             if not line.failed:
                 self.import_line(line)
+
+    def prefetch(self, lines: list[Line]) -> None:
+        super().prefetch(lines)
+        self.orgs.prefetch([line.get("org_code") for line in lines])
+
+    def precheck(self, line: Line) -> None:
+        super().precheck(line)
+        code = line.get("org_code")
+        if code and self.orgs.get(code) is None:
+            self.fail(line, "org_code", _("No Party organisation has the code %(code)s.") % {"code": code})
 
     def holder(self, line: Line) -> Person | None:
         id_card, name = line.get("id_card"), line.get("name")

@@ -28,6 +28,8 @@ class RegionSheetImporter(SheetImporter):
         "address": "address",
     }
 
+    required_columns = ("code",)
+
     def run(self) -> None:
         lines = self.parse_all()
         self.duplicates(lines, lambda line: line.get("code"), "code")
