@@ -61,13 +61,21 @@ def _member(v: Viewer) -> bool:
     return Role.MEMBER in v.roles or v.has_person
 
 
+def _case_worker(v: Viewer) -> bool:
+    return v.has_person or v.can(C.CASES_VIEW, C.CASES_REPORT, C.CASES_MANAGE, C.CASES_VERIFY)
+
+
+def _members_area(v: Viewer) -> bool:
+    return v.has_person or v.can(C.MEMBERS_VIEW)
+
+
 MENU: tuple[Group, ...] = (
     Group(
         "cases",
         pgettext_lazy("menu", "Cases"),
         (
             Item(_("All cases"), "cases:list", cap(C.CASES_VIEW)),
-            Item(_("My cases"), "cases:mine"),
+            Item(_("My cases"), "cases:mine", _case_worker),
             Item(_("Report a problem"), "cases:patrol", cap(C.CASES_REPORT)),
             Item(
                 _("Hotline entry"),
@@ -99,11 +107,11 @@ MENU: tuple[Group, ...] = (
         "members",
         pgettext_lazy("menu", "Members"),
         (
-            Item(_("Reporting and service"), "members:index"),
+            Item(_("Reporting and service"), "members:index", _members_area),
             Item(_("My service record"), "members:me", lambda v: v.has_person),
             Item(_("Reported members"), "members:reports", cap(C.MEMBERS_VIEW)),
             Item(_("Service records"), "members:services", cap(C.MEMBERS_VIEW)),
-            Item(_("Activities"), "activities:index"),
+            Item(_("Activities"), "activities:index", _members_area),
             Item(_("Teams"), "activities:teams", cap(C.MEMBERS_VIEW)),
         ),
         ("members", "activities"),

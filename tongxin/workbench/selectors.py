@@ -346,35 +346,31 @@ def _whistle_due(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.annotate(report_due=Min("whistles__report_due", filter=waiting))
 
 
+# a case its holder still works on; once handled it waits for the verifier and the community
+ACTIVE = (CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS)
+
+
+def _held(c: Case) -> Item:
+    """A case the user holds: respond to a dispatch, handle one in progress, or wait for others."""
+    if c.status == CaseStatus.DISPATCHED:
+        return Item(
+            "respond", _("Dispatched to me: respond"), _case_title(c), _case_url(c), due=c.response_due
+        )
+    if c.status == CaseStatus.IN_PROGRESS:
+        return Item(
+            "handle", _("Handle and report the result"), _case_title(c), _case_url(c), due=c.handling_due
+        )
+    return Item("waiting", str(c.get_status_display()), _case_title(c), _case_url(c))
+
+
 def grid_tasks(user: Any) -> list[Item]:
     """Everything waiting for the user, across kinds, the nearest deadline first: a dispatch due in
     hours comes before a check on site due next week."""
     items: list[Item] = []
-    for c in _cases(cases_assigned_to(user), "handling_due", "id", limit=TASK_LIMIT):
-        if c.status == CaseStatus.DISPATCHED:
-            items.append(
-                Item(
-                    "respond",
-                    _("Dispatched to me: respond"),
-                    _case_title(c),
-                    _case_url(c),
-                    due=c.response_due,
-                )
-            )
-        elif c.status == CaseStatus.IN_PROGRESS:
-            items.append(
-                Item(
-                    "handle",
-                    _("Handle and report the result"),
-                    _case_title(c),
-                    _case_url(c),
-                    due=c.handling_due,
-                )
-            )
-        else:
-            items.append(
-                Item("handle", str(c.get_status_display()), _case_title(c), _case_url(c), due=c.handling_due)
-            )
+    for c in _cases(
+        cases_assigned_to(user).filter(status__in=ACTIVE), "handling_due", "id", limit=TASK_LIMIT
+    ):
+        items.append(_held(c))
     for c in _cases(_whistle_due(cases_whistled_to(user)), "id", limit=TASK_LIMIT):
         due = getattr(c, "report_due", None) or c.handling_due
         items.append(
@@ -428,10 +424,9 @@ def member_start(user: Any, *, now: datetime | None = None) -> MemberStart | Non
     person = user.person if getattr(user, "person_id", None) else None
     if person is None:
         return None
-    orders = [
-        Item("order", str(c.get_status_display()), _case_title(c), _case_url(c), due=c.handling_due)
-        for c in _cases(cases_assigned_to(user), "handling_due", "id")
-    ]
+    orders = sorted(
+        (_held(c) for c in _cases(cases_assigned_to(user), "handling_due", "id")), key=Item.sort_key
+    )
     signups = list(
         my_signups(user).filter(activity__ends_at__gte=now).order_by("activity__starts_at")[:SECTION_LIMIT]
     )
