@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.cases import daily_counts, flow_counts
 from tongxin.cases.models import (
@@ -50,9 +51,17 @@ def rating_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# the pin map says the same before the form is sent (public_views.pin_map_config)
+OUTSIDE_GRIDS = gettext_lazy(
+    "This point is not inside any grid, so it is outside the area we serve. Move the pin onto one of "
+    "the outlined grids, or choose your community and describe the address."
+)
+
+
 def locate(*, lng: float | None, lat: float | None, community: Region | None) -> tuple[Region | None, Region]:
-    """The grid of a point and its community; without a point, the given community."""
-    from tongxin.regions.selectors import grid_at
+    """The grid of a point and its community; without a point, the given community. A point in no
+    grid goes to the chosen community, unless it lies outside that community's boundary."""
+    from tongxin.regions.selectors import grid_at, region_contains
 
     grid = grid_at(lng, lat) if lng is not None and lat is not None else None
     if grid is not None:
@@ -61,8 +70,18 @@ def locate(*, lng: float | None, lat: float | None, community: Region | None) ->
             raise ValidationError({"location": [_("The grid at this point belongs to no community.")]})
         return grid, found
     if community is None or community.level != Level.COMMUNITY:
+        raise ValidationError({"location": [str(OUTSIDE_GRIDS)]})
+    if lng is not None and lat is not None and region_contains(community, lng, lat) is False:
         raise ValidationError(
-            {"location": [_("The point lies in no grid: choose the community, or move the pin onto a grid.")]}
+            {
+                "location": [
+                    _(
+                        "The pin lies outside %(community)s. Move the pin into the community, or remove "
+                        "the pin and describe the address."
+                    )
+                    % {"community": community.name}
+                ]
+            }
         )
     return None, community
 

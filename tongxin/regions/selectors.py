@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
 from tongxin.core.permissions import get_for_user
@@ -233,3 +233,14 @@ def map_hint(user: Any) -> Region | None:
         if found is not None:
             return found
     return None
+
+
+def region_contains(region: Region, lng: float, lat: float) -> bool | None:
+    """Whether a point lies inside the region's drawn boundary (edges included); None when the
+    region has no boundary to tell."""
+    if not region.geometry:
+        return None
+    bounds = region.bounds()
+    if bounds is not None and not (bounds[0] <= lng <= bounds[2] and bounds[1] <= lat <= bounds[3]):
+        return False
+    return bool(shape(region.geometry).covers(Point(lng, lat)))

@@ -19,10 +19,11 @@
 
   L.Icon.Default.imagePath = el.dataset.iconPath;
   var map = L.map(el, { attributionControl: false, minZoom: 3, maxZoom: 20, zoomSnap: 0.25, tap: true });
-  if (el.dataset.tileUrl) {
-    L.tileLayer(el.dataset.tileUrl, { maxZoom: 20, attribution: el.dataset.tileAttribution || "" }).addTo(map);
-    L.control.attribution({ prefix: false }).addTo(map);
-  }
+  // tiles when configured, and the street and community boundaries under the grids
+  if (window.TongxinBaseMap) window.TongxinBaseMap.add(map, el);
+  // a pin in no grid: the same words the server answers with when such a pin is sent
+  var outsideMessage = el.dataset.outside || t.no_grid;
+  var outside = false;
   var communityLayer = L.featureGroup().addTo(map);
   var gridLayer = L.featureGroup().addTo(map);
   var gridPaths = {}; // grid id -> L.GeoJSON
@@ -143,10 +144,14 @@
       .then(function (data) {
         if (!data.grid) {
           highlight(null);
-          setStatus(t.no_grid, "bad");
+          outside = true;
+          setStatus(outsideMessage, "bad");
+          if (marker && marker.getElement()) marker.getElement().classList.add("is-outside");
           announce();
           return;
         }
+        outside = false;
+        if (marker && marker.getElement()) marker.getElement().classList.remove("is-outside");
         setStatus(format(t.in_grid, { grid: data.grid.name, community: data.community ? data.community.name : "" }), "ok");
         selectIfPresent(gridSelect, data.grid.id);
         if (data.community && selectIfPresent(communitySelect, data.community.id)) {
@@ -181,6 +186,7 @@
   }
 
   function clearPin() {
+    outside = false;
     if (marker) map.removeLayer(marker);
     marker = null;
     lngInput.value = "";
@@ -192,6 +198,14 @@
 
   map.on("click", function (event) {
     place(event.latlng);
+  });
+
+  // a pin in no grid with no community chosen cannot reach anyone: say so before sending
+  form.addEventListener("submit", function (event) {
+    if (!outside || (communitySelect && communitySelect.value)) return;
+    event.preventDefault();
+    setStatus(outsideMessage, "bad");
+    el.scrollIntoView({ behavior: "smooth", block: "center" });
   });
   map.on("moveend", loadBox);
   map.on("zoomend", fitLabels);

@@ -33,20 +33,31 @@
     return tiles;
   }
 
-  // a name shows only where its area is big enough on screen to hold it, and not when the map is
-  // entirely inside the area (its name is then the page's subject)
+  // a name sits in the middle of the part of its area that is on screen, and shows only where that
+  // part is big enough to hold it; not when the area fills most of the map (it is then the page's
+  // subject, and its name would sit on the grids)
   function fitLabels(map, labels) {
     var size = map.getSize();
+    var view = map.getBounds();
     labels.forEach(function (entry) {
       var element = entry.tooltip.getElement();
       if (!element) return;
       var b = entry.bounds;
-      var sw = map.latLngToContainerPoint(b.getSouthWest());
-      var ne = map.latLngToContainerPoint(b.getNorthEast());
-      var w = Math.abs(ne.x - sw.x), h = Math.abs(ne.y - sw.y);
-      var big = entry.level === "street" ? w > 160 && h > 60 : w > 90 && h > 40;
-      var around = w > size.x * 1.6 && h > size.y * 1.6;
-      element.classList.toggle("is-hidden", !big || around);
+      var shown = view.intersects(b) && L.latLngBounds(
+        [Math.max(b.getSouth(), view.getSouth()), Math.max(b.getWest(), view.getWest())],
+        [Math.min(b.getNorth(), view.getNorth()), Math.min(b.getEast(), view.getEast())]
+      );
+      var hidden = true;
+      if (shown && shown.isValid()) {
+        var sw = map.latLngToContainerPoint(shown.getSouthWest());
+        var ne = map.latLngToContainerPoint(shown.getNorthEast());
+        var w = Math.abs(ne.x - sw.x), h = Math.abs(ne.y - sw.y);
+        var big = entry.level === "street" ? w > 160 && h > 60 : w > 90 && h > 40;
+        var fills = w > size.x * 0.6 && h > size.y * 0.6;
+        hidden = !big || fills;
+        if (!hidden) entry.tooltip.setLatLng(shown.getCenter());
+      }
+      element.classList.toggle("is-hidden", hidden);
     });
   }
 
