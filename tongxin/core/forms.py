@@ -23,6 +23,7 @@ FIELD_MESSAGES: dict[type[forms.Field], dict[str, Any]] = {
     forms.DateField: {"invalid": _("Enter a date such as 2026-12-07.")},
     forms.TimeField: {"invalid": _("Enter a time such as 09:30.")},
     forms.DateTimeField: {"invalid": _("Enter a date and time such as 2026-12-07 09:30.")},
+    forms.URLField: {"invalid": _("Enter a web address such as https://example.com.")},
     forms.ChoiceField: {"invalid_choice": _("Choose one of the options in the list.")},
     forms.MultipleChoiceField: {
         "invalid_choice": _("Choose only options in the list."),
