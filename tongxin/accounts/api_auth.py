@@ -6,10 +6,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
+from tongxin.accounts.models import ApiToken
+
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from tongxin.accounts.models import ApiToken
 
         found = (
             ApiToken.objects.select_related("user")

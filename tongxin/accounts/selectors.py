@@ -12,6 +12,7 @@ from django.utils import timezone
 from tongxin.accounts.models import ApiToken, RoleAssignment, User
 from tongxin.core.roles import Capability
 from tongxin.core.scope import Scope, scope_for
+from tongxin.people.selectors import people_visible
 from tongxin.regions.models import Level, Region
 
 
@@ -114,7 +115,6 @@ def role_assignment_get(user: Any, account: User, pk: Any) -> RoleAssignment:
 
 def people_without_account(user: Any, query: str = "") -> QuerySet[Any]:
     """People in the user's ACCOUNTS_MANAGE scope who have no account yet, by name."""
-    from tongxin.people.selectors import people_visible
 
     people = people_visible(user, capability=Capability.ACCOUNTS_MANAGE).filter(account__isnull=True)
     query = query.strip()

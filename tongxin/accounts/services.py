@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import ApiToken, RoleAssignment, User
+from tongxin.accounts.selectors import accounts_visible
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.roles import ADMIN_ROLES, Capability, Role
@@ -122,7 +123,6 @@ def _account_region(account: User) -> Region | None:
 
 
 def _check_account_in_scope(actor: User, account: User) -> None:
-    from tongxin.accounts.selectors import accounts_visible
 
     if not accounts_visible(actor).filter(pk=account.pk).exists():
         raise PermissionDenied

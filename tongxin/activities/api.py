@@ -24,6 +24,7 @@ from tongxin.activities.models import (
     TeamKind,
     TeamMember,
 )
+from tongxin.cases.selectors import cases_visible
 from tongxin.core.api import reference
 from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.roles import Capability
@@ -332,7 +333,6 @@ def roster_add(request: HttpRequest, id: int, payload: TeamMemberIn) -> Status[T
     "/teams/{id}/callouts", response={201: CalloutOut, **ERRORS}, summary="Call a team out to a case"
 )
 def callout_create(request: HttpRequest, id: int, payload: CalloutIn) -> Status[Callout]:
-    from tongxin.cases.selectors import cases_visible
 
     team = _managed_team(request, id)
     case = cases_visible(request.user).filter(tracking_code=payload.case.strip()).first()

@@ -22,6 +22,8 @@ from tongxin.core.periods import at_days
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.lib.tree import subtree_range
+from tongxin.members.models import MemberReport
+from tongxin.partners.models import PartnerUnit
 from tongxin.people.models import Person
 
 VIEW, MANAGE = Capability.MEMBERS_VIEW, Capability.MEMBERS_MANAGE
@@ -67,7 +69,6 @@ def activities_listed(
 
 
 def _unit_ids(user: Any) -> list[int]:
-    from tongxin.partners.models import PartnerUnit
 
     if not getattr(user, "is_authenticated", False):
         return []
@@ -87,7 +88,6 @@ def may_manage_activity(user: Any, activity: Activity) -> bool:
 
 def _member_areas(person: Person) -> list[str]:
     """Region paths where the person counts as a member: their home and the community reported to."""
-    from tongxin.members.models import MemberReport
 
     paths = [person.region.path]
     paths += list(
@@ -99,7 +99,6 @@ def _member_areas(person: Person) -> list[str]:
 
 
 def _branches(person: Person) -> list[int]:
-    from tongxin.members.models import MemberReport
 
     ids = [person.branch_id] if person.branch_id else []
     ids += list(
@@ -115,7 +114,6 @@ def audience_condition(person: Person | None) -> Q:
     condition = Q(audience=Audience.EVERYONE)
     if person is None or not person.party_status:
         return condition
-    from tongxin.members.models import MemberReport
 
     area = Q(pk__in=[])
     for path in _member_areas(person):
@@ -209,7 +207,6 @@ def my_signups(user: Any) -> QuerySet[SignUp]:
 
 
 def unit_choices_for(user: Any) -> QuerySet[Any]:
-    from tongxin.partners.models import PartnerUnit
 
     return PartnerUnit.objects.filter(pk__in=_unit_ids(user)).select_related("region").order_by("name")
 

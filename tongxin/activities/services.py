@@ -30,8 +30,9 @@ from tongxin.activities.models import (
     TeamMember,
     TeamRole,
 )
-from tongxin.activities.selectors import _unit_ids, may_manage_activity, may_sign_up
+from tongxin.activities.selectors import _unit_ids, audience_condition, may_manage_activity, may_sign_up
 from tongxin.audit.edits import audited_edit
+from tongxin.cases.services import responder_create
 from tongxin.core.actors import Actor, require_scope, user_or_none
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
@@ -195,7 +196,6 @@ def signup_enter(
     *, activity: Activity, person: Person, actor: Actor, now: datetime | None = None, quiet: bool = False
 ) -> SignUp:
     """The organiser enters a sign-up taken by phone or in person (for someone without an account)."""
-    from tongxin.activities.selectors import audience_condition
 
     now = now or timezone.now()
     locked = (
@@ -355,7 +355,6 @@ def team_create(
     dispatchable: bool = True,
 ) -> Team:
     """A team; with `dispatchable` it is also a responder that cases can be dispatched to."""
-    from tongxin.cases.services import responder_create
 
     errors: dict[str, list[str]] = {}
     if not name.strip():

@@ -23,6 +23,7 @@ from tongxin.activities.forms import (
     TeamMemberForm,
 )
 from tongxin.activities.models import ActivityPhoto, ActivityStatus, TeamMember
+from tongxin.cases.selectors import cases_visible
 from tongxin.core.access import login_only, requires
 from tongxin.core.pages import form_page, paginate
 from tongxin.core.periods import list_tools
@@ -364,7 +365,6 @@ def team_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(MANAGE)
 @require_POST
 def callout_create(request: HttpRequest, pk: int) -> HttpResponse:
-    from tongxin.cases.selectors import cases_visible
 
     user = request.user
     team = _managed_team(user, pk)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from tongxin.audit.models import AuditEvent, Outcome
+from tongxin.audit.models import AuditCheckpoint, AuditEvent, Outcome
 from tongxin.core.actors import Actor, StandIn, user_or_none
 from tongxin.core.db import serialise_writers
 
@@ -103,7 +103,6 @@ def audit_check(*, full: bool = False) -> tuple[bool, int | None]:
     The page calls it cheaply; the hourly job walks the whole chain, so an old event changed
     after it was checked is still found.
     """
-    from tongxin.audit.models import AuditCheckpoint
 
     with transaction.atomic():
         checkpoint, _ = AuditCheckpoint.objects.select_for_update(of=("self",)).get_or_create(pk=1)

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tongxin.people.models import Person
 from tongxin.testing import PASSWORD, build_tree, make_user
 
 pytestmark = [
@@ -67,7 +68,6 @@ def _people_file(tmp_path, rows):
 
 
 def test_import_with_a_bad_row_writes_nothing(browser_context, tmp_path):
-    from tongxin.people.models import Person
 
     tree = build_tree()
     make_user("community_secretary", tree.community_a1, username="shuji")

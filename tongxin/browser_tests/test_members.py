@@ -7,9 +7,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tongxin.activities.services import activity_update
 from tongxin.core.actors import SYSTEM
 from tongxin.core.roles import Role
 from tongxin.members.testing import future_activity, make_employer, make_post
+from tongxin.partners.services import unit_liaisons_set
 from tongxin.testing import PASSWORD, build_tree, make_member, make_user
 
 pytestmark = [
@@ -33,8 +35,6 @@ def _no_sideways_scroll(page):
 
 
 def test_report_sign_up_confirm_and_card(phone_context, browser_context):
-    from tongxin.activities.services import activity_update
-    from tongxin.partners.services import unit_liaisons_set
 
     tree = build_tree()
     make_post(tree.community_a1, name="政策宣传岗")

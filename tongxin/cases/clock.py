@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from tongxin.cases.models import CalendarDay
 from tongxin.lib.workclock import Calendar, add_working_hours, working_hours_between
 
 _held: ContextVar[Calendar | None] = ContextVar("tongxin_calendar", default=None)
@@ -25,7 +26,6 @@ def calendar_held() -> Iterator[Calendar]:
 
 
 def current_calendar() -> Calendar:
-    from tongxin.cases.models import CalendarDay
 
     held = _held.get()
     if held is not None:

@@ -19,6 +19,7 @@ from tongxin.cases.models import (
     WhistleRouteStep,
     WhistleType,
 )
+from tongxin.cases.selectors import rate_rules_for
 from tongxin.core.actors import SYSTEM, Actor, user_or_none
 
 CATEGORY_FIELDS = (
@@ -174,7 +175,6 @@ def rate_rules_add(
     Versions are only added: the new row records the weight it replaces, who added it and when.
     Refused if the weight is already the one in force on that day.
     """
-    from tongxin.cases.selectors import rate_rules_for
 
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}

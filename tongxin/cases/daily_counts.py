@@ -17,6 +17,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tongxin.cases.models import CONCLUDED, Case, CaseDailyCount, Rating
+from tongxin.lib.tree import subtree_range
+from tongxin.regions.models import Level, Region
 
 FIELDS = ("dispatched", "responded_in_time", "concluded", "solved", "rated", "satisfied", "basically")
 Key = tuple[int, date]
@@ -81,7 +83,6 @@ def _community_path(community_id: int, region_path: str) -> str:
 
 def counts_in(region: Any, *, since: date, until: date) -> dict[str, int]:
     """The summed counts of the region's communities (or of the one it lies in) over the days."""
-    from tongxin.lib.tree import subtree_range
 
     low, high = subtree_range(region.path)
     row = CaseDailyCount.objects.filter(
@@ -92,7 +93,6 @@ def counts_in(region: Any, *, since: date, until: date) -> dict[str, int]:
 
 def computed(communities: Iterable[Any] | None = None) -> list[CaseDailyCount]:
     """The counts as they follow from the cases (all communities, or these), unsaved."""
-    from tongxin.regions.models import Level, Region
 
     tz = timezone.get_current_timezone()
     cases = Case.objects.filter(dispatched_at__isnull=False)

@@ -22,6 +22,7 @@ from tongxin.cases.models import (
 )
 from tongxin.cases.selectors import open_whistle
 from tongxin.core.actors import SYSTEM, Actor, user_or_none
+from tongxin.lib.tree import ancestor_ids
 from tongxin.regions.models import Level, Region
 
 
@@ -164,7 +165,6 @@ def _route_target(case: Case, step: WhistleRouteStep, chosen: Any) -> tuple[Regi
 
 
 def _ancestor_ids(case: Case) -> list[int]:
-    from tongxin.lib.tree import ancestor_ids
 
     return ancestor_ids(case.region_path)
 

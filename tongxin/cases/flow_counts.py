@@ -26,6 +26,7 @@ from tongxin.cases.models import (
     CaseFlowMonth,
 )
 from tongxin.lib.tree import ancestor_ids, subtree_range
+from tongxin.regions.models import Level, Region
 
 FLOW_FIELDS = ("received", "closed", "closed_unsolved", "overdue")
 # ("flow", community, day, source), ("category", community, day, group) or ("close", community, day, tenths)
@@ -191,7 +192,6 @@ def rebuild(communities: Iterable[Any] | None = None) -> int:
     """Recompute the counts from the cases (all communities, or these); rows written.
 
     For data written around the services (the bulk demo writer) and as a repair."""
-    from tongxin.regions.models import Level, Region
 
     ids = [c.pk for c in communities] if communities is not None else None
     cases = Case.objects.select_related("category").only(

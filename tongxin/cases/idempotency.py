@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
+from tongxin.api import api, error
 from tongxin.cases.models import IdempotencyKey
 from tongxin.lib import crypto
 
@@ -69,7 +70,6 @@ def idempotent(view: Callable[..., Result]) -> Callable[..., HttpResponse]:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from tongxin.api import api, error
 
         key = request.headers.get(HEADER, "").strip()
         if not key:
@@ -104,7 +104,6 @@ def idempotent(view: Callable[..., Result]) -> Callable[..., HttpResponse]:
 
 
 def _replay(request: HttpRequest, stored: IdempotencyKey, fingerprint: str) -> HttpResponse:
-    from tongxin.api import api, error
 
     if stored.fingerprint != fingerprint:
         return error(

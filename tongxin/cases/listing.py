@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from tongxin.audit.exports import xlsx_response
 from tongxin.cases.models import OPEN_STATUSES, Case
+from tongxin.cases.views import _filtered
 from tongxin.core.access import requires
 from tongxin.core.roles import Capability
 from tongxin.core.xlsx import Column, field, related_name
@@ -48,7 +49,6 @@ COLUMNS = [
 @require_GET
 def case_export(request: HttpRequest) -> HttpResponse:
     """The filtered list of the page (status, kind, category, area, period of reporting, …)."""
-    from tongxin.cases.views import _filtered
 
     form, cases, _without_status = _filtered(request)
     cases = cases.select_related("category", "community", "grid").order_by("-reported_at", "-id")

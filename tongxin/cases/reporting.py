@@ -10,7 +10,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxin.audit.models import Action
+from tongxin.audit.services import audit_record
 from tongxin.cases.models import Case, CasePhoto
+from tongxin.cases.services import case_intake
 from tongxin.core.actors import SYSTEM, Actor, user_or_none
 from tongxin.regions.models import Level, Region
 
@@ -82,8 +85,6 @@ def case_photos_add(
 
 def case_reporter_phone_reveal(*, case: Case, actor: Actor, request: HttpRequest | None = None) -> str:
     """The reporter's full phone number, recorded in the audit trail. Callers check permission."""
-    from tongxin.audit.models import Action
-    from tongxin.audit.services import audit_record
 
     value = case.reveal_reporter_phone() if case.reporter_phone_encrypted else ""
     audit_record(
@@ -101,7 +102,6 @@ def case_reporter_phone_reveal(*, case: Case, actor: Actor, request: HttpRequest
 def case_intake_in_grid(*, grid: Region, **intake: Any) -> tuple[Case, str]:
     """Intake for a reporter who names the grid instead of a point (a grid worker whose phone gives
     no position: GPS is never a gate). The case belongs to the grid, not just to its community."""
-    from tongxin.cases.services import case_intake
 
     community = grid.community()
     if grid.level != Level.GRID or community is None:

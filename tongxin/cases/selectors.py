@@ -10,11 +10,24 @@ from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tongxin.accounts.models import RoleAssignment
-from tongxin.cases.models import CONCLUDED, OPEN_STATUSES, Case, CaseStatus, RateRuleSet, Rating, Whistle
+from tongxin.accounts.models import RoleAssignment, User
+from tongxin.cases import daily_counts, defaults
+from tongxin.cases.models import (
+    CONCLUDED,
+    OPEN_STATUSES,
+    Case,
+    CaseStatus,
+    RateRuleSet,
+    Rating,
+    Responder,
+    Supervision,
+    Whistle,
+)
+from tongxin.cases.tokens import rating_token_hash
 from tongxin.core.roles import ROLE_CAPABILITIES, Capability
 from tongxin.core.scope import scope_for
 from tongxin.lib.tree import ancestor_ids, subtree_range
+from tongxin.regions.models import Level, Region
 
 DUPLICATE_RADIUS_METRES = 100
 DUPLICATE_DAYS = 7
@@ -161,7 +174,6 @@ def _ratio(part: int, whole: int) -> Decimal | None:
 
 def default_rate_rules() -> RateRuleSet:
     """Version 1, the national default (defaults.py), unsaved: for a database without any version."""
-    from tongxin.cases import defaults
 
     return RateRuleSet(
         version=defaults.RATE_RULES_VERSION,
@@ -327,7 +339,6 @@ def cases_for_supervision(user: Any, *, now: datetime | None = None) -> QuerySet
 
 def supervisions_to_answer(user: Any) -> QuerySet[Any]:
     """Unanswered supervision notes on open cases the user holds or manages."""
-    from tongxin.cases.models import Supervision
 
     if not getattr(user, "is_authenticated", False):
         return Supervision.objects.none()
@@ -344,7 +355,6 @@ def supervisions_to_answer(user: Any) -> QuerySet[Any]:
 def dispatch_users(case: Case) -> QuerySet[Any]:
     """Accounts a case may be dispatched to: staff holding a role in its community, and Party
     members whose branch serves it."""
-    from tongxin.accounts.models import RoleAssignment, User
 
     low, high = subtree_range(case.community.path)
     with_role = RoleAssignment.objects.filter(region__path__gte=low, region__path__lt=high).values("user_id")
@@ -382,8 +392,6 @@ def dispatch_roles(case: Case, users: Any) -> dict[int, list[RoleAssignment]]:
 
 def dispatch_responders(case: Case) -> QuerySet[Any]:
     """Teams, units and departments serving the case's area (at or above its community, or in it)."""
-    from tongxin.cases.models import Responder
-    from tongxin.lib.tree import ancestor_ids
 
     low, high = subtree_range(case.community.path)
     return (
@@ -397,7 +405,6 @@ def dispatch_responders(case: Case) -> QuerySet[Any]:
 
 def case_by_tracking_link(code: str, token: str) -> Case | None:
     """The case a resident's private link names, or None. The token is compared by its hash."""
-    from tongxin.cases.services import rating_token_hash
 
     case = (
         Case.objects.select_related("category", "category__parent", "grid", "community")
@@ -469,8 +476,6 @@ def rates_by_node(user: Any, node: Any, *, since: date, until: date) -> list[tup
     a node outside the scope is a 404."""
     from django.http import Http404
 
-    from tongxin.regions.models import Region
-
     if not scope_for(user, Capability.CASES_VIEW).contains(node.path):
         raise Http404("no such region in your scope")
     weight = rate_rules_for(until).basically_weight
@@ -484,7 +489,6 @@ def report_areas(
     """Outlines for the public report map: a community and its grids, or the grids in a box.
 
     Only geometry, names and codes; the public page never learns anything about people."""
-    from tongxin.regions.models import Level, Region
 
     if community is not None:
         low, high = subtree_range(community.path)
@@ -512,7 +516,6 @@ def report_areas(
 
 def report_communities() -> QuerySet[Any]:
     """Communities a resident may choose on the public report page, with their street."""
-    from tongxin.regions.models import Level, Region
 
     return Region.objects.filter(level=Level.COMMUNITY).select_related("parent").order_by("path")
 
@@ -534,8 +537,6 @@ def region_rates(region: Any, *, since: date, until: date) -> Rates:
 
 
 def _region_rates(region: Any, *, since: date, until: date, basic_weight: Decimal) -> Rates:
-    from tongxin.cases import daily_counts
-    from tongxin.regions.models import Level
 
     if region.level in {Level.GRID, Level.BUILDING}:
         return case_rates(cases_in(region), since=since, until=until, basic_weight=basic_weight)
@@ -544,7 +545,6 @@ def _region_rates(region: Any, *, since: date, until: date, basic_weight: Decima
 
 def pending_supervision_counts(case_ids: list[int]) -> dict[int, int]:
     """Unanswered supervision notes per case."""
-    from tongxin.cases.models import Supervision
 
     rows = (
         Supervision.objects.filter(case_id__in=case_ids, answered_at__isnull=True)

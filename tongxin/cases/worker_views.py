@@ -33,6 +33,7 @@ from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
+from tongxin.lib.tree import ancestor_ids
 from tongxin.regions.models import Level, Region
 
 LIST_LIMIT = 50
@@ -132,7 +133,6 @@ def _patrol_submit(request: HttpRequest, form: PatrolForm) -> Case | None:
 
 def _hotline_communities(user: Any) -> list[Region]:
     scope = scope_for(user, Capability.CASES_REPORT)
-    from tongxin.lib.tree import ancestor_ids
 
     # communities inside the scope, and the community of a grid-level scope
     inside = list(Region.objects.filter(scope.q("path"), level=Level.COMMUNITY).select_related("parent"))

@@ -18,13 +18,49 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from tongxin.accounts.models import User
+from tongxin.cases.models import Case
 from tongxin.core.actors import SYSTEM, Actor
 from tongxin.demo.inbox import history_is_not_news
-from tongxin.lists.models import NeedCategory, NeedSource, NeedStatus, ProjectKind
+from tongxin.lists.models import Need, NeedCategory, NeedSource, NeedStatus, ProjectKind
+from tongxin.lists.services import (
+    evidence_add,
+    milestone_accept,
+    milestone_report,
+    need_claim,
+    need_create,
+    need_from_case,
+    project_close,
+    project_create,
+    resource_create,
+)
+from tongxin.meetings.services import (
+    decision_create,
+    decision_step,
+    meeting_attendance,
+    meeting_call,
+    meeting_record,
+    meeting_schedule,
+    task_create,
+    task_done,
+)
 from tongxin.organisations.models import PartyOrganisation
-from tongxin.partners.models import AllianceKind, MemberRole, PartnerUnit, UnitKind
+from tongxin.partners.models import Alliance, AllianceKind, MemberRole, Pairing, PartnerUnit, UnitKind
+from tongxin.partners.selectors import reach_for
+from tongxin.partners.services import (
+    agreement_add,
+    alliance_create,
+    alliance_member_add,
+    pairing_create,
+    unit_create,
+    unit_liaisons_set,
+    unit_update,
+)
 from tongxin.people.models import Position, PositionKind
 from tongxin.regions.models import Kind, Level, Region
+from tongxin.statistics.periods import Period, year
+from tongxin.statistics.registry import REGISTRY
+from tongxin.statistics.selectors import compute
 
 # seed 000: the five county departments paired with the street's communities
 DEPARTMENTS = ["农业农村局", "工业和信息化局", "水务局", "民政局", "卫生健康局"]
@@ -162,7 +198,6 @@ def _secretary(org: PartyOrganisation | None, on: date) -> Any:
 
 class _Year:
     def __init__(self, rng: random.Random, now: datetime, county: Region) -> None:
-        from tongxin.accounts.models import User
 
         self.rng = rng
         self.now = now
@@ -186,7 +221,6 @@ class _Year:
         org: PartyOrganisation | None = None,
         region: Region | None = None,
     ) -> PartnerUnit:
-        from tongxin.partners.services import unit_create, unit_update
 
         unit = PartnerUnit.objects.filter(name=name).first()
         if unit is None:
@@ -213,7 +247,6 @@ class _Year:
         return PartyOrganisation.objects.filter(name=name).first()
 
     def resources(self, unit: PartnerUnit, key: str) -> None:
-        from tongxin.lists.services import resource_create
 
         if unit.resources.exists():
             return
@@ -240,8 +273,6 @@ class _Year:
         term_years: int = 3,
         ends_on: date | None = None,
     ) -> Any:
-        from tongxin.partners.models import Pairing
-        from tongxin.partners.services import agreement_add, pairing_create
 
         pairing = Pairing.objects.filter(unit=unit, region=region, ended_on__isnull=True).first()
         if pairing is not None:
@@ -269,7 +300,6 @@ class _Year:
     # -- needs, meetings, projects ----------------------------------------------------------------
 
     def need(self, community: Region, month: date, source: str, actor: Actor) -> Any:
-        from tongxin.lists.services import need_create
 
         category, title, description, wanted, helped = self.rng.choice(NEEDS)
         grids = list(Region.objects.filter(parent=community, level=Level.GRID).order_by("code"))
@@ -295,7 +325,6 @@ class _Year:
 
     def manager(self, region: Region) -> Any:
         """The demo account keeping co-building for a region, if one does (else the system)."""
-        from tongxin.partners.selectors import reach_for
 
         for username in ("shequ_shuji", "cun_shuji", "jiedao", "zhen"):
             user = self.accounts.get(username)
@@ -304,17 +333,6 @@ class _Year:
         return None
 
     def meeting(self, alliance: Any, day: date, needs: list[Any], units: list[PartnerUnit]) -> Any:
-        from tongxin.lists.services import need_claim
-        from tongxin.meetings.services import (
-            decision_create,
-            decision_step,
-            meeting_attendance,
-            meeting_call,
-            meeting_record,
-            meeting_schedule,
-            task_create,
-            task_done,
-        )
 
         actor = self.manager(alliance.region)
         held_at = _at(day, 9, 30)
@@ -409,13 +427,6 @@ class _Year:
         return meeting
 
     def project(self, need: Any, *, deliver: bool, secretary: Any = None) -> Any:
-        from tongxin.lists.services import (
-            evidence_add,
-            milestone_accept,
-            milestone_report,
-            project_close,
-            project_create,
-        )
 
         need.refresh_from_db()
         claimed_at = need.claimed_at or self.now
@@ -503,7 +514,6 @@ def generate_cobuilding(
 
 def _city_street(y: _Year) -> None:
     """Seed 000: five departments, a university and a hospital paired with the street's communities."""
-    from tongxin.partners.services import alliance_create, alliance_member_add, unit_liaisons_set
 
     street = (
         Region.objects.filter(parent=y.county, level=Level.STREET, kind=Kind.STREET).order_by("code").first()
@@ -549,8 +559,6 @@ def _city_street(y: _Year) -> None:
         if liaison not in current:
             unit_liaisons_set(unit=own, liaisons=[*current, liaison], actor=SYSTEM)
 
-    from tongxin.partners.models import Alliance
-
     alliance = Alliance.objects.filter(region=street, kind=AllianceKind.ALLIANCE).first()
     if alliance is None:
         alliance = alliance_create(
@@ -587,8 +595,6 @@ def _city_street(y: _Year) -> None:
 
 def _township(y: _Year) -> None:
     """Seed 001: each 大党委 of the township's communities, its member units, the monthly round."""
-    from tongxin.partners.models import Alliance
-    from tongxin.partners.services import alliance_create, alliance_member_add
 
     town = Region.objects.filter(parent=y.county, level=Level.STREET, kind=Kind.TOWN).order_by("code").first()
     if town is None:
@@ -679,7 +685,6 @@ def _rounds(
                 continue  # one 大党委 missed a quarter: behind on its meetings
             claimers = [u for u in units if u.pk not in y.behind] or units
             y.meeting(alliance, day, pending, claimers)
-            from tongxin.lists.models import Need
 
             still_open = set(
                 Need.objects.filter(pk__in=[n.pk for n in pending], status=NeedStatus.OPEN).values_list(
@@ -696,7 +701,6 @@ def _rounds(
 
 def _next_meeting(y: _Year, alliance: Any) -> None:
     """The coming joint meeting, called already: the open needs will be claimed there."""
-    from tongxin.meetings.services import meeting_call, meeting_schedule
 
     day = y.today + timedelta(days=y.rng.randint(6, 20))
     actor = y.manager(alliance.region)
@@ -713,7 +717,6 @@ def _next_meeting(y: _Year, alliance: Any) -> None:
 
 
 def _claimed_at(alliance: Any, day: date) -> list[Any]:
-    from tongxin.lists.models import Need
 
     return list(
         Need.objects.filter(
@@ -726,7 +729,6 @@ def _claimed_at(alliance: Any, day: date) -> list[Any]:
 
 def _secretary_projects(y: _Year, alliance: Any, communities: list[Region], units: list[PartnerUnit]) -> None:
     """书记项目: most secretaries of the member units' organisations claim one (seed 002)."""
-    from tongxin.lists.services import need_claim, need_create
 
     orgs = [u.party_organisation for u in units if u.party_organisation is not None]
     if alliance.organisation is not None:
@@ -766,8 +768,6 @@ def _secretary_projects(y: _Year, alliance: Any, communities: list[Region], unit
 
 def _cases_to_needs(y: _Year) -> None:
     """Cases closed unsolved in the county go on the problem list (if the demo has cases)."""
-    from tongxin.cases.models import Case
-    from tongxin.lists.services import need_from_case
 
     cases = Case.objects.filter(
         status="closed_unsolved", need__isnull=True, region_path__startswith=y.county.path
@@ -782,9 +782,6 @@ __all__ = ["CoBuildingSummary", "generate_cobuilding"]
 
 def _minutes(region: Region, day: date, claimed_here: int) -> str:
     """Minutes that quote figures read them from the indicator registry, never type them."""
-    from tongxin.statistics.periods import Period, year
-    from tongxin.statistics.registry import REGISTRY
-    from tongxin.statistics.selectors import compute
 
     so_far = Period(year(day.year).since, day)
     codes = ["cobuilding.needs", "cobuilding.needs_claimed", "cobuilding.needs_met"]

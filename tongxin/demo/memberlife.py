@@ -13,10 +13,45 @@ from typing import Any
 
 from django.utils import timezone
 
+from tongxin.accounts.models import User
+from tongxin.activities.models import Audience, TeamKind
+from tongxin.activities.services import (
+    activity_create,
+    attendance_confirm,
+    callout_create,
+    callout_respond,
+    signup_enter,
+    team_create,
+    team_member_add,
+)
+from tongxin.cases.models import OPEN_STATUSES, Case
 from tongxin.core.actors import SYSTEM
 from tongxin.lib.tree import subtree_range
-from tongxin.members.models import ReportChannel, ServicePostKind
+from tongxin.members.models import ReportChannel, ServiceEntry, ServicePostKind
+from tongxin.members.selectors import home_community
+from tongxin.members.services import (
+    member_report_create,
+    member_report_renew,
+    service_post_create,
+    service_record_refresh,
+    unit_report_create,
+)
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind, PartyOrganisation
+from tongxin.organisations.services import organisation_create
+from tongxin.partners.models import PartnerUnit
+from tongxin.partners.services import unit_create, unit_liaisons_set, unit_update
+from tongxin.partylife.models import PartyMeetingKind
+from tongxin.partylife.models import StepKind as S
+from tongxin.partylife.services import (
+    development_file_open,
+    development_step_record,
+    mobile_member_register,
+    party_meeting_record,
+    training_attendance_set,
+    training_class_create,
+    training_session_add,
+    window_create,
+)
 from tongxin.people.models import Person
 from tongxin.regions.models import Level, Region
 
@@ -139,7 +174,6 @@ class _Life:
     # -- posts, units, reports ---------------------------------------------------------------
 
     def posts(self) -> dict[int, list[Any]]:
-        from tongxin.members.services import service_post_create
 
         by_community: dict[int, list[Any]] = {}
         for community in self.communities:
@@ -157,9 +191,6 @@ class _Life:
 
     def units(self, members: list[Person]) -> dict[str, Any]:
         """A partner unit (with its Party committee) for each employer of the area's members."""
-        from tongxin.organisations.services import organisation_create
-        from tongxin.partners.models import PartnerUnit
-        from tongxin.partners.services import unit_create, unit_update
 
         county_committee = (
             PartyOrganisation.objects.filter(region=self.county).order_by("depth", "pk").first()
@@ -196,8 +227,6 @@ class _Life:
         return units
 
     def reports(self, members: list[Person], posts: dict[int, list[Any]], units: dict[str, Any]) -> list[Any]:
-        from tongxin.members.selectors import home_community
-        from tongxin.members.services import member_report_create, member_report_renew
 
         reports = []
         dangyuan = self.accounts.get("dangyuan")
@@ -229,7 +258,6 @@ class _Life:
         return reports
 
     def unit_reports(self, units: dict[str, Any]) -> None:
-        from tongxin.members.services import unit_report_create
 
         for unit in units.values():
             if self.rng.random() < 0.2:
@@ -247,7 +275,6 @@ class _Life:
 
     def liaison(self, units: dict[str, Any]) -> None:
         """The demo liaison speaks for their own employer, so its members' cards show in Tongxin."""
-        from tongxin.partners.services import unit_liaisons_set
 
         liaison = self.accounts.get("lianluoyuan")
         if liaison is None or liaison.person is None:
@@ -262,8 +289,6 @@ class _Life:
     # -- activities --------------------------------------------------------------------------
 
     def activities(self, units: dict[str, Any]) -> None:
-        from tongxin.activities.models import Audience
-        from tongxin.activities.services import activity_create, attendance_confirm, signup_enter
 
         committees = {
             o.region_id: o
@@ -366,8 +391,6 @@ class _Life:
     # -- teams -------------------------------------------------------------------------------
 
     def teams(self) -> None:
-        from tongxin.activities.models import TeamKind
-        from tongxin.activities.services import callout_create, callout_respond, team_create, team_member_add
 
         street_a = self.streets[0]
         plans: list[tuple[Region, str, str, int]] = []
@@ -403,8 +426,6 @@ class _Life:
             self._callout(team, callout_create, callout_respond)
 
     def _callout(self, team: Any, callout_create: Any, callout_respond: Any) -> None:
-        from tongxin.accounts.models import User
-        from tongxin.cases.models import OPEN_STATUSES, Case
 
         low, high = subtree_range(team.region.path)
         case = (
@@ -424,8 +445,6 @@ class _Life:
     # -- 三会一课 ----------------------------------------------------------------------------
 
     def meetings(self) -> None:
-        from tongxin.partylife.models import PartyMeetingKind
-        from tongxin.partylife.services import party_meeting_record
 
         branches = []
         for street in self.streets:
@@ -492,14 +511,6 @@ class _Life:
     # -- 发展党员, training -------------------------------------------------------------------
 
     def development(self) -> None:
-        from tongxin.partylife.models import StepKind as S
-        from tongxin.partylife.services import (
-            development_file_open,
-            development_step_record,
-            training_attendance_set,
-            training_class_create,
-            training_session_add,
-        )
 
         t = self.today
         d = timedelta
@@ -657,7 +668,6 @@ class _Life:
     # -- 流动党员 ----------------------------------------------------------------------------
 
     def mobile(self) -> None:
-        from tongxin.partylife.services import mobile_member_register, window_create
 
         windows = [
             window_create(
@@ -690,7 +700,6 @@ class _Life:
 
 
 def _accounts() -> list[Any]:
-    from tongxin.accounts.models import User
 
     return list(User.objects.select_related("person").order_by("pk"))
 
@@ -705,7 +714,6 @@ def generate_member_life(
     call-out where a case is open), 三会一课 with about one branch in five behind, development files
     at every step (some breaking a time rule), a training class for the development targets,
     mobile members and service windows; then the service records are synced."""
-    from tongxin.members.services import service_record_refresh
 
     if streets is None:
         county = Region.objects.filter(level=Level.COUNTY).order_by("code").first()
@@ -724,7 +732,6 @@ def generate_member_life(
     life.meetings()
     life.development()
     life.mobile()
-    from tongxin.members.models import ServiceEntry
 
     service_record_refresh(now=now)
     life.summary.add("services on record", ServiceEntry.objects.count())

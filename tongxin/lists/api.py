@@ -52,6 +52,7 @@ from tongxin.lists.selectors import (
     resource_suggestions,
     resources_listed,
     results_visible,
+    secretary_candidates,
 )
 from tongxin.partners.selectors import unit_choices, units_visible
 from tongxin.regions.selectors import region_get, regions_visible
@@ -242,7 +243,6 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> QueryS
 @router.post("/projects", response={201: ProjectDetailOut, **ERRORS}, summary="Start a project")
 def project_create(request: HttpRequest, payload: ProjectCreateIn) -> Status[Any]:
     """From a claimed need (the claiming unit's liaison or the community), or a standalone one."""
-    from tongxin.lists.selectors import secretary_candidates
 
     require_capability(request.user, VIEW)
     user = request.user

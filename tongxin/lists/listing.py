@@ -16,6 +16,7 @@ from tongxin.lists.forms import NeedFilterForm, ProjectFilterForm, ResourceFilte
 from tongxin.lists.models import Need, Project, Resource
 from tongxin.lists.selectors import needs_listed, projects_listed, resources_listed
 from tongxin.partners.selectors import reach_for, unit_get
+from tongxin.regions.models import Region
 
 VIEW = Capability.PARTNERS_VIEW
 
@@ -24,7 +25,6 @@ def _node(user: Any, pk: int | None) -> Any:
     """A region to narrow the needs to: one the user sees (their area or a paired one), else 404."""
     if pk is None:
         return None
-    from tongxin.regions.models import Region
 
     node = get_object_or_404(Region, pk=pk)
     if not reach_for(user).sees_region(node):

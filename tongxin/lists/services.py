@@ -20,7 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.audit.edits import audited_edit
+from tongxin.cases.models import Case
 from tongxin.core.actors import SYSTEM, Actor, actor_label, user_or_none
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
 from tongxin.core.workflow import IllegalTransition, Rule
 from tongxin.lists.models import (
     Evidence,
@@ -41,9 +44,10 @@ from tongxin.lists.models import (
 from tongxin.lists.workflow import MILESTONE_RULES, NEW, PROJECT_RULES, NeedAction, ProjectAction
 from tongxin.lists.workflow import RULES as NEED_RULES
 from tongxin.partners.files import document_validate
-from tongxin.partners.models import PartnerUnit
-from tongxin.partners.selectors import reach_for
+from tongxin.partners.models import AllianceMember, Pairing, PartnerUnit
+from tongxin.partners.selectors import pairings_in_force, reach_for
 from tongxin.partners.services import require_manage
+from tongxin.people.models import PositionKind
 from tongxin.regions.models import Level, Region
 
 NEED_LEVELS = {Level.STREET, Level.COMMUNITY, Level.GRID, Level.BUILDING}
@@ -300,9 +304,6 @@ def need_from_case(
 
     When the need is met, the same row is on the results list (实效清单).
     """
-    from tongxin.cases.models import Case
-    from tongxin.core.roles import Capability
-    from tongxin.core.scope import scope_for
 
     locked = Case.objects.select_related("category", "community", "grid").get(pk=case.pk)
     if actor != SYSTEM and not scope_for(actor, Capability.CASES_VIEW).contains(locked.region_path):
@@ -389,8 +390,6 @@ def need_claim(
 
 
 def _paired_with(unit: PartnerUnit, region: Region, now: datetime) -> bool:
-    from tongxin.partners.models import AllianceMember, Pairing
-    from tongxin.partners.selectors import pairings_in_force
 
     paths = list(
         Pairing.objects.filter(pairings_in_force(timezone.localdate(now)), unit=unit).values_list(
@@ -537,8 +536,6 @@ def resource_update(*, resource: Resource, actor: Actor, **changes: Any) -> Reso
 
 def _secretary_now(person: Any, day: date) -> bool:
     from django.db.models import Q
-
-    from tongxin.people.models import PositionKind
 
     return person.positions.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=day), kind=PositionKind.SECRETARY, starts_on__lte=day

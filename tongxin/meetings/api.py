@@ -13,6 +13,8 @@ from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.lists.schemas import NeedOut
+from tongxin.lists.selectors import need_get
+from tongxin.lists.services import AlreadyClaimed, need_claim
 from tongxin.meetings import services
 from tongxin.meetings.models import Meeting, MeetingKind, MeetingStatus, TaskStatus
 from tongxin.meetings.schemas import (
@@ -194,8 +196,6 @@ def decision_create(request: HttpRequest, id: int, payload: DecisionIn) -> Statu
     "/{id}/claim", response={200: NeedOut, 409: ErrorOut, **ERRORS}, summary="Claim a need at the meeting"
 )
 def meeting_claim(request: HttpRequest, id: int, payload: MeetingClaimIn) -> Any:
-    from tongxin.lists.selectors import need_get
-    from tongxin.lists.services import AlreadyClaimed, need_claim
 
     require_capability(request.user, VIEW)
     meeting = meeting_get(request.user, id)

@@ -19,7 +19,8 @@ from tongxin.core.periods import list_tools
 from tongxin.core.roles import Capability
 from tongxin.lib.tree import subtree_range
 from tongxin.lists.models import NeedStatus
-from tongxin.lists.selectors import needs_visible
+from tongxin.lists.selectors import need_get, needs_visible
+from tongxin.lists.services import AlreadyClaimed, need_claim
 from tongxin.meetings import services
 from tongxin.meetings.forms import (
     AgendaItemForm,
@@ -393,8 +394,6 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def claim(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse:
     """Claim a need during the meeting: one row of the board is swapped over htmx."""
-    from tongxin.lists.selectors import need_get
-    from tongxin.lists.services import AlreadyClaimed, need_claim
 
     user = request.user
     meeting = meeting_get(user, pk)

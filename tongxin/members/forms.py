@@ -15,6 +15,7 @@ from tongxin.core.forms import DateInput
 from tongxin.core.roles import Capability
 from tongxin.members.models import ServicePost, ServicePostKind
 from tongxin.members.rules import DEFAULT_STARS
+from tongxin.members.selectors import posts_visible
 from tongxin.people.models import Person
 from tongxin.people.selectors import people_visible
 from tongxin.regions.forms import RegionChoiceField, ScopedSelect
@@ -136,7 +137,6 @@ class ReportForm(forms.Form):
     reported_on = forms.DateField(label=_("Reported on"), widget=DateInput())
 
     def __init__(self, *args: Any, user: Any, units: QuerySet[Any], **kwargs: Any) -> None:
-        from tongxin.members.selectors import posts_visible
 
         super().__init__(*args, **kwargs)
         cast(PersonChoiceField, self.fields["person"]).limit_to(user, capability=Capability.MEMBERS_MANAGE)

@@ -26,7 +26,8 @@ from tongxin.members.models import (
     UnitReport,
 )
 from tongxin.members.rules import DEFAULT_STARS, add_months
-from tongxin.members.selectors import home_community, home_grid_branch, member_rules_for
+from tongxin.members.selectors import RulesBook, home_community, home_grid_branch, member_rules_for
+from tongxin.notifications.services import notify
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.people.models import Person
 from tongxin.regions.models import Level, Region
@@ -238,9 +239,6 @@ def member_report_end(*, report: MemberReport, on: date | None = None, reason: s
 def rereport_reminders_send(*, today: date | None = None) -> int:
     """Remind each member once per due date that re-reporting is due (or overdue)."""
     from django.urls import reverse
-
-    from tongxin.members.selectors import RulesBook
-    from tongxin.notifications.services import notify
 
     today = today or timezone.localdate()
     sent = 0

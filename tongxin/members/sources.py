@@ -19,7 +19,11 @@ from typing import Protocol
 
 from django.utils import timezone
 
+from tongxin.cases.models import Case, CaseStatus, CaseTransition
+from tongxin.lists.models import Milestone, MilestoneStatus
+from tongxin.members.models import ServiceEntry
 from tongxin.members.models import ServiceSource as SourceKey
+from tongxin.members.selectors import RulesBook
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,6 @@ class CaseSource:
     key = SourceKey.CASE.value
 
     def changed(self, since: datetime | None, until: datetime) -> list[str] | None:
-        from tongxin.cases.models import CaseTransition
 
         if since is None:
             return None
@@ -78,8 +81,6 @@ class CaseSource:
         return [str(pk) for pk in ids]
 
     def facts(self, ids: list[str] | None) -> Iterable[ServiceFact]:
-        from tongxin.cases.models import Case, CaseStatus
-        from tongxin.members.selectors import RulesBook
 
         rows = (
             Case.objects.filter(
@@ -124,9 +125,6 @@ class ProjectMilestoneSource:
     def changed(self, since: datetime | None, until: datetime) -> list[str] | None:
         from django.db.models import Q
 
-        from tongxin.lists.models import Milestone, MilestoneStatus
-        from tongxin.members.models import ServiceEntry
-
         if since is None:
             return None
         touched = Milestone.objects.filter(
@@ -143,8 +141,6 @@ class ProjectMilestoneSource:
         return sorted({str(pk) for pk in touched} | {str(pk) for pk in withdrawn})
 
     def facts(self, ids: list[str] | None) -> Iterable[ServiceFact]:
-        from tongxin.lists.models import Milestone, MilestoneStatus
-        from tongxin.members.selectors import RulesBook
 
         rows = (
             Milestone.objects.filter(

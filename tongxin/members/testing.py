@@ -13,6 +13,7 @@ from tongxin.members.models import MemberReport, ReportChannel, ServicePost, Ser
 from tongxin.members.services import member_report_create, service_post_create
 from tongxin.organisations.models import OrgKind, PartyOrganisation
 from tongxin.organisations.services import organisation_create
+from tongxin.partners.services import unit_create
 from tongxin.people.models import Person
 from tongxin.regions.models import Region
 from tongxin.testing import Tree
@@ -33,7 +34,6 @@ def make_post(
 
 def make_employer(tree: Tree, *, name: str | None = None, region: Region | None = None) -> Any:
     """A partner unit (a hospital of the county) with its own Party committee."""
-    from tongxin.partners.services import unit_create
 
     n = _next()
     region = region or tree.county

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
+from tongxin.lib.tree import subtree_range
 from tongxin.organisations.models import PartyOrganisation
 
 
@@ -33,7 +34,6 @@ def organisations_with_member_count(queryset: QuerySet[PartyOrganisation]) -> Qu
 
 def organisations_in_subtree(user: Any, region: Any) -> QuerySet[PartyOrganisation]:
     """Visible organisations attached anywhere in `region`'s subtree, in tree order."""
-    from tongxin.lib.tree import subtree_range
 
     low, high = subtree_range(region.path)
     return organisations_visible(user).filter(region__path__gte=low, region__path__lt=high).order_by("path")
@@ -43,7 +43,6 @@ def organisation_choices(
     user: Any, *, capability: str, kinds: Any = None, not_within: PartyOrganisation | None = None
 ) -> QuerySet[PartyOrganisation]:
     """Organisations a form may offer: attached to a region inside the user's scope for `capability`."""
-    from tongxin.lib.tree import subtree_range
 
     queryset = organisations_visible(user, capability=capability)
     if kinds:

@@ -14,6 +14,7 @@ from tongxin.core.actors import Actor, require_scope
 from tongxin.core.roles import Capability
 from tongxin.lib.tree import child_path, subtree_range
 from tongxin.organisations.models import ALLOWED_PARENT_KINDS, BRANCH_KINDS, OrgKind, PartyOrganisation
+from tongxin.people.models import PartyStatus, PositionKind
 from tongxin.regions.models import Region
 
 # 《中国共产党支部工作条例(试行)》: a branch has 3–50 members; with 7 or more, a committee of 3–5.
@@ -178,7 +179,6 @@ def organisation_warnings(org: PartyOrganisation) -> list[str]:
     """Rule checks that are warned about, not enforced: the branch decides, the system reminds."""
     if org.kind not in BRANCH_KINDS:
         return []
-    from tongxin.people.models import PartyStatus, PositionKind
 
     members = org.members.exclude(party_status="")
     total = members.count()

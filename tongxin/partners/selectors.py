@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from tongxin.accounts.models import User
 from tongxin.core.roles import Capability, Role
 from tongxin.core.scope import EMPTY, Scope, scope_for, scope_for_roles
 from tongxin.lib.tree import minimal_roots
@@ -144,7 +145,6 @@ def units_of_liaison(user: Any) -> QuerySet[PartnerUnit]:
 
 def liaison_accounts(user: Any) -> QuerySet[Any]:
     """Accounts an official may name as a unit's liaison: holding the liaison role in their subtree."""
-    from tongxin.accounts.models import User
 
     manage = reach_for(user).manage
     return (

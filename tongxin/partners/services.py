@@ -32,7 +32,7 @@ from tongxin.partners.models import (
     PartnerUnit,
     UnitKind,
 )
-from tongxin.partners.selectors import forget_reach, reach_for, rules_current
+from tongxin.partners.selectors import agreements_in_force, forget_reach, reach_for, rules_current
 from tongxin.people.models import Person
 from tongxin.regions.models import Level, Region
 
@@ -417,7 +417,6 @@ def agreement_add(
 
 def agreements_remind_due(*, now: datetime | None = None) -> int:
     """Tell the unit's liaisons and the community's officials of each agreement about to end (once)."""
-    from tongxin.partners.selectors import agreements_in_force
 
     now = now or timezone.now()
     today = timezone.localdate(now)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.lib.workclock import Calendar, add_working_days, working_days_between
 from tongxin.members.rules import add_months
+from tongxin.partylife.models import StepKind
 
 DEFAULT_VERSION = "细则-2014"
 DEFAULT_SOURCE = "《中国共产党发展党员工作细则》(中共中央办公厅, 2014年6月)"
@@ -191,7 +192,6 @@ class _Checker:
 
 
 def label_of(kind: str) -> str:
-    from tongxin.partylife.models import StepKind
 
     return str(StepKind(kind).label) if kind in StepKind.values else kind
 

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from tongxin.cases.models import CalendarDay
 from tongxin.core.periods import on_days, overlapping
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
@@ -339,7 +340,6 @@ def own_files(user: Any) -> QuerySet[DevelopmentFile]:
 
 def calendar_between(first: date, last: date) -> Calendar:
     """The working-day calendar (holidays and make-up days are data in cases.CalendarDay)."""
-    from tongxin.cases.models import CalendarDay
 
     days = CalendarDay.objects.filter(day__gte=first, day__lte=last).values_list("day", "kind")
     return Calendar(

@@ -10,9 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxin.accounts.models import RoleAssignment
 from tongxin.audit.edits import audited_edit
 from tongxin.core.actors import SYSTEM, Actor, require_scope, user_or_none
-from tongxin.core.roles import Capability
+from tongxin.core.roles import Capability, capabilities_of
+from tongxin.lib.tree import ancestor_ids
+from tongxin.lib.validators import is_valid_phone
+from tongxin.notifications.services import notify
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind, PartyOrganisation
 from tongxin.partylife import development
 from tongxin.partylife.models import (
@@ -33,6 +37,7 @@ from tongxin.partylife.models import (
 )
 from tongxin.partylife.selectors import development_rules_current, evaluate_file
 from tongxin.people.models import PartyStatus, Person
+from tongxin.people.services import person_update
 from tongxin.regions.models import Region
 
 # ---- 三会一课 ---------------------------------------------------------------------------------
@@ -317,7 +322,6 @@ def _membership_follows(
     membership dates from the end of probation. Entered once here, it shows everywhere. The right to
     record the step covers its consequence: the person's record changes as the system, the step row
     says who recorded it."""
-    from tongxin.people.services import person_update
 
     if kind == StepKind.APPROVAL:
         meeting = file.steps.filter(kind=StepKind.BRANCH_MEETING).first()
@@ -371,9 +375,6 @@ def development_file_refresh(*, file: DevelopmentFile, today: date | None = None
 
 def _officials_near(region: Region, capability: str) -> list[Any]:
     """Accounts holding `capability` at the region or, failing that, at the nearest ancestor."""
-    from tongxin.accounts.models import RoleAssignment
-    from tongxin.core.roles import capabilities_of
-    from tongxin.lib.tree import ancestor_ids
 
     ids = ancestor_ids(region.path)
     assignments = RoleAssignment.objects.filter(region_id__in=ids, user__is_active=True).select_related(
@@ -389,8 +390,6 @@ def _officials_near(region: Region, capability: str) -> list[Any]:
 def development_deadlines_notify(*, today: date | None = None) -> int:
     """Refresh every open file; tell the branch's officials once about each limit coming close or passed."""
     from django.urls import reverse
-
-    from tongxin.notifications.services import notify
 
     today = today or timezone.localdate()
     sent = 0
@@ -448,7 +447,6 @@ def window_update(*, window: ServiceWindow, actor: Actor, **changes: Any) -> Ser
 
 
 def _mobile_validate(person: Person, current_place: str, left_on: date | None, contact: str | None) -> None:
-    from tongxin.lib.validators import is_valid_phone
 
     errors: dict[str, list[str]] = {}
     if not person.party_status or person.branch_id is None:

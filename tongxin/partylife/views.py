@@ -22,7 +22,7 @@ from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability
 from tongxin.organisations.models import OrgKind
 from tongxin.partylife import listing, selectors, services
-from tongxin.partylife.development import ORDER, label_of
+from tongxin.partylife.development import DEFAULT_RULES, ORDER, label_of
 from tongxin.partylife.forms import (
     ComplianceForm,
     FileOpenForm,
@@ -37,6 +37,7 @@ from tongxin.partylife.forms import (
     WindowForm,
 )
 from tongxin.partylife.models import (
+    DevelopmentRuleSet,
     DevelopmentStep,
     Frequency,
     PartyMeetingKind,
@@ -366,8 +367,6 @@ def my_development(request: HttpRequest) -> HttpResponse:
 @requires(VIEW)
 @require_GET
 def development_rules(request: HttpRequest) -> HttpResponse:
-    from tongxin.partylife.development import DEFAULT_RULES
-    from tongxin.partylife.models import DevelopmentRuleSet
 
     return render(
         request,

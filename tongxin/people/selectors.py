@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
+from tongxin.lib.tree import subtree_range
 from tongxin.people.models import Person, Position, PositionKind
 
 
@@ -34,7 +35,6 @@ def people_in_subtree(
     user: Any, region: Any, *, capability: str = Capability.PEOPLE_VIEW
 ) -> QuerySet[Person]:
     """Visible people living anywhere in `region`'s subtree (an indexed range on the region path)."""
-    from tongxin.lib.tree import subtree_range
 
     low, high = subtree_range(region.path)
     return people_visible(user, capability=capability).filter(region__path__gte=low, region__path__lt=high)

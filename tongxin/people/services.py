@@ -16,7 +16,7 @@ from tongxin.core.roles import Capability
 from tongxin.lib import crypto
 from tongxin.lib.validators import is_valid_id_card, is_valid_phone
 from tongxin.organisations.models import BRANCH_KINDS, PartyOrganisation
-from tongxin.people.models import ORGANISATION_POSITIONS, PartyStatus, Person, Position
+from tongxin.people.models import ORGANISATION_POSITIONS, PartyStatus, Person, Position, PositionKind
 from tongxin.regions.models import Region
 
 PERSON_FIELDS = (
@@ -159,7 +159,6 @@ def position_validate(
     starts_on: date | None,
     ends_on: date | None,
 ) -> None:
-    from tongxin.people.models import PositionKind
 
     errors: dict[str, list[str]] = {}
     if kind not in PositionKind.values:

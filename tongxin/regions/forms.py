@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.regions.models import Kind, Level, Region
+from tongxin.regions.models import ALLOWED_PARENT_LEVELS, Kind, Level, Region
 from tongxin.regions.selectors import region_choices
 
 # which local names (区/县/旗, 街道/乡镇/苏木, 社区/村/嘎查) fit which level
@@ -214,7 +214,6 @@ class RegionMoveForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, capability: str, region: Region, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from tongxin.regions.models import ALLOWED_PARENT_LEVELS
 
         cast(RegionChoiceField, self.fields["new_parent"]).limit_to(
             user,

@@ -19,6 +19,7 @@ from tongxin.regions.models import Level, Region
 from tongxin.statistics import selectors
 from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import REGISTRY, SECTIONS, Indicator
+from tongxin.statistics.report_chart import bar_chart_png
 from tongxin.statistics.selectors import Figure, total
 from tongxin.statistics.wording import (
     MISSING,
@@ -533,6 +534,5 @@ def _appendix(
 
 
 def chart_png(chart: Chart) -> bytes:
-    from tongxin.statistics.report_chart import bar_chart_png
 
     return bar_chart_png("", chart.labels, chart.series)  # the documents caption it

@@ -8,6 +8,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from tongxin.members.cards import PdfFontMissing, cjk_font
+
 COLOURS = [(181, 55, 46), (224, 163, 58), (74, 123, 183), (91, 154, 104)]
 INK, GRID, MUTED = (40, 40, 40), (225, 225, 225), (110, 110, 110)
 W, H = 1500, 600
@@ -16,7 +18,6 @@ LEFT, RIGHT, TOP, BOTTOM = 90, 30, 100, 90
 
 @lru_cache(maxsize=8)
 def _font(size: int) -> Any:
-    from tongxin.members.cards import PdfFontMissing, cjk_font
 
     try:
         path, face = cjk_font()

@@ -23,6 +23,7 @@ from tongxin.statistics import selectors, wording
 from tongxin.statistics.forms import PeriodForm
 from tongxin.statistics.models import ReportWording
 from tongxin.statistics.periods import Period, PeriodError, from_params
+from tongxin.statistics.registry import REGISTRY
 from tongxin.statistics.report import Report, build_report
 from tongxin.statistics.report_docx import DOCX_CONTENT_TYPE, report_docx
 from tongxin.statistics.report_pdf import PDF_CONTENT_TYPE, PdfFontMissing, report_pdf
@@ -171,7 +172,6 @@ def wording_list(request: HttpRequest) -> HttpResponse:
 
 
 def placeholders() -> list[tuple[str, str]]:
-    from tongxin.statistics.registry import REGISTRY
 
     found = [
         ("{node}", _("the node's name")),

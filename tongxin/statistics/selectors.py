@@ -11,9 +11,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
+from tongxin.cases.flow_counts import tenths_of_day
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.regions.models import Level, Region
+from tongxin.statistics.indicators.cases import median_of_counts
 from tongxin.statistics.models import Target
 from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import REGISTRY, SECTIONS, Indicator, NotKept, Number, memo_scope
@@ -144,8 +146,6 @@ def group_counts(indicator: Indicator, node: Region, period: Period) -> dict[Any
 
 def median_days(indicator: Indicator, node: Region, period: Period) -> Decimal | None:
     """The median of the durations, each counted in tenths of a day (as the kept counts are)."""
-    from tongxin.cases.flow_counts import tenths_of_day
-    from tongxin.statistics.indicators.cases import median_of_counts
 
     start, end = indicator.between
     pairs = indicator.rows(node, period).order_by().values_list(start, end)

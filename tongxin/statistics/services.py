@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxin.audit.models import Action
+from tongxin.audit.services import audit_record
 from tongxin.core.actors import Actor, user_or_none
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
@@ -20,8 +22,6 @@ def target_set(
     *, actor: Actor, indicator: str, region: Region, year: int, value: Decimal, note: str = ""
 ) -> Target:
     """Set (or change) the annual target of an indicator at a node; audited with old and new value."""
-    from tongxin.audit.models import Action
-    from tongxin.audit.services import audit_record
 
     if not scope_for(actor, Capability.STATISTICS_TARGETS).contains(region.path):
         raise PermissionDenied

@@ -15,6 +15,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tongxin.audit.models import Action
+from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
@@ -229,8 +231,6 @@ def map_data(request: HttpRequest) -> JsonResponse:
 def ledger(request: HttpRequest) -> HttpResponse:
     node, period = _node_and_period(request)
     content = ledger_book.workbook(request.user, node, period)
-    from tongxin.audit.models import Action
-    from tongxin.audit.services import audit_record
 
     audit_record(
         action=Action.EXPORT,

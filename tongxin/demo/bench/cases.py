@@ -25,8 +25,9 @@ from django.test import Client
 from django.utils import timezone
 
 from tongxin.accounts.models import User
+from tongxin.accounts.services import role_grant, user_create
 from tongxin.cases import selectors
-from tongxin.cases.models import Case, CaseCategory
+from tongxin.cases.models import Case, CaseCategory, CaseTransition
 from tongxin.core.roles import Role
 from tongxin.demo.cases import bulk_cases, places
 from tongxin.regions.models import Level, Region
@@ -138,7 +139,6 @@ class ListRun:
 
 
 def _bench_user(name: str, role: str, region: Region) -> User:
-    from tongxin.accounts.services import role_grant, user_create
 
     user = User.objects.filter(username=name).first()
     if user is None:
@@ -289,7 +289,6 @@ def run_all(
     lists = measure_lists(repeat, log=log)
     rates = measure_rates(max(5, repeat // 2), log=log)
     intake = measure_intake(intake_requests, seed=seed, log=log)  # last: it adds cases
-    from tongxin.cases.models import CaseTransition
 
     return CasesReport(Case.objects.count(), CaseTransition.objects.count(), fill, intake, lists, rates)
 

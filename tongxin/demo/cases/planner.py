@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from tongxin.accounts.models import RoleAssignment, User
+from tongxin.accounts.services import role_grant, user_create
 from tongxin.cases import clock, services
 from tongxin.cases.models import (
     CaseCategory,
@@ -21,6 +22,7 @@ from tongxin.cases.models import (
 )
 from tongxin.core.actors import Actor
 from tongxin.core.roles import ROLE_CAPABILITIES, Capability, Role
+from tongxin.lib.tree import subtree_range
 from tongxin.regions.models import Level, Region
 
 Log = Callable[[str], None]
@@ -112,7 +114,6 @@ def _holders(roles: set[str], region_ids: Iterable[int]) -> dict[int, User]:
 def ensure_duty_accounts(communities: Iterable[Region]) -> int:
     """Give each community an account that manages its cases and one that verifies them, where it
     has none (at the community or above). The accounts have no password."""
-    from tongxin.accounts.services import role_grant, user_create
 
     created = 0
     for community in communities:
@@ -151,7 +152,6 @@ def places(
     communities: Iterable[Region] | None, rng: random.Random, *, points_per_grid: int = 6
 ) -> list[Place]:
     """The communities (default: all) that have leaf grids with outlines and accounts to act."""
-    from tongxin.lib.tree import subtree_range
 
     if communities is None:
         communities = Region.objects.filter(level=Level.COMMUNITY).order_by("path")

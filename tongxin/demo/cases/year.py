@@ -13,11 +13,15 @@ from typing import Any
 from django.utils import timezone
 
 from tongxin.accounts.models import User
+from tongxin.accounts.services import role_grant, user_create
 from tongxin.cases import clock
+from tongxin.cases.escalation import escalate_due
 from tongxin.cases.models import CaseCategory, CaseKind, CaseSource, CaseTransition, WhistleType
 from tongxin.cases.services import RESIDENT, SYSTEM, case_intake, case_transition
 from tongxin.core.actors import Actor
+from tongxin.core.roles import Role
 from tongxin.regions.models import Level, Region
+from tongxin.regions.selectors import grid_at
 
 DESCRIPTIONS = {
     "0101": ["楼下垃圾桶已满两天无人清运", "小区门口建筑垃圾堆放多日"],
@@ -59,7 +63,6 @@ def _user(username: str) -> User | None:
 
 
 def _point_in(grid: Region, rng: random.Random) -> tuple[float, float] | None:
-    from tongxin.regions.selectors import grid_at
 
     if grid.min_lng is None:
         return None
@@ -193,7 +196,6 @@ def generate_demo_cases(*, rng: random.Random, now: datetime, per_month: int = 3
             accepted_at = _working_moment(rng, moment)
             if rng.random() < 0.5 and accepted_at < now:
                 case_transition(case=case, action="accept", actor=street, now=accepted_at)
-    from tongxin.cases.escalation import escalate_due
 
     for key, n in escalate_due(now=now).items():
         summary.add(f"escalation: {key}", n)
@@ -213,8 +215,6 @@ def _duty_verifier(community: Region, grids: list[Region], verifier_grids: tuple
     password, nobody logs in with it), as the planner gives any community without one."""
     if all(g.path.startswith(verifier_grids) for g in grids):
         return None
-    from tongxin.accounts.services import role_grant, user_create
-    from tongxin.core.roles import Role
 
     username = f"duty-{community.code}-v"
     user = User.objects.filter(username=username).first()

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tongxin.cases import flow_counts
 from tongxin.cases.models import (
     CONCLUDED,
     OPEN_STATUSES,
@@ -20,10 +21,12 @@ from tongxin.cases.models import (
     Supervision,
     Whistle,
 )
+from tongxin.cases.selectors import region_rates
 from tongxin.core.roles import Capability
+from tongxin.regions.models import Level
 from tongxin.statistics.indicators._helpers import both, during
 from tongxin.statistics.periods import Period
-from tongxin.statistics.registry import Indicator, Source, memoized, register, section
+from tongxin.statistics.registry import Indicator, NotKept, Source, memoized, register, section
 
 S = section("cases", _("Cases"))
 
@@ -40,7 +43,6 @@ def _rates_field(name: str) -> Callable[[Any, Period], int]:
     """A figure of the daily counts (cases/daily_counts.py) of the cases dispatched in the period."""
 
     def value(node: Any, period: Period) -> int:
-        from tongxin.cases.selectors import region_rates
 
         rates = memoized(
             ("rates", node.pk, period.since, period.until),
@@ -53,8 +55,6 @@ def _rates_field(name: str) -> Callable[[Any, Period], int]:
 
 def _kept_only(node: Any) -> None:
     """The counts are kept per community: a grid or building counts its cases instead."""
-    from tongxin.regions.models import Level
-    from tongxin.statistics.registry import NotKept
 
     if node.level in {Level.GRID, Level.BUILDING}:
         raise NotKept
@@ -64,7 +64,6 @@ def _flow(name: str) -> Callable[[Any, Period], int]:
     """A figure of the flow counts (cases/flow_counts.py)."""
 
     def value(node: Any, period: Period) -> int:
-        from tongxin.cases import flow_counts
 
         _kept_only(node)
         flows = memoized(
@@ -78,7 +77,6 @@ def _flow(name: str) -> Callable[[Any, Period], int]:
 
 def _received_by(field: str) -> Callable[[Any, Period], dict[Any, int]]:
     def value(node: Any, period: Period) -> dict[Any, int]:
-        from tongxin.cases import flow_counts
 
         _kept_only(node)
         found = flow_counts.received_by(node, field, since=period.since, until=period.until)
@@ -89,7 +87,6 @@ def _received_by(field: str) -> Callable[[Any, Period], dict[Any, int]]:
 
 
 def _median_close(node: Any, period: Period) -> Decimal | None:
-    from tongxin.cases import flow_counts
 
     _kept_only(node)
     return median_of_counts(flow_counts.close_times(node, since=period.since, until=period.until))
@@ -112,7 +109,6 @@ def median_of_counts(counts: list[tuple[int, int]]) -> Decimal | None:
 
 
 def _basic_weight(node: Any, period: Period) -> Decimal:
-    from tongxin.cases.selectors import region_rates
 
     rates = region_rates(node, since=period.since, until=period.until)
     return Decimal(getattr(rates, "basic_weight", Decimal("0.8")))

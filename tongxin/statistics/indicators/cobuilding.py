@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from tongxin.core.roles import Capability
 from tongxin.lists.models import Need, NeedStatus, Project, ProjectKind, ProjectStatus, Resource
 from tongxin.meetings.models import Decision, FollowUpTask, Meeting, MeetingStatus, TaskStatus
+from tongxin.meetings.selectors import due_periods
 from tongxin.partners.models import Agreement, Alliance, AllianceKind, AllianceMember, Pairing, PartnerUnit
 from tongxin.statistics.indicators._helpers import both, during, in_force
 from tongxin.statistics.periods import Period
@@ -54,7 +55,6 @@ listed = during("created_at")
 def _rhythm(node: Any, p: Period) -> tuple[list[Any], list[Any]]:
     """Alliances of the node with a joint meeting due in a window (their meeting interval, counted
     from 1 January) that lies inside the period and has ended; and those that met in every one."""
-    from tongxin.meetings.selectors import due_periods
 
     today = timezone.localdate()
     due, kept = [], []

@@ -19,6 +19,7 @@ from tongxin.partylife.models import (
     TrainingAttendance,
     TrainingClass,
 )
+from tongxin.partylife.selectors import compliance
 from tongxin.statistics.indicators._helpers import both, on_days
 from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import Indicator, Source, memoized, register, section
@@ -65,7 +66,6 @@ def _compliance(node: Any, p: Period, *, behind: bool) -> list[Any]:
 
 
 def _due_and_behind(node: Any, p: Period) -> tuple[list[Any], list[Any]]:
-    from tongxin.partylife.selectors import compliance
 
     today = timezone.localdate()
     due: dict[int, Any] = {}

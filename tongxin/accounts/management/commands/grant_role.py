@@ -15,7 +15,8 @@ from tongxin.accounts.models import User
 from tongxin.accounts.services import role_grant, user_create
 from tongxin.core.actors import SYSTEM
 from tongxin.core.roles import Role
-from tongxin.regions.models import Region
+from tongxin.regions.models import Level, Region
+from tongxin.regions.services import region_create
 
 
 class Command(BaseCommand):
@@ -33,9 +34,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         region = Region.objects.filter(code=options["region"]).first()
         if region is None and options["create_city"]:
-            from tongxin.regions.models import Level
-            from tongxin.regions.services import region_create
-
             try:
                 region = region_create(
                     actor=SYSTEM, name=options["create_city"], level=Level.CITY, code=options["region"]
