@@ -1,6 +1,7 @@
 // Tongxin: what lies under every map. An intranet tile layer when the deployment configures one
 // (data-tile-url, data-tile-attribution, data-tile-max-zoom), and always the street and community
-// boundaries (data-base-url) as a muted layer beneath grids and points, named where a name fits.
+// boundaries (data-base-url) as a muted layer beneath grids and points, named where a name fits
+// (data-base-labels="off": not named).
 // Nothing is fetched from another host unless a tile server is configured. No inline script (CSP).
 (function () {
   "use strict";
@@ -81,6 +82,8 @@
           var b = layer.getBounds();
           if (!b.isValid()) return;
           bounds.extend(b);
+          // a map that names its areas itself (the big screen) keeps only the lines
+          if (el.dataset.baseLabels === "off") return;
           var tooltip = L.tooltip({ permanent: true, direction: "center", pane: LABEL_PANE, className: "base-label base-label-" + level, interactive: false })
             .setLatLng(b.getCenter())
             .setContent(feature.properties.name)

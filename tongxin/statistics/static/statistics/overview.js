@@ -60,7 +60,8 @@
       .then(function (r) { return r.json(); })
       .then(function (data) {
         var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
-        if (el.dataset.tileUrl) L.tileLayer(el.dataset.tileUrl, { maxZoom: 20 }).addTo(map);
+        // tiles when configured, and the street and community boundaries under the coloured areas
+        if (window.TongxinBaseMap) window.TongxinBaseMap.add(map, el);
         var bounds = L.latLngBounds([]);
         if (data.node && data.node.geometry) {
           var outline = L.geoJSON(data.node.geometry, { interactive: false, style: { color: "#8e1414", weight: 2, fill: false, dashArray: "4 4" } }).addTo(map);

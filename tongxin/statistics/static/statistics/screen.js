@@ -87,9 +87,8 @@
       attributionControl: false, zoomControl: false, dragging: false, scrollWheelZoom: false,
       doubleClickZoom: false, boxZoom: false, keyboard: false, touchZoom: false, zoomSnap: 0.1,
     });
-    if (el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { maxZoom: 20, attribution: el.dataset.tileAttribution || "" }).addTo(map);
-    }
+    // tiles when configured, and the street and community boundaries around the coloured areas
+    if (window.TongxinBaseMap) window.TongxinBaseMap.add(map, el);
     var bounds = L.latLngBounds([]);
     if (geo.outline) {
       var outline = L.geoJSON(geo.outline, {
