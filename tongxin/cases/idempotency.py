@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ninja.renderers import JSONRenderer
 from pydantic import BaseModel
 
-from tongxin.api import api, error
 from tongxin.cases.models import IdempotencyKey
 from tongxin.lib import crypto
 
@@ -59,6 +59,23 @@ def _fingerprint(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
+_RENDERER = JSONRenderer()
+
+
+def _respond(request: HttpRequest, data: Any, *, status: int) -> HttpResponse:
+    """A JSON response as the API renders one (this module sits below the API object, tongxin/api.py,
+    which imports every router)."""
+    return HttpResponse(
+        _RENDERER.render(request, data, response_status=status),
+        status=status,
+        content_type=f"{_RENDERER.media_type}; charset={_RENDERER.charset}",
+    )
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    return _respond(request, {"code": code, "message": message}, status=status)
+
+
 def _json(data: BaseModel | dict[str, Any]) -> dict[str, Any]:
     if isinstance(data, BaseModel):
         return data.model_dump(mode="json", by_alias=True)
@@ -74,9 +91,9 @@ def idempotent(view: Callable[..., Result]) -> Callable[..., HttpResponse]:
         key = request.headers.get(HEADER, "").strip()
         if not key:
             status, data = view(request, *args, **kwargs)
-            return api.create_response(request, _json(data), status=status)
+            return _respond(request, _json(data), status=status)
         if len(key) > MAX_KEY_LENGTH or not key.isprintable():
-            return error(
+            return _error(
                 request,
                 400,
                 "invalid_idempotency_key",
@@ -98,7 +115,7 @@ def idempotent(view: Callable[..., Result]) -> Callable[..., HttpResponse]:
             if stored is None:  # the integrity error came from the write itself
                 raise
             return _replay(request, stored, fingerprint)
-        return api.create_response(request, body, status=status)
+        return _respond(request, body, status=status)
 
     return wrapper
 
@@ -106,13 +123,13 @@ def idempotent(view: Callable[..., Result]) -> Callable[..., HttpResponse]:
 def _replay(request: HttpRequest, stored: IdempotencyKey, fingerprint: str) -> HttpResponse:
 
     if stored.fingerprint != fingerprint:
-        return error(
+        return _error(
             request,
             422,
             "idempotency_mismatch",
             _("This Idempotency-Key was already used for a different request."),
         )
-    response = api.create_response(request, _unseal(stored.response), status=stored.status_code)
+    response = _respond(request, _unseal(stored.response), status=stored.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
 

@@ -6,19 +6,17 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.cases import daily_counts, defaults
 from tongxin.cases.models import (
-    CONCLUDED,
     OPEN_STATUSES,
     Case,
     CaseStatus,
     RateRuleSet,
-    Rating,
     Responder,
     Supervision,
     Whistle,
@@ -204,17 +202,7 @@ def case_rates(qs: QuerySet[Case], *, since: date, until: date, basic_weight: De
     tz = timezone.get_current_timezone()
     start = datetime.combine(since, time.min, tzinfo=tz)
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)
-    row = qs.filter(dispatched_at__gte=start, dispatched_at__lt=end).aggregate(
-        dispatched=Count("pk"),
-        responded_in_time=Count(
-            "pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("response_due"))
-        ),
-        concluded=Count("pk", filter=CONCLUDED),
-        solved=Count("pk", filter=Q(solved_confirmed=True)),
-        rated=Count("pk", filter=~Q(rating="")),
-        satisfied=Count("pk", filter=Q(rating=Rating.SATISFIED)),
-        basically=Count("pk", filter=Q(rating=Rating.BASICALLY)),
-    )
+    row = qs.filter(dispatched_at__gte=start, dispatched_at__lt=end).aggregate(**daily_counts.RATE_COUNTS)
     return Rates(**row, basic_weight=basic_weight)
 
 
@@ -479,8 +467,34 @@ def rates_by_node(user: Any, node: Any, *, since: date, until: date) -> list[tup
     if not scope_for(user, Capability.CASES_VIEW).contains(node.path):
         raise Http404("no such region in your scope")
     weight = rate_rules_for(until).basically_weight
-    nodes = [node, *Region.objects.filter(parent=node).order_by("code")]
-    return [(n, _region_rates(n, since=since, until=until, basic_weight=weight)) for n in nodes]
+    children = list(Region.objects.filter(parent=node).order_by("code"))
+    rows = [(node, _region_rates(node, since=since, until=until, basic_weight=weight))]
+    if node.level in {Level.GRID, Level.BUILDING}:
+        return rows + [(c, _region_rates(c, since=since, until=until, basic_weight=weight)) for c in children]
+    # the children's sums in one query, whether they are areas of communities or grids
+    if node.level == Level.COMMUNITY:
+        by_child = _counts_by_grid(node, children, since=since, until=until)
+    else:
+        by_child = daily_counts.counts_by_area(children, since=since, until=until)
+    return rows + [(c, Rates(**by_child[c.pk], basic_weight=weight)) for c in children]
+
+
+def _counts_by_grid(
+    community: Any, grids: list[Any], *, since: date, until: date
+) -> dict[int, dict[str, int]]:
+    """A community's cases dispatched in the period, counted per child grid in one query."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(since, time.min, tzinfo=tz)
+    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)
+    rows = (
+        cases_in(community)
+        .filter(dispatched_at__gte=start, dispatched_at__lt=end, grid__in=grids)
+        .values("grid_id")
+        .annotate(**daily_counts.RATE_COUNTS)
+        .order_by()
+    )
+    found = {row.pop("grid_id"): row for row in rows}
+    return {g.pk: found.get(g.pk) or dict.fromkeys(daily_counts.RATE_COUNTS, 0) for g in grids}
 
 
 def report_areas(

@@ -1,11 +1,12 @@
 """The three rates page against figures computed by hand on a small set of cases."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
+from tongxin.cases.selectors import case_rates, cases_in, rates_by_node
 from tongxin.cases.services import RESIDENT
 from tongxin.cases.testing import report_case
 from tongxin.cases.tests.pages import (
@@ -131,3 +132,17 @@ def test_rates_refusals(client, figures):
 def test_list_links_to_the_rates(figures):
     body = figures.client("street").get(reverse("cases:list")).content.decode()
     assert reverse("cases:rates") in body
+
+
+def test_each_childs_rates_read_at_once_equal_its_own_cases_counted(figures):
+    """rates_by_node reads the children of a county, a street and a community in one query each:
+    every child's counts equal its own cases counted one by one."""
+    since, until = date(2026, 10, 1), date(2026, 11, 30)
+    tree = figures.tree
+    for node in (tree.county, tree.street_a, tree.community_a1):
+        rows = rates_by_node(figures.county, node, since=since, until=until)
+        assert [region for region, _ in rows] == [node, *node.children.order_by("code")], node.name
+        for region, rates in rows:
+            assert rates == case_rates(cases_in(region), since=since, until=until), region.name
+    grids = rates_by_node(figures.county, tree.community_a1, since=since, until=until)[1:]
+    assert sum(rates.dispatched for _, rates in grids) == 4  # three in November, one in October
