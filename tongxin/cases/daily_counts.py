@@ -121,10 +121,11 @@ def counts_by_area(areas: list[Any], *, since: date, until: date) -> dict[int, d
         .order_by()
     )
     for row in rows:
-        pk = next((pk for path, pk in paths if row["community_path"].startswith(path)), None)
+        values: dict[str, Any] = dict(row)
+        pk = next((pk for path, pk in paths if values["community_path"].startswith(path)), None)
         if pk is not None:
             for name in FIELDS:
-                sums[pk][name] += row[name] or 0
+                sums[pk][name] += values[name] or 0
     return sums
 
 

@@ -493,7 +493,10 @@ def _counts_by_grid(
         .annotate(**daily_counts.RATE_COUNTS)
         .order_by()
     )
-    found = {row.pop("grid_id"): row for row in rows}
+    found: dict[int, dict[str, int]] = {}
+    for row in rows:
+        values: dict[str, Any] = dict(row)
+        found[values.pop("grid_id")] = values
     return {g.pk: found.get(g.pk) or dict.fromkeys(daily_counts.RATE_COUNTS, 0) for g in grids}
 
 
