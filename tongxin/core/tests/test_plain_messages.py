@@ -107,3 +107,11 @@ def test_numbers_as_officials_write_them():
         assert amount(Decimal("3000"), "元") == "3,000元" and amount(Decimal("1200"), "人次") == "1,200 人次"
     with translation.override("en"):
         assert hours(1) == "1 hour" and hours(2) == "2 hours"
+
+
+def test_version_labels():
+    from tongxin.core.templatetags.words import version_label
+
+    with translation.override("zh-hans"):
+        assert version_label("tongxin-2026.1") == "同心默认 2026.1 版"
+        assert version_label("苏州2026版") == "苏州2026版" and version_label(None) == ""

@@ -120,3 +120,10 @@ def test_another_communitys_staff_cannot_read_the_record(tree, served):
     assert _client(make_user(Role.COMMUNITY_STAFF, tree.community_a1)).get(url).status_code == 200
     assert _client(make_user(Role.COMMUNITY_STAFF, tree.community_b1)).get(url).status_code == 404
     assert _client(make_user(Role.STREET_OFFICIAL, tree.street_b)).get(url).status_code == 404
+
+
+def test_rules_page_reads_as_chinese(tree):
+    client = _client(make_user(Role.COMMUNITY_STAFF, tree.community_a1))
+    body = client.get(reverse("members:rules")).content.decode().split("<main", 1)[1]
+    assert "tongxin-20" not in body and "Tongxin default" not in body and "/h</td>" not in body
+    assert "同心默认规则" in body and "另每小时 0.5 分" in body
