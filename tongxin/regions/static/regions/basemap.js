@@ -70,6 +70,12 @@
         return response.json();
       })
       .then(function (collection) {
+        // the map may still be waiting for its own data to know where it looks
+        return new Promise(function (resolve) {
+          map.whenReady(function () { resolve(collection); });
+        });
+      })
+      .then(function (collection) {
         var labels = [];
         var bounds = L.latLngBounds([]);
         // streets first, so community lines lie on top of them
