@@ -380,7 +380,7 @@ def find(request: HttpRequest) -> HttpResponse:
                 token = case_tracking_link_token(case=case)
                 return redirect(reverse("cases_public:track", args=[case.tracking_code, token]))
             _count(_code_key(code), FIND_CODE_WINDOW_SECONDS)
-            failed = True
+            failed, status = True, 200  # a well-formed question with no answer, not an error
     response = render(
         request, "cases/public/find.html", {"form": form, "failed": failed, "limited": limited}, status=status
     )

@@ -361,15 +361,14 @@ def dispatch_users(case: Case) -> QuerySet[Any]:
 
 
 def dispatch_roles(case: Case, users: Any) -> dict[int, list[RoleAssignment]]:
-    """The roles each of `users` holds in the case's community (or above it), the nearest first:
-    what the dispatch picker says of a person (“张三 · 网格员 · 第一网格”)."""
+    """The roles each of `users` holds in the case's community, the nearest to the case first: what
+    the dispatch picker says of a person (“张三 · 网格员 · 第一网格”)."""
     low, high = subtree_range(case.community.path)
-    nodes = Q(region__path__gte=low, region__path__lt=high) | Q(
-        region_id__in=ancestor_ids(case.community.path)
-    )
     found: dict[int, list[RoleAssignment]] = {}
     rows = (
-        RoleAssignment.objects.filter(nodes, user__in=[u.pk for u in users])
+        RoleAssignment.objects.filter(
+            region__path__gte=low, region__path__lt=high, user__in=[u.pk for u in users]
+        )
         .select_related("region")
         .order_by("-region__depth", "role")
     )

@@ -154,6 +154,22 @@ RULES: dict[str, Rule[Case]] = by_action(
             effect=effects.accept,
         ),
         Rule(
+            Action.ACCEPT_DISPATCH,  # 受理并派单: accept and dispatch in one step
+            {S.REPORTED},
+            S.DISPATCHED,
+            {P.COMMUNITY},
+            Labels(
+                button=_("Accept and dispatch (受理并派单)"),
+                timeline=pgettext_lazy("case timeline", "Accepted and dispatched"),
+                done=_("accepted and dispatched"),
+                public=_("The community accepted it and assigned it to a handler."),
+            ),
+            params=DISPATCH_PARAMS,
+            effect=effects.accept_dispatch,
+            audiences=(A.HANDLERS,),
+            webhook=True,
+        ),
+        Rule(
             Action.REJECT,
             {S.REPORTED},
             S.REJECTED,
@@ -201,22 +217,6 @@ RULES: dict[str, Rule[Case]] = by_action(
             ),
             params=DISPATCH_PARAMS,
             effect=effects.dispatch,
-            audiences=(A.HANDLERS,),
-            webhook=True,
-        ),
-        Rule(
-            Action.ACCEPT_DISPATCH,  # 受理并派单: accept and dispatch in one step
-            {S.REPORTED},
-            S.DISPATCHED,
-            {P.COMMUNITY},
-            Labels(
-                button=_("Accept and dispatch (受理并派单)"),
-                timeline=pgettext_lazy("case timeline", "Accepted and dispatched"),
-                done=_("accepted and dispatched"),
-                public=_("The community accepted it and assigned it to a handler."),
-            ),
-            params=DISPATCH_PARAMS,
-            effect=effects.accept_dispatch,
             audiences=(A.HANDLERS,),
             webhook=True,
         ),
