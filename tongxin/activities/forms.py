@@ -82,6 +82,17 @@ class ActivityForm(forms.Form):
         if not units.exists():
             del self.fields["unit"]
 
+    def clean(self) -> dict[str, Any]:
+        """The checks across fields, reported with the fields' own errors on the first submit
+        (the service repeats them for the API)."""
+        data = super().clean() or {}
+        starts, ends, until = data.get("starts_at"), data.get("ends_at"), data.get("signup_until")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The end must come after the start."))
+        if starts and until and until > starts:
+            self.add_error("signup_until", _("Sign-up must close before the activity starts."))
+        return data
+
     def activity_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         if "region" not in data:

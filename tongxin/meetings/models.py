@@ -4,6 +4,7 @@ through 两委三会四议 (提议 → 商议 → 审议 → 评议), and the fo
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingKind(models.TextChoices):
@@ -171,7 +172,7 @@ class DecisionStep(models.Model):
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("task status", "Open")  # 未完成, not a case's 未办结
     DONE = "done", _("Done")
 
 
