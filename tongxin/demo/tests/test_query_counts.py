@@ -63,6 +63,10 @@ PAGES: dict[str, Budget] = {
     "accounts:list": Budget("anquan", 15),
     "accounts:tokens": Budget("jiedao", 12, rows=None),  # the demo issues no API token
     "regions:list": Budget("zuzhibu", 13),
+    # the boundaries under every map (GeoJSON features): the streets and communities in scope, and
+    # on the public pages every one of them
+    "regions_map:boundaries": Budget("zuzhibu", 9),
+    "regions_map:public_boundaries": Budget("zuzhibu", 7),
     "organisations:list": Budget("zuzhibu", 13),
     "people:list": Budget("jiedao", 15),
     "audit:list": Budget("shenji", 24),
