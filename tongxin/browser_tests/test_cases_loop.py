@@ -61,7 +61,8 @@ def test_report_pool_take_resolve_verify_rate(
     resident = phone_context.new_page()
     resident_errors = console_errors(resident)
     resident.goto("/report/")
-    resident.select_option("#id_category", label="0101 垃圾清运")
+    resident.click(".cat-group-tile:has-text('环境卫生')")  # the tile picker: the group, then the category
+    resident.click(".cat-option:has-text('垃圾清运')")
     resident.fill("#id_description", "3号楼东侧垃圾桶已经满了三天，没人清运")
     resident.select_option("#id_community", str(tree.community_a1.pk))
     target = resident.locator(f"path.pin-grid-{grid.pk}")
@@ -72,7 +73,7 @@ def test_report_pool_take_resolve_verify_rate(
     resident.fill("#id_reporter_phone", "13900001111")
     resident.click("#report-form button[type=submit]")
     resident.wait_for_url("**/track/**")
-    code = resident.locator(".tracking-box .code").inner_text().strip()
+    code = resident.locator("#tracking-code").inner_text().strip()
     link = resident.input_value("#tracking-link")
     case = Case.objects.get(tracking_code=code)
     assert (case.grid_id, case.source, case.status) == (grid.pk, "resident", CaseStatus.REPORTED)
