@@ -43,5 +43,5 @@ def urgency_of(item: Any, now: datetime) -> tuple[str, str]:
 def urgency(item: Any, now: datetime) -> SafeString:
     cls, words = urgency_of(item, now)
     if not words:
-        return format_html("")
+        return SafeString("")
     return format_html('<span class="urgency {}">{}</span>', cls, words)
