@@ -226,9 +226,10 @@ def normalise(text: Any) -> str:
     return re.sub(r"[\s_\-*＊:：]", "", value)
 
 
+# the examples name the demo district (黔源市岩江区金岩街道文昌社区, tongxin/demo), not a real place
 _SAMPLE_POLYGON = (
     '{"type":"Polygon","coordinates":'
-    "[[[120.6,31.3],[120.61,31.3],[120.61,31.32],[120.6,31.32],[120.6,31.3]]]}"
+    "[[[106.125,27.4135],[106.1346,27.4127],[106.1337,27.4225],[106.125,27.4225],[106.125,27.4135]]]}"
 )
 
 _CODE = Column(
@@ -240,7 +241,7 @@ _CODE = Column(
     required=True,
     needed=True,
     width=22,
-    example="320508019044",
+    example="529002001001",
 )
 _BOUNDARY_HELP = _("Boundary as GeoJSON Polygon or MultiPolygon text (longitude, latitude).")
 
@@ -259,7 +260,7 @@ REGION_SHEET = Sheet(
             required=True,
             needed=True,
             width=24,
-            example="滚绣坊社区",
+            example="文昌社区",
             max_length=100,
         ),
         Column(
@@ -293,13 +294,20 @@ REGION_SHEET = Sheet(
             required=True,
             needed=True,
             width=22,
-            example="320508019000",
+            example="529002001000",
         ),
-        Column("address", "地址", ("address",), TEXT, _("Address."), width=30, example="姑苏区十全街"),
         Column(
-            "lng", "经度", ("longitude", "lng", "lon"), NUMBER, _("Longitude of the centre."), example=120.62
+            "address", "地址", ("address",), TEXT, _("Address."), width=30, example="岩江区金岩街道文昌路"
         ),
-        Column("lat", "纬度", ("latitude", "lat"), NUMBER, _("Latitude of the centre."), example=31.31),
+        Column(
+            "lng",
+            "经度",
+            ("longitude", "lng", "lon"),
+            NUMBER,
+            _("Longitude of the centre."),
+            example=106.1339,
+        ),
+        Column("lat", "纬度", ("latitude", "lat"), NUMBER, _("Latitude of the centre."), example=27.4128),
         Column("boundary", "边界", ("boundary", "geometry", "geojson"), GEOJSON, _BOUNDARY_HELP, width=40),
     ),
 )
@@ -318,7 +326,7 @@ GRID_SHEET = Sheet(
             required=True,
             needed=True,
             width=22,
-            example="320508019044001",
+            example="529002001001001",
         ),
         Column(
             "name",
@@ -329,7 +337,7 @@ GRID_SHEET = Sheet(
             required=True,
             needed=True,
             width=24,
-            example="滚绣坊社区第1网格",
+            example="文昌社区第一网格",
             max_length=100,
         ),
         Column(
@@ -341,7 +349,7 @@ GRID_SHEET = Sheet(
             required=True,
             needed=True,
             width=22,
-            example="320508019044",
+            example="529002001001",
         ),
         Column(
             "boundary",
@@ -383,7 +391,7 @@ ORGANISATION_SHEET = Sheet(
             required=True,
             needed=True,
             width=30,
-            example="滚绣坊社区第2网格党支部",
+            example="文昌社区第二网格党支部",
             max_length=120,
         ),
         Column(
@@ -417,7 +425,7 @@ ORGANISATION_SHEET = Sheet(
             required=True,
             needed=True,
             width=22,
-            example="320508019044002",
+            example="529002001001002",
         ),
         Column(
             "founded_on",
@@ -515,9 +523,17 @@ PERSON_SHEET = Sheet(
             required=True,
             needed=True,
             width=22,
-            example="320508019044001",
+            example="529002001001001",
         ),
-        Column("address", "地址", ("address",), TEXT, _("Home address."), width=30, example="十全街1号"),
+        Column(
+            "address",
+            "地址",
+            ("address",),
+            TEXT,
+            _("Home address."),
+            width=30,
+            example="兰庭家园1栋2单元101室",
+        ),
         Column(
             "employer", "工作单位", ("employer", "work unit"), TEXT, _("Employer."), width=20, max_length=120
         ),
@@ -604,7 +620,7 @@ POSITION_SHEET = Sheet(
             REGION_CODE,
             _("Code of the region where the position is held."),
             width=22,
-            example="320508019044001",
+            example="529002001001001",
         ),
         Column(
             "org_code",
