@@ -298,6 +298,7 @@ def test_find_stops_guessing_one_code_from_many_addresses(tree):
 
 def test_report_and_landing_link_to_find(resident):
     assert f'href="{FIND}"' in resident.get("/report/").content.decode()
+    assert f'href="{FIND}"' in resident.get("/login/").content.decode()  # the public landing
 
 
 # --- the resident's report page and tracking page -----------------------------------------------------------
