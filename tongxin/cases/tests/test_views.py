@@ -171,7 +171,8 @@ def test_offered_actions_are_exactly_what_the_service_allows(cast):
     handled = resolved(cast)
     supervised = dispatched(cast)
     case_transition(case=supervised.pk, action="supervise", actor=cast.street, reason="请加快")
-    nowhere = report_case(cast.tree, at=(121.5, 31.0), community=cast.tree.community_a1)  # no grid: no pool
+    # no point, so no grid (a point outside the chosen community is refused): no pool
+    nowhere = report_case(cast.tree, at=(None, None), community=cast.tree.community_a1)
     move(nowhere, ("accept", cast.secretary, {}))
     users = [cast.secretary, cast.staff, cast.worker, cast.street, cast.county, cast.member]
     for case in (reported, pooled, with_team, handled, supervised, nowhere):
