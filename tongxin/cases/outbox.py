@@ -57,9 +57,14 @@ def _community_managers(case: Case) -> list[User]:
 
 
 def _verifiers(transition: CaseTransition) -> list[User]:
+    """The verifiers at the grid or the community, and the one the community named (改派核查)."""
     case = transition.case
     grid = [case.grid_id] if case.grid_id else []
-    return officials_at([*grid, case.community_id], Capability.CASES_VERIFY)
+    found = officials_at([*grid, case.community_id], Capability.CASES_VERIFY)
+    named = case.verifier
+    if named is not None and named.is_active and named not in found:
+        found.append(named)
+    return found
 
 
 AUDIENCES: dict[str, Callable[[CaseTransition], list[User]]] = {

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from tongxin.cases import public_views
 from tongxin.cases.models import Case, CasePhoto, CaseStatus, CaseTransition
+from tongxin.cases.outbox import recipients
 from tongxin.cases.selectors import (
     case_by_code_and_phone,
     case_by_tracking_link,
@@ -370,3 +371,22 @@ def test_list_filters_are_in_the_url(cast):
     )
     body = partial.content.decode()
     assert body.lstrip().startswith('<div id="case-results">') and "status=reported" in body
+
+
+def test_the_named_verifier_is_told(cast):
+    case = resolved(cast)
+    case = case_transition(case=case, action="assign_verifier", actor=cast.secretary, to_user=cast.staff)
+    row = CaseTransition.objects.get(case=case, action="assign_verifier")
+    assert cast.staff in recipients(row) and cast.worker in recipients(row)
+
+
+def test_assign_verifier_through_the_api(cast):
+    case = resolved(cast)
+    url = f"/api/v1/cases/{case.pk}/actions/assign_verifier"
+    body = json.dumps({"to_user": cast.staff.pk})
+    assert (
+        "assign_verifier" in login(cast.secretary).get(f"/api/v1/cases/{case.pk}").json()["allowed_actions"]
+    )
+    response = login(cast.secretary).post(url, data=body, content_type="application/json")
+    assert response.status_code == 200 and Case.objects.get(pk=case.pk).verifier == cast.staff
+    assert login(cast.neighbour).post(url, data=body, content_type="application/json").status_code == 404
