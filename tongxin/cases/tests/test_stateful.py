@@ -69,7 +69,7 @@ ACTORS = [
 ]
 NEVER_SUCCEED = {"outsider", "stranger"}  # the neighbouring community, the other street
 CATEGORIES = ["0101", "0501", "0603"]  # no auto whistle; 停水 whistles by itself; 噪音扰民
-# grid 1.1 has the grid worker who verifies; grid 1.2 has none, so its cases stop at "resolved"
+# grid 1.1 has the grid worker who verifies; grid 1.2 has none, so the community stands in for it
 POINTS = {"grid 1.1 west": (120.603, 31.31), "grid 1.1 east": (120.607, 31.315), "grid 1.2": (120.615, 31.31)}
 # the simplest draw (the first) moves a case on; detours and dead ends come later in the list
 FORWARD = [
@@ -95,6 +95,8 @@ FORWARD = [
     "merge",
     "reject",
     "warn",
+    "accept_dispatch",
+    "assign_verifier",
 ]
 assert sorted(FORWARD) == sorted(RULES)
 HAPPY_PARAMS: dict[str, dict[str, Any]] = {
@@ -292,7 +294,9 @@ class CaseMachine(RuleBasedStateMachine):
             )
         if action == "merge":
             return {"into": self._other(case_id, choice)}
-        if action == "dispatch":
+        if action == "assign_verifier":
+            return pick([{"to_user": cast.handler}, {"to_user": cast.grid_worker}, {}])  # {}: refused
+        if action in ("dispatch", "accept_dispatch"):
             return pick(
                 [
                     {"to_user": cast.handler},
