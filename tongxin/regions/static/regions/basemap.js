@@ -96,6 +96,13 @@
             .addTo(map);
           labels.push({ tooltip: tooltip, bounds: b, level: level });
         });
+        // the legend lists only the kinds of boundary drawn (a community's staff see no street)
+        var drawn = {};
+        features.forEach(function (f) { drawn[f.properties.level] = true; });
+        var scope = el.closest("section, form, .case-location, main") || document;
+        scope.querySelectorAll("[data-base-key]").forEach(function (item) {
+          item.hidden = !drawn[item.dataset.baseKey];
+        });
         map.on("zoomend moveend resize", function () { fitLabels(map, labels); });
         fitLabels(map, labels);
         el.classList.add("has-base");
