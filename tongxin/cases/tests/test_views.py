@@ -184,7 +184,7 @@ def test_offered_actions_are_exactly_what_the_service_allows(cast):
                 expected.discard("pool")
             assert offered == expected, (case.status, user.username)
     assert "pool" not in available_actions(cast.secretary, Case.objects.get(pk=nowhere.pk))
-    assert available_actions(cast.secretary, reported) == ["accept", "reject", "merge"]
+    assert available_actions(cast.secretary, reported) == ["accept", "accept_dispatch", "reject", "merge"]
     assert available_actions(cast.worker, Case.objects.get(pk=handled.pk)) == ["verify_pass", "verify_fail"]
     assert "take" in available_actions(cast.member, Case.objects.get(pk=pooled.pk))
     assert "answer_supervision" in available_actions(cast.staff, Case.objects.get(pk=supervised.pk))
