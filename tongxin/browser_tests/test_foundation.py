@@ -26,13 +26,14 @@ def test_tree_and_map(browser_context):
     make_user("street_official", tree.street_a, username="jiedao")
     page = browser_context.new_page()
     _login(page, "jiedao")
+    page.goto("/structure/")  # the street official starts from the overview; the tree is one click away
 
     # the tree starts at the street; the other street is nowhere
     tree_panel = page.locator(".panel-tree")
     expect(tree_panel).to_contain_text("双塔街道")
     expect(page.locator("body")).not_to_contain_text("平江街道")
-    community = tree_panel.locator("details.tree-node:has(> summary:has-text('滚绣坊社区'))").first
-    community.locator("> summary").click()  # htmx loads the grids
+    community = tree_panel.locator("li.tree-item:has(> .tree-label:has-text('滚绣坊社区'))").first
+    community.locator("> details > summary").click()  # htmx loads the grids
     expect(community).to_contain_text("滚绣坊社区第1网格")
 
     # the map of the community: grids drawn, a point located to its grid
@@ -48,6 +49,7 @@ def test_phone_width_home_stacks(phone_context):
     make_user("grid_worker", tree.grids["1.1"], username="wanggeyuan")
     page = phone_context.new_page()
     _login(page, "wanggeyuan")
+    page.goto("/structure/")
     expect(page.locator("h1")).to_contain_text("滚绣坊社区第1网格")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
