@@ -115,3 +115,11 @@ def test_version_labels():
     with translation.override("zh-hans"):
         assert version_label("tongxin-2026.1") == "同心默认 2026.1 版"
         assert version_label("苏州2026版") == "苏州2026版" and version_label(None) == ""
+
+
+def test_period_labels():
+    from tongxin.core.templatetags.words import period_label
+
+    with translation.override("zh-hans"):
+        assert period_label("2026Q4") == "2026年第4季度" and period_label("2025") == "2025年"
+        assert period_label("其他") == "其他"
