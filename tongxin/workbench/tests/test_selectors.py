@@ -1,17 +1,21 @@
 """What each start page lists, in which order, and never beyond the user's part of the tree."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
+from tongxin.accounts.services import role_grant
+from tongxin.activities.services import signup_create
 from tongxin.cases.services import case_transition
 from tongxin.cases.testing import report_case
 from tongxin.cases.tests.pages import IN_COMMUNITY_A2, IN_GRID_11, IN_GRID_12, make_cast, move, resolved
 from tongxin.core.roles import Role
 from tongxin.lists.models import NeedCategory, NeedSource
 from tongxin.lists.services import need_create
-from tongxin.members.testing import make_post, make_report
+from tongxin.members.testing import future_activity, make_post, make_report
+from tongxin.partners.models import AllianceKind
+from tongxin.partners.services import alliance_create
 from tongxin.testing import make_member, make_user
 from tongxin.workbench import selectors
 from tongxin.workbench.selectors import Item, community_inbox, grid_tasks, member_start, start_page_of
@@ -59,8 +63,6 @@ def test_each_role_starts_from_its_own_page(tree, role, where, page):
 
 def test_the_most_working_role_wins(tree):
     user = make_user(Role.MEMBER, tree.grids["1.1"])
-    from tongxin.accounts.services import role_grant
-
     role_grant(user=user, role=Role.COMMUNITY_SECRETARY, region=tree.community_a1, granted_by=None)
     assert start_page_of(user) == "workbench:inbox"
 
@@ -201,9 +203,34 @@ def test_member_start_shows_orders_taken_and_the_pool(cast):
 
 
 def test_period_end_follows_the_meeting_periods():
-    from datetime import date
-
     assert selectors._period_end(date(2026, 12, 7), 3) == date(2026, 12, 31)
     assert selectors._period_end(date(2026, 2, 7), 3) == date(2026, 3, 31)
     assert selectors._period_end(date(2026, 2, 7), 1) == date(2026, 2, 28)
     assert selectors._period_end(date(2026, 7, 1), 6) == date(2026, 12, 31)
+
+
+def test_inbox_lists_a_joint_meeting_that_falls_due(cast):
+    today = timezone.localdate()
+    alliance = alliance_create(
+        name="滚绣坊社区大党委",
+        kind=AllianceKind.BIG_COMMITTEE,
+        region=cast.tree.community_a1,
+        actor=cast.secretary,
+        founded_on=date(today.year, 1, 1),
+        meeting_interval=1,
+    )
+    meetings = section(community_inbox(cast.secretary), "meetings")
+    joint = [i for i in meetings.items if i.kind == "joint_meeting"]
+    assert [i.title for i in joint] == [alliance.name]
+    assert joint[0].url == f"/meetings/new/?alliance={alliance.pk}"
+    assert joint[0].due is not None and timezone.localdate(joint[0].due) == selectors._period_end(today, 1)
+    assert not [
+        i for i in section(community_inbox(cast.neighbour), "meetings").items if i.kind == "joint_meeting"
+    ]
+
+
+def test_member_start_lists_the_activities_signed_up_for(cast):
+    coming = future_activity(cast.secretary, cast.tree.community_a1, title="关爱独居老人")
+    signup_create(activity=coming, user=cast.member, quiet=True)
+    start = member_start(cast.member)
+    assert start is not None and [s.activity.title for s in start.signups] == ["关爱独居老人"]
