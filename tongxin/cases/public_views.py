@@ -43,6 +43,7 @@ from tongxin.core.access import public
 from tongxin.core.forms import add_service_errors
 from tongxin.lib.qr import qr_svg
 from tongxin.regions.models import Level, Region
+from tongxin.regions.selectors import grid_at
 
 REPORT_LIMIT_PER_HOUR = getattr(settings, "TONGXIN_REPORT_LIMIT_PER_HOUR", 10)
 RATE_WINDOW_SECONDS = 3600
@@ -236,7 +237,6 @@ def areas(request: HttpRequest) -> JsonResponse:
 @require_GET
 def locate(request: HttpRequest) -> JsonResponse:
     """Which grid and community a point lies in (names only)."""
-    from tongxin.regions.selectors import grid_at
 
     lng, lat = _float(request.GET.get("lng")), _float(request.GET.get("lat"))
     if lng is None or lat is None or not -90 <= lat <= 90:

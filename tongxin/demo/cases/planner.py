@@ -47,6 +47,22 @@ DESCRIPTIONS = {
     "07": ["咨询医保异地备案怎么办理", "咨询公租房申请条件", "咨询灵活就业人员社保缴费", "咨询高龄补贴办理"],
     "08": ["独居老人需要助餐服务", "困难家庭申请临时救助", "残疾人需要办理辅具", "想申请居家养老上门服务"],
 }
+LEAF_DESCRIPTIONS = {  # by the category itself, where the demo says more than its group
+    "0101": ["楼下垃圾桶已满两天无人清运", "小区门口建筑垃圾堆放多日"],
+    "0102": ["单元楼后面有卫生死角，蚊虫很多", "绿化带里堆了很多杂物"],
+    "0201": ["3栋电梯经常停在半路", "电梯按钮失灵，老人上下楼困难"],
+    "0202": ["小区健身器材损坏", "单元门禁坏了一周"],
+    "0203": ["物业不及时处理报修", "物业费公示不清楚"],
+    "0301": ["楼上漏水与邻居协商不成", "邻居长期占用公共楼道堆物"],
+    "0401": ["路面塌陷一个坑，电动车容易摔倒", "人行道砖松动"],
+    "0402": ["路口井盖缺失，很危险", "井盖破损下陷"],
+    "0403": ["巷子里路灯不亮", "路灯白天一直亮着"],
+    "0501": ["整栋楼突然停水", "自来水发黄"],
+    "0503": ["楼道水管漏水", "地下管道漏水路面积水"],
+    "0603": ["夜间广场舞音响太大", "装修噪音早上七点就开始"],
+    "0701": ["咨询医保异地备案怎么办理", "咨询灵活就业人员社保缴费"],
+    "0802": ["独居老人需要助餐服务", "想申请居家养老上门服务"],
+}
 RESULTS = [
     "已安排人员现场处理完毕",
     "已联系相关单位完成维修",
@@ -64,8 +80,19 @@ SHOWCASE = [
     CaseStatus.WHISTLED,
     CaseStatus.RESOLVED,
     CaseStatus.VERIFIED,
+    OVERDUE := "overdue",  # past its handling limit, supervised (督办) and not yet handled
 ]
 SHOWCASE_PERIOD = timedelta(days=10)
+# the last step of a case left at a stage of the showcase
+LEFT_AT: dict[str, set[str]] = {
+    CaseStatus.ACCEPTED: {"accept"},
+    CaseStatus.POOLED: {"pool"},
+    CaseStatus.DISPATCHED: {"dispatch"},
+    CaseStatus.IN_PROGRESS: {"respond", "take"},
+    CaseStatus.WHISTLED: {"whistle"},
+    CaseStatus.RESOLVED: {"resolve"},
+    CaseStatus.VERIFIED: {"verify_pass"},
+}
 REACHES = {
     "accept": CaseStatus.ACCEPTED,
     "pool": CaseStatus.POOLED,
@@ -90,8 +117,9 @@ class Place:
 
     community: Region
     grids: list[tuple[Region, list[tuple[float, float]]]]
-    manager: User  # accepts, dispatches, handles, follows up, archives
+    manager: User  # accepts, dispatches, follows up, archives (and handles, without a handler)
     verifiers: dict[int, User]  # grid id → who verifies there
+    handler: User | None = None  # the community's staff member cases are dispatched to
     supervisor: User | None = None
     member: User | None = None  # takes pooled orders in the grids of their branch
     member_path: str = ""
@@ -99,16 +127,29 @@ class Place:
     team_member: User | None = None
 
 
+# who acts first where several may: the secretary manages, the staff member handles, the grid
+# worker (not the grid leader) verifies
+PREFERRED: list[str] = [
+    Role.COMMUNITY_SECRETARY,
+    Role.STREET_OFFICIAL,
+    Role.COMMUNITY_STAFF,
+    Role.GRID_WORKER,
+]
+
+
 def _holders(roles: set[str], region_ids: Iterable[int]) -> dict[int, User]:
-    found: dict[int, User] = {}
+    """One account per node holding one of `roles` there, the preferred role first."""
+    found: dict[int, tuple[int, User]] = {}
     rows = (
         RoleAssignment.objects.filter(role__in=roles, region_id__in=list(region_ids), user__is_active=True)
         .select_related("user", "user__person")
         .order_by("region_id", "role", "user_id")
     )
     for row in rows:
-        found.setdefault(row.region_id, row.user)
-    return found
+        rank = PREFERRED.index(row.role) if row.role in PREFERRED else len(PREFERRED)
+        if row.region_id not in found or rank < found[row.region_id][0]:
+            found[row.region_id] = (rank, row.user)
+    return {pk: user for pk, (_rank, user) in found.items()}
 
 
 def ensure_duty_accounts(communities: Iterable[Region]) -> int:
@@ -189,10 +230,14 @@ def places(
             for g in grids
             if any(pk in verifier_at for pk in grid_ancestors[g.pk])
         }
+        staff = RoleAssignment.objects.filter(
+            region=community, role=Role.COMMUNITY_STAFF, user__is_active=True
+        ).exclude(user=manager)
         place = Place(
             community=community,
             grids=[(g, pts) for g in grids if (pts := _points(g, rng, points_per_grid))],
             manager=manager,
+            handler=next((a.user for a in staff.select_related("user").order_by("user_id")), None),
             verifiers=verifiers,
             supervisor=next(
                 (supervisors[pk] for pk in chain if pk in supervisors and pk != community.pk), None
@@ -238,6 +283,7 @@ class CasePlan:
     reported_at: datetime
     steps: list[Step] = field(default_factory=list)
     duplicate_of: int | None = None  # index of an earlier plan (generate_cases only)
+    verifier: User | None = None  # who may verify in its grid
 
 
 def _categories() -> list[tuple[CaseCategory, int]]:
@@ -247,6 +293,11 @@ def _categories() -> list[tuple[CaseCategory, int]]:
         .order_by("code")
     )
     return [(c, CATEGORY_WEIGHTS.get(c.parent.code, 5)) for c in found]  # type: ignore[union-attr]
+
+
+def _descriptions(category: CaseCategory) -> list[str]:
+    group = category.parent.code if category.parent is not None else ""
+    return LEAF_DESCRIPTIONS.get(category.code) or DESCRIPTIONS.get(group) or DESCRIPTIONS["01"]
 
 
 def _phone(rng: random.Random) -> str:
@@ -264,7 +315,6 @@ class Planner:
         self.categories = _categories()
         self.escalate = WhistleType.objects.filter(code="escalate", active=True).first()
         self.recent: dict[tuple[int, int], tuple[int, datetime]] = {}  # (grid, category) → plan index
-        self.showcase = 0  # the next stage a recent case is left at
 
     def plan(
         self, place: Place, grid: Region, points: list[tuple[float, float]], at: datetime, index: int
@@ -291,7 +341,7 @@ class Planner:
             else rng.choice(
                 [CaseKind.COMPLAINT, CaseKind.HELP, CaseKind.ENQUIRY, CaseKind.REPORT, CaseKind.SUGGESTION]
             ),
-            description=rng.choice(DESCRIPTIONS.get(category.parent.code, DESCRIPTIONS["01"])),  # type: ignore[union-attr]
+            description=rng.choice(_descriptions(category)),
             reporter_name="" if patrol else rng.choice(["", "王女士", "李先生", "张阿姨", "刘师傅"]),
             reporter_phone="" if patrol else _phone(rng),
             hotline_ticket=f"12345-{timezone.localtime(at):%Y%m%d}-{rng.randint(1000, 99999)}"
@@ -312,23 +362,52 @@ class Planner:
             and rng.random() < 0.5
         ):
             plan.duplicate_of = earlier[0]
-        self._lifecycle(plan, verifier, self._stage(plan, verifier))
+        plan.verifier = verifier
+        if not self.recent_enough(plan):
+            self._lifecycle(plan, verifier, None)
         return plan
 
-    def _stage(self, plan: CasePlan, verifier: User | None) -> str | None:
-        """Recent cases are left, in turn, at each open stage, so the pages show every one."""
-        if plan.reported_at < self.now - SHOWCASE_PERIOD or plan.duplicate_of is not None:
-            return None
-        stage = SHOWCASE[self.showcase % len(SHOWCASE)]
-        poolable = plan.place.member is not None and plan.grid.path.startswith(plan.place.member_path)
-        if (stage == CaseStatus.POOLED and not poolable) or (
-            stage == CaseStatus.VERIFIED and verifier is None
-        ):
-            return None
-        if stage == CaseStatus.WHISTLED and self.escalate is None:
-            return None
-        self.showcase += 1
-        return stage
+    def recent_enough(self, plan: CasePlan) -> bool:
+        """A case of the last days, whose life `showcase()` decides once all of them are known."""
+        return plan.reported_at >= self.now - SHOWCASE_PERIOD and plan.duplicate_of is None
+
+    def showcase(self, plans: list[CasePlan]) -> None:
+        """Leave recent cases at every open stage, so the pages show each one: the stage furthest
+        along goes to the oldest case that can reach it before now (a case reported on Friday
+        evening has seen no working hours by Monday morning); the others live on as usual."""
+        waiting = [p for p in plans if self.recent_enough(p) and not p.steps]
+        # the pooled one first: only the cases in a member's grids can be it
+        stages = sorted(reversed(SHOWCASE), key=lambda stage: stage != CaseStatus.POOLED)
+        for stage in stages:
+            for plan in waiting:
+                if not self._fits(plan, stage):
+                    continue
+                self._lifecycle(plan, plan.verifier, stage)
+                if self._reached(plan, stage):
+                    waiting.remove(plan)
+                    break
+                plan.steps.clear()
+        for plan in waiting:
+            self._lifecycle(plan, plan.verifier, None)
+
+    def _fits(self, plan: CasePlan, stage: str) -> bool:
+        if stage == CaseStatus.POOLED:
+            return plan.place.member is not None and plan.grid.path.startswith(plan.place.member_path)
+        if stage == CaseStatus.VERIFIED:
+            return plan.verifier is not None
+        if stage == CaseStatus.WHISTLED:
+            return self.escalate is not None
+        return True
+
+    @staticmethod
+    def _reached(plan: CasePlan, stage: str) -> bool:
+        actions = [s.action for s in plan.steps]
+        if stage == OVERDUE:
+            return "supervise" in actions and "resolve" not in actions
+        if stage == CaseStatus.REPORTED:
+            return not actions
+        last = actions[-1] if actions else None
+        return last in LEFT_AT[stage]
 
     def _lifecycle(self, plan: CasePlan, verifier: User | None, stage: str | None) -> None:
         rng, place, now = self.rng, plan.place, self.now
@@ -380,16 +459,19 @@ class Planner:
             if not step("take", handler, rng.uniform(0.1, 0.8) * float(category.response_hours) * 2):
                 return
         else:
-            to: dict[str, Any] = {"to_responder": place.team} if to_team else {"to_user": manager}
+            staff = place.handler or manager
+            to: dict[str, Any] = {"to_responder": place.team} if to_team else {"to_user": staff}
             if not step("dispatch", manager, rng.uniform(0.05, 0.5), **to):
                 return
             dispatched = t
-            handler = place.team_member if to_team else manager
+            handler = place.team_member if to_team else staff
             late = rng.random() < 0.12
             share = rng.uniform(1.2, 4.0) if late else rng.uniform(0.1, 0.9)
             if not step("respond", handler, share * float(category.response_hours)):
                 return
-        whistled = self.escalate is not None and (stage == CaseStatus.WHISTLED or rng.random() < 0.05)
+        whistled = self.escalate is not None and (
+            stage == CaseStatus.WHISTLED or (stage is None and rng.random() < 0.05)
+        )
         if whistled:
             if not step(
                 "whistle",
@@ -402,7 +484,7 @@ class Planner:
             if not step("report", manager, rng.uniform(0.2, 1.5)):
                 return
             handler = manager
-        if rng.random() < 0.03:
+        if stage is None and rng.random() < 0.03:
             step("close_unsolved", manager, rng.uniform(2, 20), "涉及产权纠纷，已转入问题清单跟进")
             self._archive_later(plan, steps, manager, t)
             return
@@ -411,6 +493,10 @@ class Planner:
         handling = float(category.handling_hours) * (
             rng.uniform(1.1, 2.5) if overdue else rng.uniform(0.1, 0.95)
         )
+        if stage == OVERDUE:
+            handling = float(category.handling_hours) * 20  # still not handled today
+        if stage in {CaseStatus.RESOLVED, CaseStatus.VERIFIED}:
+            handling = float(category.handling_hours) * 0.05  # handled quickly, to be shown handled
         resolve_at = clock.due_after(dispatched, handling)
         warn_at = clock.due_after(dispatched, float(category.handling_hours * category.warn_share))
         due = clock.due_after(dispatched, float(category.handling_hours))
@@ -428,7 +514,7 @@ class Planner:
                 )
             )
             t = due
-            if place.supervisor is not None and rng.random() < 0.3:
+            if place.supervisor is not None and stage != OVERDUE and rng.random() < 0.3:
                 if not step("supervise", place.supervisor, rng.uniform(0.5, 4), "请加快办理，今天内反馈进展"):
                     return
                 if not step("answer_supervision", handler, rng.uniform(0.2, 2), "已加派人手，预计明天完成"):
@@ -505,6 +591,13 @@ def plan_cases(
     weights = [rng.uniform(0.3, 1.7) for _ in slots]
     start = now - timedelta(days=days)
     moments = _moments(rng, start, now, total)
+    recent: list[CasePlan] = []  # the last days' cases wait for the showcase (they come last)
     for index, at in enumerate(moments):
         place, grid, points = rng.choices(slots, weights)[0]
-        yield planner.plan(place, grid, points, at, index)
+        plan = planner.plan(place, grid, points, at, index)
+        if planner.recent_enough(plan) or recent:
+            recent.append(plan)
+        else:
+            yield plan
+    planner.showcase(recent)
+    yield from recent

@@ -29,7 +29,15 @@ NOW = datetime(2026, 11, 20, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 CASE_FIELDS = [
     f.attname
     for f in Case._meta.concrete_fields
-    if f.attname not in {"id", "tracking_code", "rating_token_hash", "reporter_phone_encrypted"}
+    # secrets and random codes differ; bulk cases keep no link token (nobody follows their links)
+    if f.attname
+    not in {
+        "id",
+        "tracking_code",
+        "rating_token_hash",
+        "reporter_phone_encrypted",
+        "tracking_token_encrypted",
+    }
 ]
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tongxin.cases.models import OPEN_STATUSES, Case, CaseStatus, CaseTransition
 from tongxin.cases.selectors import case_rates, cases_in, region_rates
+from tongxin.demo.history import TOLD_BEFORE
 from tongxin.regions.models import Level
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,9 @@ def test_a_year_of_cases_in_every_state(demo):
     for case in Case.objects.all():
         last = CaseTransition.objects.filter(case=case).order_by("at", "id").last()
         assert last is not None and last.to_status == case.status, case.tracking_code
-    assert not CaseTransition.objects.filter(processed_at__isnull=True).exists()
+    # a year of history is not news: only the last days' steps wait in the outbox for the worker
+    assert not CaseTransition.objects.filter(processed_at__isnull=True, at__lt=demo - TOLD_BEFORE).exists()
+    assert CaseTransition.objects.filter(processed_at__isnull=True).exists()
     community = Case.objects.filter(status=CaseStatus.ARCHIVED).first().community
     today = timezone.localdate()
     rates = case_rates(cases_in(community), since=today.replace(year=today.year - 1), until=today)
