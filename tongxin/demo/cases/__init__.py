@@ -12,9 +12,9 @@ archives it, and when the worker warns and supervises. Two writers carry the pla
   cases in minutes). `demo/tests/test_cases.py` checks that both give the same rows for the same
   plans.
 
-`tongxin demo` writes its cases with `year.generate_demo_cases()` instead: a year in the demo
-accounts' community, where the secretary dispatches to the staff member and the grid worker
-verifies, which the planner cannot cast yet.
+`tongxin demo` writes its cases with `year.generate_demo_cases()`: the same planner and the
+services writer, cast with the demo accounts of their community (the secretary dispatches to the
+staff member, the grid worker verifies, the member takes pooled orders).
 
 Cases only happen where someone can act on them: each community needs an account that manages
 cases there and one that verifies them. `ensure_duty_accounts()` creates such accounts (no
