@@ -1,8 +1,14 @@
 """What each case action changes (see workflow.RULES): the fields of the locked case, and any
 row beside it (a whistle, a supervision note). An effect returns the target status when the outcome
 decides it, otherwise None (the rule's target). case_transition saves the case and writes the row.
+
+The rows beside the case go through a `Ledger`: the database, or — for the city-scale demo writer,
+which applies these same effects to unsaved cases — lists written later with bulk_create.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +30,55 @@ from tongxin.cases.selectors import open_whistle
 from tongxin.core.actors import SYSTEM, Actor, user_or_none
 from tongxin.lib.tree import ancestor_ids
 from tongxin.regions.models import Level, Region
+
+
+class Ledger:
+    """Reads and writes of the rows beside a case, in the database."""
+
+    def open_whistle(self, case: Case) -> Whistle | None:
+        return open_whistle(case)
+
+    def route_step(self, whistle_type: WhistleType, step_no: int) -> WhistleRouteStep | None:
+        return WhistleRouteStep.objects.filter(whistle_type=whistle_type, step=step_no).first()
+
+    def route_target(
+        self, case: Case, step: WhistleRouteStep, chosen: Any
+    ) -> tuple[Region | None, Responder | None]:
+        return _route_target(case, step, chosen)
+
+    def add_whistle(self, whistle: Whistle, *, supersedes: Whistle | None) -> None:
+        whistle.save()
+        if supersedes is not None:
+            Whistle.objects.filter(pk=supersedes.pk).update(superseded_at=whistle.whistled_at)
+
+    def whistle_reported(self, whistle: Whistle, *, at: datetime, by: Any) -> None:
+        Whistle.objects.filter(pk=whistle.pk).update(reported_at=at, reported_by=by)
+
+    def add_supervision(self, supervision: Supervision) -> None:
+        supervision.save()
+
+    def supervisions_answered(self, case: Case, *, answer: str, at: datetime, by: Any) -> None:
+        case.supervisions.filter(answered_at__isnull=True).update(
+            answer=answer, answered_at=at, answered_by=by
+        )
+
+
+DATABASE = Ledger()
+LEDGER: ContextVar[Ledger | None] = ContextVar("case_ledger", default=None)
+
+
+def _rows() -> Ledger:
+    return LEDGER.get() or DATABASE
+
+
+@contextmanager
+def ledger(instead: Ledger) -> Iterator[Ledger]:
+    """Write the rows beside cases to `instead` within the block."""
+    token = LEDGER.set(instead)
+    try:
+        yield instead
+    finally:
+        LEDGER.reset(token)
 
 
 def start_clock(case: Case, now: datetime) -> None:
@@ -120,13 +175,14 @@ def whistle(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, A
     whistle_type = p.get("whistle_type")
     if not isinstance(whistle_type, WhistleType) or not whistle_type.active:
         raise ValidationError({"whistle_type": [_("Choose a kind of whistle.")]})
-    current = open_whistle(case)
+    rows = _rows()
+    current = rows.open_whistle(case)
     step_no = (current.step + 1) if (current and current.whistle_type_id == whistle_type.pk) else 1
-    step = WhistleRouteStep.objects.filter(whistle_type=whistle_type, step=step_no).first()
+    step = rows.route_step(whistle_type, step_no)
     if step is None:
         raise ValidationError({"whistle_type": [_("The whistle route has no further step.")]})
-    to_region, to_responder = _route_target(case, step, p.get("to_responder"))
-    Whistle.objects.create(
+    to_region, to_responder = rows.route_target(case, step, p.get("to_responder"))
+    whistle = Whistle(
         case=case,
         whistle_type=whistle_type,
         step=step_no,
@@ -137,9 +193,9 @@ def whistle(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, A
         reason=reason,
         whistled_at=now,
         report_due=clock.due_after(now, step.report_hours),
+        community_path=case.community_path,
     )
-    if current is not None:  # the next step supersedes the unanswered one
-        Whistle.objects.filter(pk=current.pk).update(superseded_at=now)
+    rows.add_whistle(whistle, supersedes=current)  # the next step supersedes the unanswered one
     if case.dispatched_at is None:  # whistled before any dispatch: the whistle is the dispatch
         start_clock(case, now)
 
@@ -170,9 +226,10 @@ def _ancestor_ids(case: Case) -> list[int]:
 
 
 def report(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    whistle = open_whistle(case)
+    rows = _rows()
+    whistle = rows.open_whistle(case)
     if whistle is not None:
-        Whistle.objects.filter(pk=whistle.pk).update(reported_at=now, reported_by=user_or_none(actor))
+        rows.whistle_reported(whistle, at=now, by=user_or_none(actor))
         case.assignee_responder = whistle.to_responder
     case.assignee_user = user_or_none(actor)
     case.responded_at = case.responded_at or now
@@ -249,12 +306,15 @@ def archive(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, A
 
 
 def supervise(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    Supervision.objects.create(
-        case=case,
-        by=user_or_none(actor),
-        automatic=actor == SYSTEM,
-        note=reason,
-        created_at=now,
+    _rows().add_supervision(
+        Supervision(
+            case=case,
+            by=user_or_none(actor),
+            automatic=actor == SYSTEM,
+            note=reason,
+            created_at=now,
+            community_path=case.community_path,
+        )
     )
     case.supervised = True
     if p.get("overdue"):
@@ -262,9 +322,7 @@ def supervise(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str,
 
 
 def answer_supervision(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    case.supervisions.filter(answered_at__isnull=True).update(
-        answer=reason, answered_at=now, answered_by=actor
-    )
+    _rows().supervisions_answered(case, answer=reason, at=now, by=user_or_none(actor))
     case.supervised = False
 
 

@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -168,17 +167,62 @@ def apply_with_services(plans: list[CasePlan], summary: CasesSummary | None = No
 # --- writer 2: in bulk --------------------------------------------------------------------------------
 
 
-class _Simulator:
-    """case_transition's bookkeeping on unsaved objects: the same effects (the rules') for
-    the actions that only change the case, and the same rows for the others."""
+class _BulkLedger(effects.Ledger):
+    """The rows beside unsaved cases, kept in lists for bulk_create (effects.Ledger's reads and
+    writes, with the whistle routes read once)."""
 
-    PURE = {a for a in RULES if a not in {"whistle", "report", "supervise", "answer_supervision", "merge"}}
+    def __init__(self, rows: "_Rows") -> None:
+        self.rows = rows
+        self.whistles: dict[int, list[Whistle]] = {}
+        self.supervisions: dict[int, list[Supervision]] = {}
+        self.steps: dict[tuple[int, int], WhistleRouteStep | None] = {}
+        self.targets: dict[tuple[int, int | None], tuple[Any, Any]] = {}
+
+    def open_whistle(self, case: Case) -> Whistle | None:
+        waiting = [
+            w for w in self.whistles.get(id(case), []) if w.reported_at is None and w.superseded_at is None
+        ]
+        return waiting[-1] if waiting else None
+
+    def route_step(self, whistle_type: Any, step_no: int) -> WhistleRouteStep | None:
+        key = (whistle_type.pk, step_no)
+        if key not in self.steps:
+            self.steps[key] = super().route_step(whistle_type, step_no)
+        return self.steps[key]
+
+    def route_target(self, case: Case, step: WhistleRouteStep, chosen: Any) -> tuple[Any, Any]:
+        if chosen is not None:
+            return super().route_target(case, step, chosen)
+        key = (step.pk, case.community_id)
+        if key not in self.targets:
+            self.targets[key] = super().route_target(case, step, chosen)
+        return self.targets[key]
+
+    def add_whistle(self, whistle: Whistle, *, supersedes: Whistle | None) -> None:
+        self.rows.whistles.append(whistle)
+        self.whistles.setdefault(id(whistle.case), []).append(whistle)
+        if supersedes is not None:
+            supersedes.superseded_at = whistle.whistled_at
+
+    def whistle_reported(self, whistle: Whistle, *, at: datetime, by: Any) -> None:
+        whistle.reported_at, whistle.reported_by = at, by
+
+    def add_supervision(self, supervision: Supervision) -> None:
+        self.rows.supervisions.append(supervision)
+        self.supervisions.setdefault(id(supervision.case), []).append(supervision)
+
+    def supervisions_answered(self, case: Case, *, answer: str, at: datetime, by: Any) -> None:
+        for supervision in self.supervisions.get(id(case), []):
+            if supervision.answered_at is None:
+                supervision.answer, supervision.answered_at, supervision.answered_by = answer, at, by
+
+
+class _Simulator:
+    """case_transition's bookkeeping on unsaved objects: the rules' own effects, writing the rows
+    beside each case to lists (_BulkLedger) instead of the database."""
 
     def __init__(self) -> None:
         self.labels: dict[Any, str] = {}
-        step = WhistleRouteStep.objects.filter(whistle_type__code="escalate", step=1).first()
-        self.escalate_hours = step.report_hours if step is not None else Decimal(2)
-        self.escalate_target = step.target if step is not None else "community"
 
     def label(self, actor: Actor) -> str:
         key = actor.pk if is_user(actor) else actor
@@ -188,16 +232,14 @@ class _Simulator:
 
     def apply(self, case: Case, step: Step, rows: "_Rows") -> CaseTransition:
         rule = RULES[step.action]
-        if case.status not in rule.sources:
+        if case.status not in rule.sources or step.action == "merge":
             raise AssertionError(f"plan applies {step.action} to a {case.status} case")
         now, actor, reason = step.at, step.actor, step.reason
         from_status = case.status
-        if step.action in self.PURE:
+        with effects.ledger(rows.ledger):
             target = rule.run(
                 case, status=from_status, actor=actor, reason=reason, now=now, params=dict(step.params)
             )
-        else:
-            target = getattr(self, f"_{step.action}")(case, step, rows)
         case.status = target or rule.target or from_status
         case.version += 1
         return CaseTransition(
@@ -212,58 +254,6 @@ class _Simulator:
             at=now,
         )
 
-    def _whistle(self, case: Case, step: Step, rows: "_Rows") -> None:
-        if self.escalate_target != "community":
-            raise AssertionError("the bulk writer follows whistles to the community only")
-        actor = step.actor
-        rows.whistles.append(
-            Whistle(
-                case=case,
-                whistle_type=step.params["whistle_type"],
-                step=1,
-                to_region=case.community,
-                to_responder=None,
-                by=user_or_none(actor),
-                automatic=actor == services.SYSTEM,
-                reason=step.reason,
-                whistled_at=step.at,
-                report_due=clock.due_after(step.at, self.escalate_hours),
-                community_path=case.community_path,
-            )
-        )
-        if case.dispatched_at is None:
-            effects.start_clock(case, step.at)
-
-    def _report(self, case: Case, step: Step, rows: "_Rows") -> None:
-        whistle = next(w for w in reversed(rows.whistles) if w.case is case and w.reported_at is None)
-        whistle.reported_at, whistle.reported_by = step.at, user_or_none(step.actor)
-        case.assignee_responder = whistle.to_responder
-        case.assignee_user = user_or_none(step.actor)
-        case.responded_at = case.responded_at or step.at
-
-    def _supervise(self, case: Case, step: Step, rows: "_Rows") -> None:
-        actor = step.actor
-        rows.supervisions.append(
-            Supervision(
-                case=case,
-                by=user_or_none(actor),
-                automatic=actor == services.SYSTEM,
-                note=step.reason,
-                created_at=step.at,
-                community_path=case.community_path,
-            )
-        )
-        case.supervised = True
-        if step.params.get("overdue"):
-            case.overdue_at = step.at
-
-    def _answer_supervision(self, case: Case, step: Step, rows: "_Rows") -> None:
-        for supervision in rows.supervisions:
-            if supervision.case is case and supervision.answered_at is None:
-                supervision.answer, supervision.answered_at = step.reason, step.at
-                supervision.answered_by = user_or_none(step.actor)
-        case.supervised = False
-
 
 @dataclass
 class _Rows:
@@ -271,6 +261,10 @@ class _Rows:
     transitions: list[CaseTransition] = field(default_factory=list)
     whistles: list[Whistle] = field(default_factory=list)
     supervisions: list[Supervision] = field(default_factory=list)
+    ledger: _BulkLedger = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ledger = _BulkLedger(self)
 
     def write(self) -> None:
         Case.objects.bulk_create(self.cases, batch_size=2000)

@@ -74,11 +74,20 @@ def snapshot(cases: list[Case]) -> list[dict[str, Any]]:
                         "report_due",
                         "reported_at",
                         "reported_by_id",
+                        "superseded_at",
+                        "community_path",
                     )
                 ),
                 "supervisions": list(
                     case.supervisions.order_by("id").values_list(
-                        "by_id", "automatic", "note", "created_at", "answer", "answered_at", "answered_by_id"
+                        "by_id",
+                        "automatic",
+                        "note",
+                        "created_at",
+                        "answer",
+                        "answered_at",
+                        "answered_by_id",
+                        "community_path",
                     )
                 ),
             }
