@@ -20,6 +20,7 @@ from tongxin.cases.models import (
     Case,
     CaseStatus,
     Rating,
+    RejectReason,
     Responder,
     Supervision,
     Whistle,
@@ -110,10 +111,10 @@ def accept(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, An
 
 
 def reject(case: Case, actor: Actor, reason: str, now: datetime, p: dict[str, Any]) -> None:
-    why = p.get("why", "invalid")
-    if why not in {"not_our_matter", "duplicate", "invalid"}:
+    why = p.get("why", RejectReason.INVALID)
+    if why not in RejectReason.values:
         raise ValidationError({"why": [_("Choose why the case is not accepted.")]})
-    if why == "duplicate":
+    if why == RejectReason.DUPLICATE:
         original = p.get("original")
         if not isinstance(original, Case) or original.pk == case.pk:
             raise ValidationError({"original": [_("Name the original case this one duplicates.")]})

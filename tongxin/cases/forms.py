@@ -14,6 +14,7 @@ from tongxin.cases.models import (
     CaseKind,
     CaseStatus,
     Rating,
+    RejectReason,
     Responder,
     WhistleRouteStep,
     WhistleType,
@@ -386,11 +387,7 @@ class RejectForm(_NamesACase):
     action = Action.REJECT
     why = forms.ChoiceField(
         label=_("Reason"),
-        choices=[
-            ("not_our_matter", _("Not a matter for the community")),
-            ("duplicate", _("A duplicate of another case")),
-            ("invalid", _("Not a valid report")),
-        ],
+        choices=RejectReason.choices,
     )
     original = forms.CharField(
         label=_("Tracking code of the original case (for a duplicate)"), max_length=16, required=False
@@ -402,7 +399,7 @@ class RejectForm(_NamesACase):
         data = self.cleaned_data
         code = (data.get("original") or "").strip().upper()
         data["original_case"] = None
-        if data.get("why") == "duplicate":
+        if data.get("why") == RejectReason.DUPLICATE:
             found = (
                 self.visible_cases.filter(tracking_code=code).first()
                 if code and self.visible_cases is not None

@@ -147,6 +147,26 @@ class CaseSource(models.TextChoices):
     API = "api", _("API")
 
 
+class RejectReason(models.TextChoices):
+    """Why a case is not accepted (不予受理): the staff's choice, and what the resident is told."""
+
+    NOT_OUR_MATTER = "not_our_matter", _("Not a matter for the community")
+    DUPLICATE = "duplicate", _("A duplicate of another case")
+    INVALID = "invalid", _("Not a valid report")
+
+    @property
+    def told(self) -> str:
+        """What the resident's tracking page says."""
+        return str(_REJECT_TOLD[self])
+
+
+_REJECT_TOLD = {
+    RejectReason.NOT_OUR_MATTER: _("It is not a matter for the community."),
+    RejectReason.DUPLICATE: _("The same problem had already been reported."),
+    RejectReason.INVALID: _("The report could not be acted on."),
+}
+
+
 class Rating(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied (满意)")
     BASICALLY = "basically", _("Basically satisfied (基本满意)")

@@ -16,11 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.cases.forms import FindReportForm, RatingForm, ReportForm
-from tongxin.cases.models import Case, CaseCategory, CasePhoto, CaseSource, CaseTransition
+from tongxin.cases.models import Case, CaseCategory, CasePhoto, CaseSource, CaseTransition, RejectReason
 from tongxin.cases.reporting import case_photos_add, photos_validate
 from tongxin.cases.selectors import (
     case_by_code_and_phone,
@@ -52,12 +51,6 @@ RATE_WINDOW_SECONDS = 3600
 FIND_LIMIT_PER_HOUR = getattr(settings, "TONGXIN_FIND_LIMIT_PER_HOUR", 10)
 FIND_FAILURES_PER_CODE = 10
 FIND_CODE_WINDOW_SECONDS = 24 * 3600
-
-REJECT_REASONS = {
-    "not_our_matter": gettext_lazy("It is not a matter for the community."),
-    "duplicate": gettext_lazy("The same problem had already been reported."),
-    "invalid": gettext_lazy("The report could not be acted on."),
-}
 
 
 def _client_key(request: HttpRequest, purpose: str = "report") -> str:
@@ -264,7 +257,8 @@ def _public_timeline(case: Case) -> list[dict[str, Any]]:
             continue
         detail = ""
         if transition.action == "reject":
-            detail = str(REJECT_REASONS.get(transition.data.get("why", ""), ""))
+            why = transition.data.get("why", "")
+            detail = RejectReason(why).told if why in RejectReason.values else ""
         steps.append({"at": transition.at, "text": text, "detail": detail, "status": transition.to_status})
     return steps
 

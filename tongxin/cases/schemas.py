@@ -8,10 +8,19 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from tongxin.cases.models import OPEN_STATUSES, Case, CaseKind, CaseStatus, CaseTransition, Rating
+from tongxin.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseKind,
+    CaseStatus,
+    CaseTransition,
+    Rating,
+    RejectReason,
+)
 
 KindValue = Literal["enquiry", "help", "complaint", "report", "suggestion", "patrol"]
 RatingValue = Literal["satisfied", "basically", "unsatisfied"]
+WhyValue = Literal["not_our_matter", "duplicate", "invalid"]
 StatusFilter = Literal[
     "open",
     "reported",
@@ -30,6 +39,7 @@ StatusFilter = Literal[
 ]
 assert set(CaseKind.values) == set(KindValue.__args__)  # type: ignore[attr-defined]
 assert set(Rating.values) == set(RatingValue.__args__)  # type: ignore[attr-defined]
+assert set(RejectReason.values) == set(WhyValue.__args__)  # type: ignore[attr-defined]
 assert set(CaseStatus.values) | {"open"} == set(StatusFilter.__args__)  # type: ignore[attr-defined]
 
 
@@ -252,7 +262,7 @@ class ActionIn(StrictIn):
     expected_version: int | None = Field(
         None, description="the version you saw: if the case changed since, 409 conflict"
     )
-    why: Literal["not_our_matter", "duplicate", "invalid"] | None = Field(None, description="reject")
+    why: WhyValue | None = Field(None, description="reject")
     original: int | None = Field(None, description="reject as duplicate: the original case")
     into: int | None = Field(None, description="merge: the open case to merge into")
     to_user: int | None = Field(None, description="dispatch: an account")

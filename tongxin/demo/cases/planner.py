@@ -17,6 +17,7 @@ from tongxin.cases.models import (
     CaseKind,
     CaseSource,
     CaseStatus,
+    RejectReason,
     Responder,
     WhistleType,
 )
@@ -436,7 +437,7 @@ class Planner:
         if stage == CaseStatus.REPORTED:
             return
         if stage is None and rng.random() < 0.04:
-            why = rng.choice(["invalid", "not_our_matter"])
+            why = rng.choice([RejectReason.INVALID, RejectReason.NOT_OUR_MATTER])
             step("reject", manager, rng.uniform(0.1, 2), "不属于社区职责，已告知反映渠道", why=why)
             if rng.random() < 0.8:
                 wait_days(rng.uniform(20, 40))

@@ -21,6 +21,7 @@ from tongxin.cases.models import (
     CaseSource,
     CaseStatus,
     CaseTransition,
+    RejectReason,
     Supervision,
     Whistle,
     WhistleRouteStep,
@@ -150,7 +151,7 @@ def apply_with_services(plans: list[CasePlan], summary: CasesSummary | None = No
                     actor=step.actor,
                     reason="与已办结的诉求重复",
                     now=step.at,
-                    why="duplicate",
+                    why=RejectReason.DUPLICATE,
                     original=params["into"],
                 )
             summary.transitions += 1
