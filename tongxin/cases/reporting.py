@@ -15,27 +15,16 @@ from tongxin.audit.services import audit_record
 from tongxin.cases.models import Case, CasePhoto
 from tongxin.cases.services import case_intake
 from tongxin.core.actors import SYSTEM, Actor, user_or_none
+from tongxin.lib.filetypes import IMAGES, sniff
 from tongxin.regions.models import Level, Region
 
 MAX_PHOTOS = 4
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
-# the first bytes of the image types a phone camera produces and a browser can show
-SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
 
 
 def photo_type(upload: Any) -> str | None:
     """The image type read from the file's own bytes (never from its name or the browser's word)."""
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, content_type in SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    return sniff(upload, IMAGES)
 
 
 def photos_validate(uploads: Iterable[Any]) -> list[tuple[Any, str]]:

@@ -7,24 +7,15 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 
+from tongxin.lib.filetypes import IMAGES, PDF, sniff
+
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
+DOCUMENT_TYPES = (PDF, *IMAGES)
 
 
 def document_type(upload: Any) -> str | None:
     """The file's type from its first bytes (never from its name or the browser's word)."""
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, content_type in SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    return sniff(upload, DOCUMENT_TYPES)
 
 
 def document_validate(upload: Any, *, field: str = "file") -> str:
