@@ -58,6 +58,13 @@ class Edit(Generic[M]):
                 setattr(self.row, name, value.strip() if isinstance(value, str) else value)
 
 
+def known_fields(changes: Mapping[str, Any], fields: Collection[str]) -> None:
+    """A caller's mistake, not the user's: a field the update service does not change."""
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+
+
 def _key(value: Any) -> Any:
     """What two values are compared by: a row by its primary key, text without outer spaces."""
     if isinstance(value, models.Model):

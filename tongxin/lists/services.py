@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.audit.edits import audited_edit
+from tongxin.audit.edits import audited_edit, known_fields
 from tongxin.cases.models import Case
 from tongxin.core.actors import SYSTEM, Actor, actor_label, user_or_none
 from tongxin.core.roles import Capability
@@ -246,9 +246,7 @@ NEED_FIELDS = {
 
 def need_update(*, need: Need, actor: Actor, **changes: Any) -> Need:
     """Correct a need while it is still open."""
-    unknown = set(changes) - NEED_FIELDS
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    known_fields(changes, NEED_FIELDS)
     editing = audited_edit(
         Need, need.pk, actor=actor, fields=sorted(NEED_FIELDS), region=lambda n: n.region, related=("region",)
     )
@@ -505,9 +503,7 @@ RESOURCE_FIELDS = {
 
 
 def resource_update(*, resource: Resource, actor: Actor, **changes: Any) -> Resource:
-    unknown = set(changes) - RESOURCE_FIELDS
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    known_fields(changes, RESOURCE_FIELDS)
     editing = audited_edit(
         Resource,
         resource.pk,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import User
-from tongxin.audit.edits import audited_edit
+from tongxin.audit.edits import audited_edit, known_fields
 from tongxin.core.actors import SYSTEM, Actor, user_or_none
 from tongxin.core.roles import Role
 from tongxin.notifications.recipients import community_officials, liaisons_of
@@ -125,9 +125,7 @@ UNIT_FIELDS = {
 
 
 def unit_update(*, unit: PartnerUnit, actor: Actor, **changes: Any) -> PartnerUnit:
-    unknown = set(changes) - UNIT_FIELDS
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    known_fields(changes, UNIT_FIELDS)
     fields = sorted(UNIT_FIELDS | {"red_property"})
     with audited_edit(PartnerUnit, unit.pk, actor=actor, fields=fields, region=lambda u: u.region) as edit:
         locked = edit.row
@@ -232,9 +230,7 @@ ALLIANCE_FIELDS = {"name", "kind", "organisation", "meeting_interval", "founded_
 
 
 def alliance_update(*, alliance: Alliance, actor: Actor, **changes: Any) -> Alliance:
-    unknown = set(changes) - ALLIANCE_FIELDS
-    if unknown:
-        raise TypeError(f"unknown fields {sorted(unknown)}")
+    known_fields(changes, ALLIANCE_FIELDS)
     fields = sorted(ALLIANCE_FIELDS)
     with audited_edit(Alliance, alliance.pk, actor=actor, fields=fields, region=lambda a: a.region) as edit:
         locked = edit.row

@@ -106,16 +106,20 @@ def transfer_export(
         allowed = False
     if fmt not in (XLSX, GEOJSON) or (fmt == GEOJSON and kind != layouts.GRIDS):
         raise ValueError(f"cannot export {kind} as {fmt}")
-    if not allowed:
+
+    def record(outcome: str) -> None:
         audit_record(
             action=Action.EXPORT,
             actor=user,
             request=request,
             region=root,
             target=f"{kind}:{root.code}",
-            outcome=Outcome.DENIED,
+            outcome=outcome,
             detail=detail,
         )
+
+    if not allowed:
+        record(Outcome.DENIED)
         raise PermissionDenied
     try:
         if fmt == GEOJSON:
@@ -125,26 +129,10 @@ def transfer_export(
                 layout=layout, root=root, reveal=reveal, exported_by=user.get_username()
             )
     except Exception:
-        audit_record(
-            action=Action.EXPORT,
-            actor=user,
-            request=request,
-            region=root,
-            target=f"{kind}:{root.code}",
-            outcome=Outcome.FAILURE,
-            detail=detail,
-        )
+        record(Outcome.FAILURE)
         raise
     detail["rows"] = result.counts
-    audit_record(
-        action=Action.EXPORT,
-        actor=user,
-        request=request,
-        region=root,
-        target=f"{kind}:{root.code}",
-        outcome=Outcome.SUCCESS,
-        detail=detail,
-    )
+    record(Outcome.SUCCESS)
     if reveal:
         audit_record(
             action=Action.REVEAL,

@@ -155,6 +155,20 @@ class SheetImporter:
             )
         return None
 
+    def import_tree(self, lines: list[Line], import_line: Callable[[Line], None]) -> None:
+        """Import rows that name their parent by code, parents first; the codes of rows that failed
+        are kept (their children fail with a reason naming the parent)."""
+        self.failed_codes: set[str] = set()
+
+        def in_loop(line: Line) -> None:
+            self.fail(line, "parent_code", _("The parent codes of these rows go round in a loop."))
+
+        for line in order_by_parent(lines, code_key="code", parent_key="parent_code", fail=in_loop):
+            if not line.failed:
+                import_line(line)
+            if line.failed and line.get("code"):
+                self.failed_codes.add(line.get("code"))
+
     def duplicates(self, lines: Iterable[Line], key_of: Callable[[Line], Any], column: str) -> None:
         """Fail every row that repeats the key of an earlier row."""
         seen: dict[Any, int] = {}

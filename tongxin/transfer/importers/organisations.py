@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.organisations.services import organisation_create, organisation_update
-from tongxin.transfer.importers.base import LOOKUP_CHUNK, Line, SheetImporter, order_by_parent, outside_area
+from tongxin.transfer.importers.base import LOOKUP_CHUNK, Line, SheetImporter, outside_area
 
 
 class OrganisationLookup:
@@ -54,16 +54,7 @@ class OrganisationSheetImporter(SheetImporter):
         self.orgs = OrganisationLookup()
         self.orgs.prefetch([line.get("code") for line in lines] + [line.get("parent_code") for line in lines])
         self.prefetch_regions([line.get("region_code") for line in lines])
-        self.failed_codes: set[str] = set()
-
-        def in_loop(line: Line) -> None:
-            self.fail(line, "parent_code", _("The parent codes of these rows go round in a loop."))
-
-        for line in order_by_parent(lines, code_key="code", parent_key="parent_code", fail=in_loop):
-            if not line.failed:
-                self.import_line(line)
-            if line.failed and line.get("code"):
-                self.failed_codes.add(line.get("code"))
+        self.import_tree(lines, self.import_line)
 
     def import_line(self, line: Line) -> None:
         if not self.require(line, "code"):

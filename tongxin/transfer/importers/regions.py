@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from tongxin.lib import geo
 from tongxin.regions.models import ALLOWED_PARENT_LEVELS, Level, Region
 from tongxin.regions.services import region_create, region_update
-from tongxin.transfer.importers.base import Line, SheetImporter, order_by_parent, outside_area
+from tongxin.transfer.importers.base import Line, SheetImporter, outside_area
 from tongxin.transfer.layouts import KINDS_OF_LEVEL, LEVEL_CHOICES
 
 
@@ -36,16 +36,7 @@ class RegionSheetImporter(SheetImporter):
         self.prefetch_regions(
             [line.get("code") for line in lines] + [line.get("parent_code") for line in lines]
         )
-        self.failed_codes: set[str] = set()
-
-        def in_loop(line: Line) -> None:
-            self.fail(line, "parent_code", _("The parent codes of these rows go round in a loop."))
-
-        for line in order_by_parent(lines, code_key="code", parent_key="parent_code", fail=in_loop):
-            if not line.failed:
-                self.import_line(line)
-            if line.failed and line.get("code"):
-                self.failed_codes.add(line.get("code"))
+        self.import_tree(lines, self.import_line)
 
     def import_line(self, line: Line) -> None:
         if not self.require(line, "code"):
