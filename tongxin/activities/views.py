@@ -123,21 +123,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     activity = _manageable(user, pk)
-    initial = {
-        k: getattr(activity, k)
-        for k in (
-            "title",
-            "kind",
-            "place",
-            "places",
-            "audience",
-            "starts_at",
-            "ends_at",
-            "signup_until",
-            "hours",
-            "description",
-        )
-    }
+    initial = {k: getattr(activity, k) for k in services.ACTIVITY_FIELDS}
     initial.update(
         {"region": activity.region_id, "organisation": activity.organisation_id, "unit": activity.unit_id}
     )

@@ -2,13 +2,11 @@
 grid), the community pools it, a Party member takes and resolves it, the grid worker verifies it
 on site and the resident rates it on the tracking page."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from tongxin.cases.models import Case, CaseStatus, CaseTransition
+from tongxin.cases.testing import load_case_configuration
 from tongxin.conftest import console_errors
 from tongxin.core.roles import Role
 from tongxin.testing import PASSWORD, build_tree, make_member, make_user
@@ -18,12 +16,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.xdist_group("browser"),
 ]
-
-
-def _case_configuration() -> None:
-    """Transactional tests flush the tables, the default categories included: load them again."""
-    migration = importlib.import_module("tongxin.cases.migrations.0002_default_configuration")
-    migration.load_defaults(apps, None)
 
 
 def _log_in(context, username):
@@ -48,7 +40,7 @@ def _act(page, action, note=""):
 def test_report_pool_take_resolve_verify_rate(
     _playwright_browser, live_server, phone_context, browser_context
 ):
-    _case_configuration()
+    load_case_configuration()
     tree = build_tree()
     grid = tree.grids["1.1"]
     make_user(Role.COMMUNITY_SECRETARY, tree.community_a1, username="shuji")
@@ -92,7 +84,9 @@ def test_report_pool_take_resolve_verify_rate(
     member_context = _playwright_browser.new_context(base_url=live_server.url, locale="zh-CN")
     member_page = _log_in(member_context, "dangyuan")
     member_page.goto("/cases/pool/")
-    member_page.locator(f"li.case-card:has-text('{code}') form button[type=submit]").click()
+    order = member_page.locator(f"li.case-card:has-text('{code}')")
+    order.locator("summary").click()  # 接单 asks to confirm
+    order.locator("form button[type=submit]").click()
     member_page.wait_for_url(f"**/cases/{case.pk}/")
     _act(member_page, "resolve", "垃圾已全部清运，并联系物业增加清运频次")
     member_page.wait_for_url(f"**/cases/{case.pk}/")

@@ -53,6 +53,7 @@ def test_need_claimed_delivered_and_on_the_results_list(browser_context):
     page.goto("/lists/needs/")
     cell = page.locator(f"#claim-{need.pk}")
     cell.locator("button[type=submit]").click()
+    expect(page.locator(f"#claim-{need.pk} .claim-ok")).to_be_visible()  # the cell says it is claimed
     expect(page.locator(f"#claim-{need.pk}")).to_contain_text("姑苏区水务局")
     assert Need.objects.get(pk=need.pk).status == NeedStatus.CLAIMED
 

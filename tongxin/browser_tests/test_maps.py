@@ -1,14 +1,11 @@
 """Maps people can read, in Chromium: the boundaries under the grids and the cases, a legend for
 every coloured layer, and a pin tapped outside every grid told so on a phone."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tongxin.cases.testing import report_case
+from tongxin.cases.testing import load_case_configuration, report_case
 from tongxin.conftest import console_errors
 from tongxin.testing import PASSWORD, build_tree, make_user
 
@@ -17,12 +14,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.xdist_group("browser"),
 ]
-
-
-def _case_configuration() -> None:
-    """Transactional tests flush the tables, the default categories included: load them again."""
-    migration = importlib.import_module("tongxin.cases.migrations.0002_default_configuration")
-    migration.load_defaults(apps, None)
 
 
 def _log_in(context, username):
@@ -37,7 +28,7 @@ def _log_in(context, username):
 
 
 def test_the_grid_map_and_the_case_map_draw_boundaries_and_legends(browser_context):
-    _case_configuration()
+    load_case_configuration()
     tree = build_tree()
     report_case(tree)
     make_user("street_official", tree.street_a, username="jiedao")
@@ -70,7 +61,7 @@ def test_the_grid_map_and_the_case_map_draw_boundaries_and_legends(browser_conte
 
 
 def test_a_pin_outside_every_grid_is_told_so_on_a_phone(phone_context):
-    _case_configuration()
+    load_case_configuration()
     build_tree()
     page = phone_context.new_page()
     errors = console_errors(page)

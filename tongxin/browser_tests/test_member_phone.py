@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tongxin.cases.models import Case, CaseStatus
-from tongxin.cases.testing import report_case
+from tongxin.cases.testing import load_case_configuration, report_case
 from tongxin.cases.tests.pages import make_cast, move
 from tongxin.conftest import console_errors
 from tongxin.members import services as member_services
@@ -27,6 +27,7 @@ def _no_sideways_scroll(page):
 
 
 def test_member_takes_an_order_with_confirmation_and_reads_hours_by_month(phone_context):
+    load_case_configuration()
     tree = build_tree()
     cast = make_cast(tree)
     case = move(report_case(tree), ("accept", cast.secretary, {}), ("pool", cast.secretary, {}))

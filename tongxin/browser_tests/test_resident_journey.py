@@ -2,14 +2,11 @@
 tracking page (QR code, copy button) and later finds the report again by its code and the last four
 digits of the phone; the community secretary, at a desk, accepts and dispatches in one step."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from tongxin.cases.models import Case, CaseStatus, CaseTransition
-from tongxin.cases.testing import report_case
+from tongxin.cases.testing import load_case_configuration, report_case
 from tongxin.conftest import console_errors
 from tongxin.core.roles import Role
 from tongxin.testing import PASSWORD, build_tree, make_user
@@ -21,14 +18,8 @@ pytestmark = [
 ]
 
 
-def _case_configuration() -> None:
-    """Transactional tests flush the tables, the default categories included: load them again."""
-    migration = importlib.import_module("tongxin.cases.migrations.0002_default_configuration")
-    migration.load_defaults(apps, None)
-
-
 def test_resident_reports_keeps_the_link_and_finds_the_report_again(phone_context):
-    _case_configuration()
+    load_case_configuration()
     tree = build_tree()
     phone_context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = phone_context.new_page()
@@ -73,7 +64,7 @@ def test_resident_reports_keeps_the_link_and_finds_the_report_again(phone_contex
 
 
 def test_secretary_accepts_and_dispatches_in_one_step(browser_context):
-    _case_configuration()
+    load_case_configuration()
     tree = build_tree()
     make_user(Role.COMMUNITY_SECRETARY, tree.community_a1, username="shuji")
     worker = make_user(Role.GRID_WORKER, tree.grids["1.1"], username="wangge")

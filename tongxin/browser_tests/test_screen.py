@@ -1,15 +1,13 @@
 """The big screen (大屏) in Chromium: the security administrator issues a display link, a wall
 display opens it at 1920×1080 without an account, and it goes blank once the link is revoked."""
 
-import importlib
 from typing import Any
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from tongxin.cases.services import case_transition
-from tongxin.cases.testing import report_case
+from tongxin.cases.testing import load_case_configuration, report_case
 from tongxin.cases.tests.cast import build_cast
 from tongxin.conftest import console_errors
 from tongxin.core.roles import Role
@@ -27,12 +25,6 @@ POLL = (
     "htmx.ajax('GET', document.getElementById('scr-poll').getAttribute('hx-get'),"
     " {source: '#scr-poll', swap: 'none'})"
 )
-
-
-def _case_configuration() -> None:
-    """Transactional tests flush the tables, the default categories included: load them again."""
-    importlib.import_module("tongxin.cases.migrations.0002_default_configuration").load_defaults(apps, None)
-    importlib.import_module("tongxin.cases.migrations.0011_rate_rules_version_1").version_1(apps, None)
 
 
 def _cases(tree) -> None:
@@ -65,7 +57,7 @@ def _log_in(context, username):
 
 
 def test_issue_show_on_the_wall_and_revoke(_playwright_browser, live_server, browser_context, tmp_path):
-    _case_configuration()
+    load_case_configuration()
     tree = build_tree()
     _cases(tree)
     make_user(Role.SECURITY_ADMIN, tree.county, username="anquan")
@@ -87,7 +79,7 @@ def test_issue_show_on_the_wall_and_revoke(_playwright_browser, live_server, bro
     expect(wall.locator(".scr-node")).to_have_text("双塔街道")
     expect(wall.locator('#scr-year-tiles [data-code="cases.received"] .scr-num')).to_have_text("3")
     expect(wall.locator('#scr-today [data-code="cases.open"] .scr-num')).to_have_text("1")
-    expect(wall.locator("#scr-map path")).to_have_count(2)  # the street's two communities
+    expect(wall.locator("#scr-map path.scr-area")).to_have_count(2)  # the street's two communities
     expect(wall.locator("#scr-map .scr-label").first).to_be_visible()
     expect(wall.locator("#scr-trend canvas").first).to_be_attached()
     expect(wall.locator("#scr-closed tbody tr")).to_have_count(2)

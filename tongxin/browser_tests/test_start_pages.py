@@ -2,17 +2,15 @@
 clicks, in Chromium; then axe-core finds no serious or critical accessibility problem on the start
 pages and the main pages (case list, case detail, overview)."""
 
-import importlib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from tongxin.cases.models import Case, CaseStatus
 from tongxin.cases.services import case_transition
-from tongxin.cases.testing import report_case
+from tongxin.cases.testing import load_case_configuration, report_case
 from tongxin.conftest import console_errors
 from tongxin.core.roles import Role
 from tongxin.testing import PASSWORD, build_tree, make_member, make_user
@@ -28,15 +26,9 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
-def _case_configuration() -> None:
-    """Transactional tests flush the tables, the default categories included: load them again."""
-    migration = importlib.import_module("tongxin.cases.migrations.0002_default_configuration")
-    migration.load_defaults(apps, None)
-
-
 @pytest.fixture
 def people(transactional_db) -> dict[str, Any]:
-    _case_configuration()
+    load_case_configuration()
     tree = build_tree()
     grid = tree.grids["1.1"]
     member = make_user(Role.MEMBER, grid, username="dangyuan")

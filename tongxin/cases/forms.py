@@ -133,8 +133,30 @@ class LocationFields(forms.Form):
         return data
 
 
-class ReportForm(LocationFields):
+class CommunityReport(LocationFields):
+    """A report naming its category and, when it has no point, the community it is in."""
+
+    community = forms.ChoiceField(label=_("Community"), required=False)
+    community_prompt: Any = _("Choose the community…")
+
+    def __init__(self, *args: Any, communities: Iterable[Region] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].refresh()  # type: ignore[attr-defined]
+        self.communities = {str(c.pk): c for c in communities}
+        self.fields["community"].choices = [  # type: ignore[attr-defined]
+            ("", self.community_prompt),
+            *community_choices(self.communities.values()),
+        ]
+
+    def clean_community(self) -> Region | None:
+        value = self.cleaned_data.get("community")
+        return self.communities.get(value) if value else None
+
+
+class ReportForm(CommunityReport):
     """The resident's report (群众点单): phone-friendly, no account."""
+
+    community_prompt = _("Choose your community…")
 
     category = CategoryField(label=_("What is it about?"))
     kind = forms.ChoiceField(
@@ -148,7 +170,6 @@ class ReportForm(LocationFields):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What is wrong, where exactly, since when. Please do not write other people's names."),
     )
-    community = forms.ChoiceField(label=_("Community"), required=False)
     photos = PhotosField(label=_("Photos (optional)"))
     reporter_phone = forms.CharField(
         label=_("Your phone number (optional)"),
@@ -167,20 +188,10 @@ class ReportForm(LocationFields):
     field_order = ["category", "kind", "description", "community", "address", "photos", "reporter_phone"]
 
     def __init__(self, *args: Any, communities: Iterable[Region] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["category"].refresh()  # type: ignore[attr-defined]
+        super().__init__(*args, communities=communities, **kwargs)
         tiles = CategoryTiles()
         tiles.groups = category_tiles()
         self.fields["category"].widget = tiles
-        self.communities = {str(c.pk): c for c in communities}
-        self.fields["community"].choices = [  # type: ignore[attr-defined]
-            ("", _("Choose your community…")),
-            *community_choices(self.communities.values()),
-        ]
-
-    def clean_community(self) -> Region | None:
-        value = self.cleaned_data.get("community")
-        return self.communities.get(value) if value else None
 
     def is_bot(self) -> bool:
         return bool((self.data.get("leave_empty") or "").strip())
@@ -215,7 +226,7 @@ class PatrolForm(LocationFields):
         return data
 
 
-class HotlineForm(LocationFields):
+class HotlineForm(CommunityReport):
     """A 12345 ticket entered by the hotline operator."""
 
     hotline_ticket = forms.CharField(label=_("12345 ticket number"), max_length=40)
@@ -226,7 +237,6 @@ class HotlineForm(LocationFields):
     description = forms.CharField(
         label=_("What the caller says"), max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
-    community = forms.ChoiceField(label=_("Community"), required=False)
     reporter_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
     reporter_phone = forms.CharField(
         label=_("Caller's phone number"),
@@ -245,19 +255,6 @@ class HotlineForm(LocationFields):
         "reporter_name",
         "reporter_phone",
     ]
-
-    def __init__(self, *args: Any, communities: Iterable[Region] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["category"].refresh()  # type: ignore[attr-defined]
-        self.communities = {str(c.pk): c for c in communities}
-        self.fields["community"].choices = [  # type: ignore[attr-defined]
-            ("", _("Choose the community…")),
-            *community_choices(self.communities.values()),
-        ]
-
-    def clean_community(self) -> Region | None:
-        value = self.cleaned_data.get("community")
-        return self.communities.get(value) if value else None
 
 
 # --- the case list ------------------------------------------------------------------------------

@@ -1,10 +1,23 @@
 """Case test data through the real services."""
 
+import importlib
 from datetime import datetime
 from typing import Any
 
+from django.apps import apps
+
 from tongxin.cases.models import Case, CaseCategory, CaseKind, CaseSource
 from tongxin.cases.services import case_intake
+
+
+def load_case_configuration() -> None:
+    """Transactional tests flush the tables, the default categories and rate rules included: load
+    them again (the data migrations' own functions, which leave existing rows alone)."""
+    for module, function in (
+        ("tongxin.cases.migrations.0002_default_configuration", "load_defaults"),
+        ("tongxin.cases.migrations.0011_rate_rules_version_1", "version_1"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 def category(code: str = "0101") -> CaseCategory:

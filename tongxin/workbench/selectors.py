@@ -85,6 +85,20 @@ def _case_url(case: Case) -> str:
     return reverse("cases:detail", args=[case.pk])
 
 
+def _note_item(supervision: Any) -> Item:
+    """A supervision note (督办意见) waiting for the holder's answer."""
+    case = supervision.case
+    return Item(
+        "note",
+        _("Supervision note to answer"),
+        _case_title(case),
+        _case_url(case),
+        due=case.handling_due,
+        since=supervision.created_at,
+        detail=supervision.note,
+    )
+
+
 def _cases(qs: QuerySet[Case], *order: str, limit: int = SECTION_LIMIT) -> list[Case]:
     return list(qs.select_related(*CASE_RELATED).order_by(*order)[:limit])
 
@@ -165,18 +179,7 @@ def _overdue_section(user: Any, now: datetime) -> Section | None:
             detail=_("A supervision note waits for your answer.") if notes.get(c.pk) else "",
         )
         for c in rows
-    ] + [
-        Item(
-            "note",
-            _("Supervision note to answer"),
-            _case_title(s.case),
-            _case_url(s.case),
-            due=s.case.handling_due,
-            since=s.created_at,
-            detail=s.note,
-        )
-        for s in extra
-    ]
+    ] + [_note_item(s) for s in extra]
     items.sort(key=Item.sort_key)
     return Section(
         "overdue",
@@ -380,18 +383,7 @@ def grid_tasks(user: Any) -> list[Item]:
         items.append(
             Item("verify", _("Verify on site (核查)"), _case_title(c), _case_url(c), due=c.closure_due)
         )
-    for s in supervisions_to_answer(user)[:TASK_LIMIT]:
-        items.append(
-            Item(
-                "note",
-                _("Supervision note to answer"),
-                _case_title(s.case),
-                _case_url(s.case),
-                due=s.case.handling_due,
-                since=s.created_at,
-                detail=s.note,
-            )
-        )
+    items += [_note_item(s) for s in supervisions_to_answer(user)[:TASK_LIMIT]]
     items.sort(key=Item.sort_key)
     return items
 

@@ -99,6 +99,7 @@
     }
     geo.features.forEach(function (f) {
       var layer = L.geoJSON(f, {
+        className: "scr-area",
         style: { color: "#7fd3ff", weight: 1.5, fillColor: COLOURS[0], fillOpacity: 0.75 },
         interactive: false,
       });
