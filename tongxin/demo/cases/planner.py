@@ -84,6 +84,7 @@ SHOWCASE = [
     OVERDUE := "overdue",  # past its handling limit, supervised (督办) and not yet handled
 ]
 SHOWCASE_PERIOD = timedelta(days=10)
+EARLY = (CaseStatus.REPORTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED)  # a day's work away
 # the last step of a case left at a stage of the showcase
 LEFT_AT: dict[str, set[str]] = {
     CaseStatus.ACCEPTED: {"accept"},
@@ -377,10 +378,12 @@ class Planner:
         along goes to the oldest case that can reach it before now (a case reported on Friday
         evening has seen no working hours by Monday morning); the others live on as usual."""
         waiting = [p for p in plans if self.recent_enough(p) and not p.steps]
-        # the pooled one first: only the cases in a member's grids can be it
-        stages = sorted(reversed(SHOWCASE), key=lambda stage: stage != CaseStatus.POOLED)
-        for stage in stages:
-            for plan in waiting:
+        # the pooled one first (only the cases in a member's grids can be it); then the stages
+        # furthest along, from the oldest case on; then the first stages, from the newest case back
+        late = [s for s in reversed(SHOWCASE) if s not in EARLY and s != CaseStatus.POOLED]
+        order = [(CaseStatus.POOLED, 1), *((s, 1) for s in late), *((s, -1) for s in EARLY)]
+        for stage, direction in order:
+            for plan in waiting[::direction]:
                 if not self._fits(plan, stage):
                     continue
                 self._lifecycle(plan, plan.verifier, stage)

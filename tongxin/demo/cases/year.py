@@ -20,6 +20,7 @@ from tongxin.demo.cases.planner import ensure_duty_accounts, places, plan_cases
 from tongxin.demo.cases.writers import CasesSummary, apply_with_services
 from tongxin.regions.models import Level, Region
 
+RECENT_DAYS, RECENT_CASES = 10, 8  # besides the year's own, in the demo community
 FRESH_DAYS = 3  # the other communities' cases are this recent
 FRESH_CASES = 12
 
@@ -51,6 +52,10 @@ def generate_demo_cases(*, rng: random.Random, now: datetime, per_month: int = 3
         others = places([c for c in street if c.pk != community.pk], rng)
         plans = list(
             plan_cases(rng=rng, where=here, now=now, days=365, total=per_month * 12, references=True)
+        )
+        # a busy last week and a half: enough recent cases to leave one at every open stage
+        plans += plan_cases(
+            rng=rng, where=here, now=now, days=RECENT_DAYS, total=RECENT_CASES, references=False
         )
         if others:
             plans += plan_cases(
