@@ -10,13 +10,14 @@ street official supervises; the street's other communities get a few fresh cases
 
 import random
 import time
+from dataclasses import replace
 from datetime import datetime
 
 from tongxin.accounts.models import RoleAssignment
 from tongxin.cases import clock
 from tongxin.cases.escalation import escalate_due
 from tongxin.core.roles import Role
-from tongxin.demo.cases.planner import ensure_duty_accounts, places, plan_cases
+from tongxin.demo.cases.planner import Place, ensure_duty_accounts, places, plan_cases
 from tongxin.demo.cases.writers import CasesSummary, apply_with_services
 from tongxin.regions.models import Level, Region
 
@@ -53,9 +54,16 @@ def generate_demo_cases(*, rng: random.Random, now: datetime, per_month: int = 3
         plans = list(
             plan_cases(rng=rng, where=here, now=now, days=365, total=per_month * 12, references=True)
         )
-        # a busy last week and a half: enough recent cases to leave one at every open stage
+        # a busy last week and a half in the grids whose worker logs in: enough recent cases to
+        # leave one at every open stage where the demo accounts see them
+        staffed = [_staffed(place) for place in here]
         plans += plan_cases(
-            rng=rng, where=here, now=now, days=RECENT_DAYS, total=RECENT_CASES, references=False
+            rng=rng,
+            where=[p for p in staffed if p.grids] or here,
+            now=now,
+            days=RECENT_DAYS,
+            total=RECENT_CASES,
+            references=False,
         )
         if others:
             plans += plan_cases(
@@ -66,3 +74,14 @@ def generate_demo_cases(*, rng: random.Random, now: datetime, per_month: int = 3
         escalate_due(now=now)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _staffed(place: Place) -> Place:
+    """The place with only the grids whose verifier is a real account (not a duty stand-in)."""
+    grids = [
+        (grid, points)
+        for grid, points in place.grids
+        if (verifier := place.verifiers.get(grid.pk)) is not None
+        and not verifier.username.startswith("duty-")
+    ]
+    return replace(place, grids=grids)
