@@ -190,3 +190,28 @@ def test_street_official_lands_on_the_overview(_playwright_browser, live_server,
     context.close()
     assert errors == []
     _audit(_playwright_browser, live_server, "jiedao", ["/statistics/"], **DESKTOP)
+
+
+@pytest.mark.parametrize(
+    ("role", "lands_on"),
+    [
+        (Role.PARTNER_LIAISON, "/lists/needs/"),
+        (Role.HOTLINE_OPERATOR, "/cases/hotline/"),
+        (Role.SECURITY_ADMIN, "/accounts/"),
+        (Role.AUDITOR, "/audit/"),
+        (Role.SYSTEM_ADMIN, "/structure/"),
+    ],
+)
+def test_every_other_role_lands_on_its_own_page(_playwright_browser, live_server, people, role, lands_on):
+    """The roles without an inbox open their own work page, which reads without console errors
+    and with no serious accessibility problem."""
+    tree = people["tree"]
+    where = tree.city if role in {Role.SECURITY_ADMIN, Role.AUDITOR, Role.SYSTEM_ADMIN} else tree.street_a
+    make_user(role, where, username="someone")
+    context = _context(_playwright_browser, live_server, **DESKTOP)
+    page, errors = _log_in(context, "someone")
+    expect(page).to_have_url(f"{live_server.url}{lands_on}")
+    expect(page.locator("main h1")).to_be_visible()
+    context.close()
+    assert errors == []
+    _audit(_playwright_browser, live_server, "someone", [lands_on], **DESKTOP)
