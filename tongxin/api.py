@@ -3,6 +3,7 @@
 Errors are always JSON: {"code": "...", "message": "..."} (plus "errors" for validation).
 """
 
+import logging
 from importlib import import_module
 from typing import Any
 
@@ -87,7 +88,6 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    import logging
 
     logging.getLogger("tongxin.api").exception("unexpected API error")
     return error(request, 500, "server_error", _("Something went wrong on the server; it has been logged."))

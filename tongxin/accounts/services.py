@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -129,7 +130,6 @@ def _check_account_in_scope(actor: User, account: User) -> None:
 
 
 def _validate_new_password(password: str, account: User) -> None:
-    from django.contrib.auth.password_validation import validate_password
 
     try:
         validate_password(password, user=account)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -95,7 +96,6 @@ class Activity(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("activities:detail", args=[self.pk])
 
@@ -192,7 +192,6 @@ class Team(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("activities:team", args=[self.pk])
 

@@ -84,7 +84,6 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 
 
 def _url(name: str, *args: Any) -> str:
-    from django.urls import reverse
 
     return reverse(name, args=args)
 

@@ -6,6 +6,7 @@ import re
 
 import docx
 import pytest
+from django.apps import apps
 from playwright.sync_api import expect
 
 from tongxin.demo.generator import DEFAULT_SEED, Options, generate
@@ -21,7 +22,6 @@ pytestmark = [
 
 def _defaults() -> None:
     """Transactional tests flush the tables, the data migrations' defaults included: load them again."""
-    from django.apps import apps
 
     for module, function in [
         ("tongxin.cases.migrations.0002_default_configuration", "load_defaults"),

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.db import outbox_index
@@ -282,7 +283,6 @@ class Case(models.Model):
         return self.tracking_code
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("cases:detail", args=[self.pk])
 

@@ -1,12 +1,14 @@
 """Reads of cases, always through the user's scope."""
 
 import hmac
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -100,7 +102,6 @@ def possible_duplicates(
     exclude_pk: int | None = None,
 ) -> list[Case]:
     """Open cases of the same category within the radius and period: suggested at intake."""
-    import math
 
     now = now or timezone.now()
     qs = Case.objects.filter(
@@ -123,7 +124,6 @@ def possible_duplicates(
 
 
 def _metres(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
-    import math
 
     x = math.radians(lng2 - lng1) * math.cos(math.radians((lat1 + lat2) / 2))
     y = math.radians(lat2 - lat1)
@@ -244,7 +244,6 @@ def _branch_path(user: Any) -> str | None:
 def case_get_for_actor(user: Any, pk: Any) -> Case:
     """A case the user may open: in their cases.view scope, held by them, whistled to their team,
     or waiting in the order pool of their branch's grid. Anything else is a 404."""
-    from django.http import Http404
 
     case = get_object_or_404(
         Case.objects.select_related(
@@ -461,7 +460,6 @@ def rates_by_node(user: Any, node: Any, *, since: date, until: date) -> list[tup
     """Three rates for a node of the user's cases.view scope and each of its children, all with the
     weight in force on `until`. A scope is closed under subtrees, so every case counted lies in it;
     a node outside the scope is a 404."""
-    from django.http import Http404
 
     if not scope_for(user, Capability.CASES_VIEW).contains(node.path):
         raise Http404("no such region in your scope")

@@ -28,7 +28,9 @@ from tongxin.core.actors import RESIDENT, SYSTEM, Actor, actor_label, is_user, u
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.core.workflow import IllegalTransition, Rule
+from tongxin.lib.validators import is_valid_phone
 from tongxin.regions.models import Level, Region
+from tongxin.regions.selectors import grid_at, region_contains
 
 
 class CaseConflict(Exception):
@@ -61,7 +63,6 @@ OUTSIDE_GRIDS = gettext_lazy(
 def locate(*, lng: float | None, lat: float | None, community: Region | None) -> tuple[Region | None, Region]:
     """The grid of a point and its community; without a point, the given community. A point in no
     grid goes to the chosen community, unless it lies outside that community's boundary."""
-    from tongxin.regions.selectors import grid_at, region_contains
 
     grid = grid_at(lng, lat) if lng is not None and lat is not None else None
     if grid is not None:
@@ -104,7 +105,6 @@ def case_intake(
     now: datetime | None = None,
 ) -> tuple[Case, str]:
     """Record a new case; returns it and the secret token of the resident's tracking/rating link."""
-    from tongxin.lib.validators import is_valid_phone
 
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}

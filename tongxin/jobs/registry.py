@@ -3,7 +3,11 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
+
+from django.apps import apps
 
 Handler = Callable[[dict[str, Any]], None]
 
@@ -31,10 +35,6 @@ def job(kind: str, *, every: timedelta | None = None) -> Callable[[Handler], Han
 
 def load_all() -> None:
     """Import every installed Tongxin app's jobs module so its handlers register."""
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    from django.apps import apps
 
     for config in apps.get_app_configs():
         if config.name.startswith("tongxin.") and find_spec(f"{config.name}.jobs"):

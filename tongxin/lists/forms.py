@@ -17,10 +17,12 @@ from tongxin.lists.models import (
     Milestone,
     NeedCategory,
     NeedSource,
+    NeedStatus,
     ProjectKind,
     ProjectStatus,
     ResourceKind,
 )
+from tongxin.lists.selectors import projects_visible
 from tongxin.partners.forms import UnitChoiceField
 from tongxin.partners.selectors import reach_for, unit_choices
 from tongxin.regions.forms import RegionChoiceField
@@ -94,7 +96,6 @@ class NeedFilterForm(PeriodForm):
     area: Any = None  # the region `node` names, once looked up in the user's reach
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from tongxin.lists.models import NeedStatus
 
         kwargs.setdefault("period_help", _("The period is the day a need was published."))
         super().__init__(*args, **kwargs)
@@ -256,8 +257,6 @@ class ProjectForm(forms.Form):
             self.fields["owner_unit"] = UnitChoiceField(
                 label=_("Owner unit"), queryset=unit_choices(user), required=False
             )
-            from tongxin.lists.models import ProjectStatus
-            from tongxin.lists.selectors import projects_visible
 
             self.fields["parent"] = forms.ModelChoiceField(
                 label=_("Part of"),

@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.db import outbox_index
@@ -118,7 +119,6 @@ class Need(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("lists:need", args=[self.pk])
 
@@ -183,7 +183,6 @@ class Resource(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("lists:resource_edit", args=[self.pk])
 
@@ -281,7 +280,6 @@ class Project(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("lists:project", args=[self.pk])
 

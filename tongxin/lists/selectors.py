@@ -11,14 +11,20 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tongxin.cases.models import Case
 from tongxin.core.periods import at_days
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.lib.terms import shared_terms
+from tongxin.lib.tree import subtree_range
 from tongxin.lists.models import Need, NeedSource, NeedStatus, Project, ProjectStatus, Resource
-from tongxin.partners.models import AllianceMember, Pairing, PartnerUnit
+from tongxin.lists.services import CASE_STATUSES_FOR_NEEDS
+from tongxin.organisations.models import PartyOrganisation
+from tongxin.partners.models import Alliance, AllianceMember, Pairing, PartnerUnit
 from tongxin.partners.selectors import pairings_in_force, reach_for, units_visible
+from tongxin.people.models import Person, PositionKind
 
 
 def needs_visible(user: Any) -> QuerySet[Need]:
@@ -56,7 +62,6 @@ def needs_filter(
     until: date | None = None,
 ) -> QuerySet[Need]:
     """`since`/`until`: published (created_at) on a local day in the period."""
-    from tongxin.lib.tree import subtree_range
 
     qs = at_days(qs, "created_at", since, until)
     if status:
@@ -106,8 +111,6 @@ def results_visible(user: Any, *, year: int | None = None) -> QuerySet[Need]:
 def cases_for_needs(user: Any) -> QuerySet[Any]:
     """Cases the user's community could not solve (closed unsolved, or whistled upward) that are not
     on the needs list yet, inside both the user's cases scope and co-building scope."""
-    from tongxin.cases.models import Case
-    from tongxin.lists.services import CASE_STATUSES_FOR_NEEDS
 
     manage = reach_for(user).manage
     return (
@@ -166,7 +169,6 @@ def resource_suggestions(
     shares with the need's title and description (Chinese by character bigrams); a unit paired
     with the need's area ranks higher but is no match on its own. Each suggestion says why.
     """
-    from django.utils.translation import gettext as _
 
     today = today or timezone.localdate()
     candidates = (
@@ -269,9 +271,6 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
 def secretary_candidates(*, unit: Any = None, region: Any = None, on: date | None = None) -> QuerySet[Any]:
     """Party secretaries who may claim a 书记项目 here: of the owner unit's organisation, of the
     organisations of the region and the regions above it, and of the alliances serving it."""
-    from tongxin.organisations.models import PartyOrganisation
-    from tongxin.partners.models import Alliance
-    from tongxin.people.models import Person, PositionKind
 
     day = on or timezone.localdate()
     org_ids: list[int] = []

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -531,7 +532,6 @@ def resource_update(*, resource: Resource, actor: Actor, **changes: Any) -> Reso
 
 
 def _secretary_now(person: Any, day: date) -> bool:
-    from django.db.models import Q
 
     return person.positions.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=day), kind=PositionKind.SECRETARY, starts_on__lte=day

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +34,7 @@ from tongxin.lists.models import (
     Milestone,
     MilestoneStatus,
     Need,
+    NeedCategory,
     NeedStatus,
     ProjectKind,
     ProjectStatus,
@@ -53,6 +55,7 @@ from tongxin.lists.selectors import (
 from tongxin.lists.workflow import project_timeline_label, timeline_label
 from tongxin.partners.files import serve
 from tongxin.partners.selectors import reach_for, require_manages, unit_get
+from tongxin.regions.selectors import region_get
 
 VIEW, MANAGE, CLAIM = Capability.PARTNERS_VIEW, Capability.PARTNERS_MANAGE, Capability.PARTNERS_CLAIM
 
@@ -139,8 +142,6 @@ def need_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"source": "resident"}
     node_id = int_param(request, "region")
     if node_id is not None:
-        from tongxin.regions.selectors import region_get
-
         initial["region"] = region_get(user, node_id, capability=MANAGE)
     return form_page(
         request,
@@ -247,7 +248,6 @@ def need_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def cases_unsolved(request: HttpRequest) -> HttpResponse:
     """Needs from unsolved cases: cases closed unsolved or whistled upward, one action each."""
-    from tongxin.lists.models import NeedCategory
 
     user = request.user
     page = paginate(request, cases_for_needs(user))
@@ -257,7 +257,6 @@ def cases_unsolved(request: HttpRequest) -> HttpResponse:
 @requires(MANAGE)
 @require_POST
 def need_from_case(request: HttpRequest, case_pk: int) -> HttpResponse:
-    from tongxin.lists.models import NeedCategory
 
     user = request.user
     case = get_object_or_404(cases_for_needs(user), pk=case_pk)
@@ -293,7 +292,6 @@ def result_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     year = int_param(request, "year")
     queryset = results_visible(user, year=year)
-    from django.db.models import Sum
 
     totals = queryset.aggregate(
         beneficiaries=Sum("project__beneficiaries_count"), budget=Sum("project__budget")
@@ -375,7 +373,6 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _url(name: str, *args: Any) -> str:
-    from django.urls import reverse
 
     return reverse(name, args=args)
 
@@ -460,7 +457,6 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if need is None and request.method == "POST":
         # offer the secretaries of the chosen region and unit once those are known
         region_id, unit_id = request.POST.get("region"), request.POST.get("owner_unit")
-        from tongxin.regions.selectors import region_get
 
         region = region_get(user, region_id) if region_id and region_id.isdigit() else None
         unit = unit_get(user, unit_id) if unit_id and unit_id.isdigit() else None

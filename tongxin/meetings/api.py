@@ -3,8 +3,10 @@ follow-up tasks, and claiming needs at the meeting."""
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -79,9 +81,6 @@ def meeting_create(request: HttpRequest, payload: MeetingCreateIn) -> Status[Mee
     if payload.invite_units is not None:
         units = list(units_visible(user).filter(pk__in=payload.invite_units))
         if len(units) != len(set(payload.invite_units)):
-            from django.core.exceptions import ValidationError
-            from django.utils.translation import gettext as _
-
             raise ValidationError({"invite_units": [_("There is no such record in your area.")]})
     meeting = services.meeting_schedule(
         actor=user,

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -21,7 +22,6 @@ WHEN = [("", _lazy("All meetings")), ("upcoming", _lazy("Coming")), ("held", _la
 
 class MeetingListForm(PeriodForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from django import forms
 
         super().__init__(*args, kinds=MeetingKind.choices, period_help=PERIOD_HELP, **kwargs)
         self.fields["when"] = forms.ChoiceField(label=_("Show"), choices=WHEN, required=False)

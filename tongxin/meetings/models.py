@@ -3,6 +3,7 @@ through 两委三会四议 (提议 → 商议 → 审议 → 评议), and the fo
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -56,7 +57,6 @@ class Meeting(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("meetings:detail", args=[self.pk])
 

@@ -20,7 +20,7 @@ from tongxin.core.api import reference, require_capability, require_in_scope
 from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
-from tongxin.core.scope import has_capability
+from tongxin.core.scope import has_capability, scope_for
 from tongxin.members import selectors, services
 from tongxin.members.models import (
     MemberReport,
@@ -31,6 +31,8 @@ from tongxin.members.models import (
     UnitReport,
 )
 from tongxin.members.rules import parse_period
+from tongxin.organisations.selectors import organisations_visible
+from tongxin.partners.models import PartnerUnit
 from tongxin.people.models import Person
 from tongxin.people.selectors import people_visible
 from tongxin.regions.api import in_subtree
@@ -399,7 +401,6 @@ def report_list(request: HttpRequest, filters: Query[ReportFilters]) -> QuerySet
 @router.post("/reports", response={201: ReportOut, **ERRORS}, summary="Enter a member's report")
 def report_create(request: HttpRequest, payload: ReportIn) -> Status[MemberReport]:
     """Entered by the community: needs members.manage over the post's community."""
-    from tongxin.partners.models import PartnerUnit
 
     user = request.user
     person = required(people_visible(user, capability=MANAGE), payload.person, field="person")
@@ -484,8 +485,6 @@ def card_list(
             (o for o in selectors.employer_organisations_of(request.user) if o.pk == organisation), None
         )
         if org is None and has_capability(request.user, VIEW):
-            from tongxin.organisations.selectors import organisations_visible
-
             org = organisations_visible(request.user).filter(pk=organisation).first()
         if org is None:
             raise Http404
@@ -529,7 +528,6 @@ def unit_report_list(request: HttpRequest) -> QuerySet[UnitReport]:
 
 @router.post("/unit-reports", response={201: UnitReportOut, **ERRORS}, summary="Record a unit's report")
 def unit_report_create(request: HttpRequest, payload: UnitReportIn) -> Status[UnitReport]:
-    from tongxin.partners.models import PartnerUnit
 
     community = required(regions_visible(request.user), payload.community, field="community")
     require_in_scope(request.user, MANAGE, community)
@@ -552,7 +550,6 @@ def rules_list(request: HttpRequest) -> list[Any]:
 
 @router.post("/rules", response={201: RulesOut, **ERRORS}, summary="Adopt a new version of the rules")
 def rules_create(request: HttpRequest, payload: RulesIn) -> Status[Any]:
-    from tongxin.core.scope import scope_for
 
     data = payload.dict()
     region = required(regions_visible(request.user), data.pop("region"), field="region")

@@ -25,6 +25,7 @@ from tongxin.lib.tree import ancestor_ids, subtree_range
 from tongxin.members.models import MemberReport, MemberRuleSet, ServiceEntry, ServicePost, UnitReport
 from tongxin.members.rules import DEFAULT_RULES, MemberRules, from_row
 from tongxin.organisations.models import BRANCH_KINDS, PartyOrganisation
+from tongxin.partners.models import PartnerUnit
 from tongxin.people.models import Person, PositionKind
 from tongxin.regions.models import Level, Region
 
@@ -118,7 +119,6 @@ def post_get(user: Any, pk: Any, *, capability: str = VIEW) -> ServicePost:
 
 def employer_unit_choices(person: Person) -> QuerySet[Any]:
     """Partner units of the member's county that have a Party organisation (their possible employers)."""
-    from tongxin.partners.models import PartnerUnit
 
     ids = ancestor_ids(person.region.path)
     county = Region.objects.filter(pk__in=ids, level=Level.COUNTY).first()
@@ -166,7 +166,6 @@ def employer_organisations_of(user: Any) -> list[PartyOrganisation]:
     """The Party organisations whose members' cards the user may read as their employer."""
     if not getattr(user, "is_authenticated", False):
         return []
-    from tongxin.partners.models import PartnerUnit
 
     today = timezone.localdate()
     org_ids = set(
@@ -240,7 +239,6 @@ def unit_report_get(user: Any, pk: Any, *, capability: str = VIEW) -> UnitReport
 
 def units_not_reported(user: Any, region: Region | None = None, *, on: date | None = None) -> QuerySet[Any]:
     """Active partner units sitting in the user's area with no current report to a community."""
-    from tongxin.partners.models import PartnerUnit
 
     on = on or timezone.localdate()
     units = PartnerUnit.objects.filter(scope_for(user, VIEW).q("region__path"), active=True)

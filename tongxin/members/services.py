@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -238,7 +239,6 @@ def member_report_end(*, report: MemberReport, on: date | None = None, reason: s
 
 def rereport_reminders_send(*, today: date | None = None) -> int:
     """Remind each member once per due date that re-reporting is due (or overdue)."""
-    from django.urls import reverse
 
     today = today or timezone.localdate()
     sent = 0

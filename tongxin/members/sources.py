@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from django.db.models import Q
 from django.utils import timezone
 
 from tongxin.cases.models import Case, CaseStatus, CaseTransition
@@ -123,7 +124,6 @@ class ProjectMilestoneSource:
     key = SourceKey.PROJECT.value
 
     def changed(self, since: datetime | None, until: datetime) -> list[str] | None:
-        from django.db.models import Q
 
         if since is None:
             return None

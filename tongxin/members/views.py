@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from tongxin.core.pages import form_page, int_param, paginate
 from tongxin.core.permissions import can
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability
+from tongxin.lib.tree import subtree_range
 from tongxin.members import cards as card_files
 from tongxin.members import selectors, services
 from tongxin.members.forms import (
@@ -34,7 +35,10 @@ from tongxin.members.forms import (
     person_choices,
 )
 from tongxin.members.models import ReportChannel, ServicePost, ServiceSource
-from tongxin.members.rules import parse_period
+from tongxin.members.rules import DEFAULT_RULES, parse_period, quarter_of
+from tongxin.organisations.selectors import organisations_visible
+from tongxin.partners.models import PartnerUnit
+from tongxin.people.models import Person
 from tongxin.regions.selectors import region_get
 
 VIEW, MANAGE = Capability.MEMBERS_VIEW, Capability.MEMBERS_MANAGE
@@ -186,7 +190,6 @@ def rereport_me(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_record(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's service record: their own, an official's in scope, or their employer's."""
-    from tongxin.people.models import Person
 
     person = Person.objects.select_related("region").filter(pk=pk).first()
     if person is None or not selectors.may_read_record(request.user, person):
@@ -213,8 +216,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
     reports = selectors.reports_visible(user)
     node = data.get("node")
     if node is not None:
-        from tongxin.lib.tree import subtree_range
-
         low, high = subtree_range(node.path)
         reports = reports.filter(community__path__gte=low, community__path__lt=high)
     if data.get("q"):
@@ -240,7 +241,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    from tongxin.partners.models import PartnerUnit
 
     units = PartnerUnit.objects.filter(active=True, party_organisation__isnull=False).order_by("name")
 
@@ -300,7 +300,6 @@ def _managed_report(user: Any, pk: int) -> Any:
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = _managed_report(request.user, pk)
-    from tongxin.partners.models import PartnerUnit
 
     units = PartnerUnit.objects.filter(active=True, party_organisation__isnull=False).order_by("name")
     form = ReportEditForm(
@@ -381,7 +380,6 @@ def person_choices_partial(request: HttpRequest) -> HttpResponse:
 @require_GET
 def post_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    from django.db.models import Count
 
     posts = selectors.posts_visible(user).annotate(
         taken=Count("reports", filter=Q(reports__ended_on__isnull=True))
@@ -434,7 +432,6 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _url(name: str, *args: Any) -> str:
-    from django.urls import reverse
 
     return reverse(name, args=args)
 
@@ -461,7 +458,6 @@ def unit_report_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unit_report_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    from tongxin.partners.models import PartnerUnit
 
     # a unit may sit at the county and report to a community of the user's: offer the units above too
     units = PartnerUnit.objects.filter(active=True).select_related("region").order_by("name")
@@ -518,12 +514,9 @@ def _cards_selection(request: HttpRequest) -> tuple[str, date, date, list[select
         orgs = selectors.employer_organisations_of(user)
         chosen = next((o for o in orgs if o.pk == org_id), None)
         if chosen is None and has_capability(user, VIEW):
-            from tongxin.organisations.selectors import organisations_visible
-
             chosen = organisations_visible(user).filter(pk=org_id).first()
         if chosen is None:
             raise Http404
-        from tongxin.lib.tree import subtree_range
 
         low, high = subtree_range(chosen.path)
         reports = reports.filter(employer_organisation__path__gte=low, employer_organisation__path__lt=high)
@@ -536,7 +529,6 @@ def _cards_selection(request: HttpRequest) -> tuple[str, date, date, list[select
 
 
 def _periods(today: date) -> list[str]:
-    from tongxin.members.rules import quarter_of
 
     periods = []
     year, quarter = today.year, quarter_of(today)
@@ -655,7 +647,6 @@ def annual_check(request: HttpRequest) -> HttpResponse:
 @requires(VIEW)
 @require_GET
 def rules_list(request: HttpRequest) -> HttpResponse:
-    from tongxin.members.rules import DEFAULT_RULES
 
     user = request.user
     return render(

@@ -1,6 +1,7 @@
 """The Party-organisation tree: 党委/党工委 → 党总支 → 党支部/网格党支部 → 党小组."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,7 +59,6 @@ class PartyOrganisation(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("organisations:detail", args=[self.pk])
 

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from tongxin.core.roles import Capability
@@ -27,7 +27,6 @@ def organisations_of_region(region: Any) -> QuerySet[PartyOrganisation]:
 
 
 def organisations_with_member_count(queryset: QuerySet[PartyOrganisation]) -> QuerySet[PartyOrganisation]:
-    from django.db.models import Count
 
     return queryset.annotate(member_count=Count("members"))
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.audit.edits import audited_edit
@@ -195,8 +196,6 @@ def organisation_warnings(org: PartyOrganisation) -> list[str]:
             % {"max": BRANCH_MAX_MEMBERS, "name": org.name, "n": total}
         )
     if total >= BRANCH_COMMITTEE_FROM:
-        from django.utils import timezone
-
         today = timezone.localdate()
         committee = (
             org.positions.filter(

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +63,6 @@ class PartnerUnit(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("partners:unit", args=[self.pk])
 
@@ -126,7 +126,6 @@ class Alliance(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("partners:alliance", args=[self.pk])
 
@@ -234,7 +233,6 @@ class Pairing(models.Model):
         return f"{self.unit} ⇄ {self.region}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("partners:pairing", args=[self.pk])
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.lib import crypto, masking
@@ -171,7 +172,6 @@ class DevelopmentFile(models.Model):
         return f"{self.person} ({self.get_stage_display()})"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("partylife:development_file", args=[self.pk])
 
@@ -316,7 +316,6 @@ class TrainingClass(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("partylife:training_class", args=[self.pk])
 

@@ -1,5 +1,6 @@
 """Reads for 三会一课 and its compliance, development files, mobile members and training."""
 
+import calendar
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -7,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -166,7 +167,6 @@ def _kind_periods(frequency: str, year: int) -> list[tuple[date, date]]:
 
 
 def quarter_month_range(year: int, month: int) -> tuple[date, date]:
-    import calendar
 
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
@@ -460,7 +460,6 @@ def classes_listed(
 
 def with_class_figures(classes: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
     """Sessions, class hours and participants of each class (for the export)."""
-    from django.db.models import OuterRef, Subquery
 
     hours = (
         TrainingSession.objects.filter(training=OuterRef("pk"))

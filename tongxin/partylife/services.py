@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -389,7 +390,6 @@ def _officials_near(region: Region, capability: str) -> list[Any]:
 
 def development_deadlines_notify(*, today: date | None = None) -> int:
     """Refresh every open file; tell the branch's officials once about each limit coming close or passed."""
-    from django.urls import reverse
 
     today = today or timezone.localdate()
     sent = 0

@@ -4,6 +4,8 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.lib import crypto, masking
@@ -68,7 +70,6 @@ class Person(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("people:detail", args=[self.pk])
 
@@ -172,7 +173,6 @@ class Position(models.Model):
         return f"{self.person} · {self.get_kind_display()}"
 
     def is_current(self, on: "date | None" = None) -> bool:
-        from django.utils import timezone
 
         day = on or timezone.localdate()
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)

@@ -1,7 +1,8 @@
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
@@ -42,7 +43,6 @@ def people_in_subtree(
 
 def people_counts(user: Any, region: Any) -> dict[str, int]:
     """People and Party members in the subtree that the user may see, in one query."""
-    from django.db.models import Count, Q
 
     return people_in_subtree(user, region).aggregate(
         people=Count("pk"), members=Count("pk", filter=~Q(party_status=""))
@@ -57,8 +57,6 @@ def position_sort_key(position: Any) -> tuple[int, Any]:
 
 def positions_current(user: Any, *, on: Any = None) -> QuerySet[Position]:
     """Visible positions held today (or on `on`)."""
-    from django.db.models import Q
-    from django.utils import timezone
 
     day = on or timezone.localdate()
     return positions_visible(user).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)

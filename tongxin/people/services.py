@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -35,7 +36,6 @@ PERSON_FIELDS = (
 
 
 def find_person_by_id_card(number: str) -> Person | None:
-    from django.conf import settings
 
     digest = crypto.lookup_hash(number.strip().upper(), key=settings.FIELD_ENCRYPTION_KEY, purpose="id_card")
     return Person.objects.filter(id_card_hash=digest).first() if digest else None

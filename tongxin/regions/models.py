@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.lib import codes
@@ -97,7 +98,6 @@ class Region(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
 
         return reverse("regions:detail", args=[self.pk])
 

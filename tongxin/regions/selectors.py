@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
@@ -13,6 +13,7 @@ from tongxin.core.permissions import get_for_user
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.lib import geo
+from tongxin.lib.tree import subtree_range
 from tongxin.regions.models import Level, Region, RegionCell
 
 
@@ -43,7 +44,6 @@ def region_ancestors(region: Region, *, within: Any = None) -> list[Region]:
 
 
 def region_subtree(region: Region) -> QuerySet[Region]:
-    from tongxin.lib.tree import subtree_range
 
     low, high = subtree_range(region.path)
     return Region.objects.filter(path__gte=low, path__lt=high)
@@ -147,14 +147,12 @@ def map_area_grids(user: Any, area: Region) -> list[Region]:
 
 def regions_with_child_flag(queryset: QuerySet[Region]) -> QuerySet[Region]:
     """Annotate `has_children`, so a tree can draw its expanders without a query per node."""
-    from django.db.models import Exists, OuterRef
 
     return queryset.annotate(has_children=Exists(Region.objects.filter(parent=OuterRef("pk"))))
 
 
 def region_counts(region: Region) -> dict[str, int]:
     """Communities, grids and buildings in the subtree: one indexed range scan, one query."""
-    from django.db.models import Count, Q
 
     return region_subtree(region).aggregate(
         communities=Count("pk", filter=Q(level=Level.COMMUNITY)),
@@ -172,7 +170,6 @@ def region_choices(
     not_within: Region | None = None,
 ) -> QuerySet[Region]:
     """Regions a form may offer: inside the user's scope for `capability`, optionally narrowed."""
-    from tongxin.lib.tree import subtree_range
 
     queryset = regions_visible(user, capability=capability)
     if levels:

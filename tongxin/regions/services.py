@@ -3,8 +3,8 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Value
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
@@ -262,7 +262,6 @@ def region_move(*, region: Region, new_parent: Region, new_code: str | None = No
     new_path = child_path(new_parent.path, region.pk)
     depth_shift = (new_parent.depth + 1) - region.depth
     low, high = subtree_range(old_path)
-    from django.db.models import F
 
     Region.objects.filter(path__gte=low, path__lt=high).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
@@ -275,7 +274,6 @@ def region_move(*, region: Region, new_parent: Region, new_code: str | None = No
 
 def _recode_descendants(region: Region, new_code: str) -> None:
     """Descendants' codes begin with this node's significant digits: carry them over."""
-    from django.db import IntegrityError
 
     n = codes.SIGNIFICANT_DIGITS[region.level]
     old_sig, new_sig = region.code[:n], new_code[:n]

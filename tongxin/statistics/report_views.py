@@ -5,7 +5,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -39,8 +39,6 @@ def node_and_period(user: Any, params: Any) -> tuple[Region, Period]:
     else:
         roots = selectors.node_roots(user)
         if not roots:
-            from django.http import Http404
-
             raise Http404
         node = roots[0]
     return node, from_params(params)

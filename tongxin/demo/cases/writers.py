@@ -4,6 +4,7 @@ import hashlib
 import heapq
 import random
 import string
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -75,7 +76,6 @@ def generate_cases(
     `duty_accounts`, communities without one get them (see ensure_duty_accounts). Transitions older
     than `mark_notified_before_days` are marked notified, so the inbox starts with recent news only.
     """
-    import time
 
     started = time.monotonic()
     now = now or timezone.now()
@@ -377,7 +377,6 @@ def bulk_cases(
 
     Every transition is marked notified (history, not news). Returns counts and the time taken.
     """
-    import time
 
     started = time.monotonic()
     now = now or timezone.now()
