@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.lib import codes
+from tongxin.lib.tree import ancestor_ids
 
 
 class Level(models.TextChoices):
@@ -106,8 +107,6 @@ class Region(models.Model):
         return self.level == Level.GRID
 
     def ancestor_ids(self) -> list[int]:
-        from tongxin.lib.tree import ancestor_ids
-
         return ancestor_ids(self.path)[:-1]
 
     def community(self) -> "Region | None":
