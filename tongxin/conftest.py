@@ -1,3 +1,4 @@
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -64,6 +65,7 @@ def browser_context(_playwright_browser, live_server) -> Iterator[Any]:
     context.on("weberror", lambda e: errors.append(str(e.error)))
     context.errors = errors
     yield context
+    _settle(context)
     context.close()
     assert not errors, errors
 
@@ -78,7 +80,17 @@ def phone_context(_playwright_browser, live_server) -> Iterator[Any]:
         has_touch=True,
     )
     yield context
+    _settle(context)
     context.close()
+
+
+def _settle(context: Any) -> None:
+    """Let requests a page still has in flight (an htmx refresh after the last click) finish on the
+    live server before the test's tables are flushed under it."""
+    for page in context.pages:
+        # a page that never settles is the test's own failure to report, not the teardown's
+        with contextlib.suppress(Exception):
+            page.wait_for_load_state("networkidle", timeout=5000)
 
 
 def console_errors(page: Any) -> list[str]:

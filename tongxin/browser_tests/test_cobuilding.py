@@ -106,3 +106,4 @@ def test_needs_list_on_a_phone(phone_context):
     page.goto("/lists/needs/")
     page.locator(".claim-cell button[type=submit]").first.click()
     expect(page.locator(".claim-ok").first).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the counters reload after the claim
