@@ -194,12 +194,7 @@ def _community_param(value: str | None) -> Region | None:
 
 
 def _outline(region: Region) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": region.pk,
-        "geometry": region.geometry,
-        "properties": {"id": region.pk, "name": region.name, "code": region.code},
-    }
+    return region.as_feature(code=region.code)
 
 
 @public

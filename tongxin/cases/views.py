@@ -123,10 +123,7 @@ def case_map(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "cases": points,
-            "areas": [
-                {"type": "Feature", "geometry": g.geometry, "properties": {"name": g.name, "code": g.code}}
-                for g in grids
-            ],
+            "areas": [g.as_feature(code=g.code) for g in grids],
         }
     )
 

@@ -124,12 +124,13 @@ class Region(models.Model):
             return None
         return (self.min_lng, self.min_lat, self.max_lng, self.max_lat)  # type: ignore[return-value]
 
-    def as_feature(self) -> dict[str, Any]:
+    def as_feature(self, **properties: Any) -> dict[str, Any]:
+        """The region as a GeoJSON feature: its outline, id and name, and the properties given."""
         return {
             "type": "Feature",
             "id": self.pk,
             "geometry": self.geometry,
-            "properties": {"id": self.pk, "name": self.name, "code": self.code, "level": self.level},
+            "properties": {"id": self.pk, "name": self.name, **properties},
         }
 
 

@@ -207,15 +207,7 @@ def map_geometry(node: Region) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "outline": node.geometry,
-        "features": [
-            {
-                "type": "Feature",
-                "id": area.pk,
-                "geometry": area.geometry,
-                "properties": {"id": area.pk, "name": area.name, "code": area.code},
-            }
-            for area in map_areas(node)
-        ],
+        "features": [area.as_feature(code=area.code) for area in map_areas(node)],
     }
 
 

@@ -200,18 +200,11 @@ def map_data(request: HttpRequest) -> JsonResponse:
         if number is not None:
             values.append(number)
         features.append(
-            {
-                "type": "Feature",
-                "id": child.pk,
-                "geometry": child.geometry,
-                "properties": {
-                    "id": child.pk,
-                    "name": child.name,
-                    "value": number,
-                    "label": fmt(value, indicator),
-                    "url": reverse("statistics:overview") + "?" + _query(child, period, colour=code),
-                },
-            }
+            child.as_feature(
+                value=number,
+                label=fmt(value, indicator),
+                url=reverse("statistics:overview") + "?" + _query(child, period, colour=code),
+            )
         )
     own = node.geometry
     return JsonResponse(

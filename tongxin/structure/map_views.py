@@ -246,19 +246,9 @@ def community(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _feature(grid: Region) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": grid.pk,
-        "geometry": grid.geometry,
-        "properties": {
-            "id": grid.pk,
-            "name": grid.name,
-            "code": grid.code,
-            "depth": _nesting(grid),
-            "parent_id": grid.parent_id,
-            "url": _detail_url(grid),
-        },
-    }
+    return grid.as_feature(
+        code=grid.code, depth=_nesting(grid), parent_id=grid.parent_id, url=_detail_url(grid)
+    )
 
 
 @requires(Capability.STRUCTURE_VIEW)
@@ -310,12 +300,7 @@ def locate(request: HttpRequest) -> JsonResponse:
 
 
 def _boundary_feature(region: Region) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": region.pk,
-        "geometry": region.geometry,
-        "properties": {"id": region.pk, "name": region.name, "level": region.level},
-    }
+    return region.as_feature(level=region.level)
 
 
 def _boundaries_response(regions: list[Region]) -> JsonResponse:

@@ -56,6 +56,11 @@ class Item:
     since: datetime | None = None  # how long it has waited, if it has no deadline
     detail: str = ""
 
+    @classmethod
+    def of_case(cls, kind: str, label: str, case: Case, **when: Any) -> "Item":
+        """A thing to do about a case: titled by its code, category and place, linked to its page."""
+        return cls(kind, label, _case_title(case), _case_url(case), **when)
+
     def sort_key(self) -> tuple[int, datetime]:
         """Deadlines first, the nearest (or the most overdue) first; then the longest waiting."""
         if self.due is not None:
@@ -88,11 +93,10 @@ def _case_url(case: Case) -> str:
 def _note_item(supervision: Any) -> Item:
     """A supervision note (督办意见) waiting for the holder's answer."""
     case = supervision.case
-    return Item(
+    return Item.of_case(
         "note",
         _("Supervision note to answer"),
-        _case_title(case),
-        _case_url(case),
+        case,
         due=case.handling_due,
         since=supervision.created_at,
         detail=supervision.note,
@@ -199,7 +203,7 @@ def _new_cases_section(user: Any) -> Section | None:
         CaseStatus.ACCEPTED: _("Accepted: dispatch (派单)"),
     }
     items = [
-        Item("new", str(labels[c.status]), _case_title(c), _case_url(c), since=c.reported_at)  # type: ignore[index]
+        Item.of_case("new", str(labels[c.status]), c, since=c.reported_at)  # type: ignore[index]
         for c in _cases(qs, "reported_at", "id")
     ]
     return Section(
@@ -217,21 +221,19 @@ def _follow_up_section(user: Any) -> Section | None:
     follow = _managed_open(user).filter(status=CaseStatus.VERIFIED)
     verify = cases_to_verify(user)
     items = [
-        Item(
+        Item.of_case(
             "follow_up",
             _("Follow up (回访)"),
-            _case_title(c),
-            _case_url(c),
+            c,
             due=c.closure_due,
             since=c.verified_at,
         )
         for c in _cases(follow, "closure_due", "id")
     ] + [
-        Item(
+        Item.of_case(
             "verify",
             _("Verify on site (核查)"),
-            _case_title(c),
-            _case_url(c),
+            c,
             due=c.closure_due,
             since=c.resolved_at,
         )
@@ -356,14 +358,10 @@ ACTIVE = (CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS)
 def _held(c: Case) -> Item:
     """A case the user holds: respond to a dispatch, handle one in progress, or wait for others."""
     if c.status == CaseStatus.DISPATCHED:
-        return Item(
-            "respond", _("Dispatched to me: respond"), _case_title(c), _case_url(c), due=c.response_due
-        )
+        return Item.of_case("respond", _("Dispatched to me: respond"), c, due=c.response_due)
     if c.status == CaseStatus.IN_PROGRESS:
-        return Item(
-            "handle", _("Handle and report the result"), _case_title(c), _case_url(c), due=c.handling_due
-        )
-    return Item("waiting", str(c.get_status_display()), _case_title(c), _case_url(c))
+        return Item.of_case("handle", _("Handle and report the result"), c, due=c.handling_due)
+    return Item.of_case("waiting", str(c.get_status_display()), c)
 
 
 def grid_tasks(user: Any) -> list[Item]:
@@ -376,13 +374,9 @@ def grid_tasks(user: Any) -> list[Item]:
         items.append(_held(c))
     for c in _cases(_whistle_due(cases_whistled_to(user)), "id", limit=TASK_LIMIT):
         due = getattr(c, "report_due", None) or c.handling_due
-        items.append(
-            Item("whistle", _("Whistled to my team: report (报到)"), _case_title(c), _case_url(c), due=due)
-        )
+        items.append(Item.of_case("whistle", _("Whistled to my team: report (报到)"), c, due=due))
     for c in _cases(cases_to_verify(user), "closure_due", "id", limit=TASK_LIMIT):
-        items.append(
-            Item("verify", _("Verify on site (核查)"), _case_title(c), _case_url(c), due=c.closure_due)
-        )
+        items.append(Item.of_case("verify", _("Verify on site (核查)"), c, due=c.closure_due))
     items += [_note_item(s) for s in supervisions_to_answer(user)[:TASK_LIMIT]]
     items.sort(key=Item.sort_key)
     return items
