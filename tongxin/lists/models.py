@@ -123,12 +123,10 @@ class Need(models.Model):
         return reverse("lists:need", args=[self.pk])
 
 
-class NeedTransition(models.Model):
-    """One step of a need (published, claimed, given back, withdrawn, delivered, met, reopened): the
-    need's history, written by the one function that changes a need's status (lists/services.py,
-    `_need_step`) in the same transaction, with who and why."""
+class Step(models.Model):
+    """One step of a need or a project: what was done, from which status to which, who did it and
+    why; the history, and the outbox its notifications come from (lists/outbox.py)."""
 
-    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="transitions")
     action = models.CharField(max_length=16)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
@@ -142,7 +140,18 @@ class NeedTransition(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)  # null: still in the outbox
 
     class Meta:
+        abstract = True
         ordering = ["at", "id"]
+
+
+class NeedTransition(Step):
+    """One step of a need (published, claimed, given back, withdrawn, delivered, met, reopened): the
+    need's history, written by the one function that changes a need's status (lists/services.py,
+    `_need_step`) in the same transaction, with who and why."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(Step.Meta):
         indexes = [outbox_index("need_transition")]
 
     def __str__(self) -> str:
@@ -358,7 +367,7 @@ class Evidence(models.Model):
         return self.note[:40]
 
 
-class ProjectTransition(models.Model):
+class ProjectTransition(Step):
     """One step of a project or of one of its milestones (started, milestone reported or accepted,
     delivered, cancelled): the project's history, written in the same transaction as the step
     (lists/services.py, `_project_step`), with who and why."""
@@ -367,21 +376,9 @@ class ProjectTransition(models.Model):
     milestone = models.ForeignKey(
         "lists.Milestone", null=True, blank=True, on_delete=models.CASCADE, related_name="transitions"
     )
-    action = models.CharField(max_length=16)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
     progress = models.PositiveSmallIntegerField(null=True, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_label = models.CharField(max_length=100, blank=True)
-    reason = models.CharField(max_length=200, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(db_index=True)
-    processed_at = models.DateTimeField(null=True, blank=True)  # null: still in the outbox
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(Step.Meta):
         indexes = [outbox_index("project_transition")]
 
     def __str__(self) -> str:

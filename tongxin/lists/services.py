@@ -84,6 +84,16 @@ def _as_decimal(value: Any) -> Decimal:
 # as it was before the wait) and its relations are read after the lock.
 
 
+# a need as it was before any claim (the claim and its note stay in the history)
+UNCLAIMED: dict[str, Any] = {
+    "claimed_by_unit": None,
+    "claimed_by": None,
+    "claimed_at": None,
+    "claimed_meeting": None,
+    "claim_note": "",
+}
+
+
 def _need_step(
     locked: Need,
     action: NeedAction,
@@ -409,18 +419,13 @@ def need_release(*, need: Need, actor: Actor, reason: str = "") -> Need:
     _speaks_or_manages(actor, locked.claimed_by_unit, locked.region)
     if locked.status != NeedStatus.CLAIMED:
         raise ValidationError(_("Only a claimed need without a project can be given back."))
-    # the claim and its note stay in the history; the need is as it was before the claim
     return _need_step(
         locked,
         NeedAction.RELEASE,
         actor=actor,
         now=timezone.now(),
         reason=reason,
-        claimed_by_unit=None,
-        claimed_by=None,
-        claimed_at=None,
-        claimed_meeting=None,
-        claim_note="",
+        **UNCLAIMED,
     )
 
 
@@ -920,11 +925,7 @@ def project_cancel(*, project: Project, actor: Actor, reason: str) -> Project:
                 actor=actor,
                 now=timezone.now(),
                 reason=reason,
-                claimed_by_unit=None,
-                claimed_by=None,
-                claimed_at=None,
-                claimed_meeting=None,
-                claim_note="",
+                **UNCLAIMED,
             )
         Project.objects.filter(pk=locked.pk).update(need=None)
         locked.need = None
