@@ -185,15 +185,13 @@ def employer_organisations_of(user: Any) -> list[PartyOrganisation]:
 
 
 def _within_organisations(orgs: list[PartyOrganisation]) -> Q:
-    condition = Q(pk__in=[])
-    for org in orgs:
-        low, high = subtree_range(org.path)
-        condition |= Q(employer_organisation__path__gte=low, employer_organisation__path__lt=high)
-    return condition
+    """The member's own employer organisation only: a parent committee does not read the cards of
+    the organisations under it (a town's committee would otherwise reach every employer below it)."""
+    return Q(employer_organisation_id__in=[org.pk for org in orgs])
 
 
 def reports_for_employer(user: Any, orgs: list[PartyOrganisation] | None = None) -> QuerySet[MemberReport]:
-    """Reports of members whose employer's Party organisation (or one under it) the user speaks for."""
+    """Reports of members whose employer's Party organisation is one the user speaks for."""
     orgs = employer_organisations_of(user) if orgs is None else orgs
     if not orgs:
         return MemberReport.objects.none()

@@ -381,12 +381,13 @@ def test_employer_officials_read_their_members_cards_only(tree):
     assert set(selectors.card_reports(secretary)) == {ours}
     position_end(position=position, actor=SYSTEM, ends_on=timezone.localdate() - timedelta(days=1))
     assert set(selectors.card_reports(secretary)) == set()
-    # a report filed with a branch under the unit's committee reaches the committee's officials too
+    # a report filed with a branch under the unit's committee is the branch's, not the committee's:
+    # a parent committee never reads cards through its subtree (issue 12, item 6)
     from tongxin.members.testing import employer_branch
 
     branch = employer_branch(unit)
     via_branch = make_report(make_member(tree.building, tree.orgs["grid_branch"]), post, organisation=branch)
-    assert set(selectors.card_reports(liaison)) == {ours, via_branch}
+    assert set(selectors.card_reports(liaison)) == {ours}
     # the member, their own
     member_user = make_user(None, None)
     member_user.person = ours.person
