@@ -148,15 +148,23 @@ def activity_update(*, activity: Activity, actor: Actor, **changes: Any) -> Acti
 
 @transaction.atomic
 def activity_cancel(*, activity: Activity, actor: Actor, reason: str = "") -> Activity:
-    locked = Activity.objects.select_for_update(of=("self",)).select_related("region").get(pk=activity.pk)
-    if not may_manage_activity(actor, locked):
-        raise PermissionDenied
-    if locked.status != ActivityStatus.PUBLISHED:
-        raise ValidationError(_("Only an open activity can be cancelled."))
-    locked.status = ActivityStatus.CANCELLED
-    if reason.strip():
-        locked.summary = reason.strip()
-    locked.save(update_fields=["status", "summary", "updated_at"])
+    editing = audited_edit(
+        Activity,
+        activity.pk,
+        actor=actor,
+        fields=("status", "summary"),
+        region=lambda a: a.region,
+        related=("region",),
+    )
+    with editing as edit:
+        locked = edit.row
+        if not may_manage_activity(actor, locked):
+            raise PermissionDenied
+        if locked.status != ActivityStatus.PUBLISHED:
+            raise ValidationError(_("Only an open activity can be cancelled."))
+        locked.status = ActivityStatus.CANCELLED
+        if reason.strip():
+            locked.summary = reason.strip()
     users = [
         s.user for s in locked.signups.filter(cancelled_at__isnull=True).select_related("user") if s.user
     ]
@@ -268,37 +276,49 @@ def attendance_confirm(
     May be repeated to correct it; each time the attendees' service records follow.
     """
     now = now or timezone.now()
-    locked = Activity.objects.select_for_update(of=("self",)).select_related("region").get(pk=activity.pk)
-    if not may_manage_activity(actor, locked):  # SYSTEM: an import or the demo
-        raise PermissionDenied(_("Only the organiser confirms attendance."))
-    if locked.status == ActivityStatus.CANCELLED:
-        raise ValidationError(_("The activity was cancelled."))
-    if locked.starts_at > now:
-        raise ValidationError(_("Attendance is confirmed once the activity has started."))
-    present = set(attended)
-    signups = list(locked.signups.select_for_update(of=("self",)))
-    unknown = present - {s.pk for s in signups}
-    if unknown:
-        raise ValidationError({"attended": [_("Someone in the list has not signed up for this activity.")]})
-    for signup in signups:
-        value = signup.pk in present
-        if signup.attended != value:
-            signup.attended = value
-            signup.confirmed_at = now
-            signup.save(update_fields=["attended", "confirmed_at"])
-    for person in walk_ins or []:
-        signup, created = SignUp.objects.get_or_create(
-            activity=locked, person=person, defaults={"walk_in": True, "attended": True, "confirmed_at": now}
-        )
-        if not created and not signup.attended:
-            signup.attended, signup.confirmed_at = True, now
-            signup.save(update_fields=["attended", "confirmed_at"])
-    locked.status = ActivityStatus.CONFIRMED
-    locked.confirmed_at = now
-    locked.confirmed_by = user_or_none(actor)
-    if summary is not None:
-        locked.summary = summary.strip()
-    locked.save()
+    editing = audited_edit(
+        Activity,
+        activity.pk,
+        actor=actor,
+        fields=("status", "confirmed_at", "confirmed_by", "summary"),
+        region=lambda a: a.region,
+        related=("region",),
+    )
+    with editing as edit:
+        locked = edit.row
+        if not may_manage_activity(actor, locked):  # SYSTEM: an import or the demo
+            raise PermissionDenied(_("Only the organiser confirms attendance."))
+        if locked.status == ActivityStatus.CANCELLED:
+            raise ValidationError(_("The activity was cancelled."))
+        if locked.starts_at > now:
+            raise ValidationError(_("Attendance is confirmed once the activity has started."))
+        present = set(attended)
+        signups = list(locked.signups.select_for_update(of=("self",)))
+        unknown = present - {s.pk for s in signups}
+        if unknown:
+            raise ValidationError(
+                {"attended": [_("Someone in the list has not signed up for this activity.")]}
+            )
+        for signup in signups:
+            value = signup.pk in present
+            if signup.attended != value:
+                signup.attended = value
+                signup.confirmed_at = now
+                signup.save(update_fields=["attended", "confirmed_at"])
+        for person in walk_ins or []:
+            signup, created = SignUp.objects.get_or_create(
+                activity=locked,
+                person=person,
+                defaults={"walk_in": True, "attended": True, "confirmed_at": now},
+            )
+            if not created and not signup.attended:
+                signup.attended, signup.confirmed_at = True, now
+                signup.save(update_fields=["attended", "confirmed_at"])
+        locked.status = ActivityStatus.CONFIRMED
+        locked.confirmed_at = now
+        locked.confirmed_by = user_or_none(actor)
+        if summary is not None:
+            locked.summary = summary.strip()
     service_record_sync_on_commit(source=ServiceSource.ACTIVITY, ids=[str(locked.pk)])
     users = [s.user for s in locked.signups.filter(attended=True).select_related("user") if s.user]
     title = _("Your attendance at “%(title)s” is on your service record") % {"title": locked.title}
@@ -310,12 +330,19 @@ def attendance_confirm(
 
 @transaction.atomic
 def activity_summary_set(*, activity: Activity, actor: Actor, summary: str) -> Activity:
-    locked = Activity.objects.select_for_update(of=("self",)).select_related("region").get(pk=activity.pk)
-    if not may_manage_activity(actor, locked):
-        raise PermissionDenied
-    locked.summary = summary.strip()
-    locked.save(update_fields=["summary", "updated_at"])
-    return locked
+    editing = audited_edit(
+        Activity,
+        activity.pk,
+        actor=actor,
+        fields=("summary",),
+        region=lambda a: a.region,
+        related=("region",),
+    )
+    with editing as edit:
+        if not may_manage_activity(actor, edit.row):
+            raise PermissionDenied
+        edit.row.summary = summary.strip()
+    return edit.row
 
 
 def activity_photo_add(

@@ -6,7 +6,8 @@ a task's owner (its unit's liaison, or the named account) marks it done.
 `actor=SYSTEM` is the system itself (demo data, the reminder job).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxin.audit.edits import Edit, audited_edit
 from tongxin.core.actors import SYSTEM, Actor, user_or_none
 from tongxin.meetings.models import (
     AgendaItem,
@@ -147,6 +149,17 @@ def _organiser(actor: Actor, meeting: Meeting) -> None:
     require_manage(actor, meeting.region)
 
 
+@contextmanager
+def _meeting_edit(meeting: Meeting, actor: Actor, fields: tuple[str, ...]) -> Iterator[Edit[Meeting]]:
+    """The organiser changes the meeting's state: locked, checked, saved with one audit row."""
+    editing = audited_edit(
+        Meeting, meeting.pk, actor=actor, fields=fields, region=lambda m: m.region, related=("region",)
+    )
+    with editing as edit:
+        _organiser(actor, edit.row)
+        yield edit
+
+
 @transaction.atomic
 def agenda_item_add(*, meeting: Meeting, actor: Actor, title: str, note: str = "") -> AgendaItem:
     _organiser(actor, meeting)
@@ -208,19 +221,18 @@ def _announce_call(meeting: Meeting, invitations: list[Invitation]) -> None:
 @transaction.atomic
 def meeting_call(*, meeting: Meeting, actor: Actor, now: datetime | None = None) -> Meeting:
     """Send the invitations (召集): each invited account and each invited unit's liaisons hear once."""
-    locked = Meeting.objects.select_for_update(of=("self",)).select_related("region").get(pk=meeting.pk)
-    _organiser(actor, locked)
-    if locked.status != MeetingStatus.PLANNED:
-        raise ValidationError(
-            _("Only a planned meeting can be called; this one is “%(status)s”.")
-            % {"status": locked.get_status_display()}
-        )
-    invitations = list(locked.invitations.select_related("unit", "user"))
-    if not invitations:
-        raise ValidationError(_("Invite someone before calling the meeting."))
-    locked.status = MeetingStatus.CALLED
-    locked.called_at = now or timezone.now()
-    locked.save(update_fields=["status", "called_at", "updated_at"])
+    with _meeting_edit(meeting, actor, ("status", "called_at")) as edit:
+        locked = edit.row
+        if locked.status != MeetingStatus.PLANNED:
+            raise ValidationError(
+                _("Only a planned meeting can be called; this one is “%(status)s”.")
+                % {"status": locked.get_status_display()}
+            )
+        invitations = list(locked.invitations.select_related("unit", "user"))
+        if not invitations:
+            raise ValidationError(_("Invite someone before calling the meeting."))
+        locked.status = MeetingStatus.CALLED
+        locked.called_at = now or timezone.now()
     _announce_call(locked, invitations)
     return locked
 
@@ -247,33 +259,31 @@ def meeting_record(
     *, meeting: Meeting, actor: Actor, minutes: str, held_at: datetime | None = None
 ) -> Meeting:
     """Record that the meeting was held, with its minutes (纪要). Minutes can be corrected later."""
-    locked = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
-    _organiser(actor, locked)
-    if locked.status == MeetingStatus.CANCELLED:
-        raise ValidationError(_("A cancelled meeting has no minutes."))
-    if not (minutes or "").strip():
-        raise ValidationError({"minutes": [_("Write the minutes of the meeting.")]})
-    held_at = held_at or locked.held_at or locked.scheduled_at
-    if held_at > timezone.now() + timedelta(hours=12):
-        raise ValidationError({"held_at": [_("A meeting cannot be recorded before it takes place.")]})
-    locked.status = MeetingStatus.HELD
-    locked.minutes = minutes.strip()
-    locked.held_at = held_at
-    locked.save(update_fields=["status", "minutes", "held_at", "updated_at"])
+    with _meeting_edit(meeting, actor, ("status", "minutes", "held_at")) as edit:
+        locked = edit.row
+        if locked.status == MeetingStatus.CANCELLED:
+            raise ValidationError(_("A cancelled meeting has no minutes."))
+        if not (minutes or "").strip():
+            raise ValidationError({"minutes": [_("Write the minutes of the meeting.")]})
+        held_at = held_at or locked.held_at or locked.scheduled_at
+        if held_at > timezone.now() + timedelta(hours=12):
+            raise ValidationError({"held_at": [_("A meeting cannot be recorded before it takes place.")]})
+        locked.status = MeetingStatus.HELD
+        locked.minutes = minutes.strip()
+        locked.held_at = held_at
     return locked
 
 
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, actor: Actor, reason: str) -> Meeting:
-    locked = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
-    _organiser(actor, locked)
-    if locked.status not in (MeetingStatus.PLANNED, MeetingStatus.CALLED):
-        raise ValidationError(_("Only a meeting still to come can be cancelled."))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": [_("Say why the meeting is cancelled.")]})
-    locked.status = MeetingStatus.CANCELLED
-    locked.minutes = reason.strip()
-    locked.save(update_fields=["status", "minutes", "updated_at"])
+    with _meeting_edit(meeting, actor, ("status", "minutes")) as edit:
+        locked = edit.row
+        if locked.status not in (MeetingStatus.PLANNED, MeetingStatus.CALLED):
+            raise ValidationError(_("Only a meeting still to come can be cancelled."))
+        if not (reason or "").strip():
+            raise ValidationError({"reason": [_("Say why the meeting is cancelled.")]})
+        locked.status = MeetingStatus.CANCELLED
+        locked.minutes = reason.strip()
     if locked.called_at:
         invitations = list(locked.invitations.select_related("unit", "user"))
         notify_on_commit(
@@ -429,22 +439,26 @@ def _may_finish(actor: Actor, task: FollowUpTask) -> bool:
 
 @transaction.atomic
 def task_done(*, task: FollowUpTask, actor: Actor, note: str, now: datetime | None = None) -> FollowUpTask:
-    locked = (
-        FollowUpTask.objects.select_for_update(of=("self",))
-        .select_related("decision__meeting__region", "owner_unit")
-        .get(pk=task.pk)
+    editing = audited_edit(
+        FollowUpTask,
+        task.pk,
+        actor=actor,
+        fields=("status", "done_at", "done_by", "done_note"),
+        region=lambda t: t.decision.meeting.region,
+        related=("decision__meeting__region", "owner_unit"),
     )
-    if not _may_finish(actor, locked):
-        raise PermissionDenied(_("Only the task's owner or the organiser may mark it done."))
-    if locked.status == TaskStatus.DONE:
-        raise ValidationError(_("This task is done already."))
-    if not (note or "").strip():
-        raise ValidationError({"note": [_("Say what was done.")]})
-    locked.status = TaskStatus.DONE
-    locked.done_at = now or timezone.now()
-    locked.done_by = user_or_none(actor)
-    locked.done_note = note.strip()
-    locked.save()
+    with editing as edit:
+        locked = edit.row
+        if not _may_finish(actor, locked):
+            raise PermissionDenied(_("Only the task's owner or the organiser may mark it done."))
+        if locked.status == TaskStatus.DONE:
+            raise ValidationError(_("This task is done already."))
+        if not (note or "").strip():
+            raise ValidationError({"note": [_("Say what was done.")]})
+        locked.status = TaskStatus.DONE
+        locked.done_at = now or timezone.now()
+        locked.done_by = user_or_none(actor)
+        locked.done_note = note.strip()
     return locked
 
 
