@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -25,19 +24,16 @@ from tongxin.activities.models import (
     TeamMember,
 )
 from tongxin.cases.selectors import cases_visible
-from tongxin.core.api import reference
+from tongxin.core.api import reference, require_in_scope, required
 from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ErrorOut, Page
-from tongxin.core.scope import scope_for
-from tongxin.members.api import required
+from tongxin.core.schemas import ERRORS, ErrorOut, Page
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.people.selectors import people_visible
 from tongxin.regions.selectors import regions_visible
 
 router = Router()
 VIEW, MANAGE = Capability.MEMBERS_VIEW, Capability.MEMBERS_MANAGE
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 class ActivityOut(Schema):
@@ -294,8 +290,7 @@ def team_list(request: HttpRequest, filters: Query[TeamFilters]) -> QuerySet[Tea
 def team_create(request: HttpRequest, payload: TeamIn) -> Status[Team]:
     user = request.user
     region = required(regions_visible(user), payload.region, field="region")
-    if not scope_for(user, MANAGE).contains(region.path):
-        raise PermissionDenied
+    require_in_scope(user, MANAGE, region)
     organisation = reference(organisations_visible(user), payload.organisation, field="organisation")
     team = services.team_create(
         name=payload.name,
@@ -316,8 +311,7 @@ def roster(request: HttpRequest, id: int) -> QuerySet[TeamMember]:
 
 def _managed_team(request: HttpRequest, id: int) -> Team:
     team = selectors.team_get(request.user, id)
-    if not scope_for(request.user, MANAGE).contains(team.region.path):
-        raise PermissionDenied
+    require_in_scope(request.user, MANAGE, team.region)
     return team
 
 

@@ -126,17 +126,9 @@ def case_create(request: HttpRequest, payload: IntakeIn) -> Result:
     if not scope_for(user, Capability.CASES_REPORT).contains((grid or community).path):
         raise PermissionDenied
     case, _token = case_intake(
-        source=payload.source,
-        kind=payload.kind,
+        **payload.dict(exclude={"category", "community"}),
         category=category,
-        description=payload.description,
-        lng=payload.lng,
-        lat=payload.lat,
         community=community,
-        address=payload.address,
-        reporter_name=payload.reporter_name,
-        reporter_phone=payload.reporter_phone,
-        hotline_ticket=payload.hotline_ticket,
         reported_by=user,
     )
     view_scope = scope_for(user, Capability.CASES_VIEW)

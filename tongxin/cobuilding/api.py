@@ -17,9 +17,9 @@ from ninja.pagination import paginate
 
 from tongxin.cobuilding.duty import duty_check
 from tongxin.cobuilding.schemas import AllianceDetailOut, DutyOut
-from tongxin.core.api import reference, require_capability
+from tongxin.core.api import references, require_capability
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.schemas import ERRORS, ErrorOut, Page
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.partners import services
 from tongxin.partners.models import Alliance
@@ -30,7 +30,6 @@ from tongxin.regions.selectors import region_get, regions_visible
 router = Router()
 
 VIEW, MANAGE = Capability.PARTNERS_VIEW, Capability.PARTNERS_MANAGE
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 @router.get(
@@ -53,12 +52,10 @@ def alliance_list(request: HttpRequest) -> QuerySet[Alliance]:
 )
 def alliance_create(request: HttpRequest, payload: AllianceCreateIn) -> Status[Alliance]:
     require_capability(request.user, MANAGE)
-    data = payload.dict()
-    data["region"] = reference(
-        regions_visible(request.user, capability=MANAGE), data["region"], field="region"
-    )
-    data["organisation"] = reference(
-        organisations_visible(request.user), data["organisation"], field="organisation"
+    data = references(
+        payload.dict(),
+        region=regions_visible(request.user, capability=MANAGE),
+        organisation=organisations_visible(request.user),
     )
     data["meeting_interval"] = int(data["meeting_interval"])
     return Status(201, services.alliance_create(actor=request.user, **data))

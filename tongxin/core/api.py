@@ -52,6 +52,23 @@ def reference(queryset: QuerySet[M], pk: Any, *, field: str) -> M | None:
     return found
 
 
+def required(queryset: QuerySet[M], pk: Any, *, field: str) -> M:
+    """`reference` for a field that must name something: an id outside scope reads as no such id."""
+    found = reference(queryset, pk, field=field)
+    if found is None:
+        raise ValidationError({field: [_("This field is required.")]})
+    return found
+
+
+def references(data: dict[str, Any], **choices: QuerySet[Any]) -> dict[str, Any]:
+    """`data` (a body's fields) with each id named in `choices` looked up in its scoped queryset
+    (see `reference`); a field the body does not carry is left out, as a partial update wants."""
+    for name, queryset in choices.items():
+        if name in data:
+            data[name] = reference(queryset, data[name], field=name)
+    return data
+
+
 class RoleOut(Schema):
     role: str
     label: str

@@ -21,6 +21,12 @@ class ErrorOut(Schema):
     errors: list[FieldErrorOut] | None = None
 
 
+# the answers an operation that reads a body and fetches in scope may give besides its success
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+# and one that may find the record changed under it (409 with its own code)
+CONFLICT: dict[int, Any] = {**ERRORS, 409: ErrorOut}
+
+
 class Page(LimitOffsetPagination):
     """`?limit=&offset=` (limit at most NINJA_PAGINATION_MAX_LIMIT); the envelope echoes both."""
 

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from tongxin.core.api import ApiError, reference, require_capability
+from tongxin.core.api import ApiError, reference, references, require_capability
 from tongxin.core.periods import period_check
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.schemas import CONFLICT, ERRORS, ErrorOut, Page
 from tongxin.lists import services
 from tongxin.lists.models import Milestone, Need, Project, Resource
 from tongxin.lists.schemas import (
@@ -60,8 +60,6 @@ from tongxin.regions.selectors import region_get, regions_visible
 router = Router()
 
 VIEW, MANAGE = Capability.PARTNERS_VIEW, Capability.PARTNERS_MANAGE
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-CONFLICT: dict[int, Any] = {**ERRORS, 409: ErrorOut}
 
 
 # ---- needs ----------------------------------------------------------------------------------------
@@ -93,10 +91,7 @@ def need_list(request: HttpRequest, filters: Query[NeedFilters]) -> QuerySet[Nee
 @router.post("/needs", response={201: NeedOut, **ERRORS}, summary="Publish a need")
 def need_create(request: HttpRequest, payload: NeedCreateIn) -> Status[Need]:
     require_capability(request.user, MANAGE)
-    data = payload.dict()
-    data["region"] = reference(
-        regions_visible(request.user, capability=MANAGE), data["region"], field="region"
-    )
+    data = references(payload.dict(), region=regions_visible(request.user, capability=MANAGE))
     data["wanted_kind"] = data["wanted_kind"] or ""
     return Status(201, services.need_create(actor=request.user, **data))
 
@@ -204,8 +199,7 @@ def resource_list(request: HttpRequest, filters: Query[ResourceFilters]) -> Quer
 def resource_create(request: HttpRequest, payload: ResourceCreateIn) -> Status[Resource]:
     """A liaison for their own unit; an official for a unit registered in their area."""
     require_capability(request.user, VIEW)
-    data = payload.dict()
-    data["unit"] = reference(units_visible(request.user), data["unit"], field="unit")
+    data = references(payload.dict(), unit=units_visible(request.user))
     data["category"] = data["category"] or ""
     return Status(201, services.resource_create(actor=request.user, **data))
 

@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from tongxin.core.api import ApiError, reference, require_capability
 from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.schemas import ERRORS, ErrorOut, Page
 from tongxin.lists.schemas import NeedOut
 from tongxin.lists.selectors import need_get
 from tongxin.lists.services import AlreadyClaimed, need_claim
@@ -46,7 +46,6 @@ from tongxin.regions.selectors import regions_visible
 router = Router()
 
 VIEW, MANAGE = Capability.PARTNERS_VIEW, Capability.PARTNERS_MANAGE
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 class MeetingFilters(PeriodFilters):

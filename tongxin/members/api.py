@@ -6,20 +6,19 @@ own record, an employer's Party organisation its members' cards.
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from tongxin.core.api import reference, require_capability, require_in_scope
+from tongxin.core.api import reference, require_capability, require_in_scope, required
 from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.schemas import ERRORS, ErrorOut, Page
 from tongxin.core.scope import has_capability, scope_for
 from tongxin.members import selectors, services
 from tongxin.members.models import (
@@ -40,7 +39,6 @@ from tongxin.regions.selectors import region_get, regions_visible
 
 router = Router()
 VIEW, MANAGE = Capability.MEMBERS_VIEW, Capability.MEMBERS_MANAGE
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 # ---- schemas ----------------------------------------------------------------------------------
@@ -246,17 +244,6 @@ class RulesIn(Schema):
     points_per_hour: Decimal = Decimal("0.5")
     star_thresholds: list[int] | None = None
     rankings_enabled: bool = False
-
-
-M = TypeVar("M", bound=Model)
-
-
-def required(queryset: QuerySet[M], pk: Any, *, field: str) -> M:
-    """`reference` for a field that must name something: an id outside scope reads as no such id."""
-    found = reference(queryset, pk, field=field)
-    if found is None:
-        raise ValidationError({field: [_("This field is required.")]})
-    return found
 
 
 def _card_out(card: selectors.Card) -> dict[str, Any]:

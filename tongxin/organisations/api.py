@@ -1,7 +1,5 @@
 """Party organisations (党组织), scoped by the region each one serves."""
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
@@ -9,7 +7,7 @@ from ninja.pagination import paginate
 
 from tongxin.core.api import reference, require_capability, require_in_scope
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.schemas import ERRORS, ErrorOut, Page
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.organisations.schemas import (
     OrganisationCreateIn,
@@ -31,7 +29,6 @@ from tongxin.regions.selectors import region_get, regions_visible
 router = Router()
 
 VIEW, EDIT = Capability.STRUCTURE_VIEW, Capability.STRUCTURE_EDIT
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 @router.get("", response=list[OrganisationOut], summary="List Party organisations in your area")
@@ -63,15 +60,7 @@ def organisation_create_endpoint(
     parent = reference(organisations_visible(request.user), payload.parent, field="parent")
     require_in_scope(request.user, EDIT, region)
     assert region is not None  # payload.region is required
-    org = organisation_create(
-        name=payload.name,
-        kind=payload.kind,
-        code=payload.code,
-        region=region,
-        parent=parent,
-        founded_on=payload.founded_on,
-        term_ends_on=payload.term_ends_on,
-    )
+    org = organisation_create(**payload.dict(exclude={"region", "parent"}), region=region, parent=parent)
     return Status(201, org)
 
 

@@ -11,9 +11,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from tongxin.core.api import reference, require_capability
+from tongxin.core.api import reference, references, require_capability
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.schemas import ERRORS, ErrorOut, Page
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.partners import services
 from tongxin.partners.models import Pairing, PartnerUnit
@@ -43,7 +43,6 @@ from tongxin.regions.selectors import regions_visible
 router = Router()
 
 VIEW, MANAGE = Capability.PARTNERS_VIEW, Capability.PARTNERS_MANAGE
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 @router.get("/units", response=list[UnitOut], summary="List partner units")
@@ -64,12 +63,10 @@ def unit_list(request: HttpRequest, filters: Query[UnitFilters]) -> QuerySet[Par
 def unit_create(request: HttpRequest, payload: UnitCreateIn) -> Status[PartnerUnit]:
     """Needs partners.manage where the unit sits."""
     require_capability(request.user, MANAGE)
-    data = payload.dict()
-    data["region"] = reference(
-        regions_visible(request.user, capability=MANAGE), data["region"], field="region"
-    )
-    data["party_organisation"] = reference(
-        organisations_visible(request.user), data["party_organisation"], field="party_organisation"
+    data = references(
+        payload.dict(),
+        region=regions_visible(request.user, capability=MANAGE),
+        party_organisation=organisations_visible(request.user),
     )
     return Status(201, services.unit_create(actor=request.user, **data))
 
@@ -84,11 +81,9 @@ def unit_detail(request: HttpRequest, id: int) -> PartnerUnit:
 def unit_patch(request: HttpRequest, id: int, payload: UnitPatchIn) -> PartnerUnit:
     require_capability(request.user, MANAGE)
     unit = unit_get(request.user, id)
-    changes = payload.dict(exclude_unset=True)
-    if "party_organisation" in changes:
-        changes["party_organisation"] = reference(
-            organisations_visible(request.user), changes["party_organisation"], field="party_organisation"
-        )
+    changes = references(
+        payload.dict(exclude_unset=True), party_organisation=organisations_visible(request.user)
+    )
     return services.unit_update(unit=unit, actor=request.user, **changes)
 
 

@@ -4,19 +4,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from tongxin.core.api import reference, require_capability
+from tongxin.core.api import reference, require_capability, require_in_scope, required
 from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ErrorOut, Page
-from tongxin.core.scope import scope_for
-from tongxin.members.api import required
+from tongxin.core.schemas import ERRORS, ErrorOut, Page
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.partylife import selectors, services
 from tongxin.partylife.models import (
@@ -34,12 +31,6 @@ from tongxin.regions.selectors import region_get
 
 router = Router()
 VIEW, MANAGE = Capability.PARTYLIFE_VIEW, Capability.PARTYLIFE_MANAGE
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-
-
-def _require_manage(user: Any, region: Any) -> None:
-    if not scope_for(user, MANAGE).contains(region.path):
-        raise PermissionDenied
 
 
 class MeetingOut(Schema):
@@ -232,18 +223,13 @@ def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]) -> QueryS
 def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status[PartyMeeting]:
     user = request.user
     org = required(organisations_visible(user), payload.organisation, field="organisation")
-    _require_manage(user, org.region)
+    require_in_scope(user, MANAGE, org.region)
     people = people_visible(user, capability=VIEW)
     attendees = [required(people, pk, field="attendees") for pk in payload.attendees]
     meeting = services.party_meeting_record(
+        **payload.dict(exclude={"organisation", "attendees"}),
         organisation=org,
-        kind=payload.kind,
-        held_on=payload.held_on,
-        topic=payload.topic,
         attendees=attendees,
-        attendee_count=payload.attendee_count,
-        lecturer=payload.lecturer,
-        minutes=payload.minutes,
         actor=user,
     )
     return Status(201, meeting)
@@ -336,14 +322,10 @@ def file_list(request: HttpRequest, filters: Query[FileFilters]) -> QuerySet[Dev
 def file_open(request: HttpRequest, payload: FileIn) -> Status[dict[str, Any]]:
     user = request.user
     branch = required(organisations_visible(user), payload.branch, field="branch")
-    _require_manage(user, branch.region)
+    require_in_scope(user, MANAGE, branch.region)
     person = required(people_visible(user, capability=MANAGE), payload.person, field="person")
     file = services.development_file_open(
-        person=person,
-        branch=branch,
-        application_on=payload.application_on,
-        note=payload.note,
-        actor=user,
+        **payload.dict(exclude={"person", "branch"}), person=person, branch=branch, actor=user
     )
     return Status(201, _file_detail(selectors.file_get(user, file.pk)))
 
@@ -359,14 +341,7 @@ def file_detail(request: HttpRequest, id: int) -> dict[str, Any]:
 @router.post("/development/{id}/steps", response={201: FileDetailOut, **ERRORS}, summary="Enter a step")
 def step_add(request: HttpRequest, id: int, payload: StepIn) -> Status[dict[str, Any]]:
     file = selectors.file_get(request.user, id, capability=MANAGE)
-    services.development_step_record(
-        file=file,
-        kind=payload.kind,
-        on=payload.on,
-        detail=payload.detail,
-        note=payload.note,
-        actor=request.user,
-    )
+    services.development_step_record(file=file, actor=request.user, **payload.dict())
     return Status(201, _file_detail(selectors.file_get(request.user, id)))
 
 
@@ -399,13 +374,7 @@ def mobile_register(request: HttpRequest, payload: MobileIn) -> Status[MobileMem
     person = required(people_visible(user, capability=MANAGE), payload.person, field="person")
     window = reference(selectors.window_choices(user), payload.window, field="window")
     record = services.mobile_member_register(
-        person=person,
-        current_place=payload.current_place,
-        left_on=payload.left_on,
-        contact=payload.contact,
-        window=window,
-        work=payload.work,
-        certificate=payload.certificate,
+        **payload.dict(exclude={"person", "window"}), person=person, window=window
     )
     return Status(201, record)
 
@@ -433,17 +402,11 @@ def training_list(request: HttpRequest, filters: Query[TrainingFilters]) -> Quer
 def training_create(request: HttpRequest, payload: TrainingIn) -> Status[TrainingClass]:
     user = request.user
     org = required(organisations_visible(user), payload.organisation, field="organisation")
-    _require_manage(user, org.region)
+    require_in_scope(user, MANAGE, org.region)
     people = people_visible(user, capability=MANAGE)
     participants = [required(people, pk, field="participants") for pk in payload.participants]
     training = services.training_class_create(
-        name=payload.name,
-        purpose=payload.purpose,
-        organisation=org,
-        starts_on=payload.starts_on,
-        ends_on=payload.ends_on,
-        place=payload.place,
-        participants=participants,
+        **payload.dict(exclude={"organisation", "participants"}), organisation=org, participants=participants
     )
     return Status(201, training)
 
@@ -451,12 +414,10 @@ def training_create(request: HttpRequest, payload: TrainingIn) -> Status[Trainin
 @router.post("/training/{id}/sessions", response={201: SessionOut, **ERRORS}, summary="Add a session")
 def session_add(request: HttpRequest, id: int, payload: SessionIn) -> Status[TrainingSession]:
     training = selectors.class_get(request.user, id)
-    _require_manage(request.user, training.organisation.region)
+    require_in_scope(request.user, MANAGE, training.organisation.region)
     return Status(
         201,
-        services.training_session_add(
-            training=training, on=payload.on, topic=payload.topic, hours=payload.hours
-        ),
+        services.training_session_add(training=training, **payload.dict()),
     )
 
 
@@ -474,7 +435,7 @@ def session_attendance(request: HttpRequest, id: int, payload: AttendanceIn) -> 
     )
     if session is None:
         raise Http404
-    _require_manage(request.user, session.training.organisation.region)
+    require_in_scope(request.user, MANAGE, session.training.organisation.region)
     participants = session.training.participants.all()
     people = [required(participants, pk, field="people") for pk in payload.people]
     services.training_attendance_set(session=session, people=people)

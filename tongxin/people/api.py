@@ -3,8 +3,6 @@
 Phone and ID-card numbers only ever leave masked, except through the audited reveal.
 """
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -14,9 +12,9 @@ from ninja.pagination import paginate
 
 from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
-from tongxin.core.api import reference, require_capability, require_in_scope
+from tongxin.core.api import reference, references, require_capability, require_in_scope
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.schemas import ERRORS, ErrorOut, Page
 from tongxin.core.scope import scope_for
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.people.models import Person, Position
@@ -43,7 +41,6 @@ router = Router()
 positions_router = Router()
 
 VIEW, EDIT, REVEAL = Capability.PEOPLE_VIEW, Capability.PEOPLE_EDIT, Capability.PEOPLE_REVEAL
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 @router.get("", response=list[PersonOut], summary="List people in your area")
@@ -83,11 +80,11 @@ def person_detail(request: HttpRequest, id: int) -> Person:
 def person_patch(request: HttpRequest, id: int, payload: PersonPatchIn) -> Person:
     """Only the fields sent are changed; an empty or null phone or ID card removes it."""
     person = person_get(request.user, id)
-    changes = payload.dict(exclude_unset=True)
-    if "region" in changes:
-        changes["region"] = reference(regions_visible(request.user), changes["region"], field="region")
-    if "branch" in changes:
-        changes["branch"] = reference(organisations_visible(request.user), changes["branch"], field="branch")
+    changes = references(
+        payload.dict(exclude_unset=True),
+        region=regions_visible(request.user),
+        branch=organisations_visible(request.user),
+    )
     require_in_scope(request.user, EDIT, person.region, changes.get("region"))
     for secret in ("phone", "id_card"):
         if secret in changes:
@@ -152,12 +149,10 @@ def position_create_endpoint(request: HttpRequest, payload: PositionCreateIn) ->
     require_in_scope(request.user, EDIT, region or (organisation.region if organisation else None))
     assert person is not None  # payload.person is required
     position = position_create(
+        **payload.dict(exclude={"person", "region", "organisation"}),
         person=person,
-        kind=payload.kind,
-        starts_on=payload.starts_on,
         region=region,
         organisation=organisation,
-        ends_on=payload.ends_on,
     )
     return Status(201, position)
 
@@ -170,13 +165,11 @@ def position_detail(request: HttpRequest, id: int) -> Position:
 @positions_router.patch("/{id}", response={200: PositionOut, **ERRORS}, summary="Change a position")
 def position_patch(request: HttpRequest, id: int, payload: PositionPatchIn) -> Position:
     position = position_get(request.user, id)
-    changes = payload.dict(exclude_unset=True)
-    if "region" in changes:
-        changes["region"] = reference(regions_visible(request.user), changes["region"], field="region")
-    if "organisation" in changes:
-        changes["organisation"] = reference(
-            organisations_visible(request.user), changes["organisation"], field="organisation"
-        )
+    changes = references(
+        payload.dict(exclude_unset=True),
+        region=regions_visible(request.user),
+        organisation=organisations_visible(request.user),
+    )
     organisation = changes.get("organisation")
     require_in_scope(
         request.user,

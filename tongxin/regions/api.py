@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from tongxin.core.api import ApiError, reference, require_capability, require_in_scope
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ErrorOut, Page
+from tongxin.core.schemas import ERRORS, ErrorOut, Page
 from tongxin.core.scope import scope_for
 from tongxin.lib.geo import GeometryError
 from tongxin.lib.tree import subtree_range
@@ -35,7 +35,6 @@ from tongxin.regions.services import region_create, region_delete, region_move, 
 router = Router()
 
 VIEW, EDIT = Capability.STRUCTURE_VIEW, Capability.STRUCTURE_EDIT
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 def in_subtree(queryset: QuerySet[Any], root: Region, field: str = "path") -> QuerySet[Any]:
@@ -84,14 +83,9 @@ def region_create_endpoint(request: HttpRequest, payload: RegionCreateIn) -> Sta
         raise ValidationError({"parent": [_("Choose the parent region.")]})
     try:
         region = region_create(
+            **payload.dict(exclude={"parent", "centre_lng", "centre_lat"}),
             actor=request.user,
-            name=payload.name,
-            level=payload.level,
-            code=payload.code,
             parent=parent,
-            kind=payload.kind,
-            geometry=payload.geometry,
-            address=payload.address,
             centre=_centre(payload.centre_lng, payload.centre_lat),
         )
     except GeometryError as exc:
