@@ -44,7 +44,7 @@ from tongxin.lists.models import (
 )
 from tongxin.lists.workflow import MILESTONE_RULES, NEW, PROJECT_RULES, NeedAction, ProjectAction
 from tongxin.lists.workflow import RULES as NEED_RULES
-from tongxin.partners.files import document_validate
+from tongxin.partners.files import document_check
 from tongxin.partners.models import AllianceMember, Pairing, PartnerUnit
 from tongxin.partners.selectors import pairings_in_force, reach_for
 from tongxin.partners.services import require_manage
@@ -171,6 +171,32 @@ def _project_step(
         reason=(reason or "").strip()[:200],
         at=now,
     )
+
+
+def _milestone_step(
+    milestone: Milestone,
+    action: ProjectAction,
+    *,
+    actor: Actor,
+    now: datetime,
+    from_status: str,
+    reason: str = "",
+) -> Milestone:
+    """A milestone's step (the caller holds its lock and has changed it): recorded with the progress
+    it now shows, and the project's progress brought up to date."""
+    _project_step(
+        milestone.project,
+        action,
+        actor=actor,
+        now=now,
+        from_status=from_status,
+        to_status=milestone.status,
+        reason=reason,
+        milestone=milestone,
+        progress=milestone.progress,
+    )
+    project_progress_refresh(milestone.project)
+    return milestone
 
 
 def need_validate(
@@ -702,19 +728,9 @@ def milestone_report(
     locked.reported_at = now
     locked.reported_by = user_or_none(actor)
     locked.save()
-    _project_step(
-        project,
-        ProjectAction.REPORT,
-        actor=actor,
-        now=now,
-        from_status=from_status,
-        to_status=locked.status,
-        reason=note,
-        milestone=locked,
-        progress=progress,
+    return _milestone_step(
+        locked, ProjectAction.REPORT, actor=actor, now=now, from_status=from_status, reason=note
     )
-    project_progress_refresh(project)
-    return locked
 
 
 @transaction.atomic
@@ -734,18 +750,7 @@ def milestone_accept(*, milestone: Milestone, actor: Actor, now: datetime | None
     locked.accepted_at = now
     locked.accepted_by = user_or_none(actor)
     locked.save()
-    _project_step(
-        project,
-        ProjectAction.ACCEPT,
-        actor=actor,
-        now=now,
-        from_status=from_status,
-        to_status=locked.status,
-        milestone=locked,
-        progress=100,
-    )
-    project_progress_refresh(project)
-    return locked
+    return _milestone_step(locked, ProjectAction.ACCEPT, actor=actor, now=now, from_status=from_status)
 
 
 def project_progress_compute(project: Project) -> Decimal:
@@ -798,12 +803,7 @@ def evidence_add(
         errors.setdefault("note", []).append(_("Say what the evidence shows."))
     if milestone is not None and milestone.project_id != locked.pk:
         errors.setdefault("milestone", []).append(_("The milestone belongs to another project."))
-    content_type = ""
-    if upload:
-        try:
-            content_type = document_validate(upload)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    content_type = document_check(upload, errors)
     if errors:
         raise ValidationError(errors)
     evidence = Evidence(

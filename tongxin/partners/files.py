@@ -41,6 +41,18 @@ def document_validate(upload: Any, *, field: str = "file") -> str:
     return content_type
 
 
+def document_check(upload: Any, errors: dict[str, list[str]], *, field: str = "file") -> str:
+    """The content type of an optional upload ("" without one); what is wrong with it joins `errors`,
+    for a service that reports every field's problem at once."""
+    if not upload:
+        return ""
+    try:
+        return document_validate(upload, field=field)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        return ""
+
+
 def serve(stored: Any, *, content_type: str, name: str) -> HttpResponse:
     """Hand out a stored file to someone the caller has checked may see it."""
     inline = content_type.startswith("image/") or content_type == "application/pdf"

@@ -20,7 +20,7 @@ from tongxin.core.roles import Role
 from tongxin.notifications.recipients import community_officials, liaisons_of
 from tongxin.notifications.services import notify, notify_on_commit
 from tongxin.organisations.models import PartyOrganisation
-from tongxin.partners.files import document_validate
+from tongxin.partners.files import document_check
 from tongxin.partners.models import (
     Agreement,
     Alliance,
@@ -385,12 +385,7 @@ def agreement_add(
         _add(errors, "ends_on", _("The term cannot end before it starts."))
     if signed_on and ends_on and signed_on > ends_on:
         _add(errors, "signed_on", _("The agreement cannot be signed after its term ends."))
-    content_type = ""
-    if upload:
-        try:
-            content_type = document_validate(upload)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    content_type = document_check(upload, errors)
     if errors:
         raise ValidationError(errors)
     agreement = Agreement(
