@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tongxin.partylife",
     "tongxin.statistics",
     "tongxin.transfer",
+    "tongxin.privacy",
     "tongxin.workbench",
     "tongxin.demo",
 ]

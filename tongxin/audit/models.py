@@ -28,6 +28,7 @@ class Action(models.TextChoices):
     DISPLAY_LINK_ISSUED = "display_link_issued", _("Display link issued")
     DISPLAY_LINK_REVOKED = "display_link_revoked", _("Display link revoked")
     RECORD_CHANGED = "record_changed", _("Record changed")
+    PI_ERASED = "pi_erased", _("Personal data erased")
 
 
 class Outcome(models.TextChoices):

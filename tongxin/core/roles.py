@@ -37,6 +37,8 @@ class Capability(models.TextChoices):
     STATISTICS_VIEW = "statistics.view", _("See overviews, figures and work reports")
     STATISTICS_TARGETS = "statistics.targets", _("Set annual targets for figures")
     STATISTICS_CONFIGURE = "statistics.configure", _("Edit the wording of the work report")
+    PRIVACY_REQUESTS = "privacy.requests", _("Handle requests of data subjects (个人权利请求)")
+    PRIVACY_REGISTRY = "privacy.registry", _("Read the registry of personal-data fields")
 
 
 class Role(models.TextChoices):
@@ -67,8 +69,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CASES_CONFIGURE,
         }
     ),
-    Role.SECURITY_ADMIN: frozenset({C.STRUCTURE_VIEW, C.ACCOUNTS_MANAGE}),
-    Role.AUDITOR: frozenset({C.STRUCTURE_VIEW, C.AUDIT_VIEW}),
+    Role.SECURITY_ADMIN: frozenset(
+        {C.STRUCTURE_VIEW, C.ACCOUNTS_MANAGE, C.PRIVACY_REQUESTS, C.PRIVACY_REGISTRY}
+    ),
+    Role.AUDITOR: frozenset({C.STRUCTURE_VIEW, C.AUDIT_VIEW, C.PRIVACY_REGISTRY}),
     Role.COUNTY_ORG: frozenset(
         {
             C.STRUCTURE_VIEW,
@@ -83,6 +87,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.MEMBERS_VIEW,
             C.PARTYLIFE_VIEW,
             C.PARTYLIFE_MANAGE,
+            C.PRIVACY_REQUESTS,
             C.STATISTICS_VIEW,
             C.STATISTICS_TARGETS,
             C.STATISTICS_CONFIGURE,
@@ -106,6 +111,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.MEMBERS_MANAGE,
             C.PARTYLIFE_VIEW,
             C.PARTYLIFE_MANAGE,
+            C.PRIVACY_REQUESTS,
             C.STATISTICS_VIEW,
             C.STATISTICS_TARGETS,
         }
@@ -128,6 +134,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.MEMBERS_MANAGE,
             C.PARTYLIFE_VIEW,
             C.PARTYLIFE_MANAGE,
+            C.PRIVACY_REQUESTS,
             C.STATISTICS_VIEW,
             C.STATISTICS_TARGETS,
         }

@@ -1,0 +1,257 @@
+"""The registry of personal-data fields (个人信息字段登记), as code.
+
+Every model field that holds personal information is listed here with why it is processed
+(处理目的), on which legal basis (PIPL art. 13), how long it is kept and what erases it, its class
+(一般/敏感个人信息) and how it is protected. A test walks every model of every installed app and
+fails when a field that looks personal is neither here nor in NOT_PERSONAL (with the reason), or
+when an entry names a field that does not exist. docs/privacy.md carries the processing-activity
+record generated from this registry, checked against its digest (`registry_digest`).
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.privacy.conf import value
+
+
+class Purpose(models.TextChoices):
+    CASES = "cases", _("Handle the resident's report and call them back (处理诉求、回访)")
+    REGISTER = "register", _("Keep the register of residents of the grid (网格人口信息管理)")
+    PARTY = "party", _("Manage Party membership and organisation life (党员管理)")
+    MOBILE = "mobile", _("Stay in touch with members living away (流动党员联系)")
+    COBUILDING = "cobuilding", _("Organise co-building with partner units (共建联络)")
+    ACCOUNTS = "accounts", _("Run officials' accounts and access control (账号与权限管理)")
+    SECURITY = "security", _("Keep the security audit trail (安全审计)")
+    RIGHTS = "rights", _("Answer requests of data subjects (响应个人权利请求)")
+
+
+class Basis(models.TextChoices):
+    """PIPL art. 13: why processing is lawful."""
+
+    CONSENT = "consent", _("The person's consent (art. 13(1))")
+    HR = "hr", _("Necessary for human-resources management (art. 13(2))")
+    DUTY = "duty", _("Necessary for a statutory duty or obligation (art. 13(3))")
+
+
+class Retention(models.TextChoices):
+    CASE_REPORTER = "case_reporter", _("Erased automatically once the period after the case closes ends")
+    TRACKING_LINK = "tracking_link", _("The link stops working once the period after the case closes ends")
+    MOBILE_CONTACT = (
+        "mobile_contact",
+        _("Erased automatically once the period after the member's return ends"),
+    )
+    REQUEST = "request", _("Erased automatically once the period after the answer ends")
+    REGISTERED = "registered", _("While the person is in the register; erased on a deletion request")
+    MEMBERSHIP = "membership", _("While the membership lasts, as Party rules require")
+    ACCOUNT = "account", _("While the account exists")
+    AUDIT = "audit", _("At least 180 days, then archived (等保 level 3)")
+    RECORD = "record", _("As long as the record it belongs to")
+
+
+# the setting that holds each automatic period, in days
+RETENTION_SETTING = {
+    Retention.CASE_REPORTER: "TONGXIN_PRIVACY_CASE_REPORTER_DAYS",
+    Retention.TRACKING_LINK: "TONGXIN_PRIVACY_TRACKING_LINK_DAYS",
+    Retention.MOBILE_CONTACT: "TONGXIN_PRIVACY_MOBILE_CONTACT_DAYS",
+    Retention.REQUEST: "TONGXIN_PRIVACY_REQUEST_DAYS",
+}
+
+
+class PiClass(models.TextChoices):
+    GENERAL = "general", _("General personal information (一般个人信息)")
+    SENSITIVE = "sensitive", _("Sensitive personal information (敏感个人信息)")
+
+
+class Protection(models.TextChoices):
+    PLAIN = "plain", _("Stored as entered; shown only within the scope")
+    MASKED = "masked", _("Shown masked")
+    ENCRYPTED = "encrypted", _("Encrypted at rest, shown masked, revealed with a stated purpose")
+    BLIND_INDEX = "blind_index", _("Keyed hash for look-up only (never shown)")
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    model: str  # app_label.ModelName
+    field: str
+    purpose: Purpose
+    basis: Basis
+    retention: Retention
+    pi_class: PiClass = PiClass.GENERAL
+    protection: Protection = Protection.PLAIN
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.model, self.field)
+
+    def retention_days(self) -> int | None:
+        setting = RETENTION_SETTING.get(self.retention)
+        return value(setting) if setting else None
+
+
+P, B, R, S = Purpose, Basis, Retention, PiClass.SENSITIVE
+ENC, IDX, MASK = Protection.ENCRYPTED, Protection.BLIND_INDEX, Protection.MASKED
+
+
+def _fields(
+    model: str, purpose: Purpose, basis: Basis, retention: Retention, *names: str
+) -> list[PersonalField]:
+    return [PersonalField(model, name, purpose, basis, retention) for name in names]
+
+
+REGISTRY: tuple[PersonalField, ...] = (
+    # residents who report a case (群众): the phone is optional, asked for the call-back
+    PersonalField("cases.Case", "reporter_name", P.CASES, B.CONSENT, R.CASE_REPORTER, protection=MASK),
+    PersonalField(
+        "cases.Case", "reporter_phone_encrypted", P.CASES, B.CONSENT, R.CASE_REPORTER, protection=ENC
+    ),
+    PersonalField("cases.Case", "reporter_phone_hash", P.CASES, B.CONSENT, R.CASE_REPORTER, protection=IDX),
+    PersonalField(
+        "cases.Case", "tracking_token_encrypted", P.CASES, B.CONSENT, R.TRACKING_LINK, protection=ENC
+    ),
+    PersonalField("cases.Case", "rating_token_hash", P.CASES, B.CONSENT, R.TRACKING_LINK, protection=IDX),
+    # what the problem is and where: kept with the case, for the figures and the history
+    *_fields("cases.Case", P.CASES, B.CONSENT, R.RECORD, "address", "description"),
+    # the register of people (人口信息): residents, members, cadres
+    PersonalField("people.Person", "name", P.REGISTER, B.DUTY, R.REGISTERED),
+    PersonalField("people.Person", "phone_encrypted", P.REGISTER, B.DUTY, R.REGISTERED, protection=ENC),
+    PersonalField("people.Person", "phone_hash", P.REGISTER, B.DUTY, R.REGISTERED, protection=IDX),
+    PersonalField("people.Person", "phone_last4", P.REGISTER, B.DUTY, R.REGISTERED, protection=MASK),
+    PersonalField("people.Person", "id_card_encrypted", P.REGISTER, B.DUTY, R.REGISTERED, S, ENC),
+    PersonalField("people.Person", "id_card_hash", P.REGISTER, B.DUTY, R.REGISTERED, S, IDX),
+    *_fields("people.Person", P.REGISTER, B.DUTY, R.REGISTERED, "gender", "birth_date", "ethnicity"),
+    *_fields("people.Person", P.REGISTER, B.DUTY, R.REGISTERED, "address", "employer", "region"),
+    # Party membership: a specific identity (特定身份), sensitive
+    *[
+        PersonalField("people.Person", name, P.PARTY, B.DUTY, R.MEMBERSHIP, S)
+        for name in ("party_status", "party_joined_on", "party_full_on", "branch")
+    ],
+    PersonalField(
+        "partylife.MobileMember", "contact_encrypted", P.MOBILE, B.DUTY, R.MOBILE_CONTACT, protection=ENC
+    ),
+    *_fields(
+        "partylife.MobileMember", P.MOBILE, B.DUTY, R.MEMBERSHIP, "current_place", "work", "certificate"
+    ),
+    # names written on co-building records
+    *_fields("lists.Project", P.COBUILDING, B.DUTY, R.RECORD, "lead_name"),
+    *_fields("meetings.Invitation", P.COBUILDING, B.DUTY, R.RECORD, "name"),
+    *_fields("meetings.FollowUpTask", P.COBUILDING, B.DUTY, R.RECORD, "owner_name"),
+    # officials' accounts
+    *_fields("accounts.User", P.ACCOUNTS, B.HR, R.ACCOUNT, "username", "first_name", "last_name", "email"),
+    # the security audit trail and the log-in defences
+    *_fields("audit.AuditEvent", P.SECURITY, B.DUTY, R.AUDIT, "actor_username", "ip"),
+    *[
+        PersonalField(f"axes.{model}", name, P.SECURITY, B.DUTY, R.AUDIT)
+        for model in ("AccessAttempt", "AccessLog", "AccessFailureLog")
+        for name in ("username", "ip_address")
+    ],
+    # subject-rights requests themselves
+    PersonalField("privacy.SubjectRequest", "requester_name", P.RIGHTS, B.DUTY, R.REQUEST, protection=MASK),
+    PersonalField("privacy.SubjectRequest", "phone_encrypted", P.RIGHTS, B.DUTY, R.REQUEST, protection=ENC),
+    PersonalField("privacy.SubjectRequest", "phone_hash", P.RIGHTS, B.DUTY, R.REQUEST, protection=IDX),
+    PersonalField("privacy.SubjectRequest", "detail", P.RIGHTS, B.DUTY, R.REQUEST),
+)
+
+# fields whose names look personal but are not: the reason is the record of that decision
+NOT_PERSONAL: dict[tuple[str, str], str] = {
+    ("auth.Permission", "name"): "a permission's name",
+    ("auth.Permission", "codename"): "a permission's code",
+    ("auth.Group", "name"): "a group's name",
+    ("otp_totp.TOTPDevice", "name"): "a second-factor device's label",
+    ("otp_static.StaticDevice", "name"): "the recovery codes' label",
+    ("accounts.ApiToken", "name"): "a token's label",
+    ("regions.Region", "name"): "a place's name",
+    ("regions.Region", "address"): "the address of a community's office",
+    ("organisations.PartyOrganisation", "name"): "an organisation's name",
+    ("jobs.WorkerHeartbeat", "name"): "a worker process",
+    ("cases.CaseCategory", "name"): "a category",
+    ("cases.CalendarDay", "name"): "a holiday's name",
+    ("cases.Responder", "name"): "a department or unit",
+    ("cases.WhistleType", "name"): "a kind of whistle",
+    ("partners.PartnerUnit", "name"): "an organisation",
+    ("partners.PartnerUnit", "address"): "an organisation's address",
+    ("partners.Alliance", "name"): "an alliance",
+    ("partners.Agreement", "file_name"): "a document's file name",
+    ("lists.Evidence", "file_name"): "a document's file name",
+    ("meetings.Meeting", "place"): "where a meeting is held",
+    ("members.ServicePost", "name"): "a post",
+    ("members.ServicePost", "places"): "a number of places",
+    ("members.MemberReport", "employer_unit"): "a unit (the member is the Person it links)",
+    ("members.MemberReport", "employer_organisation"): "a Party organisation",
+    ("activities.Activity", "place"): "where an activity is held",
+    ("activities.Activity", "places"): "a number of places",
+    ("activities.Team", "name"): "a team",
+    ("partylife.ServiceWindow", "name"): "a service window (an office)",
+    ("partylife.ServiceWindow", "address"): "an office's address",
+    ("partylife.ServiceWindow", "phone"): "an office's telephone",
+    ("partylife.TrainingClass", "name"): "a training class",
+    ("partylife.TrainingClass", "place"): "where a class is held",
+}
+
+
+# names for fields without a reader-facing verbose_name (the stored form is not what a reader knows)
+FIELD_LABELS = {
+    "phone_encrypted": _("phone number"),
+    "reporter_phone_encrypted": _("reporter's phone number"),
+    "phone_hash": _("look-up hash of the phone number"),
+    "reporter_phone_hash": _("look-up hash of the phone number"),
+    "phone_last4": _("last four digits of the phone number"),
+    "id_card_encrypted": _("ID-card number"),
+    "id_card_hash": _("look-up hash of the ID-card number"),
+    "tracking_token_encrypted": _("token of the tracking link"),
+    "rating_token_hash": _("hash of the rating link's token"),
+    "contact_encrypted": _("contact phone number"),
+    "username": _("account"),
+    "ip_address": _("IP address"),
+}
+MODEL_LABELS = {"axes": _("log-in attempts (lock-out)")}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One registry entry as the page and the record in docs show it."""
+
+    entry: PersonalField
+    model_label: str
+    field_label: str
+    days: int | None
+
+
+def rows() -> list[Row]:
+    result = []
+    for entry in REGISTRY:
+        app_label, model_name = entry.model.split(".")
+        model = apps.get_model(app_label, model_name)
+        field = model._meta.get_field(entry.field)
+        field_label = FIELD_LABELS.get(entry.field) or getattr(field, "verbose_name", None) or entry.field
+        model_label = MODEL_LABELS.get(app_label) or model._meta.verbose_name
+        result.append(Row(entry, str(model_label), str(field_label), entry.retention_days()))
+    return result
+
+
+def entries_by_model() -> dict[str, list[PersonalField]]:
+    grouped: dict[str, list[PersonalField]] = {}
+    for entry in REGISTRY:
+        grouped.setdefault(entry.model, []).append(entry)
+    return grouped
+
+
+def purposes_of(*models_: str) -> list[Purpose]:
+    """The purposes for which the given models hold personal data (for a form's notice)."""
+    seen: list[Purpose] = []
+    for entry in REGISTRY:
+        if entry.model in models_ and entry.purpose not in seen:
+            seen.append(entry.purpose)
+    return seen
+
+
+def registry_digest() -> str:
+    """A hash of what the registry says (not how it is written): the record in docs must match it."""
+    lines = sorted(
+        "|".join([e.model, e.field, e.purpose, e.basis, e.retention, e.pi_class, e.protection])
+        for e in REGISTRY
+    )
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
