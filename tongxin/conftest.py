@@ -30,6 +30,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_off(settings):
+    """Tests log accounts in with force_login, which has no second factor; the tests of the second
+    factor (tongxin/accounts/tests/test_mfa.py, browser_tests/test_mfa.py) turn it back on."""
+    settings.TONGXIN_MFA_REQUIRED = "none"
+
+
 @pytest.fixture
 def tree(db) -> Tree:
     return build_tree()
@@ -60,6 +67,7 @@ def _playwright_browser() -> Iterator[Any]:
 @pytest.fixture
 def browser_context(_playwright_browser, live_server) -> Iterator[Any]:
     """A fresh browser context on the live server; fails the test on any console error (CSP included)."""
+    _clear_limits()
     context = _playwright_browser.new_context(base_url=live_server.url, locale="zh-CN")
     errors: list[str] = []
     context.on("weberror", lambda e: errors.append(str(e.error)))
@@ -72,6 +80,7 @@ def browser_context(_playwright_browser, live_server) -> Iterator[Any]:
 
 @pytest.fixture
 def phone_context(_playwright_browser, live_server) -> Iterator[Any]:
+    _clear_limits()
     context = _playwright_browser.new_context(
         base_url=live_server.url,
         locale="zh-CN",
@@ -82,6 +91,14 @@ def phone_context(_playwright_browser, live_server) -> Iterator[Any]:
     yield context
     _settle(context)
     context.close()
+
+
+def _clear_limits() -> None:
+    """The rate limits live in the database cache's table, which a transactional test's flush does
+    not empty: each browser test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def _settle(context: Any) -> None:

@@ -28,6 +28,10 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("TONGXIN_DEBUG", False)
+# demo: the showcase (known demo passwords, no second factor); standard: production defaults;
+# mlps3: 等保 2.0 level 3 (password age and history, a second factor for every official, no superuser)
+TONGXIN_SECURITY_PROFILE = os.environ.get("TONGXIN_SECURITY_PROFILE", "standard").strip().lower()
+MLPS3 = TONGXIN_SECURITY_PROFILE == "mlps3"
 SECRET_KEY = os.environ.get("TONGXIN_SECRET_KEY") or load_or_create_key(
     DATA_DIR / "secret_key", kind="django"
 )
@@ -50,6 +54,9 @@ INSTALLED_APPS = [
     "template_partials",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tongxin.core",
     "tongxin.accounts",
     "tongxin.audit",
@@ -81,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tongxin.accounts.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -130,12 +139,33 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password policy (docs/configuration.md); the mlps3 profile turns on composition, age and history.
+TONGXIN_PASSWORD_MIN_LENGTH = env_int("TONGXIN_PASSWORD_MIN_LENGTH", 10)
+TONGXIN_PASSWORD_MAX_LENGTH = env_int("TONGXIN_PASSWORD_MAX_LENGTH", 128)
+TONGXIN_PASSWORD_CLASSES = env_int("TONGXIN_PASSWORD_CLASSES", 3 if MLPS3 else 0)
+TONGXIN_PASSWORD_MAX_AGE_DAYS = env_int("TONGXIN_PASSWORD_MAX_AGE_DAYS", 90 if MLPS3 else 0)
+TONGXIN_PASSWORD_HISTORY = env_int("TONGXIN_PASSWORD_HISTORY", 5 if MLPS3 else 0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": TONGXIN_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tongxin.accounts.passwords.MaximumLengthValidator"},
+    {"NAME": "tongxin.accounts.passwords.GuessableValidator"},
+    {"NAME": "tongxin.accounts.passwords.CompositionValidator"},
+    {"NAME": "tongxin.accounts.passwords.HistoryValidator"},
 ]
+# Second factor (TOTP, recovery codes): "admins" (the three administrators), "officials" (every
+# account) or "none"; the administrators need it whenever it is not "none".
+TONGXIN_MFA_REQUIRED = os.environ.get(
+    "TONGXIN_MFA_REQUIRED",
+    {"mlps3": "officials", "demo": "none"}.get(TONGXIN_SECURITY_PROFILE, "admins"),
+)
+OTP_TOTP_ISSUER = "Tongxin"
+TONGXIN_ACCOUNT_INACTIVE_DAYS = env_int("TONGXIN_ACCOUNT_INACTIVE_DAYS", 90 if MLPS3 else 0)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -144,16 +174,38 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# 等保 2.0: lock an account after repeated failures; idle sessions expire.
+# 等保 2.0: an account is locked from one address after repeated failures (a sprayer elsewhere
+# cannot lock an official out); the throttles slow failures per address and per account name.
 AXES_FAILURE_LIMIT = env_int("TONGXIN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("TONGXIN_LOGIN_COOLOFF_MINUTES", 30) / 60
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# accounts are locked, not IPs: offices share one NAT address and must not lock each other out
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "tongxin.core.clients.client_address"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
+TONGXIN_LOGIN_THROTTLE_PER_ADDRESS = env_int("TONGXIN_LOGIN_THROTTLE_PER_ADDRESS", 30)
+TONGXIN_LOGIN_THROTTLE_PER_USERNAME = env_int("TONGXIN_LOGIN_THROTTLE_PER_USERNAME", 20)
+TONGXIN_LOGIN_THROTTLE_MINUTES = env_int("TONGXIN_LOGIN_THROTTLE_MINUTES", 15)
+# X-Forwarded-For is read only from these proxies (addresses or networks, comma-separated)
+TONGXIN_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("TONGXIN_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+# Limits are counted in one store shared by every process: Redis when configured, else the database.
+TONGXIN_REDIS_URL = os.environ.get("TONGXIN_REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": TONGXIN_REDIS_URL}
+        if TONGXIN_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tongxin_cache"}
+    )
+}
+TONGXIN_PUBLIC_INTAKE_PER_HOUR = env_int("TONGXIN_PUBLIC_INTAKE_PER_HOUR", 10)
+# idle timeout (the cookie and the server-side row), and an absolute lifetime from the log-in
 SESSION_COOKIE_AGE = env_int("TONGXIN_SESSION_MINUTES", 30) * 60
+TONGXIN_SESSION_MAX_HOURS = env_int("TONGXIN_SESSION_MAX_HOURS", 10)
+TONGXIN_TOKEN_DAYS = env_int("TONGXIN_TOKEN_DAYS", 90)
+TONGXIN_TOKEN_OVERLAP_HOURS = env_int("TONGXIN_TOKEN_OVERLAP_HOURS", 24)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("TONGXIN_SECURE_COOKIES", False)

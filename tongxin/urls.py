@@ -15,6 +15,7 @@ urlpatterns = [
     path("structure/", home, name="structure"),
     path("workbench/", include("tongxin.workbench.urls")),
     path("", include("tongxin.core.urls")),
+    path("", include("tongxin.accounts.auth_urls")),
     path("accounts/", include("tongxin.accounts.urls")),
     path("regions/", include((region_urls.urlpatterns + structure_urls.region_patterns, "regions"))),
     path("map/", include("tongxin.structure.map_urls")),

@@ -38,14 +38,6 @@ class AccountCreateForm(forms.Form):
         max_length=150,
         help_text=_("Letters, digits and @ . + - _ only. The person logs in with it."),
     )
-    password = forms.CharField(
-        label=_("Initial password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_(
-            "At least 10 characters, not only digits, not a common password. Hand it over in person."
-        ),
-    )
     role = forms.ChoiceField(
         label=_("First role (optional)"), required=False, choices=[("", _("— no role yet —")), *Role.choices]
     )
@@ -71,4 +63,18 @@ class TokenCreateForm(forms.Form):
         label=_("Name"),
         max_length=80,
         help_text=_("What the token is for, e.g. the system that will use it."),
+    )
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    password = forms.CharField(max_length=4096, strip=False)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=_("The six digits your authenticator app shows now, or one of your recovery codes."),
     )

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -19,6 +20,10 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="account",
     )
+
+    # set for a one-time password (a new account, an administrator's reset): changed at next log-in
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("account")
@@ -52,6 +57,20 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()} @ {self.region}"
 
 
+class PasswordHistory(models.Model):
+    """Hashes of an account's earlier passwords, so the last few are not chosen again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
+
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
 
@@ -62,6 +81,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # no expiry only for tokens made before expiry existed; a rotated token ends after the overlap
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = _("API token")
@@ -69,6 +93,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
     @staticmethod
     def hash(token: str) -> str:

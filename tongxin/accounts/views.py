@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -70,6 +70,7 @@ def _render_detail(
         "failures": selectors.failed_logins(account.username),
         "grant_form": grant_form or RoleGrantForm(regions=selectors.grantable_regions(request.user)),
         "is_self": account.pk == request.user.pk,
+        "mfa_enrolled": services.mfa_enrolled(account),
     }
     return render(request, "accounts/detail.html", context, status=status)
 
@@ -155,6 +156,41 @@ def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:detail", pk=account.pk)
 
 
+def _one_time_password_page(request: HttpRequest, account: User, password: str) -> HttpResponse:
+    response = render(request, "accounts/one_time_password.html", {"account": account, "password": password})
+    response["Cache-Control"] = "no-store"  # shown once, never kept by a cache
+    return response
+
+
+@requires(Capability.ACCOUNTS_MANAGE)
+@require_POST
+def account_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(request.user, pk)
+    try:
+        password = services.account_password_reset(account=account, actor=_me(request), request=request)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("accounts:detail", pk=account.pk)
+    return _one_time_password_page(request, account, password)
+
+
+@requires(Capability.ACCOUNTS_MANAGE)
+@require_POST
+def account_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    account = selectors.account_get(request.user, pk)
+    try:
+        services.mfa_reset(account=account, actor=_me(request), request=request)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(
+            request,
+            _("The authenticator of %(name)s is removed; it sets up a new one at its next log-in.")
+            % {"name": account.username},
+        )
+    return redirect("accounts:detail", pk=account.pk)
+
+
 @requires(Capability.ACCOUNTS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def account_create(request: HttpRequest) -> HttpResponse:
@@ -163,7 +199,8 @@ def account_create(request: HttpRequest) -> HttpResponse:
     people = list(selectors.people_without_account(request.user, query)[:PEOPLE_SHOWN])
     regions = selectors.grantable_regions(request.user)
 
-    def save(form: AccountCreateForm) -> User:
+    form = AccountCreateForm(data, people=people, regions=regions)
+    if data is not None and form.is_valid():
         person = person_get(request.user, form.cleaned_data["person"], capability=Capability.ACCOUNTS_MANAGE)
         role = form.cleaned_data["role"]
         region = (
@@ -171,26 +208,23 @@ def account_create(request: HttpRequest) -> HttpResponse:
             if role
             else None
         )
-        return services.account_create(
-            username=form.cleaned_data["username"],
-            password=form.cleaned_data["password"],
-            person=person,
-            created_by=_me(request),
-            request=request,
-            role=role,
-            region=region,
-        )
-
-    return form_page(
-        request,
-        AccountCreateForm(data, people=people, regions=regions),
-        save=save,
-        success=lambda account: reverse("accounts:detail", args=[account.pk]),
-        message=lambda account: _("Created the account %(name)s.") % {"name": account.username},
-        template="accounts/create.html",
-        context={"query": query, "people": people, "more": len(people) >= PEOPLE_SHOWN},
-        status=400 if data is not None else 200,  # shown again after a POST only with its errors
-    )
+        try:
+            account, password = services.account_create(
+                username=form.cleaned_data["username"],
+                person=person,
+                created_by=_me(request),
+                request=request,
+                role=role,
+                region=region,
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Created the account %(name)s.") % {"name": account.username})
+            return _one_time_password_page(request, account, password)
+    context = {"form": form, "query": query, "people": people, "more": len(people) >= PEOPLE_SHOWN}
+    # shown again after a POST only with its errors
+    return render(request, "accounts/create.html", context, status=400 if data is not None else 200)
 
 
 # --- every user's own pages ---
@@ -209,10 +243,41 @@ def tokens(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "accounts/tokens.html",
-        {"form": form, "tokens": selectors.tokens_of(request.user), "created": created, "secret": secret},
+        {
+            "form": form,
+            "tokens": selectors.tokens_of(request.user),
+            "created": created,
+            "secret": secret,
+            "now": timezone.now(),
+        },
         status=400 if form.errors else 200,
     )
     response["Cache-Control"] = "no-store"  # the secret is in this page once, never in a cache
+    return response
+
+
+@login_only
+@require_POST
+def token_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+    token = selectors.token_get(request.user, pk)
+    try:
+        created, secret = services.token_rotate(token=token, actor=_me(request), request=request)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("accounts:tokens")
+    response = render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": TokenCreateForm(),
+            "tokens": selectors.tokens_of(request.user),
+            "created": created,
+            "secret": secret,
+            "rotated": token,
+            "now": timezone.now(),
+        },
+    )
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -229,6 +294,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def password(request: HttpRequest) -> HttpResponse:
     me = _me(request)
+    forced = me.must_change_password or services.password_expired(me)
 
     def save(form: PasswordChangeForm) -> None:
         services.password_change(user=me, new_password=form.cleaned_data["new_password1"], request=request)
@@ -238,8 +304,10 @@ def password(request: HttpRequest) -> HttpResponse:
         request,
         PasswordChangeForm(me, request.POST if request.method == "POST" else None),
         save=save,
-        success="accounts:password",
+        # after a forced change the gate may still ask for the second factor: start from home
+        success="home" if forced else "accounts:password",
         message=_("Your password is changed."),
         template="accounts/password.html",
+        context={"forced": forced, "one_time": me.must_change_password},
         status=400 if request.method == "POST" else 200,  # shown again after a POST only with its errors
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tongxin.audit.models import AuditCheckpoint, AuditEvent, Outcome
 from tongxin.core.actors import Actor, StandIn, user_or_none
+from tongxin.core.clients import client_address
 from tongxin.core.db import serialise_writers
 
 GENESIS = "0" * 64
@@ -19,7 +20,7 @@ GENESIS = "0" * 64
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    ip = request.META.get("REMOTE_ADDR") or ""
+    ip = client_address(request) or ""  # X-Forwarded-For only from TONGXIN_TRUSTED_PROXIES
     try:
         ipaddress.ip_address(ip)
     except ValueError:

@@ -11,6 +11,7 @@ import textwrap
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -60,6 +61,7 @@ from tongxin.cases.services import (
 from tongxin.cases.workflow import RULES, Action, Party, may_rate
 from tongxin.core.actors import Actor
 from tongxin.core.api import ApiError, require_capability
+from tongxin.core.ratelimit import over_limit
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
 from tongxin.core.scope import scope_for
@@ -152,7 +154,7 @@ def case_create(request: HttpRequest, payload: IntakeIn) -> Result:
 
 @router.post(
     "/public",
-    response={201: PublicIntakeOut, **PUBLIC_ERRORS},
+    response={201: PublicIntakeOut, **PUBLIC_ERRORS, 429: ErrorOut},
     auth=None,
     summary="Report a case as a resident (no account)",
     openapi_extra=OPENAPI_HEADER,
@@ -160,7 +162,13 @@ def case_create(request: HttpRequest, payload: IntakeIn) -> Result:
 @idempotent
 def case_create_public(request: HttpRequest, payload: PublicIntakeIn) -> Result:
     """群众点单: anyone may report. The answer holds the tracking code and the secret token of the
-    link where the resident follows the case and rates the result; keep it, it is shown once."""
+    link where the resident follows the case and rates the result; keep it, it is shown once.
+    Each client address may report TONGXIN_PUBLIC_INTAKE_PER_HOUR cases an hour (here and on
+    /report/ together); past that the answer is 429."""
+    if over_limit(request, "cases:report", settings.TONGXIN_PUBLIC_INTAKE_PER_HOUR):
+        raise ApiError(
+            429, "rate_limited", _("Too many reports from this address in the last hour. Try again later.")
+        )
     case, token = case_intake(
         source=CaseSource.RESIDENT,
         kind=payload.kind,

@@ -7,7 +7,6 @@ of which only the hash is stored; a wrong token is a 404.
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Min
@@ -38,13 +37,15 @@ from tongxin.cases.services import (
     case_transition,
 )
 from tongxin.cases.workflow import Action, may_rate, rule_for
+from tongxin.core import ratelimit
 from tongxin.core.access import public
+from tongxin.core.clients import client_address
 from tongxin.core.forms import add_service_errors
 from tongxin.lib.qr import qr_svg
 from tongxin.regions.models import Level, Region
 from tongxin.regions.selectors import grid_at
 
-REPORT_LIMIT_PER_HOUR = getattr(settings, "TONGXIN_REPORT_LIMIT_PER_HOUR", 10)
+REPORT_LIMIT_PER_HOUR = getattr(settings, "TONGXIN_PUBLIC_INTAKE_PER_HOUR", 10)
 RATE_WINDOW_SECONDS = 3600
 # “find my report”: tries per address and hour, and wrong tries per tracking code and day (four
 # digits are 10,000 guesses: the second limit stops a guesser with many addresses)
@@ -54,20 +55,17 @@ FIND_CODE_WINDOW_SECONDS = 24 * 3600
 
 
 def _client_key(request: HttpRequest, purpose: str = "report") -> str:
-    return f"cases:{purpose}:" + (request.META.get("REMOTE_ADDR") or "unknown")
+    # the same key as core.ratelimit.over_limit(request, "cases:report"): the API shares the limit
+    return f"limit:cases:{purpose}:" + (client_address(request) or "unknown")
 
 
 def _count(key: str, window: int = RATE_WINDOW_SECONDS) -> int:
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        return 1
+    return ratelimit.hit(key, window)
 
 
 def _over_limit(request: HttpRequest, purpose: str = "report", limit: int | None = None) -> bool:
-    """Count this submission for the sender's address; True once it passes the hourly limit."""
+    """Count this submission for the sender's address in the shared store (every process counts
+    together); True once it passes the hourly limit."""
     return _count(_client_key(request, purpose)) > (REPORT_LIMIT_PER_HOUR if limit is None else limit)
 
 
@@ -363,7 +361,7 @@ def find(request: HttpRequest) -> HttpResponse:
             limited, status = True, 429
         elif form.is_valid():
             code, digits = form.cleaned_data["code"], form.cleaned_data["digits"]
-            blocked = (cache.get(_code_key(code)) or 0) >= FIND_FAILURES_PER_CODE
+            blocked = ratelimit.count(_code_key(code)) >= FIND_FAILURES_PER_CODE
             case = None if blocked else case_by_code_and_phone(code, digits)
             if case is not None:
                 token = case_tracking_link_token(case=case)

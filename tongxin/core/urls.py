@@ -4,7 +4,5 @@ from tongxin.core import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("login/", views.login_view, name="login"),
-    path("logout/", views.logout_view, name="logout"),
     path("i18n/setlang/", views.set_language_view, name="set_language"),
 ]

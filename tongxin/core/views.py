@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -20,8 +19,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
-login_view = public(auth_views.LoginView.as_view(redirect_authenticated_user=True))
-logout_view = public(auth_views.LogoutView.as_view())
 set_language_view = public(set_language)
 
 

@@ -5,13 +5,13 @@
 After that, the security administrator grants every other role from the accounts pages.
 """
 
-import getpass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from tongxin.accounts.models import User
+from tongxin.accounts.passwords import one_time_password
 from tongxin.accounts.services import role_grant, user_create
 from tongxin.core.actors import SYSTEM
 from tongxin.core.roles import Role
@@ -26,7 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--username", required=True)
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--region", required=True, help="the region's code")
-        parser.add_argument("--create", action="store_true", help="create the account (asks for a password)")
+        parser.add_argument(
+            "--create", action="store_true", help="create the account (prints a one-time password)"
+        )
         parser.add_argument(
             "--create-city", metavar="NAME", help="on a new installation: create the root city with this name"
         )
@@ -46,14 +48,11 @@ class Command(BaseCommand):
         if user is None:
             if not options["create"]:
                 raise CommandError("No such account; add --create to create it.")
-            password = getpass.getpass("Password for the new account: ")
-            try:
-                from django.contrib.auth.password_validation import validate_password
-
-                validate_password(password)
-                user = user_create(username=options["username"], password=password)
-            except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from exc
+            password = one_time_password()
+            user = user_create(username=options["username"], password=password, must_change_password=True)
+            self.stdout.write(
+                f"One-time password (shown once, to be changed at the first log-in): {password}"
+            )
         try:
             role_grant(user=user, role=options["role"], region=region, granted_by=None)
         except ValidationError as exc:
