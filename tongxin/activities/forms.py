@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.activities.models import ActivityKind, Audience, CalloutAnswer, TeamKind, TeamRole
+from tongxin.core.forms import ScopedForm
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability
 from tongxin.members.forms import PersonChoiceField
@@ -102,8 +103,14 @@ class ActivityForm(forms.Form):
         return data
 
 
-class AttendanceForm(forms.Form):
+MANAGED = {"capability": Capability.MEMBERS_MANAGE}
+ANYONE_MANAGED = {"capability": Capability.MEMBERS_MANAGE, "members_only": False}
+
+
+class AttendanceForm(ScopedForm):
     """Who attended: the sign-ups ticked, and people who came without signing up."""
+
+    scoped = {"walk_in": {"capability": Capability.MEMBERS_VIEW, "members_only": False}}
 
     attended = forms.MultipleChoiceField(
         label=_("Attended"), required=False, widget=forms.CheckboxSelectMultiple
@@ -114,11 +121,8 @@ class AttendanceForm(forms.Form):
     )
 
     def __init__(self, *args: Any, signups: list[Any], user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["attended"].choices = [(str(s.pk), s.person.name) for s in signups]  # type: ignore[attr-defined]
-        cast(PersonChoiceField, self.fields["walk_in"]).limit_to(
-            user, capability=Capability.MEMBERS_VIEW, members_only=False
-        )
 
 
 class PhotoForm(forms.Form):
@@ -126,8 +130,9 @@ class PhotoForm(forms.Form):
     photo = forms.FileField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
 
 
-class TeamForm(forms.Form):
+class TeamForm(ScopedForm):
     required_css_class = "required"
+    scoped = {"region": MANAGED, "organisation": MANAGED}
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=TeamKind.choices)
     region = RegionChoiceField(label=_("Area served"))
@@ -136,24 +141,12 @@ class TeamForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["region"]).limit_to(user, capability=Capability.MEMBERS_MANAGE)
-        cast(OrganisationChoiceField, self.fields["organisation"]).limit_to(
-            user, capability=Capability.MEMBERS_MANAGE
-        )
 
-
-class TeamMemberForm(forms.Form):
+class TeamMemberForm(ScopedForm):
     person = PersonChoiceField(label=_("Person"))
     role = forms.ChoiceField(label=_("Role"), choices=TeamRole.choices, initial=TeamRole.MEMBER)
     skills = forms.CharField(label=_("Skills"), max_length=200, required=False)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(PersonChoiceField, self.fields["person"]).limit_to(
-            user, capability=Capability.MEMBERS_MANAGE, members_only=False
-        )
+    scoped = {"person": ANYONE_MANAGED}
 
 
 class CalloutForm(forms.Form):

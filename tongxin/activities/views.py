@@ -1,5 +1,6 @@
 """Activity pages (publish, sign up on a phone, confirm attendance) and team pages (roster, call-outs)."""
 
+from functools import partial
 from typing import Any, cast
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from tongxin.activities.forms import (
 from tongxin.activities.models import ActivityPhoto, ActivityStatus, TeamMember
 from tongxin.cases.selectors import cases_visible
 from tongxin.core.access import login_only, requires
-from tongxin.core.pages import form_page, paginate
+from tongxin.core.pages import form_page, list_page, paginate, post_action
 from tongxin.core.periods import list_tools
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability, scope_for
@@ -76,7 +77,6 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         request,
         ActivityForm(request.POST or None, user=user, units=selectors.unit_choices_for(user)),
         save=lambda form: services.activity_create(organiser=user, **form.activity_data()),
-        success=lambda activity: activity,
         message=lambda activity: _("“%(title)s” is published.") % {"title": activity.title},
         template="members/form.html",
         context={"title": _("Publish an activity"), "cancel_url": _url("activities:index")},
@@ -155,43 +155,35 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_only
 @require_POST
 def signup(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    activity = selectors.activity_get_for(user, pk)
-    try:
-        services.signup_create(activity=activity, user=user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("You are signed up for “%(title)s”.") % {"title": activity.title})
-    return redirect(activity)
+    activity = selectors.activity_get_for(request.user, pk)
+    sign_up = partial(services.signup_create, activity=activity, user=request.user)
+    ok = _("You are signed up for “%(title)s”.") % {"title": activity.title}
+    return post_action(request, sign_up, back=activity, ok=ok)
 
 
 @login_only
 @require_POST
 def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    activity = selectors.activity_get_for(user, pk)
-    try:
-        services.signup_cancel(activity=activity, user=user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Your sign-up is withdrawn."))
-    return redirect(activity)
+    activity = selectors.activity_get_for(request.user, pk)
+    withdraw = partial(services.signup_cancel, activity=activity, user=request.user)
+    return post_action(request, withdraw, back=activity, ok=_("Your sign-up is withdrawn."))
 
 
 @login_only
 @require_POST
 def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    activity = _manageable(user, pk)
-    try:
-        services.activity_cancel(activity=activity, actor=user, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The activity is cancelled; those signed up are told."))
-    return redirect(activity)
+    activity = _manageable(request.user, pk)
+    return post_action(
+        request,
+        partial(
+            services.activity_cancel,
+            activity=activity,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+        ),
+        back=activity,
+        ok=_("The activity is cancelled; those signed up are told."),
+    )
 
 
 @login_only
@@ -228,19 +220,18 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @login_only
 @require_POST
 def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    activity = _manageable(user, pk)
+    activity = _manageable(request.user, pk)
     form = PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.activity_photo_add(activity=activity, actor=user, upload=form.cleaned_data["photo"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Photo added."))
-    else:
-        messages.error(request, _("Choose a photo (JPEG, PNG or WebP)."))
-    return redirect(activity)
+    return post_action(
+        request,
+        lambda: services.activity_photo_add(
+            activity=activity, actor=request.user, upload=form.cleaned_data["photo"]
+        ),
+        back=activity,
+        ok=_("Photo added."),
+        form=form,
+        invalid=_("Choose a photo (JPEG, PNG or WebP)."),
+    )
 
 
 @login_only
@@ -260,17 +251,12 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def team_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form, teams = listing.team_selection(request)
-    page = paginate(request, teams)
-    return render(
+    return list_page(
         request,
         "activities/teams.html",
-        {
-            "page": page,
-            "can_manage": has_capability(user, MANAGE),
-            "callouts": selectors.open_callouts_for(user),
-            **list_tools(request, form, page.paginator.count, reverse("activities:team_export")),
-        },
+        listing.team_selection(request),
+        export="activities:team_export",
+        context={"can_manage": has_capability(user, MANAGE), "callouts": selectors.open_callouts_for(user)},
     )
 
 
@@ -282,7 +268,6 @@ def team_create(request: HttpRequest) -> HttpResponse:
         request,
         TeamForm(request.POST or None, user=user),
         save=lambda form: services.team_create(**form.cleaned_data),
-        success=lambda team: team,
         message=lambda team: _("Team “%(name)s” created.") % {"name": team.name},
         template="members/form.html",
         context={"title": _("Create a team"), "cancel_url": _url("activities:teams")},
@@ -319,21 +304,16 @@ def _managed_team(user: Any, pk: int) -> Any:
 @requires(MANAGE)
 @require_POST
 def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    team = _managed_team(user, pk)
-    form = TeamMemberForm(request.POST, user=user)
-    if form.is_valid():
-        try:
-            services.team_member_add(team=team, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request, _("%(name)s joined the team.") % {"name": form.cleaned_data["person"].name}
-            )
-    else:
-        messages.error(request, _("Choose a person from your area."))
-    return redirect(team)
+    team = _managed_team(request.user, pk)
+    form = TeamMemberForm(request.POST, user=request.user)
+    return post_action(
+        request,
+        lambda: services.team_member_add(team=team, **form.cleaned_data),
+        back=team,
+        ok=lambda _member: _("%(name)s joined the team.") % {"name": form.cleaned_data["person"].name},
+        form=form,
+        invalid=_("Choose a person from your area."),
+    )
 
 
 @requires(MANAGE)
@@ -354,20 +334,21 @@ def callout_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     team = _managed_team(user, pk)
     form = CalloutForm(request.POST)
-    if form.is_valid():
+
+    def call_out() -> None:
         case = cases_visible(user).filter(Q(tracking_code=form.cleaned_data["case"].strip())).first()
         if case is None:
-            messages.error(request, _("There is no such case in your area."))
-            return redirect(team)
-        try:
-            services.callout_create(team=team, case=case, actor=user, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The team is called out; its members are told."))
-    else:
-        messages.error(request, _("Enter the case's tracking code."))
-    return redirect(team)
+            raise ValidationError(_("There is no such case in your area."))
+        services.callout_create(team=team, case=case, actor=user, note=form.cleaned_data["note"])
+
+    return post_action(
+        request,
+        call_out,
+        back=team,
+        ok=_("The team is called out; its members are told."),
+        form=form,
+        invalid=_("Enter the case's tracking code."),
+    )
 
 
 @login_only

@@ -1,12 +1,14 @@
-"""Form pieces every app's forms use: the date widget, a service's errors put onto a form, and
-plain error messages for Django's fields.
+"""Form pieces every app's forms use: the date widget, a service's errors put onto a form, a form
+whose pickers keep to the user's scope, an edit form's initial values, and plain error messages
+for Django's fields.
 
 Django's stock messages read like a manual (“确认小数点前不超过 3 位”); `use_plain_messages`
 puts plain ones in their place for every field and validator, once, when Tongxin starts
 (CoreConfig imports this module before any form class is defined).
 """
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, ClassVar, Protocol, cast
 
 from django import forms
 from django.core import validators
@@ -119,3 +121,41 @@ def add_service_errors(
     for key, messages in exc.message_dict.items():
         name = field_map.get(key, key)
         form.add_error(name if name in form.fields else None, messages)
+
+
+def initial_from(obj: Any, names: Iterable[str]) -> dict[str, Any]:
+    """An edit form's initial values: the object's attributes of those names."""
+    return {name: getattr(obj, name) for name in names}
+
+
+class Picker(Protocol):
+    """A choice field that can keep its choices to what a user may act on (regions, organisations,
+    people: their `limit_to`)."""
+
+    def limit_to(self, user: Any, *, capability: str, **options: Any) -> None: ...
+
+
+class ScopedForm(forms.Form):
+    """A form whose pickers offer only what the user may act on.
+
+    `scoped` maps each picker field to its limit_to options (capability, levels, kinds…); a
+    capability left out there is the one the view passes. `fixed` names the fields left out when
+    editing: what is set once, when the thing is made; the edit form starts from the object's values
+    of all the others (`initial_for`)."""
+
+    scoped: ClassVar[dict[str, dict[str, Any]]] = {}
+    fixed: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self, *args: Any, user: Any, editing: bool = False, capability: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.fixed if editing else ():
+            del self.fields[name]
+        for name, options in self.scoped.items():
+            if name in self.fields:
+                cast(Picker, self.fields[name]).limit_to(user, **{"capability": capability, **options})
+
+    @classmethod
+    def initial_for(cls, obj: Any) -> dict[str, Any]:
+        return initial_from(obj, (name for name in cls.base_fields if name not in cls.fixed))

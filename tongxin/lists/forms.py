@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.forms import DateInput
+from tongxin.core.forms import DateInput, ScopedForm
 from tongxin.core.periods import PeriodForm
 from tongxin.core.roles import Capability
 from tongxin.lists.models import (
@@ -23,7 +23,7 @@ from tongxin.lists.models import (
     ResourceKind,
 )
 from tongxin.lists.selectors import projects_visible
-from tongxin.partners.forms import UnitChoiceField
+from tongxin.partners.forms import AREA_LEVELS, UnitChoiceField
 from tongxin.partners.selectors import reach_for, unit_choices
 from tongxin.regions.forms import RegionChoiceField
 from tongxin.regions.models import Level
@@ -41,9 +41,11 @@ class MonthInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m")
 
 
-class NeedForm(forms.Form):
+class NeedForm(ScopedForm):
     required_css_class = "required"
     wide_fields = ("description",)
+    scoped = {"region": {"capability": MANAGE, "levels": NEED_LEVELS}}
+    fixed = ("source",)
 
     title = forms.CharField(label=_("Title"), max_length=120)
     category = forms.ChoiceField(label=_("Category"), choices=NeedCategory.choices)
@@ -61,24 +63,6 @@ class NeedForm(forms.Form):
     )
     beneficiaries_estimate = forms.IntegerField(label=_("People it would help"), min_value=0, initial=0)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
-
-    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["region"]).limit_to(user, capability=MANAGE, levels=NEED_LEVELS)
-        if editing:
-            del self.fields["source"]
-
-    @staticmethod
-    def initial_for(need: Any) -> dict[str, Any]:
-        return {
-            "title": need.title,
-            "category": need.category,
-            "region": need.region,
-            "round_month": need.round_month,
-            "wanted_kind": need.wanted_kind,
-            "beneficiaries_estimate": need.beneficiaries_estimate,
-            "description": need.description,
-        }
 
 
 class NeedFilterForm(PeriodForm):
@@ -153,9 +137,10 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class ResourceForm(forms.Form):
+class ResourceForm(ScopedForm):
     required_css_class = "required"
     wide_fields = ("description",)
+    fixed = ("unit",)
 
     unit = UnitChoiceField(label=_("Partner unit"), queryset=None)
     kind = forms.ChoiceField(label=_("Kind"), choices=ResourceKind.choices)
@@ -177,10 +162,8 @@ class ResourceForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if editing:
-            del self.fields["unit"]
-        else:
+        super().__init__(*args, user=user, editing=editing, **kwargs)
+        if not editing:
             reach = reach_for(user)
             units = unit_choices(user)
             if reach.manage.is_empty:
@@ -188,20 +171,6 @@ class ResourceForm(forms.Form):
             else:
                 units = units.filter(reach.manage.q("region__path") | Q(pk__in=list(reach.unit_ids)))
             cast(UnitChoiceField, self.fields["unit"]).queryset = units
-
-    @staticmethod
-    def initial_for(resource: Any) -> dict[str, Any]:
-        return {
-            "kind": resource.kind,
-            "title": resource.title,
-            "category": resource.category,
-            "quantity": resource.quantity,
-            "quantity_unit": resource.quantity_unit,
-            "available": resource.available,
-            "available_from": resource.available_from,
-            "available_until": resource.available_until,
-            "description": resource.description,
-        }
 
 
 MILESTONE_LINE = re.compile(r"^(?P<title>.*?)(?:\s*[×xX\*]\s*(?P<weight>\d{1,3}))?\s*$")
@@ -311,12 +280,7 @@ class CloseForm(forms.Form):
     beneficiaries_note = forms.CharField(label=_("Who benefited"), required=False, max_length=200)
 
 
-class LedgerForm(forms.Form):
+class LedgerForm(ScopedForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     area = RegionChoiceField(label=_("Street or community"), required=False)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["area"]).limit_to(
-            user, capability=Capability.PARTNERS_VIEW, levels=[Level.COUNTY, Level.STREET, Level.COMMUNITY]
-        )
+    scoped = {"area": {"capability": Capability.PARTNERS_VIEW, "levels": AREA_LEVELS}}

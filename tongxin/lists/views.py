@@ -2,6 +2,7 @@
 results lists and needs from unsolved cases. The Excel ledger (台账), which also holds the meetings
 and the duty check, is in tongxin.cobuilding.pages."""
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -14,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.core.access import requires
-from tongxin.core.pages import form_page, int_param, paginate
-from tongxin.core.periods import list_tools
+from tongxin.core.pages import form_page, int_param, list_page, paginate, post_action
 from tongxin.core.roles import Capability
 from tongxin.lists import listing, services
 from tongxin.lists.forms import (
@@ -81,21 +81,19 @@ def can_claim(user: Any, need: Need) -> bool:
 def need_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form, queryset = listing.need_selection(request)
-    page = paginate(request, queryset)
-    rows = [(need, can_claim(user, need)) for need in page]
     reach = reach_for(user)
-    return render(
+    return list_page(
         request,
         "lists/needs.html",
-        {
+        (form, queryset),
+        export="lists:need_export",
+        context=lambda listed: {
             "form": form,
-            "page": page,
-            "rows": rows,
+            "rows": [(need, can_claim(user, need)) for need in listed["page"]],
             "counts": need_counts(queryset),
             "node": form.area,
             "can_publish": not reach.manage.is_empty,
             "claim_units": list(claim_units(user)) if reach.unit_ids or not reach.manage.is_empty else [],
-            **list_tools(request, form, page.paginator.count, reverse("lists:need_export")),
         },
     )
 
@@ -147,7 +145,6 @@ def need_create(request: HttpRequest) -> HttpResponse:
         request,
         NeedForm(request.POST or None, initial=initial, user=user),
         save=lambda form: services.need_create(actor=user, **form.cleaned_data),
-        success=lambda need: need,
         message=lambda need: _("The need “%(title)s” is published.") % {"title": need.title},
         template="lists/form.html",
         context={"title": _("Publish a need")},
@@ -218,30 +215,22 @@ def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(VIEW)
 @require_POST
 def need_release(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    need = need_get(user, pk)
-    try:
-        services.need_release(need=need, actor=user, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The need is open for claiming again."))
-    return redirect(need)
+    need = need_get(request.user, pk)
+    return post_action(
+        request,
+        lambda: services.need_release(need=need, actor=request.user, reason=_reason(request)),
+        back=need,
+        ok=_("The need is open for claiming again."),
+    )
 
 
 @requires(MANAGE)
 @require_POST
 def need_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    need = need_get(user, pk)
-    require_manages(user, need.region)
-    try:
-        services.need_withdraw(need=need, actor=user, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The need was withdrawn."))
-    return redirect(need)
+    need = need_get(request.user, pk)
+    require_manages(request.user, need.region)
+    withdraw = partial(services.need_withdraw, need=need, actor=request.user, reason=_reason(request))
+    return post_action(request, withdraw, back=need, ok=_("The need was withdrawn."))
 
 
 @requires(MANAGE)
@@ -309,20 +298,18 @@ def result_list(request: HttpRequest) -> HttpResponse:
 @requires(VIEW)
 @require_GET
 def resource_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
     form, queryset = listing.resource_selection(request)
-    page = paginate(request, queryset)
-    reach = reach_for(user)
-    return render(
+    reach = reach_for(request.user)
+    return list_page(
         request,
         "lists/resources.html",
-        {
-            "page": page,
+        (form, queryset),
+        export="lists:resource_export",
+        context={
             "unit": form.chosen_unit,
             "can_add": bool(reach.unit_ids) or not reach.manage.is_empty,
             "editable": set(reach.unit_ids),
             "reach": reach,
-            **list_tools(request, form, page.paginator.count, reverse("lists:resource_export")),
         },
     )
 
@@ -384,15 +371,14 @@ def _url(name: str, *args: Any) -> str:
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
     form, queryset = listing.project_selection(request)
-    page = paginate(request, queryset)
-    return render(
+    return list_page(
         request,
         "lists/projects.html",
-        {
-            "page": page,
+        (form, queryset),
+        export="lists:project_export",
+        context={
             "counts": project_counts(queryset),
             "can_create": not reach_for(request.user).manage.is_empty,
-            **list_tools(request, form, page.paginator.count, reverse("lists:project_export")),
         },
     )
 
@@ -485,7 +471,6 @@ def project_create(request: HttpRequest) -> HttpResponse:
         request,
         form,
         save=save,
-        success=lambda project: project,
         message=lambda project: _("The project “%(title)s” has started.") % {"title": project.title},
         template="lists/form.html",
         context={
@@ -505,31 +490,19 @@ def _runnable_project(user: Any, pk: int) -> Any:
     return project
 
 
-def _back(
-    request: HttpRequest, project: Any, error: ValidationError | None = None, ok: str = ""
-) -> HttpResponse:
-    if error is not None:
-        messages.error(request, " ".join(error.messages))
-    elif ok:
-        messages.success(request, ok)
-    return redirect(project)
-
-
 @requires(VIEW)
 @require_POST
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    project = _runnable_project(user, pk)
+    project = _runnable_project(request.user, pk)
     form = MilestoneForm(request.POST)
-    if not form.is_valid():
-        return _back(
-            request, project, ValidationError(_("Give the milestone a title and a weight of 1 or more."))
-        )
-    try:
-        services.milestone_add(project=project, actor=user, **form.cleaned_data)
-    except ValidationError as exc:
-        return _back(request, project, exc)
-    return _back(request, project, ok=_("The milestone was added."))
+    return post_action(
+        request,
+        lambda: services.milestone_add(project=project, actor=request.user, **form.cleaned_data),
+        back=project,
+        ok=_("The milestone was added."),
+        form=form,
+        invalid=_("Give the milestone a title and a weight of 1 or more."),
+    )
 
 
 def _milestone(user: Any, pk: int) -> Milestone:
@@ -541,53 +514,48 @@ def _milestone(user: Any, pk: int) -> Milestone:
 @requires(VIEW)
 @require_POST
 def milestone_report(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    milestone = _milestone(user, pk)
-    _runnable_project(user, milestone.project_id)
+    milestone = _milestone(request.user, pk)
+    _runnable_project(request.user, milestone.project_id)
     form = MilestoneReportForm(request.POST)
-    if not form.is_valid():
-        return _back(
-            request, milestone.project, ValidationError(_("Progress is a whole number from 0 to 100."))
-        )
-    try:
-        services.milestone_report(milestone=milestone, actor=user, **form.cleaned_data)
-    except ValidationError as exc:
-        return _back(request, milestone.project, exc)
-    return _back(request, milestone.project, ok=_("Progress was reported."))
+    return post_action(
+        request,
+        lambda: services.milestone_report(milestone=milestone, actor=request.user, **form.cleaned_data),
+        back=milestone.project,
+        ok=_("Progress was reported."),
+        form=form,
+        invalid=_("Progress is a whole number from 0 to 100."),
+    )
 
 
 @requires(MANAGE)
 @require_POST
 def milestone_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    milestone = _milestone(user, pk)
-    require_manages(user, milestone.project.region)
-    try:
-        services.milestone_accept(milestone=milestone, actor=user)
-    except ValidationError as exc:
-        return _back(request, milestone.project, exc)
-    return _back(request, milestone.project, ok=_("“%(title)s” was accepted.") % {"title": milestone.title})
+    milestone = _milestone(request.user, pk)
+    require_manages(request.user, milestone.project.region)
+    accept = partial(services.milestone_accept, milestone=milestone, actor=request.user)
+    ok = _("“%(title)s” was accepted.") % {"title": milestone.title}
+    return post_action(request, accept, back=milestone.project, ok=ok)
 
 
 @requires(VIEW)
 @require_POST
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    project = _runnable_project(user, pk)
+    project = _runnable_project(request.user, pk)
     form = EvidenceForm(request.POST, request.FILES, project=project)
-    if not form.is_valid():
-        return _back(request, project, ValidationError(_("Say what the evidence shows.")))
-    try:
-        services.evidence_add(
+    return post_action(
+        request,
+        lambda: services.evidence_add(
             project=project,
-            actor=user,
+            actor=request.user,
             note=form.cleaned_data["note"],
             upload=form.cleaned_data["file"],
             milestone=form.cleaned_data["milestone"],
-        )
-    except ValidationError as exc:
-        return _back(request, project, exc)
-    return _back(request, project, ok=_("The evidence was added."))
+        ),
+        back=project,
+        ok=_("The evidence was added."),
+        form=form,
+        invalid=_("Say what the evidence shows."),
+    )
 
 
 @requires(VIEW)
@@ -602,29 +570,27 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(MANAGE)
 @require_POST
 def project_close(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    project = project_get(user, pk)
-    require_manages(user, project.region)
+    project = project_get(request.user, pk)
+    require_manages(request.user, project.region)
     form = CloseForm(request.POST)
-    if not form.is_valid():
-        return _back(
-            request, project, ValidationError(_("Describe the result and how many people benefited."))
-        )
-    try:
-        services.project_close(project=project, actor=user, **form.cleaned_data)
-    except ValidationError as exc:
-        return _back(request, project, exc)
-    return _back(request, project, ok=_("The project was accepted as delivered; it is on the results list."))
+    return post_action(
+        request,
+        lambda: services.project_close(project=project, actor=request.user, **form.cleaned_data),
+        back=project,
+        ok=_("The project was accepted as delivered; it is on the results list."),
+        form=form,
+        invalid=_("Describe the result and how many people benefited."),
+    )
 
 
 @requires(MANAGE)
 @require_POST
 def project_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    project = project_get(user, pk)
-    require_manages(user, project.region)
-    try:
-        services.project_cancel(project=project, actor=user, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        return _back(request, project, exc)
-    return _back(request, project, ok=_("The project was cancelled."))
+    project = project_get(request.user, pk)
+    require_manages(request.user, project.region)
+    cancel = partial(services.project_cancel, project=project, actor=request.user, reason=_reason(request))
+    return post_action(request, cancel, back=project, ok=_("The project was cancelled."))
+
+
+def _reason(request: HttpRequest) -> str:
+    return request.POST.get("reason", "")

@@ -7,13 +7,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.forms import DateInput
+from tongxin.core.forms import DateInput, ScopedForm
 from tongxin.core.roles import Capability
 from tongxin.meetings.models import MeetingKind
-from tongxin.partners.forms import UnitChoiceField
+from tongxin.partners.forms import AREA_LEVELS, UnitChoiceField
 from tongxin.partners.selectors import alliances_visible, reach_for, unit_choices
 from tongxin.regions.forms import RegionChoiceField
-from tongxin.regions.models import Level
 
 MANAGE = Capability.PARTNERS_MANAGE
 
@@ -30,9 +29,10 @@ class AllianceChoiceField(forms.ModelChoiceField):
         return f"{obj.name} · {obj.region.name}"
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(ScopedForm):
     required_css_class = "required"
     wide_fields = ("agenda",)
+    scoped = {"region": {"capability": MANAGE, "levels": AREA_LEVELS}}
 
     alliance = AllianceChoiceField(label=_("Alliance"), queryset=None, required=False)
     region = RegionChoiceField(label=_("Or the region (a meeting without an alliance)"), required=False)
@@ -50,13 +50,10 @@ class MeetingForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         manage = reach_for(user).manage
         cast(AllianceChoiceField, self.fields["alliance"]).queryset = (
             alliances_visible(user).filter(manage.q("region__path"), active=True).order_by("name")
-        )
-        cast(RegionChoiceField, self.fields["region"]).limit_to(
-            user, capability=MANAGE, levels=[Level.COUNTY, Level.STREET, Level.COMMUNITY]
         )
 
     def clean(self) -> dict[str, Any]:

@@ -1,21 +1,20 @@
 """Joint-meeting pages: the list and the year's plan, the meeting screen (agenda, invitations,
 attendance, minutes, decisions and their steps, tasks, and claiming needs on the spot over htmx)."""
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.core.access import requires
-from tongxin.core.pages import form_page, paginate
-from tongxin.core.periods import list_tools
+from tongxin.core.pages import form_page, list_page, paginate, post_action
 from tongxin.core.roles import Capability
 from tongxin.lib.tree import subtree_range
 from tongxin.lists.models import NeedStatus
@@ -83,8 +82,6 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     reach = reach_for(user)
     now = timezone.now()
     year = timezone.localdate().year
-    form, queryset = meeting_selection(request)
-    page = paginate(request, queryset)
     alliances = []
     if reach.is_official:
         alliances = [
@@ -93,17 +90,12 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                 alliances_visible(user).filter(active=True).order_by("region__path", "name")[:60], year=year
             )
         ]
-    return render(
+    return list_page(
         request,
         "meetings/list.html",
-        {
-            "page": page,
-            **list_tools(request, form, page.paginator.count, reverse("meetings:export")),
-            "alliances": alliances,
-            "year": year,
-            "can_create": not reach.manage.is_empty,
-            "now": now,
-        },
+        meeting_selection(request),
+        export="meetings:export",
+        context={"alliances": alliances, "year": year, "can_create": not reach.manage.is_empty, "now": now},
     )
 
 
@@ -134,7 +126,6 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         request,
         MeetingForm(request.POST or None, initial=initial, user=user),
         save=save,
-        success=lambda meeting: meeting,
         message=_("The meeting is planned. Call it to send the invitations."),
         template="meetings/form.html",
         context={"title": _("Plan a meeting")},
@@ -237,157 +228,140 @@ def _organised(user: Any, pk: int) -> Any:
     return meeting
 
 
-def _back(
-    request: HttpRequest, meeting: Any, error: ValidationError | None = None, ok: str = ""
-) -> HttpResponse:
-    if error is not None:
-        messages.error(request, " ".join(error.messages))
-    elif ok:
-        messages.success(request, ok)
-    return redirect(meeting)
-
-
 @requires(MANAGE)
 @require_POST
 def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    meeting = _organised(user, pk)
+    meeting = _organised(request.user, pk)
     form = AgendaItemForm(request.POST)
-    if not form.is_valid():
-        return _back(request, meeting, ValidationError(_("An agenda item needs a title.")))
-    try:
-        services.agenda_item_add(meeting=meeting, actor=user, title=form.cleaned_data["title"])
-    except ValidationError as exc:
-        return _back(request, meeting, exc)
-    return _back(request, meeting, ok=_("The item is on the agenda."))
+    return post_action(
+        request,
+        lambda: services.agenda_item_add(
+            meeting=meeting, actor=request.user, title=form.cleaned_data["title"]
+        ),
+        back=meeting,
+        ok=_("The item is on the agenda."),
+        form=form,
+        invalid=_("An agenda item needs a title."),
+    )
 
 
 @requires(MANAGE)
 @require_POST
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    meeting = _organised(user, pk)
-    form = InviteForm(request.POST, user=user)
-    if not form.is_valid():
-        return _back(request, meeting, ValidationError(_("Choose a unit to invite.")))
-    try:
-        services.invitation_add(meeting=meeting, actor=user, unit=form.cleaned_data["unit"])
-    except ValidationError as exc:
-        return _back(request, meeting, exc)
-    return _back(request, meeting, ok=_("%(unit)s is invited.") % {"unit": form.cleaned_data["unit"].name})
+    meeting = _organised(request.user, pk)
+    form = InviteForm(request.POST, user=request.user)
+    return post_action(
+        request,
+        lambda: services.invitation_add(meeting=meeting, actor=request.user, unit=form.cleaned_data["unit"]),
+        back=meeting,
+        ok=lambda _invitation: _("%(unit)s is invited.") % {"unit": form.cleaned_data["unit"].name},
+        form=form,
+        invalid=_("Choose a unit to invite."),
+    )
 
 
 @requires(MANAGE)
 @require_POST
 def call(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    meeting = _organised(user, pk)
-    try:
-        services.meeting_call(meeting=meeting, actor=user)
-    except ValidationError as exc:
-        return _back(request, meeting, exc)
-    return _back(request, meeting, ok=_("The meeting is called; the invited have been told."))
+    meeting = _organised(request.user, pk)
+    call = partial(services.meeting_call, meeting=meeting, actor=request.user)
+    return post_action(
+        request, call, back=meeting, ok=_("The meeting is called; the invited have been told.")
+    )
 
 
 @requires(MANAGE)
 @require_POST
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    meeting = _organised(user, pk)
-    present = [v for v in request.POST.getlist("attended") if v.isdigit()]
-    try:
-        n = services.meeting_attendance(meeting=meeting, actor=user, attended=[int(v) for v in present])
-    except ValidationError as exc:
-        return _back(request, meeting, exc)
-    return _back(request, meeting, ok=_("Attendance recorded: %(n)d present.") % {"n": n})
+    meeting = _organised(request.user, pk)
+    present = [int(v) for v in request.POST.getlist("attended") if v.isdigit()]
+    record = partial(services.meeting_attendance, meeting=meeting, actor=request.user, attended=present)
+    return post_action(
+        request, record, back=meeting, ok=lambda n: _("Attendance recorded: %(n)d present.") % {"n": n}
+    )
 
 
 @requires(MANAGE)
 @require_POST
 def minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    meeting = _organised(user, pk)
+    meeting = _organised(request.user, pk)
     form = MinutesForm(request.POST)
-    if not form.is_valid():
-        return _back(
-            request, meeting, ValidationError(_("Give the time the meeting was held and its minutes."))
-        )
-    try:
-        services.meeting_record(
-            meeting=meeting,
-            actor=user,
-            minutes=form.cleaned_data["minutes"],
-            held_at=form.cleaned_data["held_at"],
-        )
-    except ValidationError as exc:
-        return _back(request, meeting, exc)
-    return _back(request, meeting, ok=_("The minutes are recorded; the meeting counts as held."))
+    return post_action(
+        request,
+        lambda: services.meeting_record(meeting=meeting, actor=request.user, **form.cleaned_data),
+        back=meeting,
+        ok=_("The minutes are recorded; the meeting counts as held."),
+        form=form,
+        invalid=_("Give the time the meeting was held and its minutes."),
+    )
 
 
 @requires(MANAGE)
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    meeting = _organised(user, pk)
-    try:
-        services.meeting_cancel(meeting=meeting, actor=user, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        return _back(request, meeting, exc)
-    return _back(request, meeting, ok=_("The meeting is cancelled."))
+    meeting = _organised(request.user, pk)
+    cancel = partial(services.meeting_cancel, meeting=meeting, actor=request.user, reason=_reason(request))
+    return post_action(request, cancel, back=meeting, ok=_("The meeting is cancelled."))
+
+
+def _reason(request: HttpRequest) -> str:
+    return request.POST.get("reason", "")
 
 
 @requires(MANAGE)
 @require_POST
 def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    meeting = _organised(user, pk)
+    meeting = _organised(request.user, pk)
     form = DecisionForm(request.POST)
-    if not form.is_valid():
-        return _back(request, meeting, ValidationError(_("Say what is to be decided.")))
-    try:
-        services.decision_create(meeting=meeting, actor=user, **form.cleaned_data)
-    except ValidationError as exc:
-        return _back(request, meeting, exc)
-    return _back(request, meeting, ok=_("The decision is proposed."))
+    return post_action(
+        request,
+        lambda: services.decision_create(meeting=meeting, actor=request.user, **form.cleaned_data),
+        back=meeting,
+        ok=_("The decision is proposed."),
+        form=form,
+        invalid=_("Say what is to be decided."),
+    )
 
 
 @requires(MANAGE)
 @require_POST
 def decision_step(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    decision = decision_get(user, pk)
-    meeting = decision.meeting
-    require_manages(user, meeting.region)
+    decision = decision_get(request.user, pk)
+    require_manages(request.user, decision.meeting.region)
     form = StepForm(request.POST)
-    if not form.is_valid():
-        return _back(request, meeting, ValidationError(_("Unknown step.")))
-    try:
-        services.decision_step(
-            decision=decision, action=form.cleaned_data["action"], actor=user, note=form.cleaned_data["note"]
-        )
-    except services.DecisionConflict as exc:
-        return _back(request, meeting, ValidationError(str(exc)))
-    except ValidationError as exc:
-        return _back(request, meeting, exc)
-    return _back(request, meeting, ok=_("The step is recorded."))
+
+    def step() -> None:
+        try:
+            services.decision_step(decision=decision, actor=request.user, **form.cleaned_data)
+        except services.DecisionConflict as exc:
+            raise ValidationError(str(exc)) from exc
+
+    return post_action(
+        request,
+        step,
+        back=decision.meeting,
+        ok=_("The step is recorded."),
+        form=form,
+        invalid=_("Unknown step."),
+    )
 
 
 @requires(MANAGE)
 @require_POST
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    decision = decision_get(user, pk)
-    meeting = decision.meeting
-    require_manages(user, meeting.region)
-    form = TaskForm(request.POST, user=user, prefix=f"d{decision.pk}")
-    if not form.is_valid():
-        errors = [str(e) for errs in form.errors.values() for e in errs]
-        return _back(request, meeting, ValidationError(errors or _("Check the task.")))
-    try:
-        services.task_create(decision=decision, actor=user, **form.cleaned_data)
-    except ValidationError as exc:
-        return _back(request, meeting, exc)
-    return _back(request, meeting, ok=_("The task is tracked."))
+    decision = decision_get(request.user, pk)
+    require_manages(request.user, decision.meeting.region)
+    form = TaskForm(request.POST, user=request.user, prefix=f"d{decision.pk}")
+    return post_action(
+        request,
+        lambda: services.task_create(decision=decision, actor=request.user, **form.cleaned_data),
+        back=decision.meeting,
+        ok=_("The task is tracked."),
+        form=form,
+        invalid=lambda: (
+            " ".join(str(e) for errs in form.errors.values() for e in errs) or _("Check the task.")
+        ),
+    )
 
 
 @requires(VIEW)
@@ -465,17 +439,15 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @requires(VIEW)
 @require_POST
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    task = task_get(user, pk)
+    task = task_get(request.user, pk)
     form = TaskDoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say what was done."))
         return redirect("meetings:tasks")
-    try:
-        services.task_done(task=task, actor=user, note=form.cleaned_data["note"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("“%(task)s” is done.") % {"task": task.title})
     back = request.POST.get("next") or ""
-    return redirect(back if back.startswith("/meetings/") else "meetings:tasks")
+    return post_action(
+        request,
+        partial(services.task_done, task=task, actor=request.user, note=form.cleaned_data["note"]),
+        back=back if back.startswith("/meetings/") else "meetings:tasks",
+        ok=_("“%(task)s” is done.") % {"task": task.title},
+    )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.forms import DateInput
+from tongxin.core.forms import DateInput, ScopedForm
 from tongxin.core.roles import Capability
 from tongxin.members.models import ServicePost, ServicePostKind
 from tongxin.members.rules import DEFAULT_STARS
@@ -127,19 +127,18 @@ class OnlineReportForm(forms.Form):
         self.fields["employer_unit"].queryset = units  # type: ignore[attr-defined]
 
 
-class ReportForm(forms.Form):
+class ReportForm(ScopedForm):
     """The community enters a member's report."""
 
     required_css_class = "required"
+    scoped = {"person": {"capability": Capability.MEMBERS_MANAGE}}
     person = PersonChoiceField(label=_("Member"), help_text=_("Party members living in your area."))
     service_post = CommunityPostChoiceField(label=_("Service post"), queryset=ServicePost.objects.none())
     employer_unit = UnitChoiceField(label=_("Employer"), queryset=ServicePost.objects.none(), required=False)
     reported_on = forms.DateField(label=_("Reported on"), widget=DateInput())
 
     def __init__(self, *args: Any, user: Any, units: QuerySet[Any], **kwargs: Any) -> None:
-
-        super().__init__(*args, **kwargs)
-        cast(PersonChoiceField, self.fields["person"]).limit_to(user, capability=Capability.MEMBERS_MANAGE)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["service_post"].queryset = (  # type: ignore[attr-defined]
             posts_visible(user, capability=Capability.MEMBERS_MANAGE)
             .filter(active=True)
@@ -164,7 +163,7 @@ class ReportEndForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(ScopedForm):
     STATES = [
         ("", _("Active")),
         ("due", _("Re-report due")),
@@ -175,19 +174,19 @@ class ReportFilterForm(forms.Form):
     q = forms.CharField(label=_("Name"), required=False)
     state = forms.ChoiceField(label=_("Show"), choices=STATES, required=False)
     node = RegionChoiceField(label=_("Area"), required=False)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["node"]).limit_to(
-            user, capability=Capability.MEMBERS_VIEW, levels=[Level.STREET, Level.COMMUNITY]
-        )
+    scoped = {"node": {"capability": Capability.MEMBERS_VIEW, "levels": [Level.STREET, Level.COMMUNITY]}}
 
 
 # ---- posts and units --------------------------------------------------------------------------
 
 
-class ServicePostForm(forms.Form):
+COMMUNITIES = {"capability": Capability.MEMBERS_MANAGE, "levels": [Level.COMMUNITY]}
+
+
+class ServicePostForm(ScopedForm):
     required_css_class = "required"
+    scoped = {"community": COMMUNITIES}
+    fixed = ("community",)
     community = RegionChoiceField(label=_("Community"))
     kind = forms.ChoiceField(label=_("Kind"), choices=ServicePostKind.choices)
     name = forms.CharField(label=_("Name"), max_length=80)
@@ -199,17 +198,10 @@ class ServicePostForm(forms.Form):
     )
     active = forms.BooleanField(label=_("Open for reporting"), required=False, initial=True)
 
-    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["community"]).limit_to(
-            user, capability=Capability.MEMBERS_MANAGE, levels=[Level.COMMUNITY]
-        )
-        if editing:
-            del self.fields["community"]
 
-
-class UnitReportForm(forms.Form):
+class UnitReportForm(ScopedForm):
     required_css_class = "required"
+    scoped = {"community": COMMUNITIES}
     unit = UnitChoiceField(label=_("Partner unit"), queryset=ServicePost.objects.none())
     community = RegionChoiceField(label=_("Community reported to"))
     reported_on = forms.DateField(label=_("Reported on"), widget=DateInput())
@@ -218,11 +210,8 @@ class UnitReportForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: Any, units: QuerySet[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-        cast(RegionChoiceField, self.fields["community"]).limit_to(
-            user, capability=Capability.MEMBERS_MANAGE, levels=[Level.COMMUNITY]
-        )
         self.fields["reported_on"].initial = timezone.localdate()
 
 
@@ -233,8 +222,11 @@ class RenewForm(forms.Form):
 # ---- rules ------------------------------------------------------------------------------------
 
 
-class RulesForm(forms.Form):
+class RulesForm(ScopedForm):
+    """A new version of the rules, for a region inside the capability the view passes."""
+
     required_css_class = "required"
+    scoped = {"region": {"levels": [Level.CITY, Level.COUNTY, Level.STREET, Level.COMMUNITY]}}
     version = forms.CharField(label=_("Version"), max_length=32)
     source = forms.CharField(
         label=_("Source"), max_length=300, help_text=_("The document or decision these rules come from.")
@@ -273,12 +265,6 @@ class RulesForm(forms.Form):
         required=False,
         help_text=_("Off by default: rankings invite chasing points."),
     )
-
-    def __init__(self, *args: Any, user: Any, capability: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["region"]).limit_to(
-            user, capability=capability, levels=[Level.CITY, Level.COUNTY, Level.STREET, Level.COMMUNITY]
-        )
 
     def clean_star_thresholds(self) -> list[int]:
         raw = self.cleaned_data["star_thresholds"].replace("，", ",")

@@ -1,10 +1,11 @@
 """Pages for 双报到, the service record, cards for employers, the annual check and the rules."""
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.access import login_only, requires
-from tongxin.core.pages import form_page, int_param, paginate
+from tongxin.core.pages import form_page, int_param, paginate, post_action
 from tongxin.core.permissions import can
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability
@@ -175,15 +176,14 @@ def rereport_me(request: HttpRequest) -> HttpResponse:
     report = selectors.active_report_of(getattr(request.user, "person", None))
     if report is None:
         raise Http404
-    try:
-        services.member_report_renew(report=report, channel=ReportChannel.ONLINE, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("Re-reported. The next one is due on %(day)s.") % {"day": report.next_due_on}
-        )
-    return redirect("members:me")
+    return post_action(
+        request,
+        partial(
+            services.member_report_renew, report=report, channel=ReportChannel.ONLINE, actor=request.user
+        ),
+        back="members:me",
+        ok=lambda _renewal: _("Re-reported. The next one is due on %(day)s.") % {"day": report.next_due_on},
+    )
 
 
 @login_only
@@ -328,13 +328,14 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_renew(request: HttpRequest, pk: int) -> HttpResponse:
     report = _managed_report(request.user, pk)
-    try:
-        services.member_report_renew(report=report, channel=ReportChannel.COMMUNITY, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Re-report recorded."))
-    return redirect("members:report", pk=report.pk)
+    return post_action(
+        request,
+        partial(
+            services.member_report_renew, report=report, channel=ReportChannel.COMMUNITY, actor=request.user
+        ),
+        back=reverse("members:report", args=[report.pk]),
+        ok=_("Re-report recorded."),
+    )
 
 
 @requires(MANAGE)
@@ -342,18 +343,14 @@ def report_renew(request: HttpRequest, pk: int) -> HttpResponse:
 def report_end(request: HttpRequest, pk: int) -> HttpResponse:
     report = _managed_report(request.user, pk)
     form = ReportEndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.member_report_end(
-                report=report, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The report has ended."))
-    else:
-        messages.error(request, _("Give the date and a reason."))
-    return redirect("members:report", pk=report.pk)
+    return post_action(
+        request,
+        lambda: services.member_report_end(report=report, **form.cleaned_data),
+        back=reverse("members:report", args=[report.pk]),
+        ok=_("The report has ended."),
+        form=form,
+        invalid=_("Give the date and a reason."),
+    )
 
 
 @login_only
@@ -415,10 +412,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     post = selectors.post_get(user, pk, capability=MANAGE)
     form = ServicePostForm(
-        request.POST or None,
-        user=user,
-        editing=True,
-        initial={k: getattr(post, k) for k in ("kind", "name", "places", "description", "active")},
+        request.POST or None, user=user, editing=True, initial=ServicePostForm.initial_for(post)
     )
     return form_page(
         request,
@@ -483,13 +477,9 @@ def unit_report_create(request: HttpRequest) -> HttpResponse:
 def unit_report_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     report = selectors.unit_report_get(request.user, pk, capability=MANAGE)
     if action == "renew":
-        try:
-            services.unit_report_renew(report=report)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The unit has reported again."))
-    elif action == "end":
+        renew = partial(services.unit_report_renew, report=report)
+        return post_action(request, renew, back="members:units", ok=_("The unit has reported again."))
+    if action == "end":
         services.unit_report_end(report=report)
         messages.success(request, _("The unit's report has ended."))
     else:

@@ -7,7 +7,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.forms import DateInput
+from tongxin.core.forms import DateInput, ScopedForm
 from tongxin.organisations.models import ALLOWED_PARENT_KINDS, OrgKind, PartyOrganisation
 from tongxin.organisations.selectors import organisation_choices
 from tongxin.regions.forms import RegionChoiceField, ScopedSelect
@@ -42,10 +42,13 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         self.widget.search_url = f"{reverse('organisations:choices')}?{urlencode(params)}"
 
 
-class OrganisationForm(forms.Form):
-    """Create a Party organisation; the tree rules are checked by organisation_validate."""
+class OrganisationForm(ScopedForm):
+    """Create a Party organisation; the tree rules are checked by organisation_validate. The
+    pickers keep to the capability the view passes."""
 
     required_css_class = "required"
+    scoped = {"parent": {"kinds": PARENT_KINDS}, "region": {}}
+    fixed = ("parent",)
 
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Type"), choices=OrgKind.choices)
@@ -64,14 +67,6 @@ class OrganisationForm(forms.Form):
         help_text=_("Community and village committees serve five-year terms."),
     )
 
-    def __init__(self, *args: Any, user: Any, capability: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if "parent" in self.fields:
-            cast(OrganisationChoiceField, self.fields["parent"]).limit_to(
-                user, capability=capability, kinds=PARENT_KINDS
-            )
-        cast(RegionChoiceField, self.fields["region"]).limit_to(user, capability=capability)
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         founded, ends = data.get("founded_on"), data.get("term_ends_on")
@@ -84,19 +79,7 @@ class OrganisationEditForm(OrganisationForm):
     """The parent changes on the move page."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        del self.fields["parent"]
-
-    @staticmethod
-    def initial_for(org: PartyOrganisation) -> dict[str, Any]:
-        return {
-            "name": org.name,
-            "kind": org.kind,
-            "code": org.code,
-            "region": org.region,
-            "founded_on": org.founded_on,
-            "term_ends_on": org.term_ends_on,
-        }
+        super().__init__(*args, editing=True, **kwargs)
 
 
 class OrganisationMoveForm(forms.Form):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.core.access import requires
-from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate
+from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate, posted
 from tongxin.core.permissions import can, get_for_user
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability
@@ -130,33 +130,17 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     parent_id, region_id = int_param(request, "parent"), int_param(request, "region")
     parent = editable_organisation(user, parent_id) if parent_id is not None else None
     region = editable_region(user, region_id) if region_id is not None else None
-    if request.method == "POST":
-        form = OrganisationForm(request.POST, user=user, capability=EDIT)
-    else:
-        initial: dict[str, Any] = {"parent": parent, "region": region or (parent.region if parent else None)}
-        if region is not None:
-            initial["kind"] = DEFAULT_KIND.get(Level(region.level))
-        if parent is not None and parent.is_branch:
-            initial["kind"] = OrgKind.GROUP
-        form = OrganisationForm(initial=initial, user=user, capability=EDIT)
-
-    def save(form: OrganisationForm) -> PartyOrganisation:
-        data = form.cleaned_data
-        return services.organisation_create(
-            name=data["name"],
-            kind=data["kind"],
-            code=data["code"],
-            region=data["region"],
-            parent=data["parent"],
-            founded_on=data["founded_on"],
-            term_ends_on=data["term_ends_on"],
-        )
+    initial: dict[str, Any] = {"parent": parent, "region": region or (parent.region if parent else None)}
+    if region is not None:
+        initial["kind"] = DEFAULT_KIND.get(Level(region.level))
+    if parent is not None and parent.is_branch:
+        initial["kind"] = OrgKind.GROUP
+    form = OrganisationForm(posted(request), initial=initial, user=user, capability=EDIT)
 
     return form_page(
         request,
         form,
-        save=save,
-        success=lambda org: org,
+        save=lambda form: services.organisation_create(**form.cleaned_data),
         message=lambda org: _("%(name)s was created.") % {"name": org.name},
         template="organisations/form.html",
         context={"org": None, "parent": parent},
@@ -169,29 +153,12 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     org = editable_organisation(user, pk)
     form = OrganisationEditForm(
-        request.POST if request.method == "POST" else None,
-        initial=OrganisationEditForm.initial_for(org),
-        user=user,
-        capability=EDIT,
+        posted(request), initial=OrganisationEditForm.initial_for(org), user=user, capability=EDIT
     )
-
-    def save(form: OrganisationEditForm) -> None:
-        data = form.cleaned_data
-        services.organisation_update(
-            organisation=org,
-            actor=request.user,
-            name=data["name"],
-            kind=data["kind"],
-            code=data["code"],
-            region=data["region"],
-            founded_on=data["founded_on"],
-            term_ends_on=data["term_ends_on"],
-        )
-
     return form_page(
         request,
         form,
-        save=save,
+        save=lambda form: services.organisation_update(organisation=org, actor=user, **form.cleaned_data),
         success=reverse("organisations:detail", args=[org.pk]),
         message=lambda _saved: _("%(name)s was saved.") % {"name": form.cleaned_data["name"]},
         template="organisations/form.html",
@@ -204,9 +171,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_move(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     org = editable_organisation(user, pk)
-    form = OrganisationMoveForm(
-        request.POST if request.method == "POST" else None, user=user, capability=EDIT, organisation=org
-    )
+    form = OrganisationMoveForm(posted(request), user=user, capability=EDIT, organisation=org)
     return form_page(
         request,
         form,

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.models import User
-from tongxin.core.forms import DateInput
+from tongxin.core.forms import DateInput, ScopedForm
 from tongxin.core.roles import Capability
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.partners.models import AllianceKind, MeetingInterval, MemberRole, UnitKind
@@ -16,6 +16,7 @@ from tongxin.regions.forms import RegionChoiceField
 from tongxin.regions.models import Level
 
 MANAGE = Capability.PARTNERS_MANAGE
+AREA_LEVELS = [Level.COUNTY, Level.STREET, Level.COMMUNITY]
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -23,9 +24,13 @@ class UnitChoiceField(forms.ModelChoiceField):
         return f"{obj.name} · {obj.get_kind_display()}"
 
 
-class UnitForm(forms.Form):
+class UnitForm(ScopedForm):
     required_css_class = "required"
     wide_fields = ("description",)
+    scoped = {
+        "region": {"capability": MANAGE, "levels": [Level.CITY, *AREA_LEVELS]},
+        "party_organisation": {"capability": MANAGE},
+    }
 
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
@@ -44,26 +49,6 @@ class UnitForm(forms.Form):
     description = forms.CharField(
         label=_("What the unit does"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["region"]).limit_to(
-            user, capability=MANAGE, levels=[Level.CITY, Level.COUNTY, Level.STREET, Level.COMMUNITY]
-        )
-        cast(OrganisationChoiceField, self.fields["party_organisation"]).limit_to(user, capability=MANAGE)
-
-    @staticmethod
-    def initial_for(unit: Any) -> dict[str, Any]:
-        return {
-            "name": unit.name,
-            "kind": unit.kind,
-            "region": unit.region,
-            "party_organisation": unit.party_organisation,
-            "address": unit.address,
-            "joined_on": unit.joined_on,
-            "red_property": unit.red_property,
-            "description": unit.description,
-        }
 
 
 class AccountsField(forms.ModelMultipleChoiceField):
@@ -88,9 +73,11 @@ class LiaisonsForm(forms.Form):
         field.queryset = User.objects.filter(pk__in=ids).order_by("username")
 
 
-class AllianceForm(forms.Form):
+class AllianceForm(ScopedForm):
     required_css_class = "required"
     wide_fields = ("description",)
+    scoped = {"region": {"capability": MANAGE, "levels": AREA_LEVELS}, "organisation": {"capability": MANAGE}}
+    fixed = ("region",)
 
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=AllianceKind.choices)
@@ -107,30 +94,10 @@ class AllianceForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if editing:
-            del self.fields["region"]
-        else:
-            cast(RegionChoiceField, self.fields["region"]).limit_to(
-                user, capability=MANAGE, levels=[Level.COUNTY, Level.STREET, Level.COMMUNITY]
-            )
-        cast(OrganisationChoiceField, self.fields["organisation"]).limit_to(user, capability=MANAGE)
 
-    @staticmethod
-    def initial_for(alliance: Any) -> dict[str, Any]:
-        return {
-            "name": alliance.name,
-            "kind": alliance.kind,
-            "organisation": alliance.organisation,
-            "meeting_interval": alliance.meeting_interval,
-            "founded_on": alliance.founded_on,
-            "description": alliance.description,
-        }
-
-
-class MemberForm(forms.Form):
+class MemberForm(ScopedForm):
     required_css_class = "required"
+    scoped = {"organisation": {"capability": MANAGE}}
 
     unit = UnitChoiceField(label=_("Partner unit"), queryset=None, required=False)
     organisation = OrganisationChoiceField(
@@ -142,9 +109,8 @@ class MemberForm(forms.Form):
     joined_on = forms.DateField(label=_("Joined on"), widget=DateInput(), initial=timezone.localdate)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         cast(UnitChoiceField, self.fields["unit"]).queryset = unit_choices(user)
-        cast(OrganisationChoiceField, self.fields["organisation"]).limit_to(user, capability=MANAGE)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -153,9 +119,13 @@ class MemberForm(forms.Form):
         return data
 
 
-class PairingForm(forms.Form):
+class PairingForm(ScopedForm):
     required_css_class = "required"
     wide_fields = ("note",)
+    scoped = {
+        "region": {"capability": MANAGE, "levels": [Level.STREET, Level.COMMUNITY]},
+        "host_organisation": {"capability": MANAGE},
+    }
 
     unit = UnitChoiceField(label=_("Partner unit"), queryset=None)
     region = RegionChoiceField(label=_("Community or street"))
@@ -164,12 +134,8 @@ class PairingForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         cast(UnitChoiceField, self.fields["unit"]).queryset = unit_choices(user)
-        cast(RegionChoiceField, self.fields["region"]).limit_to(
-            user, capability=MANAGE, levels=[Level.STREET, Level.COMMUNITY]
-        )
-        cast(OrganisationChoiceField, self.fields["host_organisation"]).limit_to(user, capability=MANAGE)
 
 
 class AgreementForm(forms.Form):
@@ -203,15 +169,10 @@ class EndForm(forms.Form):
     day = forms.DateField(label=_("Ends on"), widget=DateInput(), initial=timezone.localdate)
 
 
-class DutyFilterForm(forms.Form):
+class DutyFilterForm(ScopedForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
     area = RegionChoiceField(label=_("Street or community"), required=False)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["area"]).limit_to(
-            user, capability=Capability.PARTNERS_VIEW, levels=[Level.COUNTY, Level.STREET, Level.COMMUNITY]
-        )
+    scoped = {"area": {"capability": Capability.PARTNERS_VIEW, "levels": AREA_LEVELS}}
 
     def year_or_current(self) -> int:
         if self.is_bound and self.is_valid() and self.cleaned_data.get("year"):

@@ -6,17 +6,16 @@ their meeting rhythm, the duty check) are in tongxin.cobuilding.pages, above mee
 from datetime import timedelta
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.core.access import requires
-from tongxin.core.pages import form_page, int_param, paginate
+from tongxin.core.pages import form_page, int_param, paginate, post_action
 from tongxin.core.roles import Capability
 from tongxin.partners import services
 from tongxin.partners.files import serve
@@ -95,7 +94,6 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         request,
         UnitForm(request.POST or None, user=user),
         save=lambda form: services.unit_create(actor=user, **form.cleaned_data),
-        success=lambda unit: unit,
         message=lambda unit: _("%(name)s was registered.") % {"name": unit.name},
         template="partners/form.html",
         context={"title": _("Register a partner unit")},
@@ -151,7 +149,6 @@ def alliance_create(request: HttpRequest) -> HttpResponse:
         request,
         AllianceForm(request.POST or None, user=user),
         save=lambda form: services.alliance_create(actor=user, **form.cleaned_data),
-        success=lambda alliance: alliance,
         message=lambda alliance: _("%(name)s was formed.") % {"name": alliance.name},
         template="partners/form.html",
         context={"title": _("Form an alliance")},
@@ -209,16 +206,14 @@ def alliance_member_end(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(AllianceMember.objects.filter(alliance__in=alliances_visible(user)), pk=pk)
     require_manages(user, member.alliance.region)
     form = EndForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter a valid date."))
-        return redirect(member.alliance)
-    try:
-        services.alliance_member_end(member=member, actor=user, left_on=form.cleaned_data["day"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(name)s left the alliance.") % {"name": member.label})
-    return redirect(member.alliance)
+    return post_action(
+        request,
+        lambda: services.alliance_member_end(member=member, actor=user, left_on=form.cleaned_data["day"]),
+        back=member.alliance,
+        ok=_("%(name)s left the alliance.") % {"name": member.label},
+        form=form,
+        invalid=_("Enter a valid date."),
+    )
 
 
 # ---- pairings and agreements ----------------------------------------------------------------------
@@ -279,7 +274,6 @@ def pairing_create(request: HttpRequest) -> HttpResponse:
         request,
         PairingForm(request.POST or None, initial=initial, user=user),
         save=lambda form: services.pairing_create(actor=user, **form.cleaned_data),
-        success=lambda pairing: pairing,
         message=lambda pairing: (
             _("%(unit)s is paired with %(region)s.")
             % {"unit": pairing.unit.name, "region": pairing.region.name}
@@ -292,20 +286,17 @@ def pairing_create(request: HttpRequest) -> HttpResponse:
 @requires(MANAGE)
 @require_POST
 def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    pairing = pairing_get(user, pk)
-    require_manages(user, pairing.region)
+    pairing = pairing_get(request.user, pk)
+    require_manages(request.user, pairing.region)
     form = EndForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter a valid date."))
-        return redirect(pairing)
-    try:
-        services.pairing_end(pairing=pairing, actor=user, ended_on=form.cleaned_data["day"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The pairing has ended."))
-    return redirect(pairing)
+    return post_action(
+        request,
+        lambda: services.pairing_end(pairing=pairing, actor=request.user, ended_on=form.cleaned_data["day"]),
+        back=pairing,
+        ok=_("The pairing has ended."),
+        form=form,
+        invalid=_("Enter a valid date."),
+    )
 
 
 @requires(MANAGE)
@@ -316,17 +307,8 @@ def agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
     require_manages(user, pairing.region)
 
     def save(form: AgreementForm) -> None:
-        data = form.cleaned_data
-        services.agreement_add(
-            pairing=pairing,
-            actor=user,
-            title=data["title"],
-            signed_on=data["signed_on"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            commitments=data["commitments"],
-            upload=data["file"],
-        )
+        data = dict(form.cleaned_data)
+        services.agreement_add(pairing=pairing, actor=user, upload=data.pop("file"), **data)
 
     return form_page(
         request,

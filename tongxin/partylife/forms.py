@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.forms import DateInput
+from tongxin.core.forms import DateInput, ScopedForm
 from tongxin.core.periods import PeriodForm
 from tongxin.core.roles import Capability
 from tongxin.members.forms import PeopleMultipleField, PersonChoiceField
@@ -20,11 +20,14 @@ from tongxin.regions.models import Level
 
 MANAGE = Capability.PARTYLIFE_MANAGE
 BRANCHES = sorted(str(k) for k in BRANCH_KINDS)
+MANAGED = {"capability": MANAGE}
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(ScopedForm):
     required_css_class = "required"
     wide_fields = ("topic", "attendees")
+    scoped = {"organisation": {"capability": MANAGE, "kinds": [*BRANCHES, OrgKind.GROUP]}}
+    fixed = ("organisation",)
     organisation = OrganisationChoiceField(label=_("Branch or Party group"))
     kind = forms.ChoiceField(label=_("Meeting"), choices=PartyMeetingKind.choices)
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
@@ -45,21 +48,19 @@ class MeetingForm(forms.Form):
     def __init__(
         self, *args: Any, user: Any, members: Any = None, editing: bool = False, **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)
-        cast(OrganisationChoiceField, self.fields["organisation"]).limit_to(
-            user, capability=MANAGE, kinds=[*BRANCHES, OrgKind.GROUP]
-        )
+        super().__init__(*args, user=user, editing=editing, **kwargs)
         self.fields["held_on"].initial = timezone.localdate()
         if members is not None:
             self.fields["attendees"].queryset = members  # type: ignore[attr-defined]
         else:
             del self.fields["attendees"]
-        if editing:
-            del self.fields["organisation"]
 
 
-class MeetingRulesForm(forms.Form):
+class MeetingRulesForm(ScopedForm):
     required_css_class = "required"
+    scoped = {
+        "region": {"capability": MANAGE, "levels": [Level.CITY, Level.COUNTY, Level.STREET, Level.COMMUNITY]}
+    }
     version = forms.CharField(label=_("Version"), max_length=32)
     source = forms.CharField(label=_("Source"), max_length=300)
     valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
@@ -77,34 +78,27 @@ class MeetingRulesForm(forms.Form):
         label=_("Party lecture"), choices=Frequency.choices, initial=Frequency.QUARTERLY
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["region"]).limit_to(
-            user, capability=MANAGE, levels=[Level.CITY, Level.COUNTY, Level.STREET, Level.COMMUNITY]
-        )
 
-
-class ComplianceForm(forms.Form):
+class ComplianceForm(ScopedForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
     view = forms.ChoiceField(
         label=_("By"), choices=[("quarter", _("Quarter")), ("month", _("Month"))], required=False
     )
     node = RegionChoiceField(label=_("Area"), required=False)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["node"]).limit_to(
-            user,
-            capability=Capability.PARTYLIFE_VIEW,
-            levels=[Level.COUNTY, Level.STREET, Level.COMMUNITY, Level.GRID],
-        )
+    scoped = {
+        "node": {
+            "capability": Capability.PARTYLIFE_VIEW,
+            "levels": [Level.COUNTY, Level.STREET, Level.COMMUNITY, Level.GRID],
+        }
+    }
 
 
 # ---- development ------------------------------------------------------------------------------
 
 
-class FileOpenForm(forms.Form):
+class FileOpenForm(ScopedForm):
     required_css_class = "required"
+    scoped = {"branch": {"capability": MANAGE, "kinds": BRANCHES}}
     person = PersonChoiceField(
         label=_("Applicant"), help_text=_("A person living in your area, not yet a member.")
     )
@@ -113,11 +107,10 @@ class FileOpenForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         field = cast(PersonChoiceField, self.fields["person"])
         field.limit_to(user, capability=MANAGE, members_only=False)
         field.queryset = cast(Any, field.queryset).filter(party_status="")
-        cast(OrganisationChoiceField, self.fields["branch"]).limit_to(user, capability=MANAGE, kinds=BRANCHES)
 
 
 STEP_CHOICES = [(k, label) for k, label in StepKind.choices if k != StepKind.APPLICATION]
@@ -213,8 +206,10 @@ class WindowField(forms.ModelChoiceField):
         return f"{obj.name} · {obj.region.name}"
 
 
-class MobileMemberForm(forms.Form):
+class MobileMemberForm(ScopedForm):
     required_css_class = "required"
+    scoped = {"person": MANAGED}
+    fixed = ("person",)
     person = PersonChoiceField(label=_("Member"))
     current_place = forms.CharField(label=_("Where they are now"), max_length=200)
     work = forms.CharField(label=_("Work"), max_length=120, required=False)
@@ -229,41 +224,33 @@ class MobileMemberForm(forms.Form):
     left_on = forms.DateField(label=_("Left on"), widget=DateInput())
 
     def __init__(self, *args: Any, user: Any, windows: Any, editing: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(PersonChoiceField, self.fields["person"]).limit_to(user, capability=MANAGE)
+        super().__init__(*args, user=user, editing=editing, **kwargs)
         self.fields["window"].queryset = windows  # type: ignore[attr-defined]
         if editing:
-            del self.fields["person"]
             self.fields["contact"].help_text = _("Empty: keep the number on record.")
 
 
-class WindowForm(forms.Form):
+class WindowForm(ScopedForm):
     required_css_class = "required"
+    scoped = {"region": MANAGED}
     name = forms.CharField(label=_("Name"), max_length=100)
     region = RegionChoiceField(label=_("Where"))
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["region"]).limit_to(user, capability=MANAGE)
-
 
 # ---- training ---------------------------------------------------------------------------------
 
 
-class TrainingClassForm(forms.Form):
+class TrainingClassForm(ScopedForm):
     required_css_class = "required"
+    scoped = {"organisation": MANAGED}
     name = forms.CharField(label=_("Name"), max_length=120)
     purpose = forms.ChoiceField(label=_("For"), choices=TrainingPurpose.choices)
     organisation = OrganisationChoiceField(label=_("Held by"))
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(OrganisationChoiceField, self.fields["organisation"]).limit_to(user, capability=MANAGE)
 
 
 class SessionForm(forms.Form):
@@ -274,12 +261,9 @@ class SessionForm(forms.Form):
     )
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(ScopedForm):
     person = PersonChoiceField(label=_("Participant"))
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(PersonChoiceField, self.fields["person"]).limit_to(user, capability=MANAGE, members_only=False)
+    scoped = {"person": {"capability": MANAGE, "members_only": False}}
 
 
 class SessionAttendanceForm(forms.Form):

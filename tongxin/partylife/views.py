@@ -1,5 +1,6 @@
 """Pages for 三会一课 and its compliance, member development, mobile members and training."""
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -14,9 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
 from tongxin.core.access import login_only, requires
-from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import form_page, paginate
-from tongxin.core.periods import list_tools
+from tongxin.core.forms import add_service_errors, initial_from
+from tongxin.core.pages import form_page, list_page, post_action
 from tongxin.core.permissions import can
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability
@@ -79,16 +79,12 @@ def index(request: HttpRequest) -> HttpResponse:
 @requires(VIEW)
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    form, meetings = listing.meeting_selection(request)
-    page = paginate(request, meetings)
-    return render(
+    return list_page(
         request,
         "partylife/meetings.html",
-        {
-            "page": page,
-            "can_manage": has_capability(request.user, MANAGE),
-            **list_tools(request, form, page.paginator.count, reverse("partylife:meeting_export")),
-        },
+        listing.meeting_selection(request),
+        export="partylife:meeting_export",
+        context={"can_manage": has_capability(request.user, MANAGE)},
     )
 
 
@@ -126,10 +122,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     manage = can(user, MANAGE, meeting.organisation.region.path)
     form = None
     if manage:
-        initial = {
-            k: getattr(meeting, k)
-            for k in ("kind", "held_on", "topic", "lecturer", "attendee_count", "minutes")
-        }
+        initial = initial_from(meeting, ("kind", "held_on", "topic", "lecturer", "attendee_count", "minutes"))
         initial["attendees"] = list(meeting.attendees.values_list("pk", flat=True))
         form = MeetingForm(
             request.POST or None,
@@ -255,17 +248,15 @@ def meeting_rules(request: HttpRequest) -> HttpResponse:
 @require_GET
 def development_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form, files = listing.file_selection(request)
-    page = paginate(request, files)
-    return render(
+    return list_page(
         request,
         "partylife/development_list.html",
-        {
-            "page": page,
+        listing.file_selection(request),
+        export="partylife:development_export",
+        context={
             "today": timezone.localdate(),
             "can_manage": has_capability(user, MANAGE),
             "counts": selectors.development_counts(user),
-            **list_tools(request, form, page.paginator.count, reverse("partylife:development_export")),
         },
     )
 
@@ -278,7 +269,6 @@ def development_open(request: HttpRequest) -> HttpResponse:
         request,
         FileOpenForm(request.POST or None, user=user),
         save=lambda form: services.development_file_open(actor=user, **form.cleaned_data),
-        success=lambda file: file,
         message=lambda file: _("The file of %(name)s is open.") % {"name": file.person.name},
         template=FORM_TEMPLATE,
         context={"title": _("Open a development file"), "cancel_url": reverse("partylife:development")},
@@ -337,16 +327,10 @@ def development_step_add(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(MANAGE)
 @require_POST
 def development_step_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
     step = get_object_or_404(DevelopmentStep.objects.select_related("file"), pk=pk)
-    file = selectors.file_get(user, step.file_id, capability=MANAGE)
-    try:
-        services.development_step_delete(step=step)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Step removed."))
-    return redirect(file)
+    file = selectors.file_get(request.user, step.file_id, capability=MANAGE)
+    delete = partial(services.development_step_delete, step=step)
+    return post_action(request, delete, back=file, ok=_("Step removed."))
 
 
 @login_only
@@ -386,16 +370,14 @@ def development_rules(request: HttpRequest) -> HttpResponse:
 @require_GET
 def mobile_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form, records = listing.mobile_selection(request)
-    page = paginate(request, records)
-    return render(
+    return list_page(
         request,
         "partylife/mobile_list.html",
-        {
-            "page": page,
+        listing.mobile_selection(request),
+        export="partylife:mobile_export",
+        context={
             "windows": selectors.windows_visible(user).order_by("name"),
             "can_manage": has_capability(user, MANAGE),
-            **list_tools(request, form, page.paginator.count, reverse("partylife:mobile_export")),
         },
     )
 
@@ -423,7 +405,7 @@ def mobile_register(request: HttpRequest) -> HttpResponse:
 def mobile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     record = selectors.mobile_member_get(user, pk, capability=MANAGE)
-    initial = {k: getattr(record, k) for k in ("current_place", "work", "certificate", "left_on")}
+    initial = initial_from(record, ("current_place", "work", "certificate", "left_on"))
     initial["window"] = record.window_id
     form = MobileMemberForm(
         request.POST or None, initial=initial, user=user, windows=selectors.window_choices(user), editing=True
@@ -505,20 +487,18 @@ def window_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def training_list(request: HttpRequest) -> HttpResponse:
     form, classes = listing.training_selection(request)
-    page = paginate(request, classes)
-    tools = list_tools(request, form, page.paginator.count, reverse("partylife:training_export"))
     participants = reverse("partylife:participant_export")
-    return render(
+    return list_page(
         request,
         "partylife/training_list.html",
-        {
-            "page": page,
+        (form, classes),
+        export="partylife:training_export",
+        context=lambda listed: {
             "can_manage": has_capability(request.user, MANAGE),
             "participant_count": TrainingClass.participants.through.objects.filter(
                 trainingclass__in=classes.values("pk")
             ).count(),
-            "participant_export_url": f"{participants}?{tools['export_query']}",
-            **tools,
+            "participant_export_url": f"{participants}?{listed['export_query']}",
         },
     )
 
@@ -531,7 +511,6 @@ def training_create(request: HttpRequest) -> HttpResponse:
         request,
         TrainingClassForm(request.POST or None, user=user),
         save=lambda form: services.training_class_create(**form.cleaned_data),
-        success=lambda training: training,
         message=_("The class is set up; add its sessions and participants."),
         template=FORM_TEMPLATE,
         context={"title": _("Set up a training class"), "cancel_url": reverse("partylife:training")},
@@ -570,30 +549,29 @@ def _managed_class(user: Any, pk: int) -> Any:
 def training_session_add(request: HttpRequest, pk: int) -> HttpResponse:
     training = _managed_class(request.user, pk)
     form = SessionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.training_session_add(training=training, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Session added."))
-    else:
-        messages.error(request, _("Enter the date, topic and class hours."))
-    return redirect(training)
+    return post_action(
+        request,
+        lambda: services.training_session_add(training=training, **form.cleaned_data),
+        back=training,
+        ok=_("Session added."),
+        form=form,
+        invalid=_("Enter the date, topic and class hours."),
+    )
 
 
 @requires(MANAGE)
 @require_POST
 def training_participant_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    training = _managed_class(user, pk)
-    form = ParticipantForm(request.POST, user=user)
-    if form.is_valid():
-        services.training_participants_add(training=training, people=[form.cleaned_data["person"]])
-        messages.success(request, _("%(name)s joins the class.") % {"name": form.cleaned_data["person"].name})
-    else:
-        messages.error(request, _("Choose a person from your area."))
-    return redirect(training)
+    training = _managed_class(request.user, pk)
+    form = ParticipantForm(request.POST, user=request.user)
+    return post_action(
+        request,
+        lambda: services.training_participants_add(training=training, people=[form.cleaned_data["person"]]),
+        back=training,
+        ok=lambda _added: _("%(name)s joins the class.") % {"name": form.cleaned_data["person"].name},
+        form=form,
+        invalid=_("Choose a person from your area."),
+    )
 
 
 @requires(MANAGE)

@@ -1,11 +1,11 @@
 """Forms for people and positions. Phone and ID card are typed in plain and encrypted by the service."""
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.forms import DateInput
+from tongxin.core.forms import DateInput, ScopedForm, initial_from
 from tongxin.core.roles import Capability
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.organisations.models import BRANCH_KINDS
@@ -13,6 +13,9 @@ from tongxin.people.models import Gender, PartyStatus, Person, PositionKind
 from tongxin.regions.forms import RegionChoiceField
 
 BRANCH_KIND_VALUES = sorted(str(k) for k in BRANCH_KINDS)
+BRANCHES = {"capability": Capability.STRUCTURE_VIEW, "kinds": BRANCH_KIND_VALUES}
+# typed in plain, kept encrypted: an edit form shows them empty ("keep the number on record")
+PERSONAL_NUMBERS = {"phone", "id_card"}
 
 PARTY_FILTERS = [
     ("", _("Anyone")),
@@ -23,8 +26,9 @@ PARTY_FILTERS = [
 ]
 
 
-class PersonForm(forms.Form):
+class PersonForm(ScopedForm):
     required_css_class = "required"
+    scoped = {"region": {"capability": Capability.PEOPLE_EDIT}, "branch": BRANCHES}
 
     name = forms.CharField(label=_("Name"), max_length=50)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False)
@@ -53,11 +57,7 @@ class PersonForm(forms.Form):
     branch = OrganisationChoiceField(label=_("Party branch"), required=False)
 
     def __init__(self, *args: Any, user: Any, person: Person | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["region"]).limit_to(user, capability=Capability.PEOPLE_EDIT)
-        cast(OrganisationChoiceField, self.fields["branch"]).limit_to(
-            user, capability=Capability.STRUCTURE_VIEW, kinds=BRANCH_KIND_VALUES
-        )
+        super().__init__(*args, user=user, **kwargs)
         if person is not None:
             keep = _("Leave empty to keep the number on record (%(masked)s).")
             none = _("No number on record.")
@@ -76,31 +76,27 @@ class PersonForm(forms.Form):
 
     def person_data(self) -> dict[str, Any]:
         """The fields person_create/person_update take, without the personal numbers."""
-        return {k: v for k, v in self.cleaned_data.items() if k not in {"phone", "id_card"}}
+        return {k: v for k, v in self.cleaned_data.items() if k not in PERSONAL_NUMBERS}
 
-    @staticmethod
-    def initial_for(person: Person) -> dict[str, Any]:
-        fields = ("name", "gender", "birth_date", "ethnicity", "region", "address", "employer")
-        more = ("party_status", "party_joined_on", "party_full_on", "branch")
-        return {k: getattr(person, k) for k in fields + more}
+    @classmethod
+    def initial_for(cls, person: Person) -> dict[str, Any]:
+        return initial_from(person, (name for name in cls.base_fields if name not in PERSONAL_NUMBERS))
 
 
-class PersonFilterForm(forms.Form):
+class PersonFilterForm(ScopedForm):
     q = forms.CharField(label=_("Name"), required=False, max_length=50)
     node = RegionChoiceField(label=_("Area"), required=False)
     party = forms.ChoiceField(label=_("Party membership"), choices=PARTY_FILTERS, required=False)
     branch = OrganisationChoiceField(label=_("Party branch"), required=False)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(RegionChoiceField, self.fields["node"]).limit_to(user, capability=Capability.PEOPLE_VIEW)
-        cast(OrganisationChoiceField, self.fields["branch"]).limit_to(
-            user, capability=Capability.STRUCTURE_VIEW, kinds=BRANCH_KIND_VALUES
-        )
+    scoped = {"node": {"capability": Capability.PEOPLE_VIEW}, "branch": BRANCHES}
 
 
-class PositionForm(forms.Form):
+class PositionForm(ScopedForm):
     required_css_class = "required"
+    scoped = {
+        "organisation": {"capability": Capability.PEOPLE_EDIT},
+        "region": {"capability": Capability.PEOPLE_EDIT},
+    }
 
     kind = forms.ChoiceField(label=_("Position"), choices=PositionKind.choices)
     organisation = OrganisationChoiceField(
@@ -118,13 +114,6 @@ class PositionForm(forms.Form):
     )
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DateInput())
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(OrganisationChoiceField, self.fields["organisation"]).limit_to(
-            user, capability=Capability.PEOPLE_EDIT
-        )
-        cast(RegionChoiceField, self.fields["region"]).limit_to(user, capability=Capability.PEOPLE_EDIT)
 
 
 class PositionEndForm(forms.Form):

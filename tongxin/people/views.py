@@ -2,10 +2,9 @@
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongxin.audit.models import Action, Outcome
 from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
-from tongxin.core.pages import form_page, int_param, paginate
+from tongxin.core.pages import form_page, int_param, paginate, post_action, posted
 from tongxin.core.permissions import can, get_for_user
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability, scope_for
@@ -125,10 +124,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     region_id = int_param(request, "region")
     region = editable_region(user, region_id, EDIT) if region_id is not None else None
-    if request.method == "POST":
-        form = PersonForm(request.POST, user=user)
-    else:
-        form = PersonForm(initial={"region": region}, user=user)
+    form = PersonForm(posted(request), initial={"region": region}, user=user)
 
     def save(form: PersonForm) -> Person:
         return services.person_create(
@@ -139,7 +135,6 @@ def person_create(request: HttpRequest) -> HttpResponse:
         request,
         form,
         save=save,
-        success=lambda person: person,
         message=lambda person: _("%(name)s was added.") % {"name": person.name},
         template="people/form.html",
         context={"person": None, "region": region},
@@ -151,12 +146,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = editable_person(user, pk)
-    form = PersonForm(
-        request.POST if request.method == "POST" else None,
-        initial=PersonForm.initial_for(person),
-        user=user,
-        person=person,
-    )
+    form = PersonForm(posted(request), initial=PersonForm.initial_for(person), user=user, person=person)
 
     def save(form: PersonForm) -> None:
         services.person_update(
@@ -212,26 +202,11 @@ def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
 def position_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = editable_person(user, pk)
-    if request.method == "POST":
-        form = PositionForm(request.POST, user=user)
-    else:
-        form = PositionForm(initial={"region": person.region, "starts_on": timezone.localdate()}, user=user)
-
-    def save(form: PositionForm) -> None:
-        data = form.cleaned_data
-        services.position_create(
-            person=person,
-            kind=data["kind"],
-            starts_on=data["starts_on"],
-            region=data["region"],
-            organisation=data["organisation"],
-            ends_on=data["ends_on"],
-        )
-
+    initial = {"region": person.region, "starts_on": timezone.localdate()}
     return form_page(
         request,
-        form,
-        save=save,
+        PositionForm(posted(request), initial=initial, user=user),
+        save=lambda form: services.position_create(person=person, **form.cleaned_data),
         success=person.get_absolute_url(),
         message=_("The position was added."),
         template="people/position_form.html",
@@ -244,31 +219,10 @@ def position_create(request: HttpRequest, pk: int) -> HttpResponse:
 def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     position = editable_position(user, pk)
-    initial = {
-        "kind": position.kind,
-        "organisation": position.organisation,
-        "region": position.region,
-        "starts_on": position.starts_on,
-        "ends_on": position.ends_on,
-    }
-    form = PositionForm(request.POST if request.method == "POST" else None, initial=initial, user=user)
-
-    def save(form: PositionForm) -> None:
-        data = form.cleaned_data
-        services.position_update(
-            position=position,
-            actor=user,
-            kind=data["kind"],
-            organisation=data["organisation"],
-            region=data["region"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-        )
-
     return form_page(
         request,
-        form,
-        save=save,
+        PositionForm(posted(request), initial=PositionForm.initial_for(position), user=user),
+        save=lambda form: services.position_update(position=position, actor=user, **form.cleaned_data),
         success=reverse("people:detail", args=[position.person_id]),
         message=_("The position was saved."),
         template="people/position_form.html",
@@ -281,21 +235,18 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def position_end(request: HttpRequest, pk: int) -> HttpResponse:
     position = editable_position(request.user, pk)
     form = PositionEndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.position_end(position=position, actor=request.user, ends_on=form.cleaned_data["ends_on"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("%(position)s of %(name)s ends on %(date)s.")
-                % {
-                    "position": position.get_kind_display(),
-                    "name": position.person.name,
-                    "date": form.cleaned_data["ends_on"].isoformat(),
-                },
-            )
-    else:
-        messages.error(request, _("Enter the date the position ends."))
-    return redirect("people:detail", pk=position.person_id)
+    return post_action(
+        request,
+        lambda: services.position_end(position=position, actor=request.user, **form.cleaned_data),
+        back=reverse("people:detail", args=[position.person_id]),
+        ok=lambda _ended: (
+            _("%(position)s of %(name)s ends on %(date)s.")
+            % {
+                "position": position.get_kind_display(),
+                "name": position.person.name,
+                "date": form.cleaned_data["ends_on"].isoformat(),
+            }
+        ),
+        form=form,
+        invalid=_("Enter the date the position ends."),
+    )

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.forms import ScopedForm
 from tongxin.regions.models import ALLOWED_PARENT_LEVELS, Kind, Level, Region
 from tongxin.regions.selectors import region_choices
 
@@ -107,11 +108,14 @@ def _kind_choices() -> list[tuple[str, Any]]:
     return [("", _("Usual name for the level")), *Kind.choices]
 
 
-class RegionForm(forms.Form):
-    """Create a region. Checks that need the tree are the service's (region_validate)."""
+class RegionForm(ScopedForm):
+    """Create a region. Checks that need the tree are the service's (region_validate). The parent
+    picker keeps to the capability the view passes; buildings are never parents."""
 
     required_css_class = "required"
     wide_fields = ("address",)
+    scoped = {"parent": {"levels": [lv for lv in Level.values if lv != Level.BUILDING]}}
+    fixed = ("level", "parent")
 
     name = forms.CharField(label=_("Name"), max_length=100)
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
@@ -136,15 +140,6 @@ class RegionForm(forms.Form):
             "For grids and communities: a GeoJSON Polygon in longitude, latitude. Leave empty if unknown."
         ),
     )
-
-    def __init__(self, *args: Any, user: Any, capability: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if "parent" in self.fields:
-            # buildings are never parents
-            parent_levels = [lv for lv in Level.values if lv != Level.BUILDING]
-            cast(RegionChoiceField, self.fields["parent"]).limit_to(
-                user, capability=capability, levels=parent_levels
-            )
 
     def clean_geometry(self) -> Any:
         text = (self.cleaned_data.get("geometry") or "").strip()
@@ -181,24 +176,15 @@ class RegionEditForm(RegionForm):
     """Level and parent do not change here (moving is its own page)."""
 
     def __init__(self, *args: Any, region: Region, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, editing=True, **kwargs)
         self.region_level = region.level
-        del self.fields["level"]
-        del self.fields["parent"]
         if region.level not in BOUNDARY_LEVELS and not region.geometry:
             del self.fields["geometry"]
 
-    @staticmethod
-    def initial_for(region: Region) -> dict[str, Any]:
-        return {
-            "name": region.name,
-            "kind": region.kind,
-            "code": region.code,
-            "address": region.address,
-            "centre_lat": region.centre_lat,
-            "centre_lng": region.centre_lng,
-            "geometry": json.dumps(region.geometry, ensure_ascii=False) if region.geometry else "",
-        }
+    @classmethod
+    def initial_for(cls, region: Region) -> dict[str, Any]:
+        geometry = json.dumps(region.geometry, ensure_ascii=False) if region.geometry else ""
+        return {**super().initial_for(region), "geometry": geometry}
 
 
 class RegionMoveForm(forms.Form):

@@ -4,18 +4,16 @@ page, a region's page and the map show people and organisations too: they are in
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.core.access import requires
-from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate
+from tongxin.core.pages import CHOICES_LIMIT, form_page, int_param, paginate, posted
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability, scope_for
 from tongxin.regions import services
@@ -152,32 +150,31 @@ def region_create(request: HttpRequest) -> HttpResponse:
     if level not in Level.values:
         levels = child_levels(parent) if parent is not None else []
         level = levels[0] if levels else None
-    if request.method == "POST":
-        form = RegionForm(request.POST, user=user, capability=EDIT)
-        form.fields["parent"].required = True  # a top-level region is the system administrator's
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                region = services.region_create(
-                    actor=request.user,
-                    name=data["name"],
-                    level=data["level"],
-                    code=data["code"].strip(),
-                    parent=data["parent"],
-                    kind=data["kind"] or None,
-                    geometry=data["geometry"],
-                    address=data["address"],
-                    centre=form.centre,
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("%(name)s was created.") % {"name": region.name})
-                return redirect(region)
-    else:
-        form = RegionForm(initial={"parent": parent, "level": level}, user=user, capability=EDIT)
-    form.fields["parent"].required = True
-    return render(request, "regions/form.html", {"form": form, "parent": parent, "region": None})
+    form = RegionForm(posted(request), initial={"parent": parent, "level": level}, user=user, capability=EDIT)
+    form.fields["parent"].required = True  # a top-level region is the system administrator's
+
+    def save(form: RegionForm) -> Region:
+        data = form.cleaned_data
+        return services.region_create(
+            actor=user,
+            name=data["name"],
+            level=data["level"],
+            code=data["code"].strip(),
+            parent=data["parent"],
+            kind=data["kind"] or None,
+            geometry=data["geometry"],
+            address=data["address"],
+            centre=form.centre,
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        message=lambda region: _("%(name)s was created.") % {"name": region.name},
+        template="regions/form.html",
+        context={"parent": parent, "region": None},
+    )
 
 
 @requires(Capability.STRUCTURE_VIEW)
@@ -186,7 +183,7 @@ def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     region = editable_region(user, pk)
     form = RegionEditForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial=RegionEditForm.initial_for(region),
         user=user,
         capability=EDIT,
@@ -227,9 +224,7 @@ def region_move(request: HttpRequest, pk: int) -> HttpResponse:
     region = editable_region(user, pk)
     if not ALLOWED_PARENT_LEVELS[region.level]:
         raise Http404  # a city has nowhere to go
-    form = RegionMoveForm(
-        request.POST if request.method == "POST" else None, user=user, capability=EDIT, region=region
-    )
+    form = RegionMoveForm(posted(request), user=user, capability=EDIT, region=region)
     return form_page(
         request,
         form,
