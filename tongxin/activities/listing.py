@@ -1,10 +1,10 @@
 """The activities and teams lists as the pages, their counts and their Excel exports read them:
 one filter form and one selector per list, so a page and its export never differ."""
 
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from tongxin.activities import selectors
 from tongxin.activities.models import Activity, ActivityKind, ActivityStatus, Team, TeamKind
 from tongxin.audit.exports import export_view, xlsx_response
 from tongxin.core.access import login_only
-from tongxin.core.periods import PeriodForm
+from tongxin.core.periods import PeriodForm, selection
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability
 from tongxin.core.xlsx import Column, field, related_name
@@ -31,14 +31,13 @@ def may_list_area(user: Any) -> bool:
     )
 
 
-def activity_selection(request: HttpRequest) -> tuple[PeriodForm, QuerySet[Activity]]:
-    form = PeriodForm(request.GET or None, kinds=ActivityKind.choices, period_help=ACTIVITY_PERIOD_HELP)
-    return form, selectors.activities_listed(request.user, **form.values())
-
-
-def team_selection(request: HttpRequest) -> tuple[PeriodForm, QuerySet[Team]]:
-    form = PeriodForm(request.GET or None, kinds=TeamKind.choices, period_help=TEAM_PERIOD_HELP)
-    return form, selectors.teams_listed(request.user, **form.values())
+activity_selection = selection(
+    partial(PeriodForm, kinds=ActivityKind.choices, period_help=ACTIVITY_PERIOD_HELP),
+    selectors.activities_listed,
+)
+team_selection = selection(
+    partial(PeriodForm, kinds=TeamKind.choices, period_help=TEAM_PERIOD_HELP), selectors.teams_listed
+)
 
 
 def _given_hours(activity: Any) -> Any:

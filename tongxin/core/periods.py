@@ -4,13 +4,14 @@
 Each list says which of its dates the period applies to (its form's `period_help`).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -94,6 +95,22 @@ class PeriodForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+Form = TypeVar("Form", bound=PeriodForm)
+
+
+def selection(
+    form: Callable[..., Form], selector: Callable[..., QuerySet[M]]
+) -> Callable[[HttpRequest], tuple[Form, QuerySet[M]]]:
+    """A list's `selection(request) -> (form, rows)`, which its page, count and export all read:
+    the GET filter form, and the selector given the user and the form's values."""
+
+    def select(request: HttpRequest) -> tuple[Form, QuerySet[M]]:
+        bound = form(request.GET or None)
+        return bound, selector(request.user, **bound.values())
+
+    return select
 
 
 class PeriodFilters(Schema):

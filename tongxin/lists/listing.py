@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from tongxin.audit.exports import export_view
 from tongxin.core.access import requires
+from tongxin.core.periods import selection
 from tongxin.core.roles import Capability
 from tongxin.core.xlsx import Column, field, related_name
 from tongxin.lists.forms import NeedFilterForm, ProjectFilterForm, ResourceFilterForm
@@ -48,9 +49,7 @@ def resource_selection(request: HttpRequest) -> tuple[ResourceFilterForm, QueryS
     return form, resources_listed(request.user, unit=form.chosen_unit, **filters)
 
 
-def project_selection(request: HttpRequest) -> tuple[ProjectFilterForm, QuerySet[Project]]:
-    form = ProjectFilterForm(request.GET or None)
-    return form, projects_listed(request.user, **form.values())
+project_selection = selection(ProjectFilterForm, projects_listed)
 
 
 NEED_COLUMNS = [
@@ -97,34 +96,11 @@ PROJECT_COLUMNS = [
 ]
 
 
-need_export = requires(VIEW)(
-    export_view(
-        need_selection,
-        NEED_COLUMNS,
-        name="needs",
-        title=_lazy("Needs"),
-        back="lists:needs",
-    )
-)
+def _export(selection: Any, columns: list[Column], name: str, title: Any) -> Any:
+    """The Excel download of the list page `lists:<name>`."""
+    return requires(VIEW)(export_view(selection, columns, name=name, title=title, back=f"lists:{name}"))
 
 
-resource_export = requires(VIEW)(
-    export_view(
-        resource_selection,
-        RESOURCE_COLUMNS,
-        name="resources",
-        title=_lazy("Resources"),
-        back="lists:resources",
-    )
-)
-
-
-project_export = requires(VIEW)(
-    export_view(
-        project_selection,
-        PROJECT_COLUMNS,
-        name="projects",
-        title=_lazy("Projects"),
-        back="lists:projects",
-    )
-)
+need_export = _export(need_selection, NEED_COLUMNS, "needs", _lazy("Needs"))
+resource_export = _export(resource_selection, RESOURCE_COLUMNS, "resources", _lazy("Resources"))
+project_export = _export(project_selection, PROJECT_COLUMNS, "projects", _lazy("Projects"))

@@ -3,14 +3,12 @@
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from tongxin.audit.exports import export_view
 from tongxin.core.access import requires
-from tongxin.core.periods import PeriodForm
+from tongxin.core.periods import PeriodForm, selection
 from tongxin.core.roles import Capability
 from tongxin.core.xlsx import Column, field
 from tongxin.meetings.models import Meeting, MeetingKind
@@ -27,9 +25,7 @@ class MeetingListForm(PeriodForm):
         self.fields["when"] = forms.ChoiceField(label=_("Show"), choices=WHEN, required=False)
 
 
-def meeting_selection(request: HttpRequest) -> tuple[MeetingListForm, QuerySet[Meeting]]:
-    form = MeetingListForm(request.GET or None)
-    return form, meetings_listed(request.user, **form.values())
+meeting_selection = selection(MeetingListForm, meetings_listed)
 
 
 def _where(meeting: Any) -> str:

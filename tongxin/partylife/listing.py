@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _lazy
 
 from tongxin.audit.exports import export_view
 from tongxin.core.access import requires
+from tongxin.core.periods import selection
 from tongxin.core.roles import Capability
 from tongxin.core.xlsx import Column, field, related_name
 from tongxin.partylife import selectors
@@ -25,24 +25,10 @@ from tongxin.partylife.models import DevelopmentFile, MobileMember, PartyMeeting
 VIEW = Capability.PARTYLIFE_VIEW
 
 
-def meeting_selection(request: HttpRequest) -> tuple[PartyMeetingFilterForm, QuerySet[PartyMeeting]]:
-    form = PartyMeetingFilterForm(request.GET or None)
-    return form, selectors.party_meetings_listed(request.user, **form.values())
-
-
-def file_selection(request: HttpRequest) -> tuple[FileFilterForm, QuerySet[DevelopmentFile]]:
-    form = FileFilterForm(request.GET or None)
-    return form, selectors.files_listed(request.user, **form.values())
-
-
-def mobile_selection(request: HttpRequest) -> tuple[MobileFilterForm, QuerySet[MobileMember]]:
-    form = MobileFilterForm(request.GET or None)
-    return form, selectors.mobile_members_listed(request.user, **form.values())
-
-
-def training_selection(request: HttpRequest) -> tuple[TrainingFilterForm, QuerySet[TrainingClass]]:
-    form = TrainingFilterForm(request.GET or None)
-    return form, selectors.classes_listed(request.user, **form.values())
+meeting_selection = selection(PartyMeetingFilterForm, selectors.party_meetings_listed)
+file_selection = selection(FileFilterForm, selectors.files_listed)
+mobile_selection = selection(MobileFilterForm, selectors.mobile_members_listed)
+training_selection = selection(TrainingFilterForm, selectors.classes_listed)
 
 
 def participant_rows(classes: QuerySet[TrainingClass]) -> Iterator[tuple[TrainingClass, Any, int, Any]]:
@@ -109,60 +95,35 @@ PARTICIPANT_COLUMNS = [
 ]
 
 
-meeting_export = requires(VIEW)(
-    export_view(
-        meeting_selection,
-        MEETING_COLUMNS,
-        name="party-meetings",
-        title=_lazy("三会一课 meetings"),
-        back="partylife:meetings",
+def _export(selection: Any, columns: list[Column], name: str, title: Any, page: str, **more: Any) -> Any:
+    """The Excel download of the list page `partylife:<page>`."""
+    return requires(VIEW)(
+        export_view(selection, columns, name=name, title=title, back=f"partylife:{page}", **more)
     )
+
+
+meeting_export = _export(
+    meeting_selection, MEETING_COLUMNS, "party-meetings", _lazy("三会一课 meetings"), "meetings"
 )
-
-
-file_export = requires(VIEW)(
-    export_view(
-        file_selection,
-        FILE_COLUMNS,
-        name="development-files",
-        title=_lazy("Member development"),
-        back="partylife:development",
-    )
+file_export = _export(
+    file_selection, FILE_COLUMNS, "development-files", _lazy("Member development"), "development"
 )
-
-
-mobile_export = requires(VIEW)(
-    export_view(
-        mobile_selection,
-        MOBILE_COLUMNS,
-        name="mobile-members",
-        title=_lazy("Mobile members"),
-        back="partylife:mobile",
-    )
+mobile_export = _export(mobile_selection, MOBILE_COLUMNS, "mobile-members", _lazy("Mobile members"), "mobile")
+training_export = _export(
+    training_selection,
+    TRAINING_COLUMNS,
+    "training-classes",
+    _lazy("Training classes"),
+    "training",
+    prepare=selectors.with_class_figures,
 )
-
-
-training_export = requires(VIEW)(
-    export_view(
-        training_selection,
-        TRAINING_COLUMNS,
-        name="training-classes",
-        title=_lazy("Training classes"),
-        back="partylife:training",
-        prepare=lambda rows: selectors.with_class_figures(rows),
-    )
-)
-
-
 # Every participant of the classes listed, with the days and class hours they attended.
-participant_export = requires(VIEW)(
-    export_view(
-        training_selection,
-        PARTICIPANT_COLUMNS,
-        name="training-participants",
-        title=_lazy("Participants"),
-        back="partylife:training",
-        prepare=lambda rows: rows.select_related("organisation"),
-        rows=participant_rows,
-    )
+participant_export = _export(
+    training_selection,
+    PARTICIPANT_COLUMNS,
+    "training-participants",
+    _lazy("Participants"),
+    "training",
+    prepare=lambda rows: rows.select_related("organisation"),
+    rows=participant_rows,
 )
