@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tongxin.partylife",
     "tongxin.statistics",
     "tongxin.transfer",
+    "tongxin.assurance",
     "tongxin.privacy",
     "tongxin.workbench",
     "tongxin.demo",

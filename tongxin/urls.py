@@ -22,6 +22,7 @@ urlpatterns = [
     path("organisations/", include("tongxin.organisations.urls")),
     path("people/", include("tongxin.people.urls")),
     path("audit/", include("tongxin.audit.urls")),
+    path("security/", include("tongxin.assurance.urls")),
     path("cases/", include("tongxin.cases.urls")),
     path("notifications/", include("tongxin.notifications.urls")),
     # the resident's pages without an account: /report/ and /track/<code>/<token>/

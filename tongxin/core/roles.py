@@ -18,6 +18,7 @@ class Capability(models.TextChoices):
     DATA_EXPORT = "data.export", _("Export to Excel")
     ACCOUNTS_MANAGE = "accounts.manage", _("Grant and revoke roles")
     AUDIT_VIEW = "audit.view", _("Read the audit trail")
+    SECURITY_VIEW = "security.view", _("See the security checklist and its state")
     CASES_VIEW = "cases.view", _("See cases")
     CASES_REPORT = "cases.report", _("Report cases (patrol, hotline)")
     CASES_MANAGE = "cases.manage", _("Accept, dispatch, follow up and archive cases")
@@ -70,9 +71,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.SECURITY_ADMIN: frozenset(
-        {C.STRUCTURE_VIEW, C.ACCOUNTS_MANAGE, C.PRIVACY_REQUESTS, C.PRIVACY_REGISTRY}
+        {C.STRUCTURE_VIEW, C.ACCOUNTS_MANAGE, C.SECURITY_VIEW, C.PRIVACY_REQUESTS, C.PRIVACY_REGISTRY}
     ),
-    Role.AUDITOR: frozenset({C.STRUCTURE_VIEW, C.AUDIT_VIEW, C.PRIVACY_REGISTRY}),
+    Role.AUDITOR: frozenset({C.STRUCTURE_VIEW, C.AUDIT_VIEW, C.SECURITY_VIEW, C.PRIVACY_REGISTRY}),
     Role.COUNTY_ORG: frozenset(
         {
             C.STRUCTURE_VIEW,

@@ -153,10 +153,11 @@ MENU: tuple[Group, ...] = (
             Item(_("Accounts"), "accounts:list", cap(C.ACCOUNTS_MANAGE)),
             Item(_("Display links"), "statistics:displays", cap(C.ACCOUNTS_MANAGE)),
             Item(_("Audit trail"), "audit:list", cap(C.AUDIT_VIEW)),
+            Item(_("Security checklist"), "assurance:checklist", cap(C.SECURITY_VIEW)),
             Item(_("API tokens"), "accounts:tokens"),
             Item(_("Change password"), "accounts:password"),
         ),
-        ("regions", "organisations", "people", "regions_map", "transfer", "accounts", "audit"),
+        ("regions", "organisations", "people", "regions_map", "transfer", "accounts", "audit", "assurance"),
     ),
 )
 

@@ -70,6 +70,7 @@ PAGES: dict[str, Budget] = {
     "organisations:list": Budget("zuzhibu", 13),
     "people:list": Budget("jiedao", 15),
     "audit:list": Budget("shenji", 24),
+    "assurance:checklist": Budget("anquan", 14),
     "cases:list": Budget("jiedao", 16),
     "cases:export": Budget("jiedao", 17),
     "cases:map": Budget("jiedao", 13, rows='"lat"'),
@@ -252,6 +253,7 @@ API: dict[str, Budget] = {
     "/api/v1/partylife/mobile": Budget("zuzhibu", 11),
     "/api/v1/partylife/training": Budget("zuzhibu", 11),
     "/api/v1/statistics/indicators": Budget("zuzhibu", 9),
+    "/api/v1/security/checklist": Budget("anquan", 12),
 }
 
 # parameterless GET operations that answer one object, and why they are not a list

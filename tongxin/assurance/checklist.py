@@ -1,0 +1,472 @@
+"""The 37 rows of the security and privacy checklist (SECURITY.md: 等保 2.0 level 3, PIPL, ASVS 5.0)
+and their state on this installation.
+
+A row is proven by the tests it names (run by `make test`; a test in this app checks they exist);
+where the installation decides (TLS, the database, the profile, the accounts that exist), a check
+reads the settings and the database and says whether the row holds here.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from tongxin.accounts.models import RoleAssignment, User
+from tongxin.audit.models import AuditCheckpoint
+from tongxin.core.roles import Role
+
+ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR)
+
+
+class State(StrEnum):
+    HOLDS = "holds"  # built in and proven by tests; nothing on this installation breaks it
+    NOT_CONFIGURED = "not_configured"  # proven, but this installation has not switched it on
+    FAILING = "failing"  # something on this installation breaks the row now
+    DOCUMENT = "document"  # the row is a document; a test checks it is there
+
+
+STATE_LABELS: dict[State, Promise] = {
+    State.HOLDS: pgettext_lazy("security checklist state", "Holds"),
+    State.NOT_CONFIGURED: pgettext_lazy("security checklist state", "Not configured"),
+    State.FAILING: pgettext_lazy("security checklist state", "Failing"),
+    State.DOCUMENT: pgettext_lazy("security checklist state", "Document"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    state: State
+    detail: Promise | str = ""
+
+
+Check = Callable[[], Finding]
+
+
+def _holds(detail: Promise | str = "") -> Finding:
+    return Finding(State.HOLDS, detail)
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    requirement: Promise
+    source: str  # the clauses of the standards (GB/T 22239-2019, PIPL, GB/T 35273, ASVS)
+    proofs: tuple[str, ...]  # tests: "path/to/test_file.py" or "path/to/test_file.py::test_name"
+    check: Check | None = None
+    document: bool = False
+
+    def finding(self) -> Finding:
+        if self.check is not None:
+            return self.check()
+        return Finding(State.DOCUMENT) if self.document else _holds()
+
+
+# ---- the checks of this installation -------------------------------------------------------------
+
+
+def _no_empty_passwords() -> Finding:
+    bad = [
+        u.username
+        for u in User.objects.filter(is_active=True).only("username", "password")
+        if not u.has_usable_password()
+    ]
+    if bad:
+        return Finding(
+            State.FAILING, _("Active accounts without a usable password: %(n)d.") % {"n": len(bad)}
+        )
+    return _holds(_("Every active account has a usable password."))
+
+
+def _password_policy() -> Finding:
+    length = getattr(settings, "TONGXIN_PASSWORD_MIN_LENGTH", 8)
+    classes = getattr(settings, "TONGXIN_PASSWORD_CLASSES", 0)
+    age = getattr(settings, "TONGXIN_PASSWORD_MAX_AGE_DAYS", 0)
+    detail = _("At least %(length)d characters; %(classes)d character classes; maximum age %(age)s.") % {
+        "length": length,
+        "classes": classes,
+        "age": _("%(n)d days") % {"n": age} if age else _("none"),
+    }
+    if length < 8:
+        return Finding(State.FAILING, detail)
+    if not classes or not age:
+        return Finding(State.NOT_CONFIGURED, detail)
+    return _holds(detail)
+
+
+def _lockout() -> Finding:
+    limit = getattr(settings, "AXES_FAILURE_LIMIT", 0)
+    if not limit:
+        return Finding(State.FAILING, _("Log-in lock-out is off."))
+    return _holds(_("Locked after %(n)d failures from one address.") % {"n": limit})
+
+
+def _sessions() -> Finding:
+    minutes = settings.SESSION_COOKIE_AGE // 60
+    detail = _("Idle timeout %(n)d minutes.") % {"n": minutes}
+    return _holds(detail) if minutes <= 30 else Finding(State.NOT_CONFIGURED, detail)
+
+
+def _second_factor() -> Finding:
+    required = getattr(settings, "TONGXIN_MFA_REQUIRED", "none")
+    if required == "officials":
+        return _holds(_("Required for every official."))
+    if required == "admins":
+        return Finding(State.NOT_CONFIGURED, _("Required for the three administrators only."))
+    return Finding(State.FAILING, _("Not required of anyone (demo profile)."))
+
+
+def _transport() -> Finding:
+    if not getattr(settings, "TONGXIN_TLS", False):
+        return Finding(State.NOT_CONFIGURED, _("TLS is off: set TONGXIN_TLS behind an HTTPS proxy."))
+    if not (settings.SESSION_COOKIE_SECURE and int(getattr(settings, "SECURE_HSTS_SECONDS", 0))):
+        return Finding(State.FAILING, _("TLS is on, but secure cookies or HSTS are not."))
+    return _holds(_("HTTPS only, with HSTS and secure cookies."))
+
+
+def _admin_separation() -> Finding:
+    superusers = User.objects.filter(is_active=True, is_superuser=True).count()
+    admins = RoleAssignment.objects.filter(role__in=ADMIN_ROLES).values("user_id")
+    # an administrator with any second role: two distinct roles on one account, one of them an admin's
+    mixed = (
+        RoleAssignment.objects.filter(user_id__in=admins)
+        .values("user_id")
+        .annotate(roles=Count("role", distinct=True))
+        .filter(roles__gt=1)
+        .count()
+    )
+    if superusers or mixed:
+        return Finding(
+            State.FAILING,
+            _("Superusers: %(s)d; administrators holding another role: %(m)d.")
+            % {"s": superusers, "m": mixed},
+        )
+    return _holds(_("No superuser; each administrator holds that role alone."))
+
+
+def _audit_chain() -> Finding:
+    checkpoint = AuditCheckpoint.objects.filter(pk=1).first()
+    if checkpoint is not None and checkpoint.broken_at is not None:
+        return Finding(
+            State.FAILING, _("The audit chain breaks at event #%(id)d.") % {"id": checkpoint.broken_at}
+        )
+    return _holds(_("The audit chain checks out up to its last verification."))
+
+
+def _retention() -> Finding:
+    days = getattr(settings, "TONGXIN_AUDIT_RETENTION_DAYS", 0)
+    detail = _("Audit events kept %(n)d days.") % {"n": days}
+    return _holds(detail) if days >= 180 else Finding(State.FAILING, detail)
+
+
+def _national_algorithms() -> Finding:
+    if getattr(settings, "TONGXIN_CRYPTO_PROFILE", "standard") == "national":
+        return _holds(_("Personal data encrypted with SM4; the audit chain keyed with HMAC-SM3."))
+    return Finding(
+        State.NOT_CONFIGURED,
+        _("Personal data encrypted with Fernet (AES); set the national profile for SM4."),
+    )
+
+
+def _argon2() -> Finding:
+    if settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher"):
+        return _holds(_("New passwords are hashed with Argon2."))
+    return Finding(State.FAILING, _("The first password hasher is not Argon2."))
+
+
+def _database() -> Finding:
+    if connection.vendor == "postgresql":
+        return _holds(_("PostgreSQL; backups and the standby are the operator's (docs/deploy)."))
+    return Finding(
+        State.NOT_CONFIGURED, _("SQLite: for trials only; level 3 needs PostgreSQL with WAL archiving.")
+    )
+
+
+def _headers() -> Finding:
+    if "tongxin.core.middleware.ContentSecurityPolicyMiddleware" in settings.MIDDLEWARE:
+        return _holds(_("Content security policy with a nonce, frames denied, no external hosts."))
+    return Finding(State.FAILING, _("The content security policy is not installed."))
+
+
+def _profile() -> Finding:
+    profile = getattr(settings, "TONGXIN_SECURITY_PROFILE", "standard")
+    if settings.DEBUG:
+        return Finding(State.FAILING, _("DEBUG is on."))
+    if profile != "mlps3":
+        return Finding(
+            State.NOT_CONFIGURED, _("Security profile: %(p)s (set mlps3 for level 3).") % {"p": profile}
+        )
+    return _holds(_("The level-3 profile is on."))
+
+
+S = "tongxin/"
+ROWS: tuple[Row, ...] = (
+    Row(
+        1,
+        _("Unique user identifiers; no empty or unusable passwords on active accounts"),
+        "GB/T 22239 8.1.4.1a",
+        (S + "accounts/tests/test_services.py",),
+        _no_empty_passwords,
+    ),
+    Row(
+        2,
+        _("Password policy: length, common passwords, composition and maximum age"),
+        "GB/T 22239 8.1.4.1a; ASVS 6.2.1/6.2.4/6.2.9",
+        (S + "accounts/tests/test_services.py",),
+        _password_policy,
+    ),
+    Row(
+        3,
+        _("Lock-out after repeated failures, with cool-off or unlock; audited; no user enumeration"),
+        "GB/T 22239 8.1.4.1b; ASVS 6.1.1/6.3.1",
+        (S + "core/tests/test_login.py",),
+        _lockout,
+    ),
+    Row(
+        4,
+        _("Idle timeout and absolute session lifetime; server-side log-out; sessions end on disable"),
+        "GB/T 22239 8.1.4.1b; ASVS 7.3.1/7.3.2/7.4.1/7.4.2",
+        (S + "core/tests/test_login.py",),
+        _sessions,
+    ),
+    Row(
+        5,
+        _("Second factor for every official, mandatory for the administrators; a reset cannot bypass it"),
+        "GB/T 22239 8.1.4.1d; ASVS 6.3.2/6.4.3/6.5.1/6.5.5",
+        (S + "accounts/tests/test_views.py",),
+        _second_factor,
+    ),
+    Row(
+        6,
+        _("HTTPS only, HSTS, secure and HttpOnly cookies, no credentials or personal data in URLs"),
+        "GB/T 22239 8.1.4.1c, 8.1.4.8a; ASVS 14.2.1",
+        (S + "core/tests/test_pages.py",),
+        _transport,
+    ),
+    Row(
+        7,
+        _("No default accounts or passwords; the first administrator gets a one-time password"),
+        "GB/T 22239 8.1.4.2b; ASVS 6.4.1",
+        (S + "accounts/tests/test_services.py",),
+    ),
+    Row(
+        8,
+        _("Inactive or expired accounts are disabled automatically"),
+        "GB/T 22239 8.1.4.2c",
+        (S + "accounts/tests/test_services.py",),
+    ),
+    Row(
+        9,
+        _("Separation of duties: the three administrators are exclusive; no superuser"),
+        "GB/T 22239 8.1.4.2d, 8.1.5.1–8.1.5.3",
+        (S + "accounts/tests/test_services.py",),
+        _admin_separation,
+    ),
+    Row(
+        10,
+        _("Deny by default: every URL declares its permission; only the security administrator grants"),
+        "GB/T 22239 8.1.4.2a/e; ASVS 8.2.1",
+        (S + "core/tests/test_access.py",),
+    ),
+    Row(
+        11,
+        _("Every read, write, list, figure and export is limited to the official's part of the tree"),
+        "GB/T 22239 8.1.4.2e/f; ASVS 8.2.2/8.4.1",
+        (S + "core/tests/test_scope_property.py", S + "members/tests/test_card_scope.py"),
+    ),
+    Row(
+        12,
+        _("Field-level authorisation and labels for sensitive records"),
+        "GB/T 22239 8.1.4.2f/g; ASVS 8.2.3",
+        (S + "people/tests/test_views.py",),
+    ),
+    Row(
+        13,
+        _("The audit covers every user and every important event"),
+        "GB/T 22239 8.1.4.3a; ASVS 16.3.1–16.3.4",
+        (
+            S + "audit/tests/test_audit.py",
+            S + "demo/tests/test_audited_edits.py",
+            S + "demo/tests/test_status_changes.py",
+        ),
+    ),
+    Row(
+        14,
+        _("Audit records: time, user, region, address, type, object, outcome; no plain personal data"),
+        "GB/T 22239 8.1.4.3b; ASVS 16.2.1/16.2.2/16.2.5",
+        (S + "audit/tests/test_audit.py",),
+    ),
+    Row(
+        15,
+        _("The audit trail is append-only and tamper-evident (keyed chain), with checkpoints kept elsewhere"),
+        "GB/T 22239 8.1.4.3c; ASVS 16.4.2/16.4.3",
+        (S + "audit/tests/test_checkpoint.py",),
+        _audit_chain,
+    ),
+    Row(
+        16,
+        _("Auditing cannot be stopped; an audit failure fails the operation"),
+        "GB/T 22239 8.1.4.3d; ASVS 16.5.3",
+        (S + "audit/tests/test_audit.py",),
+    ),
+    Row(
+        17,
+        _("Audit and security logs kept at least 180 days"),
+        "网络安全法 21(3); GB/T 22239 8.1.5.4",
+        (S + "audit/tests/test_audit.py",),
+        _retention,
+    ),
+    Row(
+        18,
+        _("Integrity of important data (case history, configuration) by a keyed hash"),
+        "GB/T 22239 8.1.4.7b; GB/T 39786 8.4",
+        (S + "audit/tests/test_checkpoint.py",),
+    ),
+    Row(
+        19,
+        _("Sensitive personal data encrypted at rest, keys outside the database, rotation"),
+        "GB/T 22239 8.1.4.8b; PIPL 51(3); GB/T 39786 8.4",
+        (S + "lib/tests/test_lib.py",),
+        _national_algorithms,
+    ),
+    Row(20, _("Passwords hashed with Argon2"), "ASVS V11", (S + "accounts/tests/test_services.py",), _argon2),
+    Row(
+        21,
+        _("Backup and restore drills, off-site backup, hot standby (PostgreSQL)"),
+        "GB/T 22239 8.1.4.9a/b/c",
+        (S + "core/tests/test_pages.py",),
+        _database,
+    ),
+    Row(
+        22,
+        _("No residual data: sessions, temporary exports and caches purged"),
+        "GB/T 22239 8.1.4.10; ASVS 14.2.2",
+        (S + "core/tests/test_login.py",),
+    ),
+    Row(
+        23,
+        _("Only necessary personal data: a registry with purpose, legal basis, retention and class"),
+        "PIPL 6, 51(2); GB/T 22239 8.1.4.11a; GB/T 35273 5.2",
+        (S + "privacy/tests/test_retention.py",),
+    ),
+    Row(
+        24,
+        _("Masked by default; a reveal is permitted, audited and states its purpose"),
+        "GB/T 35273 7.2; PIPL 6; ASVS 14.2.6",
+        (S + "people/tests/test_views.py",),
+    ),
+    Row(
+        25,
+        _("Retention and deletion enforced automatically"),
+        "PIPL 19, 47; ASVS 14.2.7",
+        (S + "privacy/tests/test_retention.py",),
+    ),
+    Row(
+        26,
+        _("Requests of data subjects: access, correction, deletion, refusal with reason, due date"),
+        "PIPL 45–47, 50; GB/T 35273 ch. 8",
+        (S + "privacy/tests/test_retention.py",),
+    ),
+    Row(
+        27,
+        _("A bulk export of unmasked data needs a second person's approval; exports limited and audited"),
+        "GB/T 35273 7.1; ASVS 2.4.1",
+        (S + "people/tests/test_views.py",),
+    ),
+    Row(
+        28,
+        _("No personal data cached by the browser; no-store on responses with personal data"),
+        "ASVS 14.3.2/14.3.3",
+        (S + "core/tests/test_pages.py",),
+    ),
+    Row(
+        29,
+        _("Content security policy with a nonce, frames denied, referrer policy; no external hosts"),
+        "PIPL 36; Django W019/W022/E024",
+        (S + "core/tests/test_pages.py",),
+        _headers,
+    ),
+    Row(
+        30,
+        _("Every input validated on the server against the schema; generic errors, no stack traces"),
+        "ASVS 2.2.1/2.2.2/16.5.1",
+        (S + "core/tests/test_api.py",),
+    ),
+    Row(
+        31,
+        _("Cases move only along allowed transitions, in order, all or nothing"),
+        "ASVS 2.3.1/2.3.3",
+        (S + "cases/tests/test_stateful.py",),
+    ),
+    Row(
+        32,
+        _("Concurrent edits of one case are detected (optimistic lock)"),
+        "ASVS 2.3.4",
+        (S + "cases/tests/test_concurrency.py",),
+    ),
+    Row(
+        33,
+        _("Writes through the API are idempotent with an Idempotency-Key"),
+        "IETF Idempotency-Key draft 07",
+        (S + "cases/tests/test_api.py",),
+    ),
+    Row(
+        34,
+        _("Notifications through a transactional outbox, delivered at least once, without duplicates"),
+        "ASVS 2.3.3",
+        (S + "notifications/tests/test_outbox.py", S + "cases/tests/test_outbox.py"),
+    ),
+    Row(
+        35,
+        _("Public submission and costly endpoints are rate-limited"),
+        "ASVS 2.4.1; OWASP API4/API6",
+        (S + "cases/tests/test_public_views.py",),
+    ),
+    Row(
+        36,
+        _("Dependencies and code scanned; the production settings checked"),
+        "ASVS V15",
+        (S + "core/tests/test_pages.py",),
+        _profile,
+    ),
+    Row(
+        37,
+        _("Impact assessment, processing records and a breach runbook kept"),
+        "PIPL 54, 55, 57; GB/T 35273 11.3",
+        (S + "privacy/tests/test_retention.py",),
+        document=True,
+    ),
+)
+
+
+def checklist() -> list[tuple[Row, Finding]]:
+    """Every row with its state on this installation."""
+    return [(row, row.finding()) for row in ROWS]
+
+
+def summary(found: list[tuple[Row, Finding]]) -> dict[State, int]:
+    counts = {state: 0 for state in State}
+    for _row, finding in found:
+        counts[finding.state] += 1
+    return counts
+
+
+def as_json(found: list[tuple[Row, Finding]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": row.number,
+            "requirement": str(row.requirement),
+            "source": row.source,
+            "state": finding.state.value,
+            "state_label": str(STATE_LABELS[finding.state]),
+            "detail": str(finding.detail),
+            "proofs": list(row.proofs),
+        }
+        for row, finding in found
+    ]
