@@ -111,6 +111,7 @@ for module, attribute, prefix, tag in [
     ("tongxin.partylife.api", "router", "/partylife", "party life"),
     ("tongxin.statistics.api", "router", "/statistics", "statistics"),
     ("tongxin.statistics.report_api", "router", "/statistics/reports", "statistics"),
+    ("tongxin.privacy.api", "router", "/privacy", "privacy"),
     ("tongxin.assurance.api", "router", "/security", "security"),
 ]:
     api.add_router(prefix, getattr(import_module(module), attribute), tags=[tag])

@@ -35,6 +35,8 @@ urlpatterns = [
     path("activities/", include("tongxin.activities.urls")),
     path("partylife/", include("tongxin.partylife.urls")),
     path("statistics/", include("tongxin.statistics.urls")),
+    # the personal-information notice and requests (public), the registry and the requests' pages
+    path("privacy/", include("tongxin.privacy.urls")),
     # the wall display (大屏) opened by a read-only link, without an account
     path("screen/", include("tongxin.statistics.screen_urls")),
     path("api/v1/", api.urls),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from tongxin.demo.cases.year import generate_demo_cases
 from tongxin.demo.cobuilding import generate_cobuilding
 from tongxin.demo.memberlife import generate_member_life
+from tongxin.demo.privacy import generate_privacy_requests
 from tongxin.demo.targets import generate_targets
 from tongxin.notifications.outbox import outbox_mark_processed
 
@@ -36,6 +37,7 @@ STEPS = (
     Step("co-building", generate_cobuilding),
     Step("member life", generate_member_life),
     Step("targets", generate_targets),
+    Step("privacy requests", generate_privacy_requests),
 )
 
 

@@ -140,6 +140,8 @@ PAGES: dict[str, Budget] = {
     # the demo's grid worker may have nothing due on the day the test runs: the budget alone guards it
     "workbench:tasks": Budget("wanggeyuan", 16, rows=None),
     "workbench:member": Budget("dangyuan", 18, rows=None),
+    "privacy:requests": Budget("shequ_shuji", 14),
+    "privacy:registry": Budget("anquan", 12),
 }
 
 # parameterless pages that are not a list of rows, and why
@@ -162,6 +164,9 @@ NOT_A_LIST = {
     "cases_public:areas",
     "cases_public:locate",
     "cases_public:find",
+    "privacy:notice",
+    "privacy:public_request",
+    "privacy:request_create",
     # forms to create one thing, and the choices their pickers load
     "accounts:create",
     "accounts:password",
@@ -253,6 +258,7 @@ API: dict[str, Budget] = {
     "/api/v1/partylife/mobile": Budget("zuzhibu", 11),
     "/api/v1/partylife/training": Budget("zuzhibu", 11),
     "/api/v1/statistics/indicators": Budget("zuzhibu", 9),
+    "/api/v1/privacy/requests": Budget("shequ_shuji", 11),
     "/api/v1/security/checklist": Budget("anquan", 12),
 }
 
