@@ -2,6 +2,7 @@
 database), so the two writers (writers.py) given the same plans write the same history."""
 
 import random
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -157,7 +158,9 @@ def _holders(roles: set[str], region_ids: Iterable[int]) -> dict[int, User]:
 
 def ensure_duty_accounts(communities: Iterable[Region]) -> int:
     """Give each community an account that manages its cases and one that verifies them, where it
-    has none (at the community or above). The accounts have no password."""
+    has none (at the community or above). Nobody knows their random password: an administrator
+    hands one out by resetting it, and it must be changed at the first log-in (SECURITY.md row 1:
+    no active account without a usable password)."""
 
     created = 0
     for community in communities:
@@ -168,7 +171,12 @@ def ensure_duty_accounts(communities: Iterable[Region]) -> int:
         ):
             if _holders(roles, ancestors):
                 continue
-            user = user_create(username=f"duty-{community.code}-{suffix}", password=None, first_name="值班")
+            user = user_create(
+                username=f"duty-{community.code}-{suffix}",
+                password=secrets.token_urlsafe(24),
+                first_name="值班",
+                must_change_password=True,
+            )
             role_grant(user=user, role=role, region=community, granted_by=None)
             created += 1
     return created
