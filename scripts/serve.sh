@@ -9,4 +9,4 @@ WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
 "$BIN/tongxin" demo_logins
 echo "Tongxin: http://127.0.0.1:$PORT/  (worker pid $WORKER; Ctrl-C to stop)"
-"$BIN/gunicorn" tongxin.wsgi --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-3}" --access-logfile - --log-level warning
+"$BIN/gunicorn" tongxin.wsgi --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-3}" --access-logfile - --logger-class tongxin.lib.gunicorn_logger.RedactingLogger --log-level warning

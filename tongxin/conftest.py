@@ -37,6 +37,12 @@ def _second_factor_off(settings):
     settings.TONGXIN_MFA_REQUIRED = "none"
 
 
+@pytest.fixture(autouse=True)
+def _audit_files_per_test(settings, tmp_path):
+    """Each test its own directory of signed audit checkpoints and archives (never var/audit)."""
+    settings.TONGXIN_AUDIT_DIR = tmp_path / "audit"
+
+
 @pytest.fixture
 def tree(db) -> Tree:
     return build_tree()

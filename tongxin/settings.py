@@ -9,7 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from tongxin.lib.keys import load_or_create_key
+from tongxin.lib import crypto
+from tongxin.lib.keys import create_private_file, load_or_create_key
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("TONGXIN_DATA_DIR", BASE_DIR.parent / "var")).resolve()
@@ -39,6 +40,25 @@ SECRET_KEY = os.environ.get("TONGXIN_SECRET_KEY") or load_or_create_key(
 FIELD_ENCRYPTION_KEY = os.environ.get("TONGXIN_FIELD_KEY") or load_or_create_key(
     DATA_DIR / "field_key", kind="fernet"
 )
+# National-algorithm profile (GB/T 39786): "national" writes personal data with SM4-GCM and chains
+# the audit trail with HMAC-SM3; "standard": Fernet and HMAC-SHA256. Both are read either way.
+TONGXIN_CRYPTO_PROFILE = os.environ.get("TONGXIN_CRYPTO_PROFILE", "standard").strip().lower()
+crypto.configure(cipher=crypto.SM4 if TONGXIN_CRYPTO_PROFILE == "national" else crypto.FERNET)
+# The audit trail's HMAC key (chain and signed checkpoints), outside the database like the field key.
+AUDIT_CHAIN_KEY = os.environ.get("TONGXIN_AUDIT_KEY") or load_or_create_key(
+    DATA_DIR / "audit_key", kind="django"
+)
+# signed checkpoints (append-only) and archives of the audit trail; ship them off the machine too
+TONGXIN_AUDIT_DIR = Path(os.environ.get("TONGXIN_AUDIT_DIR", DATA_DIR / "audit"))
+TONGXIN_AUDIT_SYSLOG = os.environ.get("TONGXIN_AUDIT_SYSLOG", "")  # /dev/log or host:514
+TONGXIN_AUDIT_RETENTION_DAYS = env_int("TONGXIN_AUDIT_RETENTION_DAYS", 365)  # at least 180
+TONGXIN_AUDIT_CHECKPOINT_MINUTES = env_int("TONGXIN_AUDIT_CHECKPOINT_MINUTES", 15)
+# PostgreSQL: the role the application connects as, when migrations run as another (the owner);
+# it may not UPDATE, DELETE or TRUNCATE audit events
+TONGXIN_DB_APP_ROLE = os.environ.get("TONGXIN_DB_APP_ROLE", "")
+# an unmasked bulk export: at most this many people, downloadable this long after its approval
+TONGXIN_EXPORT_MAX_ROWS = env_int("TONGXIN_EXPORT_MAX_ROWS", 5000)
+TONGXIN_EXPORT_TTL_HOURS = env_int("TONGXIN_EXPORT_TTL_HOURS", 24)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("TONGXIN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("TONGXIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
@@ -132,6 +152,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        create_private_file(Path(DATABASES["default"]["NAME"]))  # 0600, not the umask's 0644
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -250,9 +272,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("TONGXIN_EMAIL_FROM", "tongxin@localhost")
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 
+# tokens in URLs (/track/…/<token>/, /screen/<token>/) never reach a log line (lib.redact)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "tongxin.lib.redact.RedactSecrets"}},
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "server": {"class": "logging.StreamHandler", "filters": ["redact"], "formatter": "server"},
+    },
+    "loggers": {"django.server": {"handlers": ["server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("TONGXIN_LOG_LEVEL", "WARNING")},
 }

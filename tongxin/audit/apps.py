@@ -6,4 +6,4 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self) -> None:
-        from tongxin.audit import signals  # noqa: F401
+        from tongxin.audit import checks, signals  # noqa: F401

@@ -2,7 +2,10 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+
 from tongxin.audit.services import audit_check
+from tongxin.audit.trail import audit_archive, checkpoint_write, trail_verify
 from tongxin.jobs.registry import job
 
 log = logging.getLogger(__name__)
@@ -13,3 +16,15 @@ def verify_chain(payload: dict[str, Any]) -> None:
     intact, first_bad = audit_check(full=True)
     if not intact:
         log.error("the audit hash chain is broken at event %s", first_bad)
+    for problem in trail_verify().problems:
+        log.error("audit trail: %s", problem)
+
+
+@job("audit.checkpoint", every=timedelta(minutes=settings.TONGXIN_AUDIT_CHECKPOINT_MINUTES))
+def checkpoint(payload: dict[str, Any]) -> None:
+    checkpoint_write()
+
+
+@job("audit.archive", every=timedelta(days=1))
+def archive(payload: dict[str, Any]) -> None:
+    audit_archive()

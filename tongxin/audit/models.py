@@ -1,4 +1,6 @@
-"""One append-only table of security events, chained by hash so tampering shows."""
+"""One append-only table of security events, chained by a keyed hash (HMAC-SHA256, or HMAC-SM3 under
+the national-algorithm profile) whose key lives outside the database, so a changed, removed or
+rebuilt event shows (audit.chain)."""
 
 from typing import Any, NoReturn
 
@@ -29,6 +31,14 @@ class Action(models.TextChoices):
     DISPLAY_LINK_REVOKED = "display_link_revoked", _("Display link revoked")
     RECORD_CHANGED = "record_changed", _("Record changed")
     PI_ERASED = "pi_erased", _("Personal data erased")
+    CHAIN_REKEYED = "chain_rekeyed", _("Audit chain re-keyed")
+    AUDIT_ARCHIVED = "audit_archived", _("Audit events archived")
+    EXPORT_REQUESTED = "export_requested", _("Export requested")
+    EXPORT_APPROVED = "export_approved", _("Export approved")
+    EXPORT_REFUSED = "export_refused", _("Export refused")
+    EXPORT_DOWNLOADED = "export_downloaded", _("Export downloaded")
+    EXPORT_EXPIRED = "export_expired", _("Export expired")
+    KEY_ROTATED = "key_rotated", _("Field key rotated")
 
 
 class Outcome(models.TextChoices):
@@ -54,6 +64,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, unique=True, editable=False)
+    # how `hash` was made: "hmac-sha256" or "hmac-sm3"; "sha256" (unkeyed) only before 0007
+    scheme = models.CharField(max_length=12, default="sha256", editable=False)
 
     class Meta:
         verbose_name = _("audit event")
@@ -73,10 +85,13 @@ class AuditEvent(models.Model):
 
 
 class AuditCheckpoint(models.Model):
-    """How far the hash chain has been verified, so a check only walks the new events."""
+    """How far the hash chain has been verified, so a check only walks the new events; and where it
+    starts once old events are archived (the last archived event, also in the signed file)."""
 
     verified_up_to = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    archived_up_to = models.BigIntegerField(default=0)
+    archived_hash = models.CharField(max_length=64, default="0" * 64)
     broken_at = models.BigIntegerField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,20 +1,20 @@
 """The one way to write the audit trail."""
 
-import hashlib
 import ipaddress
-import json
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from tongxin.audit import chain
+from tongxin.audit.chain import GENESIS
 from tongxin.audit.models import AuditCheckpoint, AuditEvent, Outcome
 from tongxin.core.actors import Actor, StandIn, user_or_none
 from tongxin.core.clients import client_address
 from tongxin.core.db import serialise_writers
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "audit_check", "audit_record", "audit_verify", "client_ip"]
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -27,25 +27,6 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
     # hash the address as the database will store it (IPv6 is normalised on save)
     return AuditEvent._meta.get_field("ip").get_prep_value(ip)
-
-
-def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
-    body = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{prev_hash}|{body}".encode()).hexdigest()
-
-
-def _chained_fields(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "at": event.at.isoformat(),
-        "actor": event.actor_username,
-        "action": event.action,
-        # the path, not the id: region is SET_NULL on delete, which must not break the chain
-        "region": event.region_path,
-        "target": event.target,
-        "ip": event.ip,
-        "outcome": event.outcome,
-        "detail": event.detail,
-    }
 
 
 def audit_record(
@@ -73,26 +54,40 @@ def audit_record(
         ip=client_ip(request),
         outcome=outcome,
         detail=detail or {},
+        scheme=chain.current_scheme(),
     )
+    # inside the caller's transaction: if the event cannot be written, the operation fails with it
     with transaction.atomic():
         serialise_writers("tongxin_audit_chain")  # so the chain never forks
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        if last is None:  # every event archived: continue from the last archived one
+            last = AuditCheckpoint.objects.filter(pk=1).values_list("archived_hash", flat=True).first()
         event.prev_hash = last or GENESIS
-        event.hash = _digest(event.prev_hash, _chained_fields(event))
+        event.hash = chain.digest(event.scheme, event.prev_hash, chain.chained_fields(event))
         event.save()
     return event
 
 
-def audit_verify(*, after_id: int = 0, prev_hash: str = GENESIS) -> tuple[bool, int | None]:
-    """Walk the chain (from `after_id`, whose hash is `prev_hash`); return (intact, first bad id)."""
-    ok, bad, _last_id, _last_hash = _walk(after_id, prev_hash)
+def archive_anchor() -> tuple[int, str]:
+    """The last archived event (id, hash): where the chain in the database starts."""
+    anchor = AuditCheckpoint.objects.filter(pk=1).values_list("archived_up_to", "archived_hash").first()
+    return anchor or (0, GENESIS)
+
+
+def audit_verify(*, after_id: int | None = None, prev_hash: str = GENESIS) -> tuple[bool, int | None]:
+    """Walk the chain (from `after_id`, whose hash is `prev_hash`; by default from the last archived
+    event); return (intact, first bad id). Truncation is found by audit.trail.trail_verify."""
+    if after_id is None:
+        after_id, prev_hash = archive_anchor()
+    ok, bad, _last_id, _last_hash = walk(after_id, prev_hash)
     return ok, bad
 
 
-def _walk(after_id: int, prev: str) -> tuple[bool, int | None, int, str]:
+def walk(after_id: int, prev: str) -> tuple[bool, int | None, int, str]:
+    """(intact, first bad id, last good id, its hash) of the events after `after_id`."""
     last_id = after_id
     for event in AuditEvent.objects.filter(id__gt=after_id).order_by("id").iterator(chunk_size=2000):
-        if event.prev_hash != prev or event.hash != _digest(prev, _chained_fields(event)):
+        if not chain.event_intact(event, prev):
             return False, event.pk, last_id, prev
         prev, last_id = event.hash, event.pk
     return True, None, last_id, prev
@@ -109,8 +104,11 @@ def audit_check(*, full: bool = False) -> tuple[bool, int | None]:
         checkpoint, _ = AuditCheckpoint.objects.select_for_update(of=("self",)).get_or_create(pk=1)
         if checkpoint.broken_at is not None and not full:
             return False, checkpoint.broken_at
-        start_id, start_hash = (0, GENESIS) if full else (checkpoint.verified_up_to, checkpoint.last_hash)
-        ok, bad, last_id, last_hash = _walk(start_id, start_hash)
+        if full or checkpoint.verified_up_to < checkpoint.archived_up_to:
+            start_id, start_hash = checkpoint.archived_up_to, checkpoint.archived_hash
+        else:
+            start_id, start_hash = checkpoint.verified_up_to, checkpoint.last_hash
+        ok, bad, last_id, last_hash = walk(start_id, start_hash)
         checkpoint.verified_up_to, checkpoint.last_hash = last_id, last_hash
         checkpoint.broken_at = bad
         checkpoint.checked_at = timezone.now()
