@@ -6,10 +6,11 @@ for the region concerned; `actor=SYSTEM` is the system itself (demo data, import
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,12 +50,25 @@ def require_manage(actor: Actor, region: Region | None) -> None:
         raise PermissionDenied(_("You do not keep co-building for this area."))
 
 
+M = TypeVar("M", bound=Model)
+
+
 def _errors() -> dict[str, list[str]]:
     return {}
 
 
 def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
+
+
+def _term_end(locked: M, started: str, ended: str, on: date | None, too_early: str) -> M:
+    """End a locked term (a seat, a pairing) on `on`, by default today, never before it began."""
+    on = on or timezone.localdate()
+    if on < getattr(locked, started):
+        raise ValidationError({ended: [too_early]})
+    setattr(locked, ended, on)
+    locked.save(update_fields=[ended])
+    return locked
 
 
 # ---- partner units --------------------------------------------------------------------------------
@@ -306,12 +320,7 @@ def alliance_member_end(
         .get(pk=member.pk)
     )
     require_manage(actor, locked.alliance.region)
-    left_on = left_on or timezone.localdate()
-    if left_on < locked.joined_on:
-        raise ValidationError({"left_on": [_("A seat cannot end before it began.")]})
-    locked.left_on = left_on
-    locked.save(update_fields=["left_on"])
-    return locked
+    return _term_end(locked, "joined_on", "left_on", left_on, _("A seat cannot end before it began."))
 
 
 # ---- pairings and agreements ----------------------------------------------------------------------
@@ -354,12 +363,7 @@ def pairing_create(
 def pairing_end(*, pairing: Pairing, actor: Actor, ended_on: date | None = None) -> Pairing:
     locked = Pairing.objects.select_for_update(of=("self",)).select_related("region").get(pk=pairing.pk)
     require_manage(actor, locked.region)
-    ended_on = ended_on or timezone.localdate()
-    if ended_on < locked.started_on:
-        raise ValidationError({"ended_on": [_("A pairing cannot end before it began.")]})
-    locked.ended_on = ended_on
-    locked.save(update_fields=["ended_on"])
-    return locked
+    return _term_end(locked, "started_on", "ended_on", ended_on, _("A pairing cannot end before it began."))
 
 
 @transaction.atomic
