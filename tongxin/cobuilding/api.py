@@ -84,43 +84,27 @@ def duty(request: HttpRequest, year: int | None = None, area: int | None = None)
     require_capability(request.user, VIEW)
     region = region_get(request.user, area, capability=VIEW) if area is not None else None
     report = duty_check(request.user, year=year or timezone.localdate().year, area=region)
-    rows = [
-        {
-            "kind": "unit",
-            "id": u.unit.pk,
-            "name": u.unit.name,
-            "required": u.required,
-            "done": u.done,
-            "status": u.status,
-        }
-        for u in report.units
-    ]
-    rows += [
-        {
-            "kind": "secretary",
-            "id": s.person.pk,
-            "name": s.person.name,
-            "required": s.required,
-            "done": s.claimed,
-            "status": s.status,
-        }
-        for s in report.secretaries
-    ]
-    rows += [
-        {
-            "kind": "alliance",
-            "id": a.alliance.pk,
-            "name": a.alliance.name,
-            "required": a.expected,
-            "done": a.met,
-            "status": a.status,
-        }
-        for a in report.alliances
-    ]
+    rows = (
+        [_duty_row("unit", u.unit, u.required, u.done, u.status) for u in report.units]
+        + [_duty_row("secretary", s.person, s.required, s.claimed, s.status) for s in report.secretaries]
+        + [_duty_row("alliance", a.alliance, a.expected, a.met, a.status) for a in report.alliances]
+    )
     return {
         "year": report.year,
         "as_of": report.as_of,
         "finished": report.finished,
         "rules_version": report.rules_version,
         "rows": rows,
+    }
+
+
+def _duty_row(kind: str, record: Any, required: int, done: int, status: str) -> dict[str, Any]:
+    """One row of the duty check: a unit, a secretary or an alliance, and how far it is."""
+    return {
+        "kind": kind,
+        "id": record.pk,
+        "name": record.name,
+        "required": required,
+        "done": done,
+        "status": status,
     }
