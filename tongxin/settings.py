@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "tongxin.regions",
     "tongxin.organisations",
     "tongxin.people",
+    "tongxin.households",
     "tongxin.jobs",
     "tongxin.cases",
     "tongxin.notifications",
