@@ -24,7 +24,7 @@ from tongxin.activities.models import (
     TeamMember,
 )
 from tongxin.cases.selectors import cases_visible
-from tongxin.core.api import reference, require_in_scope, required
+from tongxin.core.api import listed, reference, require_in_scope, required
 from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import ERRORS, ErrorOut, Page
@@ -280,10 +280,7 @@ class TeamFilters(PeriodFilters):
 @paginate(Page)
 def team_list(request: HttpRequest, filters: Query[TeamFilters]) -> QuerySet[Team]:
     """As on the teams page; `since`/`until` filter on the day the team was set up."""
-    period_check(filters.since, filters.until)
-    return selectors.teams_listed(
-        request.user, since=filters.since, until=filters.until, kind=filters.kind or ""
-    )
+    return listed(request, selectors.teams_listed, filters, capability=None)
 
 
 @router.post("/teams/", response={201: TeamOut, **ERRORS}, summary="Create a team")

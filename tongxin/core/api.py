@@ -1,5 +1,6 @@
 """The account behind the request, and the helpers every API module uses to stay inside scope."""
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from tongxin.core.periods import period_check
 from tongxin.core.roles import Role
 from tongxin.core.scope import capabilities, has_capability, scope_for
 
@@ -58,6 +60,23 @@ def required(queryset: QuerySet[M], pk: Any, *, field: str) -> M:
     if found is None:
         raise ValidationError({field: [_("This field is required.")]})
     return found
+
+
+def listed(
+    request: HttpRequest,
+    selector: Callable[..., QuerySet[M]],
+    filters: Schema,
+    *,
+    capability: str | None,
+    **more: Any,
+) -> QuerySet[M]:
+    """A list endpoint's rows, read through the list's own selector, as its page and export read them:
+    `capability` required (where the list asks for one), a period ending before it starts refused,
+    every filter passed on by name (an absent one as None) and `more` added."""
+    if capability is not None:
+        require_capability(request.user, capability)
+    period_check(filters.since, filters.until)  # type: ignore[attr-defined]
+    return selector(request.user, **filters.dict(), **more)
 
 
 def references(data: dict[str, Any], **choices: QuerySet[Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from tongxin.core.api import ApiError, reference, references, require_capability
+from tongxin.core.api import ApiError, listed, reference, references, require_capability
 from tongxin.core.periods import period_check
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import CONFLICT, ERRORS, ErrorOut, Page
@@ -82,9 +82,8 @@ def need_list(request: HttpRequest, filters: Query[NeedFilters]) -> QuerySet[Nee
         q=filters.q or "",
         since=filters.since,
         until=filters.until,
+        unit=filters.unit,
     )
-    if filters.unit is not None:
-        needs = needs.filter(claimed_by_unit_id=filters.unit)
     return needs
 
 
@@ -181,18 +180,7 @@ def result_list(request: HttpRequest, year: int | None = None) -> QuerySet[Need]
 @paginate(Page)
 def resource_list(request: HttpRequest, filters: Query[ResourceFilters]) -> QuerySet[Resource]:
     """As on the resources page; `since`/`until` apply to the day a resource was put on the list."""
-    require_capability(request.user, VIEW)
-    period_check(filters.since, filters.until)
-    resources = resources_listed(
-        request.user,
-        since=filters.since,
-        until=filters.until,
-        kind=filters.kind or "",
-        available=filters.available,
-    )
-    if filters.unit is not None:
-        resources = resources.filter(unit_id=filters.unit)
-    return resources
+    return listed(request, resources_listed, filters, capability=VIEW)
 
 
 @router.post("/resources", response={201: ResourceOut, **ERRORS}, summary="Offer a resource")
@@ -220,18 +208,7 @@ def resource_patch(request: HttpRequest, id: int, payload: ResourcePatchIn) -> R
 @paginate(Page)
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]) -> QuerySet[Project]:
     """As on the projects page; `since`/`until` apply to the day a project was claimed."""
-    require_capability(request.user, VIEW)
-    period_check(filters.since, filters.until)
-    projects = projects_listed(
-        request.user,
-        since=filters.since,
-        until=filters.until,
-        kind=filters.kind or "",
-        status=filters.status or "",
-    )
-    if filters.unit is not None:
-        projects = projects.filter(owner_unit_id=filters.unit)
-    return projects
+    return listed(request, projects_listed, filters, capability=VIEW)
 
 
 @router.post("/projects", response={201: ProjectDetailOut, **ERRORS}, summary="Start a project")

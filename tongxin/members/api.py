@@ -15,8 +15,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from tongxin.core.api import reference, require_capability, require_in_scope, required
-from tongxin.core.periods import PeriodFilters, period_check
+from tongxin.core.api import listed, reference, require_capability, require_in_scope, required
+from tongxin.core.periods import PeriodFilters
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import ERRORS, ErrorOut, Page
 from tongxin.core.scope import has_capability, scope_for
@@ -449,11 +449,7 @@ def person_record(request: HttpRequest, id: int, year: int | None = None) -> dic
 def service_list(request: HttpRequest, filters: Query[ServiceFilters]) -> QuerySet[ServiceEntry]:
     """Verified services (one row each) of members living in your area or reported to a community
     there, as on the service records page; `since`/`until` apply to the day of the service."""
-    require_capability(request.user, VIEW)
-    period_check(filters.since, filters.until)
-    return selectors.service_entries_listed(
-        request.user, since=filters.since, until=filters.until, kind=filters.kind or ""
-    )
+    return listed(request, selectors.service_entries_listed, filters, capability=VIEW)
 
 
 @router.get("/cards", response={200: list[CardOut], 404: ErrorOut}, summary="Service record cards")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from tongxin.core.api import reference, require_capability, require_in_scope, required
+from tongxin.core.api import listed, reference, require_capability, require_in_scope, required
 from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import ERRORS, ErrorOut, Page
@@ -208,15 +208,7 @@ class MeetingFilters(PeriodFilters):
 @paginate(Page)
 def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]) -> QuerySet[PartyMeeting]:
     """As on the meetings page; `since`/`until` apply to the day a meeting was held."""
-    require_capability(request.user, VIEW)
-    period_check(filters.since, filters.until)
-    return selectors.party_meetings_listed(
-        request.user,
-        since=filters.since,
-        until=filters.until,
-        kind=filters.kind or "",
-        organisation=filters.organisation,
-    )
+    return listed(request, selectors.party_meetings_listed, filters, capability=VIEW)
 
 
 @router.post("/meetings", response={201: MeetingOut, **ERRORS}, summary="Record a meeting")
@@ -361,11 +353,7 @@ class MobileFilters(PeriodFilters):
 def mobile_list(request: HttpRequest, filters: Query[MobileFilters]) -> QuerySet[MobileMember]:
     """As on the mobile members page. With `since`/`until`: everyone away at some time in the
     period (left on or before `until`, not back before `since`), whether back since or not."""
-    require_capability(request.user, VIEW)
-    period_check(filters.since, filters.until)
-    return selectors.mobile_members_listed(
-        request.user, since=filters.since, until=filters.until, returned=filters.returned
-    )
+    return listed(request, selectors.mobile_members_listed, filters, capability=VIEW)
 
 
 @router.post("/mobile", response={201: MobileOut, **ERRORS}, summary="Register a mobile member")
@@ -391,11 +379,7 @@ class TrainingFilters(PeriodFilters):
 def training_list(request: HttpRequest, filters: Query[TrainingFilters]) -> QuerySet[TrainingClass]:
     """As on the training page; `since`/`until` take the classes held on at least one day of the
     period (their dates [starts_on, ends_on] overlap it)."""
-    require_capability(request.user, VIEW)
-    period_check(filters.since, filters.until)
-    return selectors.classes_listed(
-        request.user, since=filters.since, until=filters.until, kind=filters.kind or ""
-    )
+    return listed(request, selectors.classes_listed, filters, capability=VIEW)
 
 
 @router.post("/training", response={201: TrainingOut, **ERRORS}, summary="Set up a training class")
