@@ -88,11 +88,12 @@ def _password_policy() -> Finding:
     length = getattr(settings, "TONGXIN_PASSWORD_MIN_LENGTH", 8)
     classes = getattr(settings, "TONGXIN_PASSWORD_CLASSES", 0)
     age = getattr(settings, "TONGXIN_PASSWORD_MAX_AGE_DAYS", 0)
-    detail = _("At least %(length)d characters; %(classes)d character classes; maximum age %(age)s.") % {
-        "length": length,
-        "classes": classes,
-        "age": _("%(n)d days") % {"n": age} if age else _("none"),
-    }
+    parts = [
+        _("at least %(n)d characters") % {"n": length},
+        _("a mix of %(n)d kinds of characters") % {"n": classes} if classes else _("no mix required"),
+        _("changed every %(n)d days") % {"n": age} if age else _("no maximum age"),
+    ]
+    detail = _("Passwords: %(parts)s.") % {"parts": _("; ").join(str(p) for p in parts)}
     if length < 8:
         return Finding(State.FAILING, detail)
     if not classes or not age:
