@@ -61,6 +61,14 @@ def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
+def _name_taken(model: type[Model], name: str, region: Region, instance: Model | None) -> bool:
+    """Whether another record of `model` (a unit, an alliance) has this name in `region`."""
+    clash = model._default_manager.filter(name=name.strip(), region=region)
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    return clash.exists()
+
+
 def _term_end(locked: M, started: str, ended: str, on: date | None, too_early: str) -> M:
     """End a locked term (a seat, a pairing) on `on`, by default today, never before it began."""
     on = on or timezone.localdate()
@@ -88,12 +96,8 @@ def unit_validate(
         _add(errors, "kind", _("Unknown kind of unit."))
     if region is None or region.level not in UNIT_LEVELS:
         _add(errors, "region", _("Choose the city, county, street or community where the unit sits."))
-    elif name:
-        clash = PartnerUnit.objects.filter(name=name.strip(), region=region)
-        if instance is not None:
-            clash = clash.exclude(pk=instance.pk)
-        if clash.exists():
-            _add(errors, "name", _("A unit of this name is already registered here."))
+    elif name and _name_taken(PartnerUnit, name, region, instance):
+        _add(errors, "name", _("A unit of this name is already registered here."))
     if errors:
         raise ValidationError(errors)
 
@@ -205,12 +209,8 @@ def alliance_validate(
         _add(errors, "region", _("An alliance serves a community, a street or a county."))
     elif kind == AllianceKind.BIG_COMMITTEE and region.level != Level.COMMUNITY:
         _add(errors, "region", _("A 大党委 belongs to a community."))
-    if region is not None and name:
-        clash = Alliance.objects.filter(name=name.strip(), region=region)
-        if instance is not None:
-            clash = clash.exclude(pk=instance.pk)
-        if clash.exists():
-            _add(errors, "name", _("An alliance of this name already exists here."))
+    if region is not None and name and _name_taken(Alliance, name, region, instance):
+        _add(errors, "name", _("An alliance of this name already exists here."))
     if errors:
         raise ValidationError(errors)
 
