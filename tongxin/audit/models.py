@@ -39,6 +39,7 @@ class Action(models.TextChoices):
     EXPORT_DOWNLOADED = "export_downloaded", _("Export downloaded")
     EXPORT_EXPIRED = "export_expired", _("Export expired")
     KEY_ROTATED = "key_rotated", _("Field key rotated")
+    HOUSEHOLD_VIEWED = "household_viewed", _("Tagged household viewed")
 
 
 class Outcome(models.TextChoices):

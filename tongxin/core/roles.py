@@ -40,6 +40,10 @@ class Capability(models.TextChoices):
     STATISTICS_CONFIGURE = "statistics.configure", _("Edit the wording of the work report")
     PRIVACY_REQUESTS = "privacy.requests", _("Handle requests of data subjects (个人权利请求)")
     PRIVACY_REGISTRY = "privacy.registry", _("Read the registry of personal-data fields")
+    HOUSEHOLDS_VIEW = "households.view", _("See households, their residents and 联户 links")
+    HOUSEHOLDS_EDIT = "households.edit", _("Keep households, their residents and 联户 links")
+    CARE_TAGS_VIEW = "care_tags.view", _("See and set the care tags of households (sensitive)")
+    CARE_TAGS_CONFIGURE = "care_tags.configure", _("Configure the care tags of a street or community")
 
 
 class Role(models.TextChoices):
@@ -68,6 +72,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.DATA_IMPORT,
             C.DATA_EXPORT,
             C.CASES_CONFIGURE,
+            C.HOUSEHOLDS_VIEW,
+            C.HOUSEHOLDS_EDIT,
         }
     ),
     Role.SECURITY_ADMIN: frozenset(
@@ -92,6 +98,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.STATISTICS_VIEW,
             C.STATISTICS_TARGETS,
             C.STATISTICS_CONFIGURE,
+            C.HOUSEHOLDS_VIEW,
         }
     ),
     Role.STREET_OFFICIAL: frozenset(
@@ -115,6 +122,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.PRIVACY_REQUESTS,
             C.STATISTICS_VIEW,
             C.STATISTICS_TARGETS,
+            C.HOUSEHOLDS_VIEW,
+            C.HOUSEHOLDS_EDIT,
+            C.CARE_TAGS_CONFIGURE,
         }
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
@@ -138,6 +148,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.PRIVACY_REQUESTS,
             C.STATISTICS_VIEW,
             C.STATISTICS_TARGETS,
+            C.HOUSEHOLDS_VIEW,
+            C.HOUSEHOLDS_EDIT,
+            C.CARE_TAGS_VIEW,
+            C.CARE_TAGS_CONFIGURE,
         }
     ),
     Role.COMMUNITY_STAFF: frozenset(
@@ -155,6 +169,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.MEMBERS_MANAGE,
             C.PARTYLIFE_VIEW,
             C.STATISTICS_VIEW,
+            C.HOUSEHOLDS_VIEW,
+            C.HOUSEHOLDS_EDIT,
+            C.CARE_TAGS_VIEW,
         }
     ),
     Role.GRID_WORKER: frozenset(
@@ -167,10 +184,22 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CASES_REPORT,
             C.CASES_VERIFY,
             C.MEMBERS_VIEW,
+            C.HOUSEHOLDS_VIEW,
+            C.HOUSEHOLDS_EDIT,
+            C.CARE_TAGS_VIEW,
         }
     ),
     Role.GRID_LEADER: frozenset(
-        {C.STRUCTURE_VIEW, C.PEOPLE_VIEW, C.CASES_VIEW, C.CASES_REPORT, C.CASES_VERIFY, C.MEMBERS_VIEW}
+        {
+            C.STRUCTURE_VIEW,
+            C.PEOPLE_VIEW,
+            C.CASES_VIEW,
+            C.CASES_REPORT,
+            C.CASES_VERIFY,
+            C.MEMBERS_VIEW,
+            C.HOUSEHOLDS_VIEW,
+            C.CARE_TAGS_VIEW,
+        }
     ),
     Role.MEMBER: frozenset({C.STRUCTURE_VIEW}),
     Role.PARTNER_LIAISON: frozenset({C.STRUCTURE_VIEW, C.PARTNERS_VIEW, C.PARTNERS_CLAIM}),
