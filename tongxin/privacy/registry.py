@@ -124,6 +124,13 @@ REGISTRY: tuple[PersonalField, ...] = (
     PersonalField("people.Person", "id_card_hash", P.REGISTER, B.DUTY, R.REGISTERED, S, IDX),
     *_fields("people.Person", P.REGISTER, B.DUTY, R.REGISTERED, "gender", "birth_date", "ethnicity"),
     *_fields("people.Person", P.REGISTER, B.DUTY, R.REGISTERED, "address", "employer", "region"),
+    # households (户) and who lives there; a care tag (低保, 残疾…) is sensitive (PIPL art. 28)
+    *_fields("households.Household", P.REGISTER, B.DUTY, R.REGISTERED, "address"),
+    *_fields("households.Residence", P.REGISTER, B.DUTY, R.REGISTERED, "person", "relation"),
+    *[
+        PersonalField("households.HouseholdTag", name, P.REGISTER, B.DUTY, R.REGISTERED, S)
+        for name in ("tag", "note", "since")
+    ],
     # Party membership: a specific identity (特定身份), sensitive
     *[
         PersonalField("people.Person", name, P.PARTY, B.DUTY, R.MEMBERSHIP, S)
@@ -189,6 +196,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("partylife.ServiceWindow", "phone"): "an office's telephone",
     ("partylife.TrainingClass", "name"): "a training class",
     ("partylife.TrainingClass", "place"): "where a class is held",
+    ("households.CareTag", "name"): "a kind of care (低保, 残疾…), not a person's",
+    ("gridwork.LogKind", "name"): "a kind of grid-work log entry",
 }
 
 

@@ -161,7 +161,9 @@ def request_transition(
     rule = RULES[action]
     with transaction.atomic():
         locked = (
-            SubjectRequest.objects.select_for_update().select_related("region", "person").get(pk=request.pk)
+            SubjectRequest.objects.select_for_update(of=("self",))
+            .select_related("region", "person")
+            .get(pk=request.pk)
         )
         if not may_handle(actor, locked):
             raise PermissionDenied
