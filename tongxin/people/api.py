@@ -96,7 +96,8 @@ def person_patch(request: HttpRequest, id: int, payload: PersonPatchIn) -> Perso
 def person_reveal_endpoint(
     request: HttpRequest, id: int, payload: RevealIn, response: HttpResponse
 ) -> dict[str, str]:
-    """Needs people.reveal in the person's region. Every reveal, and every refusal, is audited."""
+    """Needs people.reveal in the person's region and a purpose (with a note for "other"). Every
+    reveal, with its purpose, and every refusal is audited."""
     person = person_get(request.user, id)
     if not scope_for(request.user, REVEAL).contains(person.region.path):
         audit_record(
@@ -109,7 +110,14 @@ def person_reveal_endpoint(
             detail={"field": payload.field},
         )
         raise PermissionDenied
-    value = person_reveal(person=person, field=payload.field, actor=request.user, request=request)
+    value = person_reveal(
+        person=person,
+        field=payload.field,
+        actor=request.user,
+        request=request,
+        purpose=payload.purpose,
+        note=payload.note,
+    )
     response["Cache-Control"] = "no-store"
     return {"field": payload.field, "value": value}
 

@@ -80,6 +80,9 @@ class PersonPatchIn(Schema):
 
 class RevealIn(Schema):
     field: Literal["phone", "id_card"]
+    # why (PIPL art. 6): recorded in the audit row; "other" needs a note
+    purpose: Literal["contact", "case", "verify", "visit", "statistics", "other"]
+    note: str = Field("", max_length=200)
 
 
 class RevealOut(Schema):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.audit.edits import audited_edit
 from tongxin.audit.models import Action
+from tongxin.audit.purposes import purpose_detail, purpose_problem
 from tongxin.audit.services import audit_record
 from tongxin.core.actors import Actor, require_scope
 from tongxin.core.roles import Capability
@@ -134,10 +135,22 @@ def person_update(
     return edit.row
 
 
-def person_reveal(*, person: Person, field: str, actor: Actor, request: HttpRequest | None = None) -> str:
-    """Return a plain phone or ID-card number and record who saw it. Callers check permission."""
+def person_reveal(
+    *,
+    person: Person,
+    field: str,
+    actor: Actor,
+    purpose: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> str:
+    """Return a plain phone or ID-card number and record who saw it and why (a stated purpose,
+    audit.purposes). Callers check permission."""
     if field not in {"phone", "id_card"}:
         raise ValueError(field)
+    problem = purpose_problem(purpose, note)
+    if problem:
+        raise ValidationError({"purpose": [problem]})
     value = person.reveal_phone() if field == "phone" else person.reveal_id_card()
     audit_record(
         action=Action.REVEAL,
@@ -145,7 +158,7 @@ def person_reveal(*, person: Person, field: str, actor: Actor, request: HttpRequ
         request=request,
         region=person.region,
         target=f"person:{person.pk}",
-        detail={"field": field},
+        detail={"field": field, **purpose_detail(purpose, note)},
     )
     return value
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.audit.models import Action, Outcome
+from tongxin.audit.purposes import PurposeForm
 from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
 from tongxin.core.pages import form_page, int_param, paginate, post_action, posted
@@ -170,25 +171,35 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(VIEW)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
-    """htmx: swap a masked number for the plain one. Needs people.reveal in the person's region."""
+    """htmx: GET asks why (a purpose and a note), POST swaps the masked number for the plain one.
+    Needs people.reveal in the person's region; the purpose goes into the audit row."""
     if field not in REVEAL_FIELDS:
         raise Http404
     user = request.user
     person = person_get(user, pk)
     if not can(user, REVEAL, person.region.path):
-        audit_record(
-            action=Action.REVEAL,
-            actor=user,
-            request=request,
-            region=person.region,
-            target=f"person:{person.pk}",
-            outcome=Outcome.DENIED,
-            detail={"field": field},
-        )
+        if request.method == "POST":
+            audit_record(
+                action=Action.REVEAL,
+                actor=user,
+                request=request,
+                region=person.region,
+                target=f"person:{person.pk}",
+                outcome=Outcome.DENIED,
+                detail={"field": field},
+            )
         raise PermissionDenied
-    value = services.person_reveal(person=person, field=field, actor=user, request=request)
+    form = PurposeForm(request.POST if request.method == "POST" else None, prefix=f"reveal-{field}")
+    if request.method == "GET" or not form.is_valid():
+        context = {"form": form, "person": person, "field": field}
+        # htmx swaps only a 200: the form comes back with its errors in place
+        invalid = form.is_bound and not request.headers.get("HX-Request")
+        return render(request, "people/_reveal_form.html", context, status=400 if invalid else 200)
+    value = services.person_reveal(
+        person=person, field=field, actor=user, request=request, **form.cleaned_data
+    )
     response = render(request, "people/_revealed.html", {"value": value})
     response["Cache-Control"] = "no-store"
     return response

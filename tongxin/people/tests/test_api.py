@@ -185,12 +185,15 @@ def test_reveal_is_audited(tree, resident):
     worker = make_user(Role.GRID_WORKER, tree.grids["1.1"])
     client = Client()
     client.force_login(worker)
-    response = call(client, "post", f"/people/{resident.pk}/reveal", {"field": "phone"})
+    response = call(client, "post", f"/people/{resident.pk}/reveal", {"field": "phone", "purpose": "contact"})
     assert response.status_code == 200
     assert response.json() == {"field": "phone", "value": PHONE}
     assert response["Cache-Control"] == "no-store"
     assert (
-        call(client, "post", f"/people/{resident.pk}/reveal", {"field": "id_card"}).json()["value"] == ID_CARD
+        call(
+            client, "post", f"/people/{resident.pk}/reveal", {"field": "id_card", "purpose": "verify"}
+        ).json()["value"]
+        == ID_CARD
     )
     events = AuditEvent.objects.filter(action=Action.REVEAL, actor=worker).order_by("id")
     assert [(e.outcome, e.detail["field"], e.target) for e in events] == [
@@ -203,16 +206,29 @@ def test_reveal_refusals(tree, other_official, resident):
     staff = make_user(Role.COMMUNITY_STAFF, tree.community_a1)  # people.view, no reveal
     client = Client()
     client.force_login(staff)
-    response = call(client, "post", f"/people/{resident.pk}/reveal", {"field": "phone"})
+    response = call(client, "post", f"/people/{resident.pk}/reveal", {"field": "phone", "purpose": "contact"})
     assert response.status_code == 403
     assert PHONE not in response.content.decode()
     denied = AuditEvent.objects.get(action=Action.REVEAL, actor=staff)
     assert denied.outcome == "denied"
     assert (
-        call(other_official, "post", f"/people/{resident.pk}/reveal", {"field": "phone"}).status_code == 404
+        call(
+            other_official, "post", f"/people/{resident.pk}/reveal", {"field": "phone", "purpose": "contact"}
+        ).status_code
+        == 404
     )
-    assert call(client, "post", f"/people/{resident.pk}/reveal", {"field": "password"}).status_code == 422
-    assert call(Client(), "post", f"/people/{resident.pk}/reveal", {"field": "phone"}).status_code == 401
+    assert (
+        call(
+            client, "post", f"/people/{resident.pk}/reveal", {"field": "password", "purpose": "contact"}
+        ).status_code
+        == 422
+    )
+    assert (
+        call(
+            Client(), "post", f"/people/{resident.pk}/reveal", {"field": "phone", "purpose": "contact"}
+        ).status_code
+        == 401
+    )
     assert not AuditEvent.objects.filter(action=Action.REVEAL, outcome="success").exists()
 
 
@@ -335,11 +351,42 @@ def test_token_works_and_revoked_token_does_not(tree, client, resident):
     user = make_user(Role.COMMUNITY_SECRETARY, tree.community_a1)
     token, secret = token_create(user=user, name="t")
     assert call(client, "get", f"/people/{resident.pk}", token=secret).status_code == 200
-    response = call(client, "post", f"/people/{resident.pk}/reveal", {"field": "phone"}, token=secret)
+    response = call(
+        client,
+        "post",
+        f"/people/{resident.pk}/reveal",
+        {"field": "phone", "purpose": "contact"},
+        token=secret,
+    )
     assert response.json()["value"] == PHONE
     token_revoke(token=token, actor=user)
     assert call(client, "get", f"/people/{resident.pk}", token=secret).status_code == 401
     assert (
-        call(client, "post", f"/people/{resident.pk}/reveal", {"field": "phone"}, token=secret).status_code
+        call(
+            client,
+            "post",
+            f"/people/{resident.pk}/reveal",
+            {"field": "phone", "purpose": "contact"},
+            token=secret,
+        ).status_code
         == 401
     )
+
+
+def test_reveal_needs_a_purpose(tree, resident):
+    worker = make_user(Role.GRID_WORKER, tree.grids["1.1"])
+    client = Client()
+    client.force_login(worker)
+    url = f"/people/{resident.pk}/reveal"
+    assert call(client, "post", url, {"field": "phone"}).status_code == 422
+    assert call(client, "post", url, {"field": "phone", "purpose": "curiosity"}).status_code == 422
+    refused = call(client, "post", url, {"field": "phone", "purpose": "other"})
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid"
+    assert not AuditEvent.objects.filter(action=Action.REVEAL).exists()
+    shown = call(client, "post", url, {"field": "phone", "purpose": "other", "note": "协助派出所核查"})
+    assert shown.json()["value"] == PHONE
+    assert AuditEvent.objects.get(action=Action.REVEAL).detail == {
+        "field": "phone",
+        "purpose": "other",
+        "note": "协助派出所核查",
+    }

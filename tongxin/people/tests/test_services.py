@@ -73,9 +73,9 @@ def test_update_keeps_phone_unless_given(tree):
 def test_reveal_is_audited(tree):
     user = make_user("community_secretary", tree.community_a1)
     person = person_create(name="王芳", region=tree.building, phone="13812341234")
-    assert person_reveal(person=person, field="phone", actor=user) == "13812341234"
+    assert person_reveal(person=person, field="phone", actor=user, purpose="contact") == "13812341234"
     event = AuditEvent.objects.get(action="reveal")
-    assert event.actor == user and event.region == tree.building and event.detail == {"field": "phone"}
+    assert event.actor == user and event.region == tree.building and event.detail == {"field": "phone", "purpose": "contact", "note": ""}
 
 
 def test_positions_rules(tree):

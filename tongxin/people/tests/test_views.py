@@ -146,33 +146,62 @@ def test_detail_scope(tree, official, leader):
 # ---- reveal --------------------------------------------------------------------------------------------
 
 
-def test_reveal_is_audited(tree, official, resident):
+def _why(field, purpose="contact", note=""):
+    return {f"reveal-{field}-purpose": purpose, f"reveal-{field}-note": note}
+
+
+def test_reveal_is_audited_with_its_purpose(tree, official, resident):
     url = reverse("people:reveal", args=[resident.pk, "phone"])
-    response = official.post(url, HTTP_HX_REQUEST="true")
+    asked = official.get(url, HTTP_HX_REQUEST="true")  # the button first asks why
+    assert asked.status_code == 200 and "reveal-phone-purpose" in asked.content.decode()
+    assert PHONE not in asked.content.decode()
+    response = official.post(url, _why("phone"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert PHONE in response.content.decode()
     assert response["Cache-Control"] == "no-store"
     event = AuditEvent.objects.get(action=Action.REVEAL)
     assert event.outcome == "success" and event.target == f"person:{resident.pk}"
-    assert event.detail == {"field": "phone"}
-    response = official.post(reverse("people:reveal", args=[resident.pk, "id_card"]))
+    assert event.detail == {"field": "phone", "purpose": "contact", "note": ""}
+    response = official.post(
+        reverse("people:reveal", args=[resident.pk, "id_card"]), _why("id_card", "other", "核对低保申请")
+    )
     assert ID_CARD in response.content.decode()
     assert AuditEvent.objects.filter(action=Action.REVEAL, outcome="success").count() == 2
+    assert AuditEvent.objects.latest("id").detail["note"] == "核对低保申请"
+
+
+def test_reveal_without_a_purpose_shows_nothing(tree, official, resident):
+    url = reverse("people:reveal", args=[resident.pk, "phone"])
+    for data in ({}, _why("phone", "fun"), _why("phone", "other", "  ")):
+        response = official.post(url, data)
+        assert response.status_code == 400 and PHONE not in response.content.decode()
+    # htmx gets the form back with its error in place
+    response = official.post(url, _why("phone", "other"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and PHONE not in response.content.decode()
+    assert "errorlist" in response.content.decode()
+    assert not AuditEvent.objects.filter(action=Action.REVEAL).exists()
 
 
 def test_reveal_denied_without_capability(tree, leader, resident):
-    response = leader.post(reverse("people:reveal", args=[resident.pk, "phone"]))
+    response = leader.post(reverse("people:reveal", args=[resident.pk, "phone"]), _why("phone"))
     assert response.status_code == 403
     assert PHONE not in response.content.decode()
+    assert leader.get(reverse("people:reveal", args=[resident.pk, "phone"])).status_code == 403
     assert AuditEvent.objects.filter(action=Action.REVEAL, outcome="success").count() == 0
     assert AuditEvent.objects.filter(action=Action.REVEAL, outcome="denied").count() == 1
 
 
 def test_reveal_method_field_and_scope(tree, official, resident):
-    assert official.get(reverse("people:reveal", args=[resident.pk, "phone"])).status_code == 405
-    assert official.post(reverse("people:reveal", args=[resident.pk, "address"])).status_code == 404
+    assert official.put(reverse("people:reveal", args=[resident.pk, "phone"])).status_code == 405
+    assert (
+        official.post(reverse("people:reveal", args=[resident.pk, "address"]), _why("address")).status_code
+        == 404
+    )
     outsider = make_person(tree.community_b1, phone=PHONE[:-1] + "9")
-    assert official.post(reverse("people:reveal", args=[outsider.pk, "phone"])).status_code == 404
+    assert (
+        official.post(reverse("people:reveal", args=[outsider.pk, "phone"]), _why("phone")).status_code == 404
+    )
+    assert official.get(reverse("people:reveal", args=[outsider.pk, "phone"])).status_code == 404
     assert Client().post(reverse("people:reveal", args=[resident.pk, "phone"])).status_code == 302
     assert not AuditEvent.objects.filter(action=Action.REVEAL).exists()
 
