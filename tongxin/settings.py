@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tongxin.organisations",
     "tongxin.people",
     "tongxin.households",
+    "tongxin.gridwork",
     "tongxin.jobs",
     "tongxin.cases",
     "tongxin.notifications",

@@ -90,6 +90,17 @@ MENU: tuple[Group, ...] = (
         ("cases",),
     ),
     Group(
+        "gridwork",
+        pgettext_lazy("menu", "Grid work"),
+        (
+            Item(_("My grid"), "gridwork:my_grid", cap(C.CASES_REPORT)),
+            Item(_("Grids of the community"), "gridwork:community", cap(C.PEOPLE_VIEW)),
+            Item(_("Grid work log"), "gridwork:log", cap(C.PEOPLE_VIEW)),
+            Item(_("Campaigns"), "gridwork:campaigns", cap(C.PEOPLE_VIEW)),
+        ),
+        ("gridwork",),
+    ),
+    Group(
         "cobuilding",
         pgettext_lazy("menu", "Co-building"),
         (
@@ -206,6 +217,7 @@ class Tab:
 
 GRID_TABS = (
     Tab(pgettext_lazy("tab", "To do"), "workbench:tasks", "inbox", also=("cases:mine",)),
+    Tab(pgettext_lazy("tab", "My grid"), "gridwork:my_grid", "home", also=("gridwork:record", "gridwork:record_household", "gridwork:record_details")),
     Tab(pgettext_lazy("tab", "Report"), "cases:patrol", "report"),
     Tab(pgettext_lazy("tab", "Map"), "regions_map:index", "map", also=("regions_map:community",)),
     Tab(pgettext_lazy("tab", "Messages"), "notifications:inbox", "bell", badge=True),

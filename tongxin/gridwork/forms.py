@@ -1,0 +1,125 @@
+"""The phone forms of grid work: the third screen of a log entry (details and save), the one-tap
+finding, a campaign and the visit interval."""
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.cases.forms import PhotosField
+from tongxin.cases.models import CaseCategory
+from tongxin.core.forms import DateInput
+from tongxin.gridwork.models import Campaign, LogKind, Outcome
+from tongxin.gridwork.services import ANSWERS
+
+
+def categories() -> Any:
+    return (
+        CaseCategory.objects.filter(active=True, parent__isnull=False)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+class EntryForm(forms.Form):
+    """Screen three: what happened. Everything but the kind's own fields is optional."""
+
+    household = forms.ModelChoiceField(queryset=None, required=False, label=_("Household"))
+    note = forms.CharField(label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", "—"), *Outcome.choices])
+    campaign = forms.ModelChoiceField(queryset=None, required=False, label=_("Campaign"))
+    found_something = forms.BooleanField(label=_("Found a problem: report it as a case"), required=False)
+    category = forms.ModelChoiceField(queryset=None, required=False, label=_("Category of the problem"))
+    photos = PhotosField(label=_("Photos (optional)"))
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, kind: LogKind, households: Any, campaigns: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.fields["household"].queryset = households
+        self.fields["category"].queryset = categories()
+        self.fields["category"].label_from_instance = lambda c: f"{c.parent.name} · {c.name}"
+        if kind.has_outcome:
+            self.fields["outcome"].required = True
+            self.fields["outcome"].choices = Outcome.choices
+        else:
+            del self.fields["outcome"]
+        if kind.code == "inspection":
+            self.fields["campaign"].queryset = campaigns
+            self.checklists: dict[int, list[dict[str, str]]] = {}
+            for campaign in campaigns:
+                for item in campaign.checklist:
+                    name = f"check_{campaign.pk}_{item['key']}"
+                    self.fields[name] = forms.ChoiceField(
+                        label=item["label"],
+                        required=False,
+                        choices=[("", "—"), ("ok", _("fine")), ("issue", _("problem"))],
+                        widget=forms.RadioSelect,
+                    )
+                    self.checklists.setdefault(campaign.pk, []).append({"field": name, **item})
+        else:
+            del self.fields["campaign"]
+
+    def check_fields(self) -> list[tuple[Campaign, list[Any]]]:
+        if "campaign" not in self.fields:
+            return []
+        return [
+            (c, [self[i["field"]] for i in self.checklists.get(c.pk, [])])
+            for c in self.fields["campaign"].queryset
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("found_something") and not data.get("category"):
+            self.add_error("category", _("Choose the category of the problem to report it as a case."))
+        campaign = data.get("campaign")
+        answers = {}
+        if campaign is not None:
+            for item in self.checklists.get(campaign.pk, []):
+                value = data.get(item["field"])
+                if value in ANSWERS:
+                    answers[item["key"]] = value
+        data["answers"] = answers
+        return data
+
+
+class FindingForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=None, label=_("Category of the problem"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories()
+        self.fields["category"].label_from_instance = lambda c: f"{c.parent.name} · {c.name}"
+
+
+class CampaignForm(forms.Form):
+    region = forms.ModelChoiceField(queryset=None, label=_("Started by"))
+    title = forms.CharField(label=_("Title"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    checklist = forms.CharField(
+        label=_("Checklist"),
+        help_text=_("One item a line, e.g. 安全隐患, 矛盾纠纷, 消防."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    grids = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Grids"), widget=forms.CheckboxSelectMultiple
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
+
+    def __init__(self, *args: Any, regions: Any, grids: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["grids"].queryset = grids
+
+
+class IntervalForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("Visit a tagged household at least every (days)"), min_value=1, max_value=366
+    )

@@ -1,0 +1,363 @@
+"""Writes of grid work: one path each. A log entry (log_record), its correction by its author within a
+day (log_correct, audited), a finding made a case in one tap (log_finding_report, idempotent), a
+campaign started and closed, and the visit interval set by a community or street.
+
+Who may: recording needs `RECORD` at the grid (grid workers, grid leaders, community staff);
+campaigns and intervals need `MANAGE` at the street or community.
+"""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongxin.audit.edits import audited_edit
+from tongxin.cases.models import Case, CaseCategory, CaseKind, CaseSource
+from tongxin.cases.reporting import case_intake_in_grid, photos_validate
+from tongxin.cases.services import case_intake, locate
+from tongxin.core.actors import Actor, actor_label, is_user, require_scope, user_or_none
+from tongxin.core.roles import Capability
+from tongxin.gridwork.models import (
+    Campaign,
+    KindCode,
+    LogEntry,
+    LogKind,
+    LogPhoto,
+    Outcome,
+    VisitInterval,
+)
+from tongxin.households.models import Household
+from tongxin.regions.models import Level, Region
+
+# who records the log (the grid's workers and leaders, community staff) and who runs campaigns
+RECORD = Capability.CASES_REPORT
+VIEW = Capability.PEOPLE_VIEW
+MANAGE = Capability.CASES_MANAGE
+
+CORRECTION_WINDOW = timedelta(days=1)
+# an entry may be written up to a week late (a weekend's visits on Monday), never in the future
+LATE_LIMIT = timedelta(days=7)
+ANSWERS = ("ok", "issue")
+CORRECTABLE = ("note", "outcome", "found_something", "at", "answers")
+
+
+def _kind(kind: str | LogKind) -> LogKind:
+    if isinstance(kind, LogKind):
+        return kind
+    found = LogKind.objects.filter(code=kind, active=True).first()
+    if found is None:
+        raise ValidationError({"kind": [_("Choose a kind of log entry.")]})
+    return found
+
+
+def _check_answers(campaign: Campaign | None, answers: dict[str, Any]) -> dict[str, str]:
+    if not answers:
+        return {}
+    if campaign is None:
+        raise ValidationError({"answers": [_("Checklist answers belong to a campaign's round.")]})
+    keys = {item["key"] for item in campaign.checklist}
+    cleaned = {}
+    for key, value in answers.items():
+        if key not in keys or value not in ANSWERS:
+            raise ValidationError({"answers": [_("Answer each checklist item with “fine” or “problem”.")]})
+        cleaned[key] = value
+    return cleaned
+
+
+def _validate(
+    *,
+    kind: LogKind,
+    grid: Region,
+    household: Household | None,
+    campaign: Campaign | None,
+    at: datetime,
+    outcome: str,
+    lng: float | None,
+    lat: float | None,
+    now: datetime,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if grid.level != Level.GRID:
+        errors.setdefault("grid", []).append(_("Choose a grid."))
+    if household is not None and (household.grid_id != grid.pk or not household.active):
+        errors.setdefault("household", []).append(_("This household is not in the chosen grid."))
+    if kind.has_outcome and outcome not in Outcome.values:
+        errors.setdefault("outcome", []).append(_("Choose the outcome of the mediation."))
+    if not kind.has_outcome and outcome:
+        errors.setdefault("outcome", []).append(_("Only a mediation records an outcome."))
+    if campaign is not None:
+        if kind.code != KindCode.INSPECTION:
+            errors.setdefault("campaign", []).append(_("Only an inspection round belongs to a campaign."))
+        elif not campaign.is_open or not campaign.grids.filter(pk=grid.pk).exists():
+            errors.setdefault("campaign", []).append(
+                _("This campaign is closed or does not cover this grid.")
+            )
+        elif not campaign.starts_on <= timezone.localdate(at) <= campaign.ends_on:
+            errors.setdefault("at", []).append(_("The round lies outside the campaign's period."))
+    if at > now + timedelta(minutes=5):
+        errors.setdefault("at", []).append(_("The time lies in the future."))
+    elif at < now - LATE_LIMIT:
+        errors.setdefault("at", []).append(_("Record the work within a week of doing it."))
+    if (lng is None) != (lat is None):
+        errors.setdefault("location", []).append(_("Give both longitude and latitude."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def log_record(
+    *,
+    actor: Actor,
+    kind: str | LogKind,
+    grid: Region,
+    household: Household | None = None,
+    campaign: Campaign | None = None,
+    at: datetime | None = None,
+    note: str = "",
+    outcome: str = "",
+    answers: dict[str, Any] | None = None,
+    found_something: bool = False,
+    lng: float | None = None,
+    lat: float | None = None,
+    photos: Any = (),
+    client_key: str = "",
+    now: datetime | None = None,
+) -> LogEntry:
+    """Record one piece of grid work. The same `client_key` from the same author (a save pressed
+    twice, an API retry) returns the entry written the first time."""
+    require_scope(actor, RECORD, grid)
+    now = now or timezone.now()
+    at = at or now
+    author = user_or_none(actor)
+    if client_key and author is not None:
+        done = LogEntry.objects.filter(author=author, client_key=client_key).first()
+        if done is not None:
+            return done
+    kind = _kind(kind)
+    if campaign is not None:  # its state now, not as the caller read it
+        campaign = Campaign.objects.get(pk=campaign.pk)
+    _validate(
+        kind=kind,
+        grid=grid,
+        household=household,
+        campaign=campaign,
+        at=at,
+        outcome=outcome,
+        lng=lng,
+        lat=lat,
+        now=now,
+    )
+    cleaned = _check_answers(campaign, answers or {})
+    checked_photos = photos_validate(photos)
+    entry = LogEntry(
+        kind=kind,
+        code=kind.code,
+        author=author,
+        author_label=actor_label(actor)[:60],
+        grid=grid,
+        region_path=grid.path,
+        household=household,
+        campaign=campaign,
+        at=at,
+        note=(note or "").strip(),
+        outcome=outcome,
+        answers=cleaned,
+        found_something=found_something or "issue" in cleaned.values(),
+        lng=lng,
+        lat=lat,
+        recorded_at=now,
+        client_key=client_key if author is not None else "",
+    )
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:  # the same key saved a moment ago by a concurrent request
+        return LogEntry.objects.get(author=author, client_key=client_key)
+    for upload, content_type in checked_photos:
+        photo = LogPhoto(entry=entry, content_type=content_type, size=upload.size, uploaded_at=now)
+        photo.file.save(upload.name, upload, save=False)
+        photo.save()
+    return entry
+
+
+def may_correct(entry: LogEntry, actor: Actor, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return is_user(actor) and entry.author_id == actor.pk and now - entry.recorded_at <= CORRECTION_WINDOW
+
+
+def log_correct(
+    *, actor: Actor, entry: LogEntry, changes: dict[str, Any], now: datetime | None = None
+) -> LogEntry:
+    """Its author corrects an entry within a day of recording it; the change is audited."""
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    now = now or timezone.now()
+    if not may_correct(entry, actor, now):
+        raise PermissionDenied
+    with audited_edit(
+        LogEntry,
+        entry.pk,
+        actor=actor,
+        fields=CORRECTABLE,
+        region=lambda e: e.grid,
+        related=("kind", "campaign"),
+    ) as edit:
+        row = edit.row
+        edit.set(changes)
+        _validate(
+            kind=row.kind,
+            grid=entry.grid,
+            household=entry.household,
+            campaign=row.campaign,
+            at=row.at,
+            outcome=row.outcome,
+            lng=row.lng,
+            lat=row.lat,
+            now=now,
+        )
+        row.answers = _check_answers(row.campaign, row.answers or {})
+        if "issue" in row.answers.values():
+            row.found_something = True
+        if row.case_id and not row.found_something:
+            raise ValidationError({"found_something": [_("This finding is already a case.")]})
+    return edit.row
+
+
+def finding_description(entry: LogEntry) -> str:
+    """The case's description: what the worker wrote, with where it was found (never typed twice)."""
+    place = entry.household.short_address if entry.household_id else entry.grid.name
+    note = entry.note.strip()
+    head = _("Found during %(kind)s at %(place)s") % {"kind": entry.kind.name, "place": place}
+    return f"{head}: {note}" if note else head
+
+
+def log_finding_report(
+    *,
+    actor: Actor,
+    entry: LogEntry,
+    category: CaseCategory,
+    kind: str = CaseKind.PATROL,
+    now: datetime | None = None,
+) -> Case:
+    """A finding becomes exactly one case, carrying the grid, the point and the household's address.
+    Pressed twice, it returns the case made the first time."""
+    require_scope(actor, RECORD, entry.grid)
+    with transaction.atomic():
+        locked = (
+            LogEntry.objects.select_for_update().select_related("kind", "grid", "household").get(pk=entry.pk)
+        )
+        if locked.case_id is not None:
+            return Case.objects.get(pk=locked.case_id)
+        common: dict[str, Any] = {
+            "source": CaseSource.PATROL,
+            "kind": kind,
+            "category": category,
+            "description": finding_description(locked),
+            "address": locked.household.short_address if locked.household_id else "",
+            "reported_by": actor if is_user(actor) else None,
+            "now": now,
+        }
+        case = None
+        if locked.lng is not None and locked.lat is not None:
+            found_grid, community = locate(lng=locked.lng, lat=locked.lat, community=locked.grid.community())
+            if found_grid is not None and found_grid.pk == locked.grid_id:
+                case, _token = case_intake(lng=locked.lng, lat=locked.lat, community=community, **common)
+        if case is None:
+            case, _token = case_intake_in_grid(grid=locked.grid, **common)
+        LogEntry.objects.filter(pk=locked.pk).update(case=case, found_something=True)
+        entry.case, entry.found_something = case, True
+    return case
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+
+
+def checklist_of(labels: list[str]) -> list[dict[str, str]]:
+    items = [label.strip() for label in labels if label and label.strip()]
+    return [{"key": f"i{n}", "label": label[:40]} for n, label in enumerate(items, start=1)]
+
+
+@transaction.atomic
+def campaign_start(
+    *,
+    actor: Actor,
+    region: Region,
+    title: str,
+    checklist: list[str],
+    grids: list[Region],
+    starts_on: date,
+    ends_on: date,
+    description: str = "",
+    now: datetime | None = None,
+) -> Campaign:
+    """A street or community starts a campaign (专项行动) over some of its grids."""
+    require_scope(actor, MANAGE, region)
+    errors: dict[str, list[str]] = {}
+    if region.level not in {Level.STREET, Level.COMMUNITY}:
+        errors.setdefault("region", []).append(_("A street or a community starts a campaign."))
+    if not title.strip():
+        errors.setdefault("title", []).append(_("Give the campaign a title."))
+    items = checklist_of(checklist)
+    if not items:
+        errors.setdefault("checklist", []).append(_("List at least one item to check."))
+    if not grids:
+        errors.setdefault("grids", []).append(_("Choose the grids the campaign covers."))
+    if any(g.level != Level.GRID or not g.path.startswith(region.path) for g in grids):
+        errors.setdefault("grids", []).append(_("Choose grids inside the street or community."))
+    if ends_on < starts_on:
+        errors.setdefault("ends_on", []).append(_("The campaign ends before it starts."))
+    if errors:
+        raise ValidationError(errors)
+    campaign = Campaign.objects.create(
+        title=title.strip(),
+        description=description.strip(),
+        region=region,
+        region_path=region.path,
+        checklist=items,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        started_by=user_or_none(actor),
+        created_at=now or timezone.now(),
+    )
+    campaign.grids.set(grids)
+    return campaign
+
+
+def campaign_close(*, actor: Actor, campaign: Campaign, now: datetime | None = None) -> Campaign:
+    """Close a campaign: no more rounds against it. Audited."""
+    require_scope(actor, MANAGE, campaign.region)
+    with audited_edit(
+        Campaign, campaign.pk, actor=actor, fields=("closed_at", "closed_by"), region=lambda c: c.region
+    ) as edit:
+        if edit.row.closed_at is not None:
+            raise ValidationError(_("The campaign is already closed."))
+        edit.row.closed_at = now or timezone.now()
+        edit.row.closed_by = user_or_none(actor)
+    return edit.row
+
+
+def campaign_round_record(*, actor: Actor, campaign: Campaign, grid: Region, **entry: Any) -> LogEntry:
+    """A round of a campaign: an inspection log entry with the checklist's answers."""
+    return log_record(actor=actor, kind=KindCode.INSPECTION, campaign=campaign, grid=grid, **entry)
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+def visit_interval_set(*, actor: Actor, region: Region, days: int) -> VisitInterval:
+    """A street or community sets after how many days a tagged household is due a visit."""
+    require_scope(actor, MANAGE, region)
+    if region.level not in {Level.STREET, Level.COMMUNITY}:
+        raise ValidationError({"region": [_("A street or a community sets the visit interval.")]})
+    if not 1 <= int(days) <= 366:
+        raise ValidationError({"days": [_("Enter a number of days from 1 to 366.")]})
+    found, _created = VisitInterval.objects.get_or_create(region=region, defaults={"days": days})
+    with audited_edit(
+        VisitInterval, found.pk, actor=actor, fields=("days",), region=lambda v: v.region
+    ) as edit:
+        edit.row.days = int(days)
+    return edit.row

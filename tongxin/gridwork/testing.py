@@ -1,0 +1,31 @@
+"""Grid-work test data. Households are written directly until tongxin.households has its services."""
+
+from typing import Any
+
+from tongxin.households.models import CareTag, Household, HouseholdTag
+from tongxin.regions.models import Region
+
+
+def make_household(building: Region, room: str, *, tag: str = "") -> Household:
+    grid = building.parent
+    assert grid is not None and grid.parent is not None
+    household = Household.objects.create(
+        building=building,
+        grid=grid,
+        community=grid.parent,
+        region_path=building.path,
+        street="文昌路",
+        house_number="12",
+        unit="1",
+        room=room,
+        address=f"文昌路12号1单元{room}室",
+    )
+    if tag:
+        HouseholdTag.objects.create(
+            household=household, tag=CareTag.objects.get(code=tag, region__isnull=True)
+        )
+    return household
+
+
+def any_tag() -> Any:
+    return CareTag.objects.filter(region__isnull=True).order_by("sort_order").first()
