@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tongxin.demo.generator import DEFAULT_SEED, GRIDS_PER_TRIPLE, Options, generate
@@ -40,6 +41,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.TONGXIN_SECURITY_PROFILE == "mlps3":
+            raise CommandError(
+                "The demo's accounts share one published password: not in the mlps3 profile "
+                "(run it with TONGXIN_SECURITY_PROFILE=demo on a machine of its own)."
+            )
         if has_regions():
             if options["if_empty"]:
                 self.stdout.write("Regions exist already: demo data left as it is.")
