@@ -1,11 +1,30 @@
-"""Small builders for indicator conditions: a datetime or date field inside the period, or in force at
-its end."""
+"""Small builders for indicator declarations: conditions (a datetime or date field inside the
+period, or in force at its end), breakdown labels, and rates."""
 
 from collections.abc import Callable
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Choices, Q
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 from tongxin.statistics.periods import Period
+from tongxin.statistics.registry import Indicator
+
+NOW = frozenset({"now"})  # no history kept: the figure is the state today, with no change shown
+PERCENT = pgettext_lazy("unit of a figure", "%")
+
+
+def labels(choices: type[Choices]) -> Callable[[Any], str]:
+    """A breakdown's label for each stored value of `choices` (an unknown value stands as itself)."""
+    return lambda value: str(choices(value).label) if value in choices.values else str(value)
+
+
+def ratio(*, code: str, section: str, name: Promise, definition: Promise, **fields: Any) -> Indicator:
+    """A rate in per cent: `numerator` ÷ `denominator`, both the codes of other indicators."""
+    return Indicator(
+        code=code, section=section, kind="ratio", name=name, unit=PERCENT, definition=definition, **fields
+    )
 
 
 def during(field: str) -> Callable[[Period], Q]:

@@ -24,7 +24,7 @@ from tongxin.cases.models import (
 from tongxin.cases.selectors import region_rates
 from tongxin.core.roles import Capability
 from tongxin.regions.models import Level
-from tongxin.statistics.indicators._helpers import both, during
+from tongxin.statistics.indicators._helpers import NOW, both, during, labels, ratio
 from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import Indicator, NotKept, Source, memoized, register, section
 
@@ -195,7 +195,7 @@ register(
         fast=_received_by("source"),
         where=during("reported_at"),
         group_by="source",
-        group_label=lambda k: str(CaseSource(k).label) if k in CaseSource.values else str(k),
+        group_label=labels(CaseSource),
     ),
     Indicator(
         code="cases.received_by_category",
@@ -287,23 +287,19 @@ register(
         where=both(dispatched, Q(rating=Rating.BASICALLY)),
         fast=_rates_field("basically"),
     ),
-    Indicator(
+    ratio(
         code="cases.response_rate",
         section=S,
-        kind="ratio",
         name=_("响应率 (response rate)"),
-        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_("Cases responded to within the response limit ÷ cases dispatched in the period."),
         numerator="cases.responded_in_time",
         denominator="cases.dispatched",
         headline=True,
     ),
-    Indicator(
+    ratio(
         code="cases.resolution_rate",
         section=S,
-        kind="ratio",
         name=_("解决率 (resolution rate)"),
-        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_(
             "Cases the resident confirmed solved ÷ cases concluded (closed solved or unsolved), both "
             "among the cases dispatched in the period. A case closed unsolved counts against the rate."
@@ -312,12 +308,10 @@ register(
         denominator="cases.concluded",
         headline=True,
     ),
-    Indicator(
+    ratio(
         code="cases.satisfaction_rate",
         section=S,
-        kind="ratio",
         name=_("满意率 (satisfaction rate)"),
-        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_(
             "(Cases rated 满意 + the configured weight × cases rated 基本满意) ÷ cases rated, among the "
             "cases dispatched in the period."
@@ -381,7 +375,7 @@ register(
         where=lambda p: Q(status__in=list(OPEN_STATUSES)),
         stock=True,
         higher_is_better=False,
-        tags=frozenset({"now"}),
+        tags=NOW,
     ),
     Indicator(
         code="cases.overdue",

@@ -14,7 +14,7 @@ from tongxin.lists.models import Need, NeedStatus, Project, ProjectKind, Project
 from tongxin.meetings.models import Decision, FollowUpTask, Meeting, MeetingStatus, TaskStatus
 from tongxin.meetings.selectors import due_periods
 from tongxin.partners.models import Agreement, Alliance, AllianceKind, AllianceMember, Pairing, PartnerUnit
-from tongxin.statistics.indicators._helpers import both, during, in_force
+from tongxin.statistics.indicators._helpers import NOW, both, during, in_force, labels, ratio
 from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import Indicator, Source, memoized, register, section
 
@@ -124,7 +124,7 @@ register(
         where=lambda p: Q(active=True, founded_on__lte=p.until),
         stock=True,
         group_by="kind",
-        group_label=lambda k: str(AllianceKind(k).label) if k in AllianceKind.values else str(k),
+        group_label=labels(AllianceKind),
     ),
     Indicator(
         code="cobuilding.alliance_members",
@@ -200,12 +200,10 @@ register(
         capability=V,
         source=alliances,
     ),
-    Indicator(
+    ratio(
         code="cobuilding.meeting_rhythm",
         section=S,
-        kind="ratio",
         name=_("Joint meetings held as due"),
-        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_(
             "Alliances meeting at their interval ÷ alliances with joint meetings due in the period."
         ),
@@ -239,12 +237,10 @@ register(
         source=tasks,
         where=lambda p: Q(due_on__gte=p.since, due_on__lte=p.until, status=TaskStatus.DONE),
     ),
-    Indicator(
+    ratio(
         code="cobuilding.tasks_done_share",
         section=S,
-        kind="ratio",
         name=_("Share of tasks done"),
-        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_("Tasks done ÷ tasks due in the period."),
         numerator="cobuilding.tasks_done",
         denominator="cobuilding.tasks",
@@ -279,12 +275,10 @@ register(
         source=needs,
         where=both(listed, Q(status=NeedStatus.DONE)),
     ),
-    Indicator(
+    ratio(
         code="cobuilding.needs_claimed_share",
         section=S,
-        kind="ratio",
         name=_("Share of needs claimed"),
-        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_("Needs claimed ÷ needs listed in the period."),
         numerator="cobuilding.needs_claimed",
         denominator="cobuilding.needs",
@@ -298,7 +292,7 @@ register(
         source=resources,
         where=lambda p: Q(available=True),
         stock=True,
-        tags=frozenset({"now"}),
+        tags=NOW,
     ),
     Indicator(
         code="cobuilding.projects",

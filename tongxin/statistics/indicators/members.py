@@ -10,7 +10,7 @@ from tongxin.activities.models import Activity, ActivityKind, ActivityStatus, Ca
 from tongxin.core.roles import Capability
 from tongxin.members.models import MemberReport, ServiceEntry, UnitReport
 from tongxin.people.models import Person
-from tongxin.statistics.indicators._helpers import both, during, on_days
+from tongxin.statistics.indicators._helpers import NOW, both, during, labels, on_days
 from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import Indicator, Source, register, section
 
@@ -134,7 +134,7 @@ register(
         source=activities,
         where=both(during("starts_at"), ~Q(status=ActivityStatus.CANCELLED)),
         group_by="kind",
-        group_label=lambda k: str(ActivityKind(k).label) if k in ActivityKind.values else str(k),
+        group_label=labels(ActivityKind),
         trend=True,
         headline=True,
     ),
@@ -160,8 +160,8 @@ register(
         where=lambda p: Q(active=True),
         stock=True,
         group_by="kind",
-        group_label=lambda k: str(TeamKind(k).label) if k in TeamKind.values else str(k),
-        tags=frozenset({"now"}),
+        group_label=labels(TeamKind),
+        tags=NOW,
     ),
     Indicator(
         code="members.callouts",

@@ -20,7 +20,7 @@ from tongxin.partylife.models import (
     TrainingClass,
 )
 from tongxin.partylife.selectors import compliance
-from tongxin.statistics.indicators._helpers import both, on_days
+from tongxin.statistics.indicators._helpers import NOW, both, labels, on_days, ratio
 from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import Indicator, Source, memoized, register, section
 
@@ -122,7 +122,7 @@ register(
         source=meetings,
         where=on_days("held_on"),
         group_by="kind",
-        group_label=lambda k: str(PartyMeetingKind(k).label) if k in PartyMeetingKind.values else str(k),
+        group_label=labels(PartyMeetingKind),
         trend=True,
     ),
     Indicator(
@@ -152,12 +152,10 @@ register(
         capability=V,
         source=branches,
     ),
-    Indicator(
+    ratio(
         code="partylife.compliance",
         section=S,
-        kind="ratio",
         name=_("三会一课 compliance"),
-        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_(
             "Branches keeping 三会一课 ÷ branches with meetings due, over the quarters ended in the period."
         ),
@@ -175,8 +173,8 @@ register(
         where=lambda p: Q(closed=False),
         stock=True,
         group_by="stage",
-        group_label=lambda k: str(StepKind(k).label) if k in StepKind.values else str(k),
-        tags=frozenset({"now"}),
+        group_label=labels(StepKind),
+        tags=NOW,
     ),
     Indicator(
         code="partylife.development_warnings",
@@ -188,7 +186,7 @@ register(
         where=lambda p: Q(closed=False, broken=True),
         stock=True,
         higher_is_better=False,
-        tags=frozenset({"now"}),
+        tags=NOW,
     ),
     Indicator(
         code="partylife.admitted",

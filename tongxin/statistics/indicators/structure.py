@@ -10,12 +10,11 @@ from tongxin.core.roles import Capability
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind, PartyOrganisation
 from tongxin.people.models import PartyStatus, Person, Position, PositionKind
 from tongxin.regions.models import Level, Region
-from tongxin.statistics.indicators._helpers import both, in_force
+from tongxin.statistics.indicators._helpers import NOW, both, in_force, labels, ratio
 from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import Indicator, Source, register, section
 
 S = section("structure", _("Structure"))
-NOW = frozenset({"now"})  # no history kept: the figure is the state today, with no change shown
 
 regions = Source("regions", lambda: Region.objects.all(), "path", Capability.STRUCTURE_VIEW)
 organisations = Source(
@@ -96,7 +95,7 @@ register(
         where=lambda p: Q(founded_on__isnull=True) | Q(founded_on__lte=p.until),
         stock=True,
         group_by="kind",
-        group_label=lambda k: str(OrgKind(k).label) if k in OrgKind.values else str(k),
+        group_label=labels(OrgKind),
     ),
     Indicator(
         code="structure.branches",
@@ -203,12 +202,10 @@ register(
         where=both(held, Q(kind__in=ROLES_234), _under_35),
         stock=True,
     ),
-    Indicator(
+    ratio(
         code="structure.roles_234_young_share",
         section=S,
-        kind="ratio",
         name=_("Share of 234 posts held by people under 35"),
-        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_("234 posts held by people under 35 ÷ all 234 posts in force."),
         numerator="structure.roles_234_young",
         denominator="structure.roles_234",
@@ -224,12 +221,10 @@ register(
         where=both(held, Q(kind__in=ROLES_234), Q(person__gender="F")),
         stock=True,
     ),
-    Indicator(
+    ratio(
         code="structure.roles_234_women_share",
         section=S,
-        kind="ratio",
         name=_("Share of 234 posts held by women"),
-        unit=pgettext_lazy("unit of a figure", "%"),
         definition=_("234 posts held by women ÷ all 234 posts in force."),
         numerator="structure.roles_234_women",
         denominator="structure.roles_234",
