@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tongxin.demo.cases.year import generate_demo_cases
 from tongxin.demo.cobuilding import generate_cobuilding
+from tongxin.demo.gridwork import generate_gridwork
 from tongxin.demo.memberlife import generate_member_life
 from tongxin.demo.privacy import generate_privacy_requests
 from tongxin.demo.targets import generate_targets
@@ -38,6 +39,7 @@ STEPS = (
     Step("member life", generate_member_life),
     Step("targets", generate_targets),
     Step("privacy requests", generate_privacy_requests),
+    Step("grid work", generate_gridwork),
 )
 
 

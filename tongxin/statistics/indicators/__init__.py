@@ -1,1 +1,1 @@
-from tongxin.statistics.indicators import cases, cobuilding, members, partylife, structure  # noqa: F401
+from tongxin.statistics.indicators import cases, cobuilding, gridwork, members, partylife, structure  # noqa: F401
