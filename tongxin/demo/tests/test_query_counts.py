@@ -141,6 +141,14 @@ PAGES: dict[str, Budget] = {
     "workbench:tasks": Budget("wanggeyuan", 16, rows=None),
     "workbench:member": Budget("dangyuan", 18, rows=None),
     "privacy:requests": Budget("shequ_shuji", 14),
+    # grid work: "my grid" lists (due visits, open cases, today's log) whatever the day holds
+    "gridwork:my_grid": Budget("wanggeyuan", 23, rows=None),
+    "gridwork:record": Budget("wanggeyuan", 14, rows=None),
+    "gridwork:log": Budget("jiedao", 15),
+    "gridwork:log_export": Budget("jiedao", 17, rows=None),
+    "gridwork:community": Budget("shequ_shuji", 24),
+    "gridwork:campaigns": Budget("jiedao", 15),
+    "gridwork:campaign_new": Budget("jiedao", 15, rows=None),
     "privacy:registry": Budget("anquan", 12),
 }
 
