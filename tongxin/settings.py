@@ -104,6 +104,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tongxin.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tongxin.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -233,10 +234,22 @@ TONGXIN_TOKEN_DAYS = env_int("TONGXIN_TOKEN_DAYS", 90)
 TONGXIN_TOKEN_OVERLAP_HOURS = env_int("TONGXIN_TOKEN_OVERLAP_HOURS", 24)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("TONGXIN_SECURE_COOKIES", False)
+# TLS (SECURITY.md row 6): behind HTTPS, every request is redirected to it, browsers are told to
+# keep to it (HSTS) and cookies never travel in clear. The proxy in front sets X-Forwarded-Proto.
+TONGXIN_TLS = env_bool("TONGXIN_TLS", False)
+SESSION_COOKIE_SECURE = env_bool("TONGXIN_SECURE_COOKIES", TONGXIN_TLS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+if TONGXIN_TLS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("TONGXIN_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TONGXIN_HSTS_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("TONGXIN_HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -255,7 +268,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# a request body other than files (a JSON body, a form's fields); larger answers 413
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TONGXIN_BODY_MAX_BYTES", 20 * 1024 * 1024)
+# uploads: one file, the files of one request, a whole request (tongxin.core.uploads)
+TONGXIN_UPLOAD_MAX_BYTES = env_int("TONGXIN_UPLOAD_MAX_BYTES", 8 * 1024 * 1024)
+TONGXIN_DOCUMENT_MAX_BYTES = env_int("TONGXIN_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("TONGXIN_UPLOAD_MAX_FILES", 10)
+TONGXIN_REQUEST_MAX_BYTES = env_int("TONGXIN_REQUEST_MAX_BYTES", 50 * 1024 * 1024)
+# /healthz answers 503 when no worker has written its heartbeat for this long
+TONGXIN_WORKER_STALE_SECONDS = env_int("TONGXIN_WORKER_STALE_SECONDS", 300)
 
 # Map: no external tiles unless an intranet tile server is configured.
 TONGXIN_TILE_URL = os.environ.get("TONGXIN_TILE_URL", "")

@@ -19,7 +19,7 @@ from tongxin.cobuilding.duty import duty_check
 from tongxin.cobuilding.schemas import AllianceDetailOut, DutyOut
 from tongxin.core.api import references, require_capability
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ERRORS, ErrorOut, Page
+from tongxin.core.schemas import ERRORS, ErrorOut, Page, Year
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.partners import services
 from tongxin.partners.models import Alliance
@@ -79,7 +79,7 @@ def alliance_detail(request: HttpRequest, id: int) -> Alliance:
     summary="The annual duty check",
     operation_id="tongxin_partners_api_duty",
 )
-def duty(request: HttpRequest, year: int | None = None, area: int | None = None) -> dict[str, Any]:
+def duty(request: HttpRequest, year: Year | None = None, area: int | None = None) -> dict[str, Any]:
     """Each unit's 实事, each secretary's 书记项目, each alliance's meetings; `status` says who is behind."""
     require_capability(request.user, VIEW)
     region = region_get(request.user, area, capability=VIEW) if area is not None else None

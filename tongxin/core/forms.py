@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from tongxin.core.validators import no_control_characters
+
 # field class -> error code -> message; fields inherit their parents' (Field's “required” for all)
 FIELD_MESSAGES: dict[type[forms.Field], dict[str, Any]] = {
     forms.Field: {"required": _("Please fill in this field.")},
@@ -98,6 +100,16 @@ def use_plain_messages() -> None:
 
 
 use_plain_messages()
+
+
+def refuse_control_characters() -> None:
+    """Every text field of every form refuses control characters (idempotent): they are invisible
+    on the page and break the Excel exports and PDFs the text later goes into."""
+    if no_control_characters not in forms.CharField.default_validators:
+        forms.CharField.default_validators = [*forms.CharField.default_validators, no_control_characters]
+
+
+refuse_control_characters()
 
 
 class DateInput(forms.DateInput):

@@ -1,10 +1,14 @@
+import secrets
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from tongxin.core.access import access_of
 
@@ -39,6 +43,7 @@ def tile_origin(url: str) -> str:
 
 @lru_cache(maxsize=4)
 def csp_policy(tile_url: str) -> str:
+    """The policy with a `{nonce}` placeholder for each response's own nonce."""
     img = ["'self'", "data:", "blob:"]
     origin = tile_origin(tile_url) if tile_url else ""
     if origin:
@@ -46,7 +51,7 @@ def csp_policy(tile_url: str) -> str:
     return "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'",
+            "script-src 'self' 'nonce-{nonce}'",
             "style-src 'self' 'unsafe-inline'",
             f"img-src {' '.join(img)}",
             "connect-src 'self'",
@@ -60,7 +65,10 @@ def csp_policy(tile_url: str) -> str:
 
 
 class ContentSecurityPolicyMiddleware:
-    """No inline scripts, nothing from other hosts but an optional intranet tile server."""
+    """No inline scripts but one carrying this response's nonce, nothing from other hosts but an
+    optional intranet tile server; the API's documentation page included (its Swagger UI is served
+    from Ninja's own static files). Pages for a signed-in user and every API answer carry personal
+    data: browsers must not keep them (SECURITY.md row 28)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -71,8 +79,39 @@ class ContentSecurityPolicyMiddleware:
         return csp_policy(settings.TONGXIN_TILE_URL)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        nonce = secrets.token_urlsafe(16)
+        request.csp_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
-        if not request.path.startswith("/api/v1/docs"):
-            response.setdefault("Content-Security-Policy", self.policy)
+        response.setdefault("Content-Security-Policy", self.policy.replace("{nonce}", nonce))
         response.setdefault("Referrer-Policy", "same-origin")
+        if not response.has_header("Cache-Control") and _carries_personal_data(request):
+            response["Cache-Control"] = "no-store"
         return response
+
+
+def _carries_personal_data(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return request.path.startswith("/api/") or bool(user is not None and user.is_authenticated)
+
+
+class RequestSizeLimitMiddleware:
+    """A request larger than the limit is answered 413 before anything reads it: a JSON body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE on the API, any request over TONGXIN_REQUEST_MAX_BYTES (a form with
+    its photos) elsewhere."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        api = request.path.startswith("/api/")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE if api else settings.TONGXIN_REQUEST_MAX_BYTES
+        if length <= limit:
+            return self.get_response(request)
+        if api:
+            message = _("The request is larger than %(limit)s.") % {"limit": filesizeformat(limit)}
+            return JsonResponse({"code": "too_large", "message": message}, status=413)
+        return render(request, "core/413.html", {"limit": filesizeformat(limit)}, status=413)

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.i18n import set_language
 
+from tongxin.core import health
 from tongxin.core.access import public
 
 
@@ -16,6 +17,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
             cursor.fetchone()
     except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    stale = health.problems()
+    if stale:
+        return JsonResponse({"status": "degraded", "database": connection.vendor, "stale": stale}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 

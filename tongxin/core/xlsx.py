@@ -21,6 +21,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from tongxin.lib.validators import has_control_characters, strip_control_characters
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # a list longer than this is refused: narrow the period (Excel itself stops at 1,048,576 rows)
 MAX_ROWS = 100_000
@@ -71,7 +73,13 @@ def _cell(value: Any) -> Any:
         return value
     if isinstance(value, Decimal):
         return float(value)
-    return str(value)
+    return xlsx_text(str(value))
+
+
+def xlsx_text(text: str) -> str:
+    """Text as a cell can hold it: control characters (refused on input today, perhaps stored
+    before) would make openpyxl refuse the whole workbook, so they are dropped."""
+    return strip_control_characters(text) if has_control_characters(text) else text
 
 
 def workbook_bytes(rows: Iterable[Any], columns: list[Column], *, title: str) -> tuple[bytes, int]:

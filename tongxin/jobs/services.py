@@ -5,7 +5,9 @@ import traceback
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from tongxin.core.db import serialise_writers
@@ -128,6 +130,19 @@ def heartbeat(*, worker: str, jobs_done: int = 0) -> None:
     WorkerHeartbeat.objects.filter(pk=beat.pk).update(
         seen_at=timezone.now(), jobs_done=beat.jobs_done + jobs_done
     )
+
+
+def worker_problem(*, now: datetime | None = None) -> str | None:
+    """None while some worker has written its heartbeat within TONGXIN_WORKER_STALE_SECONDS;
+    else what /healthz reports (a dead worker means no deadlines, escalations or notifications)."""
+    limit = settings.TONGXIN_WORKER_STALE_SECONDS
+    last = WorkerHeartbeat.objects.aggregate(last=Max("seen_at"))["last"]
+    if last is None:
+        return "no worker has ever written a heartbeat"
+    age = ((now or timezone.now()) - last).total_seconds()
+    if age > limit:
+        return f"the last worker heartbeat is {int(age)} s old (limit {limit} s)"
+    return None
 
 
 def prune_finished(*, older_than: timedelta = timedelta(days=30)) -> int:

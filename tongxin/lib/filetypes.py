@@ -16,3 +16,26 @@ def sniff(upload: Any, allowed: Collection[str]) -> str | None:
     if found is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         found = WEBP
     return found if found in allowed else None
+
+
+# the start of a web page or a script: never a photo or a document, whatever the browser claims
+_MARKUP = (
+    b"<!doctype",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<script",
+    b"<svg",
+    b"<?xml",
+    b"<iframe",
+    b"<a ",
+    b"<img",
+)
+
+
+def is_markup(upload: Any) -> bool:
+    """Whether the upload starts (after blanks and a byte-order mark) like HTML, SVG or XML."""
+    head = upload.read(512)
+    upload.seek(0)
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    return text.startswith(_MARKUP)

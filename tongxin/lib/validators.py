@@ -27,3 +27,17 @@ def is_valid_id_card(value: str) -> bool:
     except ValueError:
         return False
     return id_card_check_digit(v[:17]) == v[17]
+
+
+# C0 controls but tab and line breaks, DEL, C1 controls, and the bidirectional overrides that
+# make text read differently from how it is stored ("Trojan source"); none belongs in a name or
+# a note, and several make an Excel export or a PDF fail
+CONTROL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def has_control_characters(value: str) -> bool:
+    return CONTROL_CHARACTERS_RE.search(value) is not None
+
+
+def strip_control_characters(value: str) -> str:
+    return CONTROL_CHARACTERS_RE.sub("", value)

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from tongxin.core.api import ApiError, listed, reference, references, require_capability
 from tongxin.core.periods import period_check
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import CONFLICT, ERRORS, ErrorOut, Page
+from tongxin.core.schemas import CONFLICT, ERRORS, ErrorOut, Page, Year
 from tongxin.lists import services
 from tongxin.lists.models import Milestone, Need, Project, Resource
 from tongxin.lists.schemas import (
@@ -166,7 +166,7 @@ def problem_list(request: HttpRequest) -> QuerySet[Need]:
 
 @router.get("/results", response=list[NeedOut], summary="The results list (实效清单)")
 @paginate(Page)
-def result_list(request: HttpRequest, year: int | None = None) -> QuerySet[Need]:
+def result_list(request: HttpRequest, year: Year | None = None) -> QuerySet[Need]:
     require_capability(request.user, VIEW)
     return results_visible(request.user, year=year)
 

@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 from tongxin.core.api import listed, reference, require_capability, require_in_scope, required
 from tongxin.core.periods import PeriodFilters
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ERRORS, ErrorOut, Page
+from tongxin.core.schemas import ERRORS, ErrorOut, Page, Year
 from tongxin.core.scope import has_capability, scope_for
 from tongxin.members import selectors, services
 from tongxin.members.models import (
@@ -298,7 +298,7 @@ def _my_person(request: HttpRequest) -> Person:
 
 
 @router.get("/me", response={200: RecordOut, 404: ErrorOut}, summary="My service record")
-def my_record(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
+def my_record(request: HttpRequest, year: Year | None = None) -> dict[str, Any]:
     """Your report and the verified services of a year (this year by default), with points and stars."""
     return _record(_my_person(request), year or timezone.localdate().year)
 
@@ -433,7 +433,7 @@ def report_end(request: HttpRequest, id: int, payload: EndIn) -> MemberReport:
 @router.get(
     "/people/{id}/record", response={200: RecordOut, 404: ErrorOut}, summary="A person's service record"
 )
-def person_record(request: HttpRequest, id: int, year: int | None = None) -> dict[str, Any]:
+def person_record(request: HttpRequest, id: int, year: Year | None = None) -> dict[str, Any]:
     person = Person.objects.select_related("region").filter(pk=id).first()
     if person is None or not selectors.may_read_record(request.user, person):
         raise Http404
@@ -479,7 +479,7 @@ def card_list(
 
 
 @router.get("/check", response=CheckOut, summary="The annual check")
-def annual_check(request: HttpRequest, year: int | None = None, within: int | None = None) -> dict[str, Any]:
+def annual_check(request: HttpRequest, year: Year | None = None, within: int | None = None) -> dict[str, Any]:
     """Members below the minimum of services and units without a report; a ranking only where enabled."""
     require_capability(request.user, VIEW)
     region = region_get(request.user, within, capability=VIEW) if within is not None else None

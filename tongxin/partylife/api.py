@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from tongxin.core.api import listed, reference, require_capability, require_in_scope, required
 from tongxin.core.periods import PeriodFilters, period_check
 from tongxin.core.roles import Capability
-from tongxin.core.schemas import ERRORS, ErrorOut, Page
+from tongxin.core.schemas import ERRORS, ErrorOut, Page, Year
 from tongxin.organisations.selectors import organisations_visible
 from tongxin.partylife import selectors, services
 from tongxin.partylife.models import (
@@ -229,7 +229,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status[PartyMeet
 
 @router.get("/compliance", response=list[ComplianceOut], summary="Which branches are behind on 三会一课")
 def compliance(
-    request: HttpRequest, year: int | None = None, view: str = "quarter", within: int | None = None
+    request: HttpRequest, year: Year | None = None, view: str = "quarter", within: int | None = None
 ) -> list[dict[str, Any]]:
     require_capability(request.user, VIEW)
     region = region_get(request.user, within, capability=VIEW) if within is not None else None

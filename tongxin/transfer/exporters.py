@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from tongxin.core.xlsx import xlsx_text
 from tongxin.regions.models import Level, Region
 from tongxin.transfer import cells, layouts, selectors
 from tongxin.transfer.layouts import Column, Layout, Sheet
@@ -63,7 +64,7 @@ def write_sheet(workbook: Workbook, sheet: Sheet, records: Iterable[dict[str, An
     count = 0
     text_columns = [i for i, c in enumerate(sheet.columns, start=1) if c.type in _TEXT_TYPES]
     for record in records:
-        worksheet.append([record.get(c.key) for c in sheet.columns])
+        worksheet.append([_value(record.get(c.key)) for c in sheet.columns])
         count += 1
         for cell in worksheet[count + 1]:
             # text such as "=HYPERLINK(…)" in an address stays text, never a formula
@@ -74,6 +75,10 @@ def write_sheet(workbook: Workbook, sheet: Sheet, records: Iterable[dict[str, An
     if count:
         worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{count + 1}"
     return count
+
+
+def _value(value: Any) -> Any:
+    return xlsx_text(value) if isinstance(value, str) else value
 
 
 def _geometry_text(geometry: Any, overflow: list[str], code: str) -> str | None:
