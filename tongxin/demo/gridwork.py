@@ -10,6 +10,7 @@ gave 1,074 policy talks, 334 mediations and 318 start-up advice (about 7, 2 and 
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -31,7 +32,7 @@ PER_YEAR = {
     KindCode.ERRAND: 6,
 }
 OUTCOMES = [Outcome.RESOLVED] * 7 + [Outcome.PARTIAL] * 2 + [Outcome.UNRESOLVED]
-NOTES = {
+NOTES: dict[str, list[str]] = {
     KindCode.VISIT: [
         "老人身体状况良好，叮嘱按时服药",
         "了解家庭近况，无特殊困难",
@@ -104,10 +105,10 @@ def generate_gridwork(*, rng: random.Random, now: datetime) -> GridworkSummary:
     for grant in grants:
         worker, grid = grant.user, grant.region
         homes = list(Household.objects.filter(grid=grid, active=True).order_by("id"))
-        plan: list[tuple[datetime, str]] = []
-        for code, n in PER_YEAR.items():
+        plan: list[tuple[datetime, str]] = []  # (when, kind code or "round")
+        for kind, n in PER_YEAR.items():
             for _i in range(n):
-                plan.append((start + timedelta(days=rng.uniform(0, 364)), code))
+                plan.append((start + timedelta(days=rng.uniform(0, 364)), str(kind)))
         for campaign in campaigns:
             first = datetime.combine(campaign.starts_on, datetime.min.time(), tzinfo=now.tzinfo)
             for _i in range(min(len(homes), 12) or 4):
@@ -124,7 +125,12 @@ def generate_gridwork(*, rng: random.Random, now: datetime) -> GridworkSummary:
             if at >= now:
                 continue
             home = rng.choice(homes) if homes else None
-            common = {"actor": worker, "grid": grid, "at": at, "now": at + timedelta(minutes=5)}
+            common: dict[str, Any] = {
+                "actor": worker,
+                "grid": grid,
+                "at": at,
+                "now": at + timedelta(minutes=5),
+            }
             if code == "round":
                 campaign = next(c for c in campaigns if c.starts_on <= timezone.localdate(at) <= c.ends_on)
                 answers = {

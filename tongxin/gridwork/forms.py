@@ -2,7 +2,7 @@
 finding, a campaign and the visit interval."""
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,22 @@ from tongxin.cases.models import CaseCategory
 from tongxin.core.forms import DateInput
 from tongxin.gridwork.models import Campaign, LogKind, Outcome
 from tongxin.gridwork.services import ANSWERS
+from tongxin.regions.models import Region
+
+# pickers get their scoped choices in __init__
+EMPTY: Any = Region.objects.none()
+
+
+def _choose(form: forms.BaseForm, name: str, queryset: Any, label: Any = None) -> None:
+    """Set a picker's choices (and how an option reads) after the form is made."""
+    picker = cast(forms.ModelChoiceField, form.fields[name])
+    picker.queryset = queryset
+    if label is not None:
+        picker.label_from_instance = label  # type: ignore[method-assign]
+
+
+def _category_label(c: CaseCategory) -> str:
+    return f"{c.parent.name} · {c.name}" if c.parent is not None else c.name
 
 
 def categories() -> Any:
@@ -25,12 +41,12 @@ def categories() -> Any:
 class EntryForm(forms.Form):
     """Screen three: what happened. Everything but the kind's own fields is optional."""
 
-    household = forms.ModelChoiceField(queryset=None, required=False, label=_("Household"))
+    household = forms.ModelChoiceField(queryset=EMPTY, required=False, label=_("Household"))
     note = forms.CharField(label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", "—"), *Outcome.choices])
-    campaign = forms.ModelChoiceField(queryset=None, required=False, label=_("Campaign"))
+    campaign = forms.ModelChoiceField(queryset=EMPTY, required=False, label=_("Campaign"))
     found_something = forms.BooleanField(label=_("Found a problem: report it as a case"), required=False)
-    category = forms.ModelChoiceField(queryset=None, required=False, label=_("Category of the problem"))
+    category = forms.ModelChoiceField(queryset=EMPTY, required=False, label=_("Category of the problem"))
     photos = PhotosField(label=_("Photos (optional)"))
     lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
@@ -40,16 +56,15 @@ class EntryForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["household"].queryset = households
-        self.fields["category"].queryset = categories()
-        self.fields["category"].label_from_instance = lambda c: f"{c.parent.name} · {c.name}"
+        _choose(self, "household", households)
+        _choose(self, "category", categories(), _category_label)
         if kind.has_outcome:
             self.fields["outcome"].required = True
-            self.fields["outcome"].choices = Outcome.choices
+            cast(forms.ChoiceField, self.fields["outcome"]).choices = Outcome.choices
         else:
             del self.fields["outcome"]
         if kind.code == "inspection":
-            self.fields["campaign"].queryset = campaigns
+            _choose(self, "campaign", campaigns)
             self.checklists: dict[int, list[dict[str, str]]] = {}
             for campaign in campaigns:
                 for item in campaign.checklist:
@@ -69,7 +84,7 @@ class EntryForm(forms.Form):
             return []
         return [
             (c, [self[i["field"]] for i in self.checklists.get(c.pk, [])])
-            for c in self.fields["campaign"].queryset
+            for c in cast(forms.ModelChoiceField, self.fields["campaign"]).queryset or []
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -88,16 +103,15 @@ class EntryForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=None, label=_("Category of the problem"))
+    category = forms.ModelChoiceField(queryset=EMPTY, label=_("Category of the problem"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories()
-        self.fields["category"].label_from_instance = lambda c: f"{c.parent.name} · {c.name}"
+        _choose(self, "category", categories(), _category_label)
 
 
 class CampaignForm(forms.Form):
-    region = forms.ModelChoiceField(queryset=None, label=_("Started by"))
+    region = forms.ModelChoiceField(queryset=EMPTY, label=_("Started by"))
     title = forms.CharField(label=_("Title"), max_length=100)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -108,15 +122,15 @@ class CampaignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     grids = forms.ModelMultipleChoiceField(
-        queryset=None, label=_("Grids"), widget=forms.CheckboxSelectMultiple
+        queryset=EMPTY, label=_("Grids"), widget=forms.CheckboxSelectMultiple
     )
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
 
     def __init__(self, *args: Any, regions: Any, grids: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions
-        self.fields["grids"].queryset = grids
+        _choose(self, "region", regions)
+        _choose(self, "grids", grids)
 
 
 class IntervalForm(forms.Form):

@@ -1,7 +1,7 @@
 """The log list and its export: one selection (filter form + selector) read by the page, its count
 and the Excel file, and a campaign's coverage export."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -31,7 +31,7 @@ def log_entries(
     if since:
         rows = rows.filter(at__gte=_start(since))
     if until:
-        rows = rows.filter(at__lt=_start(until) + timezone.timedelta(days=1))
+        rows = rows.filter(at__lt=_start(until) + timedelta(days=1))
     if kind:
         rows = rows.filter(code=kind)
     return rows.select_related("kind", "grid", "household", "case").order_by("-at", "-id")

@@ -164,7 +164,7 @@ def community_grids(community: Region, now: datetime | None = None) -> list[Grid
     intervals = tagged_intervals(households, interval_days(community))
     last = last_visits(list(intervals))
     for pk, days in intervals.items():
-        row = rows.get(grid_of.get(pk))
+        row = rows.get(grid_of.get(pk, 0))
         if row is None:
             continue
         row.tagged += 1
@@ -185,9 +185,9 @@ def community_grids(community: Region, now: datetime | None = None) -> list[Grid
         .values("grid_id")
         .annotate(n=Count("pk"))
     )
-    for item in open_cases:
-        if item["grid_id"] in rows:
-            rows[item["grid_id"]].open_cases = item["n"]
+    for grid_id, n in open_cases.values_list("grid_id", "n"):
+        if grid_id in rows:
+            rows[grid_id].open_cases = n
     return list(rows.values())
 
 

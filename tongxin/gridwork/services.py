@@ -229,7 +229,7 @@ def log_correct(
 
 def finding_description(entry: LogEntry) -> str:
     """The case's description: what the worker wrote, with where it was found (never typed twice)."""
-    place = entry.household.short_address if entry.household_id else entry.grid.name
+    place = entry.household.short_address if entry.household is not None else entry.grid.name
     note = entry.note.strip()
     head = _("Found during %(kind)s at %(place)s") % {"kind": entry.kind.name, "place": place}
     return f"{head}: {note}" if note else head
@@ -257,7 +257,7 @@ def log_finding_report(
             "kind": kind,
             "category": category,
             "description": finding_description(locked),
-            "address": locked.household.short_address if locked.household_id else "",
+            "address": locked.household.short_address if locked.household is not None else "",
             "reported_by": actor if is_user(actor) else None,
             "now": now,
         }
