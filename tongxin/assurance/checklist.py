@@ -206,241 +206,312 @@ def _profile() -> Finding:
     return _holds(_("The level-3 profile is on."))
 
 
-S = "tongxin/"
 ROWS: tuple[Row, ...] = (
     Row(
         1,
         _("Unique user identifiers; no empty or unusable passwords on active accounts"),
         "GB/T 22239 8.1.4.1a",
-        (S + "accounts/tests/test_services.py",),
+        (
+            "tongxin/accounts/tests/test_separation.py"
+            "::test_the_system_check_refuses_an_active_account_without_a_usable_password",
+            "tongxin/assurance/tests/test_checklist.py"
+            "::test_an_active_account_without_a_usable_password_fails_row_1",
+        ),
         _no_empty_passwords,
     ),
     Row(
         2,
         _("Password policy: length, common passwords, composition and maximum age"),
         "GB/T 22239 8.1.4.1a; ASVS 6.2.1/6.2.4/6.2.9",
-        (S + "accounts/tests/test_services.py",),
+        (
+            "tongxin/accounts/tests/test_passwords.py::test_guessable_passwords_are_refused_in_every_profile",
+            "tongxin/accounts/tests/test_passwords.py"
+            "::test_composition_three_of_four_classes_in_the_level3_profile",
+            "tongxin/accounts/tests/test_passwords.py"
+            "::test_an_expired_password_forces_a_change_at_next_login",
+            "tongxin/accounts/tests/test_passwords.py::test_history_refuses_the_last_passwords",
+        ),
         _password_policy,
     ),
     Row(
         3,
         _("Lock-out after repeated failures, with cool-off or unlock; audited; no user enumeration"),
         "GB/T 22239 8.1.4.1b; ASVS 6.1.1/6.3.1",
-        (S + "core/tests/test_login.py",),
+        (
+            "tongxin/accounts/tests/test_login_defences.py"
+            "::test_lock_is_per_account_and_address_with_a_cool_off",
+            "tongxin/accounts/tests/test_login_defences.py::test_throttle_per_address_across_account_names",
+            "tongxin/accounts/tests/test_login_defences.py::test_no_enumeration_same_answer_and_similar_time",
+        ),
         _lockout,
     ),
     Row(
         4,
         _("Idle timeout and absolute session lifetime; server-side log-out; sessions end on disable"),
         "GB/T 22239 8.1.4.1b; ASVS 7.3.1/7.3.2/7.4.1/7.4.2",
-        (S + "core/tests/test_login.py",),
+        (
+            "tongxin/accounts/tests/test_login_defences.py::test_idle_timeout_is_server_side",
+            "tongxin/accounts/tests/test_login_defences.py::test_absolute_session_lifetime",
+            "tongxin/accounts/tests/test_login_defences.py"
+            "::test_logout_deletes_the_server_side_session_and_the_cookie_is_dead",
+            "tongxin/accounts/tests/test_login_defences.py"
+            "::test_deactivating_an_account_kills_its_live_sessions",
+        ),
         _sessions,
     ),
     Row(
         5,
         _("Second factor for every official, mandatory for the administrators; a reset cannot bypass it"),
         "GB/T 22239 8.1.4.1d; ASVS 6.3.2/6.4.3/6.5.1/6.5.5",
-        (S + "accounts/tests/test_views.py",),
+        (
+            "tongxin/accounts/tests/test_mfa.py"
+            "::test_an_administrator_reaches_nothing_but_enrolment_until_enrolled",
+            "tongxin/accounts/tests/test_mfa.py::test_login_asks_for_the_code_after_the_password",
+            "tongxin/accounts/tests/test_mfa.py::test_a_password_reset_never_bypasses_the_second_factor",
+        ),
         _second_factor,
     ),
     Row(
         6,
         _("HTTPS only, HSTS, secure and HttpOnly cookies, no credentials or personal data in URLs"),
         "GB/T 22239 8.1.4.1c, 8.1.4.8a; ASVS 14.2.1",
-        (S + "core/tests/test_pages.py",),
+        ("tongxin/core/tests/test_pages.py",),
         _transport,
     ),
     Row(
         7,
         _("No default accounts or passwords; the first administrator gets a one-time password"),
         "GB/T 22239 8.1.4.2b; ASVS 6.4.1",
-        (S + "accounts/tests/test_services.py",),
+        (
+            "tongxin/accounts/tests/test_passwords.py::test_a_fresh_install_has_no_account_until_createadmin",
+            "tongxin/accounts/tests/test_passwords.py"
+            "::test_a_new_account_gets_a_one_time_password_it_must_change_first",
+        ),
     ),
     Row(
         8,
         _("Inactive or expired accounts are disabled automatically"),
         "GB/T 22239 8.1.4.2c",
-        (S + "accounts/tests/test_services.py",),
+        ("tongxin/accounts/tests/test_passwords.py::test_inactive_accounts_are_disabled_by_the_job",),
     ),
     Row(
         9,
         _("Separation of duties: the three administrators are exclusive; no superuser"),
         "GB/T 22239 8.1.4.2d, 8.1.5.1–8.1.5.3",
-        (S + "accounts/tests/test_services.py",),
+        (
+            "tongxin/accounts/tests/test_separation.py::test_an_administrator_role_excludes_every_other_role",
+            "tongxin/accounts/tests/test_separation.py::test_each_administrator_is_refused_the_others_work",
+            "tongxin/accounts/tests/test_separation.py"
+            "::test_the_system_check_refuses_a_superuser_in_the_level3_profile",
+        ),
         _admin_separation,
     ),
     Row(
         10,
         _("Deny by default: every URL declares its permission; only the security administrator grants"),
         "GB/T 22239 8.1.4.2a/e; ASVS 8.2.1",
-        (S + "core/tests/test_access.py",),
+        ("tongxin/core/tests/test_access.py",),
     ),
     Row(
         11,
         _("Every read, write, list, figure and export is limited to the official's part of the tree"),
         "GB/T 22239 8.1.4.2e/f; ASVS 8.2.2/8.4.1",
-        (S + "core/tests/test_scope_property.py", S + "members/tests/test_card_scope.py"),
+        (
+            "tongxin/core/tests/test_scope_property.py",
+            "tongxin/members/tests/test_card_scope.py::test_pages_export_and_api_refuse_the_parent_committee",
+        ),
     ),
     Row(
         12,
         _("Field-level authorisation and labels for sensitive records"),
         "GB/T 22239 8.1.4.2f/g; ASVS 8.2.3",
-        (S + "people/tests/test_views.py",),
+        ("tongxin/people/tests/test_views.py",),
     ),
     Row(
         13,
         _("The audit covers every user and every important event"),
         "GB/T 22239 8.1.4.3a; ASVS 16.3.1–16.3.4",
         (
-            S + "audit/tests/test_audit.py",
-            S + "demo/tests/test_audited_edits.py",
-            S + "demo/tests/test_status_changes.py",
+            "tongxin/audit/tests/test_audit.py",
+            "tongxin/demo/tests/test_audited_edits.py",
+            "tongxin/demo/tests/test_status_changes.py",
         ),
     ),
     Row(
         14,
         _("Audit records: time, user, region, address, type, object, outcome; no plain personal data"),
         "GB/T 22239 8.1.4.3b; ASVS 16.2.1/16.2.2/16.2.5",
-        (S + "audit/tests/test_audit.py",),
+        ("tongxin/audit/tests/test_audit.py",),
     ),
     Row(
         15,
         _("The audit trail is append-only and tamper-evident (keyed chain), with checkpoints kept elsewhere"),
         "GB/T 22239 8.1.4.3c; ASVS 16.4.2/16.4.3",
-        (S + "audit/tests/test_checkpoint.py",),
+        (
+            "tongxin/audit/tests/test_trail.py::test_a_chain_rebuilt_without_the_key_is_detected",
+            "tongxin/audit/tests/test_trail.py::test_a_truncated_tail_is_detected_by_the_signed_checkpoint",
+            "tongxin/audit/tests/test_postgres.py"
+            "::test_the_application_role_cannot_update_delete_or_truncate",
+        ),
         _audit_chain,
     ),
     Row(
         16,
         _("Auditing cannot be stopped; an audit failure fails the operation"),
         "GB/T 22239 8.1.4.3d; ASVS 16.5.3",
-        (S + "audit/tests/test_audit.py",),
+        ("tongxin/audit/tests/test_trail.py::test_an_audit_write_failure_fails_the_operation",),
     ),
     Row(
         17,
         _("Audit and security logs kept at least 180 days"),
         "网络安全法 21(3); GB/T 22239 8.1.5.4",
-        (S + "audit/tests/test_audit.py",),
+        (
+            "tongxin/audit/tests/test_trail.py"
+            "::test_archiving_never_touches_events_younger_than_the_retention",
+            "tongxin/audit/tests/test_trail.py::test_retention_below_180_days_fails_the_system_check",
+        ),
         _retention,
     ),
     Row(
         18,
         _("Integrity of important data (case history, configuration) by a keyed hash"),
         "GB/T 22239 8.1.4.7b; GB/T 39786 8.4",
-        (S + "audit/tests/test_checkpoint.py",),
+        ("tongxin/audit/tests/test_trail.py::test_a_changed_row_and_a_deleted_middle_row_are_detected",),
     ),
     Row(
         19,
         _("Sensitive personal data encrypted at rest, keys outside the database, rotation"),
         "GB/T 22239 8.1.4.8b; PIPL 51(3); GB/T 39786 8.4",
-        (S + "lib/tests/test_lib.py",),
+        (
+            "tongxin/audit/tests/test_field_keys.py"
+            "::test_rotation_reencrypts_and_keeps_old_ciphertext_readable_until_retired",
+            "tongxin/audit/tests/test_field_keys.py"
+            "::test_switching_to_the_national_profile_reencrypts_with_sm4",
+        ),
         _national_algorithms,
     ),
-    Row(20, _("Passwords hashed with Argon2"), "ASVS V11", (S + "accounts/tests/test_services.py",), _argon2),
+    Row(
+        20,
+        _("Passwords hashed with Argon2"),
+        "ASVS V11",
+        ("tongxin/accounts/tests/test_separation.py::test_the_system_check_wants_argon2_first",),
+        _argon2,
+    ),
     Row(
         21,
         _("Backup and restore drills, off-site backup, hot standby (PostgreSQL)"),
         "GB/T 22239 8.1.4.9a/b/c",
-        (S + "core/tests/test_pages.py",),
+        ("tongxin/core/tests/test_pages.py",),
         _database,
     ),
     Row(
         22,
         _("No residual data: sessions, temporary exports and caches purged"),
         "GB/T 22239 8.1.4.10; ASVS 14.2.2",
-        (S + "core/tests/test_login.py",),
+        ("tongxin/core/tests/test_login.py",),
     ),
     Row(
         23,
         _("Only necessary personal data: a registry with purpose, legal basis, retention and class"),
         "PIPL 6, 51(2); GB/T 22239 8.1.4.11a; GB/T 35273 5.2",
-        (S + "privacy/tests/test_retention.py",),
+        (
+            "tongxin/privacy/tests/test_registry.py"
+            "::test_every_field_that_looks_personal_is_registered_or_explained",
+        ),
     ),
     Row(
         24,
         _("Masked by default; a reveal is permitted, audited and states its purpose"),
         "GB/T 35273 7.2; PIPL 6; ASVS 14.2.6",
-        (S + "people/tests/test_views.py",),
+        ("tongxin/people/tests/test_views.py",),
     ),
     Row(
         25,
         _("Retention and deletion enforced automatically"),
         "PIPL 19, 47; ASVS 14.2.7",
-        (S + "privacy/tests/test_retention.py",),
+        ("tongxin/privacy/tests/test_retention.py",),
     ),
     Row(
         26,
         _("Requests of data subjects: access, correction, deletion, refusal with reason, due date"),
         "PIPL 45–47, 50; GB/T 35273 ch. 8",
-        (S + "privacy/tests/test_retention.py",),
+        ("tongxin/privacy/tests/test_requests.py::test_the_api_per_request_type",),
     ),
     Row(
         27,
         _("A bulk export of unmasked data needs a second person's approval; exports limited and audited"),
         "GB/T 35273 7.1; ASVS 2.4.1",
-        (S + "people/tests/test_views.py",),
+        ("tongxin/people/tests/test_views.py",),
     ),
     Row(
         28,
         _("No personal data cached by the browser; no-store on responses with personal data"),
         "ASVS 14.3.2/14.3.3",
-        (S + "core/tests/test_pages.py",),
+        ("tongxin/core/tests/test_pages.py",),
     ),
     Row(
         29,
         _("Content security policy with a nonce, frames denied, referrer policy; no external hosts"),
         "PIPL 36; Django W019/W022/E024",
-        (S + "core/tests/test_pages.py",),
+        ("tongxin/core/tests/test_pages.py",),
         _headers,
     ),
     Row(
         30,
         _("Every input validated on the server against the schema; generic errors, no stack traces"),
         "ASVS 2.2.1/2.2.2/16.5.1",
-        (S + "core/tests/test_api.py",),
+        ("tongxin/core/tests/test_api.py",),
     ),
     Row(
         31,
         _("Cases move only along allowed transitions, in order, all or nothing"),
         "ASVS 2.3.1/2.3.3",
-        (S + "cases/tests/test_stateful.py",),
+        ("tongxin/cases/tests/test_stateful.py",),
     ),
     Row(
         32,
         _("Concurrent edits of one case are detected (optimistic lock)"),
         "ASVS 2.3.4",
-        (S + "cases/tests/test_concurrency.py",),
+        ("tongxin/cases/tests/test_concurrency.py",),
     ),
     Row(
         33,
         _("Writes through the API are idempotent with an Idempotency-Key"),
         "IETF Idempotency-Key draft 07",
-        (S + "cases/tests/test_api.py",),
+        ("tongxin/cases/tests/test_api.py",),
     ),
     Row(
         34,
         _("Notifications through a transactional outbox, delivered at least once, without duplicates"),
         "ASVS 2.3.3",
-        (S + "notifications/tests/test_outbox.py", S + "cases/tests/test_outbox.py"),
+        ("tongxin/notifications/tests/test_outbox.py", "tongxin/cases/tests/test_outbox.py"),
     ),
     Row(
         35,
         _("Public submission and costly endpoints are rate-limited"),
         "ASVS 2.4.1; OWASP API4/API6",
-        (S + "cases/tests/test_public_views.py",),
+        (
+            "tongxin/accounts/tests/test_login_defences.py"
+            "::test_public_intake_api_is_limited_per_address_with_a_json_429",
+            "tongxin/accounts/tests/test_login_defences.py::test_the_report_page_shares_the_public_limit",
+        ),
     ),
     Row(
         36,
         _("Dependencies and code scanned; the production settings checked"),
         "ASVS V15",
-        (S + "core/tests/test_pages.py",),
+        ("tongxin/core/tests/test_pages.py",),
         _profile,
     ),
     Row(
         37,
         _("Impact assessment, processing records and a breach runbook kept"),
         "PIPL 54, 55, 57; GB/T 35273 11.3",
-        (S + "privacy/tests/test_retention.py",),
+        (
+            "tongxin/privacy/tests/test_registry.py::test_the_record_in_docs_matches_the_registry",
+            "tongxin/privacy/tests/test_registry.py"
+            "::test_the_record_keeps_its_impact_assessment_audit_and_breach_runbook",
+        ),
         document=True,
     ),
 )

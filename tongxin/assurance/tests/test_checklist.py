@@ -90,7 +90,7 @@ def test_the_security_administrator_reads_the_page(tree):
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count('<tr id="row-') == 37
-    assert "accounts/tests/test_services.py" in page
+    assert "accounts/tests/test_separation.py" in page
     only_failing = client.get(reverse("assurance:checklist"), {"state": "failing"}).content.decode()
     assert only_failing.count('<tr id="row-') == sum(1 for _r, f in checklist() if f.state == State.FAILING)
 
