@@ -21,6 +21,7 @@ urlpatterns = [
     path("map/", include("tongxin.structure.map_urls")),
     path("organisations/", include("tongxin.organisations.urls")),
     path("people/", include("tongxin.people.urls")),
+    path("households/", include("tongxin.households.urls")),
     path("audit/", include("tongxin.audit.urls")),
     path("security/", include("tongxin.assurance.urls")),
     path("cases/", include("tongxin.cases.urls")),

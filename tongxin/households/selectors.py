@@ -215,8 +215,14 @@ def links_of_household(user: Any, household: Household) -> QuerySet[Link]:
 
 
 def links_of_grid(user: Any, grid: Region) -> QuerySet[Link]:
-    """Links to the grid itself (干部联网格, 1+1)."""
-    return links_visible(user).filter(grids=grid).select_related("person", "partner")
+    """Links kept at the grid (十联户, 党员联户 of its households) and links to it (干部联网格, 1+1)."""
+    linked = Link.objects.filter(grids=grid).values("pk")
+    return (
+        links_visible(user)
+        .filter(Q(region=grid) | Q(pk__in=linked))
+        .select_related("person", "partner")
+        .order_by("kind", "-starts_on", "pk")
+    )
 
 
 def links_of_person(user: Any, person: Any) -> QuerySet[Link]:

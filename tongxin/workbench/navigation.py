@@ -97,8 +97,11 @@ MENU: tuple[Group, ...] = (
             Item(_("Grids of the community"), "gridwork:community", cap(C.PEOPLE_VIEW)),
             Item(_("Grid work log"), "gridwork:log", cap(C.PEOPLE_VIEW)),
             Item(_("Campaigns"), "gridwork:campaigns", cap(C.PEOPLE_VIEW)),
+            Item(_("Households"), "households:list", cap(C.HOUSEHOLDS_VIEW)),
+            Item(_("联户 links"), "households:links", cap(C.HOUSEHOLDS_VIEW)),
+            Item(_("Care tags"), "households:care_tags", cap(C.CARE_TAGS_CONFIGURE)),
         ),
-        ("gridwork",),
+        ("gridwork", "households"),
     ),
     Group(
         "cobuilding",
