@@ -188,6 +188,7 @@ for module, attribute, prefix, tag in [
     ("tongxin.statistics.report_api", "router", "/statistics/reports", "statistics"),
     ("tongxin.assurance.api", "router", "/security", "security"),
     ("tongxin.privacy.api", "router", "/privacy", "privacy"),
+    ("tongxin.gridwork.api", "router", "/gridwork", "grid work"),
     ("tongxin.transfer.api", "router", "/exports", "exports"),
 ]:
     api.add_router(prefix, getattr(import_module(module), attribute), tags=[tag])

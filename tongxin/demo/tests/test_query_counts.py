@@ -267,6 +267,8 @@ API: dict[str, Budget] = {
     "/api/v1/partylife/training": Budget("zuzhibu", 11),
     "/api/v1/statistics/indicators": Budget("zuzhibu", 9),
     "/api/v1/privacy/requests": Budget("shequ_shuji", 11),
+    "/api/v1/gridwork/entries": Budget("jiedao", 11),
+    "/api/v1/gridwork/campaigns": Budget("jiedao", 11),
     "/api/v1/security/checklist": Budget("anquan", 12),
 }
 
