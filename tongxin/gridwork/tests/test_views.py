@@ -8,7 +8,7 @@ from tongxin.cases.testing import category
 from tongxin.core.roles import Role
 from tongxin.core.tests.listing import login
 from tongxin.gridwork.models import LogEntry
-from tongxin.gridwork.services import campaign_start, log_record
+from tongxin.gridwork.services import campaign_start, log_finding_report, log_record
 from tongxin.testing import make_user
 
 
@@ -93,3 +93,13 @@ def test_campaign_pages_and_exports_are_scoped(tree, street, worker, secretary, 
     assert (
         outsider.get(reverse("gridwork:community") + f"?community={tree.community_a1.pk}").status_code == 404
     )
+
+
+def test_the_household_page_shows_its_visits_and_cases(tree, worker, households):
+    entry = log_record(
+        actor=worker, kind="visit", grid=tree.grids["1.1"], household=households[0], note="门口积水"
+    )
+    case = log_finding_report(actor=worker, entry=entry, category=category("0102"))
+    page = login(worker).get(households[0].get_absolute_url())
+    assert page.status_code == 200
+    assert case.tracking_code in page.content.decode()
