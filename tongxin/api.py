@@ -174,7 +174,6 @@ for module, attribute, prefix, tag in [
     ("tongxin.organisations.api", "router", "/organisations", "organisations"),
     ("tongxin.people.api", "router", "/people", "people"),
     ("tongxin.people.api", "positions_router", "/positions", "positions"),
-    ("tongxin.households.api", "router", "/households", "households"),
     ("tongxin.accounts.api", "router", "/accounts", "accounts"),
     ("tongxin.cases.api", "router", "/cases", "cases"),
     ("tongxin.partners.api", "router", "/partners", "partners"),
@@ -189,6 +188,7 @@ for module, attribute, prefix, tag in [
     ("tongxin.statistics.report_api", "router", "/statistics/reports", "statistics"),
     ("tongxin.assurance.api", "router", "/security", "security"),
     ("tongxin.privacy.api", "router", "/privacy", "privacy"),
+    ("tongxin.transfer.api", "router", "/exports", "exports"),
     ("tongxin.gridwork.api", "router", "/gridwork", "grid work"),
     ("tongxin.transfer.api", "router", "/exports", "exports"),
 ]:

@@ -40,7 +40,10 @@ class ExportForm(forms.Form):
     reveal = forms.BooleanField(
         required=False,
         label=_("Include full phone and ID-card numbers"),
-        help_text=_("Without this, the numbers are masked. A full export is recorded in the audit trail."),
+        help_text=_(
+            "Without this, the numbers are masked. With it, you are asked why, and a colleague must "
+            "approve the export before you can download it."
+        ),
     )
 
     def __init__(self, user: Any, layout: Layout, *args: Any, **kwargs: Any) -> None:

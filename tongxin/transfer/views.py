@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.core.access import login_only, requires
@@ -20,6 +21,7 @@ from tongxin.transfer.services import (
     XLSX,
     can_export,
     can_import,
+    can_reveal,
     transfer_export,
     transfer_import,
     transfer_template,
@@ -61,7 +63,11 @@ def index(request: HttpRequest) -> HttpResponse:
                 "export_form": ExportForm(user, layout) if exportable else None,
             }
         )
-    return render(request, "transfer/index.html", {"cards": cards})
+    may_request_exports = has_capability(user, Capability.DATA_EXPORT) and has_capability(
+        user, Capability.PEOPLE_REVEAL
+    )
+    context = {"cards": cards, "may_request_exports": may_request_exports}
+    return render(request, "transfer/index.html", context)
 
 
 @login_only
@@ -76,7 +82,7 @@ def template(request: HttpRequest, kind: str) -> HttpResponse:
 @requires(Capability.DATA_EXPORT)
 @require_http_methods(["GET", "POST"])
 def export(request: HttpRequest, kind: str) -> HttpResponse:
-    """GET ?root=<pk> gives a masked file; full numbers only on a POST (CSRF-checked) with reveal."""
+    """GET ?root=<pk> gives a masked file; a POST with reveal goes to an export request instead."""
     layout = _layout_or_404(kind)
     if not can_export(request.user, kind):
         raise PermissionDenied
@@ -93,8 +99,12 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     fmt = params.get("format") or XLSX
     if fmt not in (XLSX, GEOJSON) or (fmt == GEOJSON and not layout.geojson):
         raise Http404
-    reveal = request.method == "POST" and params.get("reveal") in {"on", "1", "true"}
-    result = transfer_export(user=request.user, kind=kind, root=root, reveal=reveal, fmt=fmt, request=request)
+    if request.method == "POST" and params.get("reveal") in {"on", "1", "true"}:
+        if not can_reveal(request.user, root):  # the service records the refusal and answers 403
+            transfer_export(user=request.user, kind=kind, root=root, reveal=True, fmt=fmt, request=request)
+        # full numbers in bulk are never immediate: a request a second person approves
+        return redirect(f"{reverse('transfer:request_new')}?root={root.pk}", permanent=False)
+    result = transfer_export(user=request.user, kind=kind, root=root, fmt=fmt, request=request)
     return _download(result)
 
 

@@ -150,6 +150,7 @@ PAGES: dict[str, Budget] = {
     "gridwork:campaigns": Budget("jiedao", 15),
     "gridwork:campaign_new": Budget("jiedao", 15, rows=None),
     "privacy:registry": Budget("anquan", 12),
+    "transfer:requests": Budget("jiedao", 10, rows=None),  # the demo files no export request
 }
 
 # parameterless pages that are not a list of rows, and why
@@ -209,6 +210,7 @@ NOT_A_LIST = {
     "partylife:training_create",
     "statistics:wording_new",
     "transfer:index",
+    "transfer:request_new",  # a form
     # POST only
     "notifications:read_all",
     # one person's own record or file
@@ -270,6 +272,7 @@ API: dict[str, Budget] = {
     "/api/v1/gridwork/entries": Budget("jiedao", 11),
     "/api/v1/gridwork/campaigns": Budget("jiedao", 11),
     "/api/v1/security/checklist": Budget("anquan", 12),
+    "/api/v1/exports": Budget("jiedao", 8, rows=None),  # the demo files no export request
 }
 
 # parameterless GET operations that answer one object, and why they are not a list
