@@ -1,6 +1,9 @@
 """Grid-work test data. Households are written directly until tongxin.households has its services."""
 
+import importlib
 from typing import Any
+
+from django.apps import apps
 
 from tongxin.households.models import CareTag, Household, HouseholdTag
 from tongxin.regions.models import Region
@@ -29,3 +32,13 @@ def make_household(building: Region, room: str, *, tag: str = "") -> Household:
 
 def any_tag() -> Any:
     return CareTag.objects.filter(region__isnull=True).order_by("sort_order").first()
+
+
+def load_gridwork_configuration() -> None:
+    """Transactional tests flush the tables: load the default log kinds, interval and care tags again
+    (the data migrations' own functions, which leave existing rows alone)."""
+    for module in (
+        "tongxin.gridwork.migrations.0002_default_log_kinds",
+        "tongxin.households.migrations.0002_default_care_tags",
+    ):
+        importlib.import_module(module).load_defaults(apps, None)
