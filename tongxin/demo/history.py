@@ -17,6 +17,7 @@ from django.utils import timezone
 from tongxin.demo.cases.year import generate_demo_cases
 from tongxin.demo.cobuilding import generate_cobuilding
 from tongxin.demo.gridwork import generate_gridwork
+from tongxin.demo.households import generate_households
 from tongxin.demo.memberlife import generate_member_life
 from tongxin.demo.privacy import generate_privacy_requests
 from tongxin.demo.targets import generate_targets
@@ -39,6 +40,7 @@ STEPS = (
     Step("member life", generate_member_life),
     Step("targets", generate_targets),
     Step("privacy requests", generate_privacy_requests),
+    Step("households", generate_households),
     Step("grid work", generate_gridwork),
 )
 

@@ -201,6 +201,42 @@ def residence_add(
     return residence
 
 
+@transaction.atomic
+def residents_settle(
+    *, household: Household, actor: Actor, residents: Iterable[tuple[Person, str, date | None]]
+) -> list[Residence]:
+    """Record several people living in a household at once (an import, the demo): one audit row.
+    Each is (person, relation, moved in on); someone already living there is refused."""
+    require_scope(actor, EDIT, household.building)
+    rows = list(residents)
+    people = [person for person, _relation, _day in rows]
+    errors: list[str] = []
+    if len({p.pk for p in people}) != len(people):
+        errors.append(_("A person is listed twice."))
+    if any(relation not in Relation.values for _p, relation, _d in rows):
+        errors.append(_("Choose the relation to the head of the household."))
+    heads = sum(1 for _p, relation, _d in rows if relation == Relation.HEAD)
+    current = household.residences.filter(moved_out_on__isnull=True)
+    if heads > 1 or (heads and current.filter(relation=Relation.HEAD).exists()):
+        errors.append(_("The household already has a head."))
+    if current.filter(person__in=people).exists():
+        errors.append(_("Someone listed already lives in this household."))
+    if errors:
+        raise ValidationError({"residents": errors})
+    created = Residence.objects.bulk_create(
+        [Residence(household=household, person=p, relation=r, moved_in_on=d) for p, r, d in rows]
+    )
+    if created:
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=actor,
+            region=household.grid,
+            target=f"household:{household.pk}",
+            detail={"model": "households.Residence", "added": len(created)},
+        )
+    return created
+
+
 def residence_end(*, residence: Residence, actor: Actor, moved_out_on: date) -> Residence:
     """The person moved out on `moved_out_on` (the row stays: who lived there is history)."""
     editing = audited_edit(

@@ -1,0 +1,282 @@
+"""Households of the demo street: one per dwelling its residents already name (兰庭家园1栋2单元101室),
+with a believable GB/T 39609 address (城东路77号兰庭家园1栋2单元101室), the residents with their
+relation to the head, a few tagged households (独居老人, 低保, 残疾…), 十联户 and 党员联户 links in
+every grid, seed 000's 干部联网格 (3 street leaders, 18 grids) and 1+1 grid workers — written
+through the services, as the system."""
+
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tongxin.accounts.models import RoleAssignment
+from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import Role
+from tongxin.households.models import CareTag, Household, LinkKind, Relation
+from tongxin.households.services import household_create, household_set_tags, link_create, residents_settle
+from tongxin.lib.tree import subtree_range
+from tongxin.people.models import Person, Position, PositionKind
+from tongxin.regions.models import Level, Region
+
+DWELLING = re.compile(r"(?:(\d+)单元)?(\d+)室$")
+LINK_SIZE = 10  # 十联户: about ten households to a 联户长
+LEADERS, LEADER_GRIDS = 3, 6  # seed 000: 3 leaders linked to 18 grids
+
+
+@dataclass
+class HouseholdsSummary:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def lines(self) -> list[str]:
+        return [f"{name}: {n}" for name, n in self.counts.items()]
+
+
+def _demo_street() -> Region | None:
+    grant = (
+        RoleAssignment.objects.filter(role=Role.GRID_WORKER, region__level=Level.GRID)
+        .select_related("region")
+        .order_by("id")
+        .first()
+    )
+    if grant is None:
+        return None
+    ids = [int(p) for p in grant.region.path.strip("/").split("/")]
+    return Region.objects.filter(pk__in=ids, level=Level.STREET).first()
+
+
+def _age(person: Person, today: date) -> int:
+    if person.birth_date is None:
+        return 40
+    return today.year - person.birth_date.year
+
+
+def _relations(people: list[Person], today: date) -> list[tuple[Person, str]]:
+    """The oldest adult heads the household; a partner of about their age is the spouse, those a
+    generation younger children, a generation older parents."""
+    adults = sorted((p for p in people if _age(p, today) >= 18), key=lambda p: -_age(p, today))
+    head = adults[0] if adults else max(people, key=lambda p: _age(p, today))
+    result = [(head, str(Relation.HEAD))]
+    spouse_taken = False
+    for person in people:
+        if person is head:
+            continue
+        gap = _age(head, today) - _age(person, today)
+        if gap >= 18:
+            relation = Relation.CHILD
+        elif gap <= -18:
+            relation = Relation.PARENT
+        elif (
+            not spouse_taken and person.gender and person.gender != head.gender and _age(person, today) >= 18
+        ):
+            relation, spouse_taken = Relation.SPOUSE, True
+        else:
+            relation = Relation.OTHER
+        result.append((person, str(relation)))
+    return result
+
+
+def _split_building_address(building: Region) -> tuple[str, str]:
+    """城东路77号兰庭家园1栋 → ("城东路77号兰庭家园", "1栋"): 街巷院落 and 门楼牌号."""
+    address = building.address or building.name
+    match = re.search(r"(\d+)(栋|幢|号楼)$", address)
+    if match is None:
+        return address, ""
+    return address[: match.start()], match.group(0)
+
+
+def generate_households(*, rng: random.Random, now: datetime) -> HouseholdsSummary:
+    with transaction.atomic():  # one commit: a few hundred households in a second or two
+        return _generate(rng, now)
+
+
+def _generate(rng: random.Random, now: datetime) -> HouseholdsSummary:
+    summary = HouseholdsSummary()
+    street = _demo_street()
+    if street is None or Household.objects.filter(region_path__startswith=street.path).exists():
+        return summary
+    today = timezone.localdate(now)
+    low, high = subtree_range(street.path)
+    buildings = {
+        b.pk: b
+        for b in Region.objects.filter(path__gte=low, path__lt=high, level=Level.BUILDING).order_by("path")
+    }
+    dwellers: dict[tuple[int, str], list[Person]] = defaultdict(list)
+    for person in Person.objects.filter(region_id__in=buildings).order_by("id"):
+        dwellers[(person.region_id, person.address)].append(person)
+    tags = {t.code: t for t in CareTag.objects.filter(region__isnull=True)}
+    by_grid: dict[int, list[tuple[Household, list[Person]]]] = defaultdict(list)
+    for (building_id, address), people in sorted(dwellers.items(), key=lambda item: (item[0][0], item[0][1])):
+        building = buildings[building_id]
+        match = DWELLING.search(address)
+        if match is None:
+            continue
+        street_part, number = _split_building_address(building)
+        household = household_create(
+            actor=SYSTEM,
+            building=building,
+            street=street_part,
+            house_number=number,
+            unit=match.group(1) or "",
+            room=match.group(2),
+        )
+        moved_in = today - timedelta(days=rng.randint(200, 365 * 25))
+        residents_settle(
+            household=household,
+            actor=SYSTEM,
+            residents=[(p, relation, moved_in) for p, relation in _relations(people, today)],
+        )
+        summary.add("households")
+        summary.add("residents", len(people))
+        codes = _care_tags(rng, people, today)
+        if codes:
+            household_set_tags(household=household, actor=SYSTEM, tags=[tags[c] for c in codes if c in tags])
+            summary.add("tagged households")
+        by_grid[household.grid_id].append((household, people))
+    start = today - timedelta(days=rng.randint(300, 700))
+    _household_links(rng, by_grid, start, summary)
+    _leader_links(street, start, summary)
+    _paired_workers(rng, street, start, summary)
+    return summary
+
+
+def _care_tags(rng: random.Random, people: list[Person], today: date) -> list[str]:
+    ages = [_age(p, today) for p in people]
+    codes = []
+    if len(people) == 1 and ages[0] >= 70 and rng.random() < 0.6:
+        codes.append("living_alone")
+    if any(a < 14 for a in ages) and not any(18 <= a < 55 for a in ages) and rng.random() < 0.7:
+        codes.append("left_behind_child")
+    draw = rng.random()
+    if draw < 0.03:
+        codes.append("subsistence")
+    elif draw < 0.05:
+        codes.append("disability")
+    elif draw < 0.07:
+        codes.append("veteran")
+    elif draw < 0.08:
+        codes.append("serious_illness")
+    return codes
+
+
+def _household_links(
+    rng: random.Random,
+    by_grid: dict[int, list[tuple[Household, list[Person]]]],
+    start: date,
+    summary: HouseholdsSummary,
+) -> None:
+    """十联户 in groups of about ten neighbours, the 联户长 one of them; each Party member living
+    in the grid looks after a few households near theirs (党员联户)."""
+    for _grid_id, homes in sorted(by_grid.items()):
+        grid = homes[0][0].grid
+        for i in range(0, len(homes), LINK_SIZE):
+            group = homes[i : i + LINK_SIZE]
+            adults = [
+                p
+                for _h, people in group
+                for p in people
+                if p.birth_date and start.year - p.birth_date.year >= 30
+            ]
+            if len(group) < 3 or not adults:
+                continue
+            link_create(
+                actor=SYSTEM,
+                kind=LinkKind.TEN_HOUSEHOLDS,
+                person=rng.choice(adults),
+                region=grid,
+                starts_on=start,
+                households=[h for h, _people in group],
+            )
+            summary.add("十联户 links")
+        members = [(n, p) for n, (_h, people) in enumerate(homes) for p in people if p.party_status][:4]
+        for n, member in members:
+            near = [h for h, _people in homes[max(0, n - 2) : n + 3]]
+            link_create(
+                actor=SYSTEM,
+                kind=LinkKind.MEMBER_HOUSEHOLDS,
+                person=member,
+                region=grid,
+                starts_on=start + timedelta(days=rng.randint(0, 90)),
+                households=near,
+            )
+            summary.add("党员联户 links")
+
+
+def _leader_links(street: Region, start: date, summary: HouseholdsSummary) -> None:
+    """Seed 000's 干部联网格: three street leaders, six grids each."""
+    leaders = list(
+        Position.objects.filter(
+            region=street,
+            kind__in=[PositionKind.SECRETARY, PositionKind.DEPUTY_SECRETARY, PositionKind.COMMITTEE_MEMBER],
+            ends_on__isnull=True,
+        )
+        .select_related("person")
+        .order_by("kind", "id")
+    )
+    order = {PositionKind.SECRETARY: 0, PositionKind.DEPUTY_SECRETARY: 1, PositionKind.COMMITTEE_MEMBER: 2}
+    leaders.sort(key=lambda p: order.get(p.kind, 3))  # type: ignore[call-overload]
+    low, high = subtree_range(street.path)
+    grids = list(Region.objects.filter(path__gte=low, path__lt=high, level=Level.GRID).order_by("path"))
+    seen: set[int] = set()
+    chosen = []
+    for position in leaders:
+        if position.person_id not in seen:
+            seen.add(position.person_id)
+            chosen.append(position.person)
+    for i, person in enumerate(chosen[:LEADERS]):
+        share = grids[i * LEADER_GRIDS : (i + 1) * LEADER_GRIDS]
+        if share:
+            link_create(
+                actor=SYSTEM,
+                kind=LinkKind.CADRE_GRIDS,
+                person=person,
+                region=street,
+                starts_on=start,
+                grids=share,
+            )
+            summary.add("干部联网格 links")
+
+
+def _paired_workers(rng: random.Random, street: Region, start: date, summary: HouseholdsSummary) -> None:
+    """1+1: each grid's full-time grid worker with a member of the grid who holds no post."""
+    low, high = subtree_range(street.path)
+    workers = (
+        Position.objects.filter(
+            kind=PositionKind.GRID_WORKER, region__path__gte=low, region__path__lt=high, ends_on__isnull=True
+        )
+        .select_related("person", "region")
+        .order_by("region__path", "id")
+    )
+    with_posts = set(
+        Position.objects.filter(
+            region__path__gte=low, region__path__lt=high, ends_on__isnull=True
+        ).values_list("person_id", flat=True)
+    )
+    for position in workers:
+        grid = position.region
+        g_low, g_high = subtree_range(grid.path)
+        candidates = list(
+            Person.objects.filter(Q(region__path__gte=g_low) & Q(region__path__lt=g_high))
+            .exclude(party_status="")
+            .exclude(pk__in=with_posts)
+            .order_by("id")[:20]
+        )
+        if not candidates:
+            continue
+        link_create(
+            actor=SYSTEM,
+            kind=LinkKind.PAIRED_WORKERS,
+            person=position.person,
+            partner=rng.choice(candidates),
+            region=grid,
+            starts_on=start,
+            grids=[grid],
+        )
+        summary.add("1+1 links")
