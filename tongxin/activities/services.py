@@ -36,6 +36,8 @@ from tongxin.cases.services import responder_create
 from tongxin.core.actors import Actor, require_scope, user_or_none
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
+from tongxin.core.uploads import upload_accept
+from tongxin.lib.filetypes import IMAGES
 from tongxin.members.models import ServiceSource
 from tongxin.members.services import service_record_sync_on_commit
 from tongxin.notifications.services import notify_on_commit
@@ -43,8 +45,6 @@ from tongxin.organisations.models import PartyOrganisation
 from tongxin.people.models import Person
 from tongxin.regions.models import Region
 
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
-PHOTO_MAX_BYTES = 8 * 1024 * 1024
 ACTIVITY_FIELDS = (
     "title",
     "kind",
@@ -351,11 +351,13 @@ def activity_photo_add(
     """Optional evidence: a photo with the summary. Never required for anything."""
     if not may_manage_activity(actor, activity):
         raise PermissionDenied
-    content_type = getattr(upload, "content_type", "")
-    if content_type not in PHOTO_TYPES:
-        raise ValidationError({"photo": [_("Send a JPEG, PNG or WebP photo.")]})
-    if upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError({"photo": [_("The photo is larger than 8 MB.")]})
+    try:
+        # the type read from the bytes, never the browser's word; re-encoded without EXIF
+        content_type = upload_accept(upload, allowed=IMAGES)
+    except ValidationError as exc:
+        if exc.code == "type":
+            raise ValidationError({"photo": [_("Send a JPEG, PNG or WebP photo.")]}) from exc
+        raise ValidationError({"photo": exc.messages}) from exc
     if activity.photos.count() >= 9:
         raise ValidationError({"photo": [_("An activity keeps at most nine photos.")]})
     return ActivityPhoto.objects.create(

@@ -15,16 +15,11 @@ from tongxin.audit.services import audit_record
 from tongxin.cases.models import Case, CasePhoto
 from tongxin.cases.services import case_intake
 from tongxin.core.actors import SYSTEM, Actor, user_or_none
-from tongxin.lib.filetypes import IMAGES, sniff
+from tongxin.core.uploads import upload_accept
+from tongxin.lib.filetypes import IMAGES
 from tongxin.regions.models import Level, Region
 
 MAX_PHOTOS = 4
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
-
-
-def photo_type(upload: Any) -> str | None:
-    """The image type read from the file's own bytes (never from its name or the browser's word)."""
-    return sniff(upload, IMAGES)
 
 
 def photos_validate(uploads: Iterable[Any]) -> list[tuple[Any, str]]:
@@ -34,18 +29,16 @@ def photos_validate(uploads: Iterable[Any]) -> list[tuple[Any, str]]:
         raise ValidationError(_("Send at most %(n)d photos.") % {"n": MAX_PHOTOS}, code="too_many")
     checked = []
     for upload in uploads:
-        if upload.size > MAX_PHOTO_BYTES:
-            raise ValidationError(
-                _("The photo %(name)s is larger than %(mb)d MB.")
-                % {"name": upload.name, "mb": MAX_PHOTO_BYTES // (1024 * 1024)},
-                code="too_large",
-            )
-        content_type = photo_type(upload)
-        if content_type is None:
-            raise ValidationError(
-                _("The file %(name)s is not a JPEG, PNG or WebP photo.") % {"name": upload.name},
-                code="not_a_photo",
-            )
+        try:
+            # read from the bytes, size-limited, re-encoded without EXIF (no GPS position kept)
+            content_type = upload_accept(upload, allowed=IMAGES)
+        except ValidationError as exc:
+            if exc.code == "type":
+                raise ValidationError(
+                    _("The file %(name)s is not a JPEG, PNG or WebP photo.") % {"name": upload.name},
+                    code="not_a_photo",
+                ) from exc
+            raise
         checked.append((upload, content_type))
     return checked
 

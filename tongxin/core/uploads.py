@@ -9,8 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.http import FileResponse, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -53,13 +51,13 @@ def upload_check(upload: Any, *, allowed: Collection[str], max_bytes: int | None
     )
 
 
-def image_reencode(upload: Any, content_type: str) -> ContentFile:
+def image_reencode(upload: Any, content_type: str) -> bytes:
     """The picture decoded and written again in its own format, turned upright, without metadata.
 
     Pillow writes EXIF, XMP or an ICC profile only when asked to; nothing is asked, so the GPS
     position a phone puts into a photo never reaches the disk.
     """
-    name = getattr(upload, "name", "") or "photo"
+    name = getattr(upload, "name", "") or _("the picture")
     try:
         with Image.open(upload) as opened:
             if opened.width * opened.height > MAX_PIXELS:
@@ -81,31 +79,20 @@ def image_reencode(upload: Any, content_type: str) -> ContentFile:
     buffer = io.BytesIO()
     options: dict[str, Any] = {"quality": 88} if content_type in (JPEG, WEBP) else {"optimize": True}
     image.save(buffer, format=_PILLOW_FORMATS[content_type], **options)
-    return ContentFile(buffer.getvalue(), name=name)
+    return buffer.getvalue()
 
 
-def clean_upload(upload: Any, *, allowed: Collection[str], max_bytes: int | None = None) -> tuple[Any, str]:
-    """`upload_check`, then a picture re-encoded; returns (file to store, content type)."""
+def image_strip(upload: Any, content_type: str) -> None:
+    """Replace an uploaded picture's content by its re-encoding (`image_reencode`), in place, so
+    the service that stores the upload stores the clean copy."""
+    data = image_reencode(upload, content_type)
+    upload.file = io.BytesIO(data)
+    upload.size = len(data)
+
+
+def upload_accept(upload: Any, *, allowed: Collection[str], max_bytes: int | None = None) -> str:
+    """`upload_check`, then a picture's metadata stripped (`image_strip`); its content type."""
     content_type = upload_check(upload, allowed=allowed, max_bytes=max_bytes)
     if content_type in IMAGES:
-        return image_reencode(upload, content_type), content_type
-    return upload, content_type
-
-
-def count_check(uploads: Collection[Any], *, limit: int) -> None:
-    if len(uploads) > limit:
-        raise ValidationError(_("Send at most %(n)d files at once.") % {"n": limit}, code="too_many")
-
-
-def serve_stored(
-    stored: Any, *, content_type: str, name: str = "", cache: str = "private, max-age=600"
-) -> HttpResponse:
-    """A stored file for someone the caller has checked may see it: its own type, never sniffed by
-    the browser, and anything but a picture or a PDF downloaded rather than shown."""
-    inline = content_type in IMAGES or content_type == "application/pdf"
-    response = FileResponse(
-        stored.open("rb"), content_type=content_type, as_attachment=not inline, filename=name or ""
-    )
-    response["Cache-Control"] = cache
-    response["X-Content-Type-Options"] = "nosniff"
-    return response  # type: ignore[return-value]
+        image_strip(upload, content_type)
+    return content_type

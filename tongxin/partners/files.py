@@ -3,42 +3,29 @@ size limited, stored under MEDIA_ROOT and only ever served through a scoped view
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 
-from tongxin.lib.filetypes import IMAGES, PDF, sniff
+from tongxin.core.uploads import upload_accept
+from tongxin.lib.filetypes import IMAGES, PDF
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES = (PDF, *IMAGES)
 
 
-def document_type(upload: Any) -> str | None:
-    """The file's type from its first bytes (never from its name or the browser's word)."""
-    return sniff(upload, DOCUMENT_TYPES)
-
-
 def document_validate(upload: Any, *, field: str = "file") -> str:
-    """Check an upload; returns its content type or raises a ValidationError on `field`."""
-    if upload.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError(
-            {
-                field: [
-                    _("The file %(name)s is larger than %(mb)d MB.")
-                    % {"name": upload.name, "mb": MAX_DOCUMENT_BYTES // (1024 * 1024)}
-                ]
+    """Check an upload (a picture loses its metadata: core.uploads); returns its content type or
+    raises a ValidationError on `field`."""
+    try:
+        return upload_accept(upload, allowed=DOCUMENT_TYPES, max_bytes=settings.TONGXIN_DOCUMENT_MAX_BYTES)
+    except ValidationError as exc:
+        if exc.code == "type":
+            message = _("The file %(name)s is not a PDF or a JPEG, PNG or WebP image.") % {
+                "name": upload.name
             }
-        )
-    content_type = document_type(upload)
-    if content_type is None:
-        raise ValidationError(
-            {
-                field: [
-                    _("The file %(name)s is not a PDF or a JPEG, PNG or WebP image.") % {"name": upload.name}
-                ]
-            }
-        )
-    return content_type
+            raise ValidationError({field: [message]}) from exc
+        raise ValidationError({field: exc.messages}) from exc
 
 
 def document_check(upload: Any, errors: dict[str, list[str]], *, field: str = "file") -> str:

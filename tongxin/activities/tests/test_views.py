@@ -11,6 +11,7 @@ from django.utils import timezone
 from tongxin.activities import services
 from tongxin.activities.models import Activity, ActivityStatus, SignUp, Team
 from tongxin.core.roles import Role
+from tongxin.core.tests.images import png_bytes
 from tongxin.members.models import ServiceEntry
 from tongxin.members.testing import future_activity, past_activity
 from tongxin.testing import make_member, make_user
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def png() -> bytes:
-    return b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    return png_bytes()
 
 
 def login(user):

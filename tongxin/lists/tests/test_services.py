@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from tongxin.core.actors import SYSTEM
+from tongxin.core.tests.images import png_bytes
 from tongxin.lists.models import (
     MilestoneStatus,
     Need,
@@ -397,7 +398,7 @@ def test_closing_meets_the_need_and_feeds_the_results(cast):
         project=project,
         actor=cast.liaison_a,
         note="安装完成照片",
-        upload=SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20),
+        upload=SimpleUploadedFile("a.png", png_bytes()),
         milestone=project.milestones.get(),
     )
     with pytest.raises(ValidationError):

@@ -12,6 +12,7 @@ from tongxin.cases.models import CaseStatus
 from tongxin.cases.services import case_transition
 from tongxin.cases.testing import report_case
 from tongxin.core.roles import Role
+from tongxin.core.tests.images import jpeg_with_gps
 from tongxin.lists.models import MilestoneStatus, Need, NeedStatus, Project, ProjectStatus, ResourceKind
 from tongxin.lists.services import need_claim, project_create, resource_create
 from tongxin.partners.models import UnitKind
@@ -163,7 +164,7 @@ def test_project_from_claim_to_results(cast, tree, settings, tmp_path):
     assert liaison.post(reverse("lists:milestone_accept", args=[second.pk])).status_code == 403
     liaison.post(
         reverse("lists:evidence_add", args=[project.pk]),
-        {"note": "完工照片", "file": SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0" + b"0" * 30)},
+        {"note": "完工照片", "file": SimpleUploadedFile("p.jpg", jpeg_with_gps())},
     )
     evidence = project.evidence.get()
     assert login(cast.secretary).get(reverse("lists:evidence_file", args=[evidence.pk])).status_code == 200
