@@ -37,9 +37,9 @@ def purpose_detail(purpose: str, note: str) -> dict[str, str]:
 
 
 class PurposeForm(forms.Form):
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=[("", "—"), *PURPOSES])
+    purpose = forms.ChoiceField(label=_("Purpose of use"), choices=[("", "—"), *PURPOSES])
     note = forms.CharField(
-        label=_("Details"),
+        label=_("Note"),
         required=False,
         max_length=NOTE_MAX,
         widget=forms.TextInput(attrs={"placeholder": _("Details (needed for “Other”)"), "size": 16}),

@@ -4,6 +4,7 @@ immediate; a second person with the right approves it, and its file expires."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.audit.purposes import PURPOSES
 
@@ -11,7 +12,7 @@ from tongxin.audit.purposes import PURPOSES
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting approval")
     APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("export request", "Refused")
     EXPIRED = "expired", _("Expired")
 
 
@@ -23,9 +24,9 @@ class ExportRequest(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
-    purpose = models.CharField(_("purpose"), max_length=16, choices=PURPOSES)
-    note = models.CharField(_("details"), max_length=200, blank=True)
-    rows = models.PositiveIntegerField(_("people"), default=0)
+    purpose = models.CharField(_("purpose of use"), max_length=16, choices=PURPOSES)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    rows = models.PositiveIntegerField(_("number of people"), default=0)
     status = models.CharField(
         _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
