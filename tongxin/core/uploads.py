@@ -11,11 +11,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from tongxin.lib.filetypes import IMAGES, JPEG, PNG, WEBP, is_markup, sniff
+from tongxin.lib.filetypes import IMAGES, JPEG, PDF, PNG, WEBP, is_markup, sniff
 
 _PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
+_KINDS = {
+    JPEG: gettext_lazy("a JPEG picture"),
+    PNG: gettext_lazy("a PNG picture"),
+    WEBP: gettext_lazy("a WebP picture"),
+    PDF: gettext_lazy("a PDF document"),
+}
 # a picture larger than this many pixels is refused before it is decoded (a decompression bomb)
 MAX_PIXELS = 60_000_000
 
@@ -42,8 +49,8 @@ def upload_check(upload: Any, *, allowed: Collection[str], max_bytes: int | None
         )
     if claimed in allowed:
         raise ValidationError(
-            _("The file %(name)s says it is %(type)s, but its content is not.")
-            % {"name": name, "type": claimed},
+            _("The file %(name)s says it is %(kind)s, but its content is not.")
+            % {"name": name, "kind": _KINDS[claimed]},
             code="mismatch",
         )
     raise ValidationError(

@@ -62,7 +62,7 @@ def test_bytes_that_are_not_what_the_browser_claims_are_refused():
     with pytest.raises(ValidationError) as refused:
         upload_accept(upload, allowed=(PDF, *IMAGES))
     assert refused.value.code == "mismatch"
-    assert "says it is application/pdf, but its content is not" in refused.value.messages[0]
+    assert "says it is a PDF document, but its content is not" in refused.value.messages[0]
 
 
 def test_a_picture_loses_its_exif_and_gps_position_but_stays_upright():
