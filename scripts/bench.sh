@@ -29,3 +29,5 @@ fi
 "$BIN/tongxin" bench --output BENCHMARKS.md --command-line "make bench${DATABASE_URL:+ (PostgreSQL: sh scripts/with-postgres.sh sh scripts/bench.sh)}" "$@"
 # the figures (overview, values API, county overview, annual report) on the same city, with cases
 "$BIN/tongxin" bench_statistics --cases "${BENCH_CASES:-100000}" --repeat "${BENCH_REPEAT:-10}"
+# grid work: the log at 5,000,000 entries (a grid worker's "my grid", a street's monthly figures)
+"$BIN/tongxin" bench_gridwork --entries "${BENCH_LOG_ENTRIES:-5000000}" --repeat "${BENCH_REPEAT:-30}" --output BENCHMARKS.md --command-line "make bench"

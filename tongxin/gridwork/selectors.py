@@ -13,6 +13,7 @@ from tongxin.core.scope import scope_for
 from tongxin.gridwork.models import Campaign, KindCode, LogEntry, LogKind, VisitInterval
 from tongxin.gridwork.services import MANAGE, RECORD, VIEW
 from tongxin.households.models import Household, HouseholdTag
+from tongxin.lib.tree import PATH_END
 from tongxin.regions.models import Level, Region
 
 
@@ -114,7 +115,9 @@ class GridDay:
 def grid_day(grid: Region, now: datetime | None = None, *, limit: int = 20) -> GridDay:
     now = now or timezone.now()
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    open_cases = Case.objects.filter(status__in=list(OPEN_STATUSES), region_path__startswith=grid.path)
+    open_cases = Case.objects.filter(
+        status__in=list(OPEN_STATUSES), region_path__gte=grid.path, region_path__lt=grid.path + PATH_END
+    )
     month_start = start_of_day.replace(day=1)
     counts = dict(
         LogEntry.objects.filter(region_path=grid.path, at__gte=month_start)
@@ -172,7 +175,9 @@ def community_grids(community: Region, now: datetime | None = None) -> list[Grid
             row.due += 1
     month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     logged = (
-        LogEntry.objects.filter(region_path__startswith=community.path, at__gte=month_start)
+        LogEntry.objects.filter(
+            region_path__gte=community.path, region_path__lt=community.path + PATH_END, at__gte=month_start
+        )
         .values("grid_id")
         .annotate(n=Count("pk"), found=Count("pk", filter=Q(found_something=True)))
     )
