@@ -11,18 +11,22 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tongxin.accounts.services import role_grant, token_create, user_create
 from tongxin.core.actors import SYSTEM
 from tongxin.core.roles import ADMIN_ROLES, ROLE_CAPABILITIES, Capability, Role
+from tongxin.members.selectors import card_reports
+from tongxin.members.testing import make_post, make_report
 from tongxin.organisations.models import OrgKind
 from tongxin.organisations.services import organisation_create
 from tongxin.people.models import PositionKind
 from tongxin.people.services import person_create, position_create
 from tongxin.regions.models import Level
 from tongxin.regions.services import region_create
+from tongxin.testing import make_member, make_person
 
 CHILD_LEVELS: dict[str, list[str]] = {
     Level.CITY: [Level.COUNTY],
@@ -246,4 +250,84 @@ def test_every_list_returns_exactly_the_users_subtree(plan: Plan) -> None:
         built = build(plan)
         for roles in plan.users:
             check_user(plan, built, roles, client)
+        transaction.set_rollback(True)
+
+
+# ---- member cards: the employer organisation reads its own members' cards only (issue 12, item 6) --
+
+
+@st.composite
+def employer_plans(draw: Any) -> tuple[list[int | None], list[int | None], list[int]]:
+    """Committees nested under each other (parent index or None: under the county's), reports with
+    an employer organisation (index or None), and the committees whose secretary the user is."""
+    orgs: list[int | None] = []
+    for i in range(draw(st.integers(1, 5))):
+        orgs.append(draw(st.none() | st.integers(0, i - 1)) if i else None)
+    reports = draw(st.lists(st.none() | st.integers(0, len(orgs) - 1), max_size=6))
+    held = draw(st.lists(st.integers(0, len(orgs) - 1), max_size=2, unique=True))
+    return orgs, reports, held
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=20,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(plan=employer_plans())
+def test_member_cards_reach_only_the_users_own_employer_organisations(tree: Any, plan: Any) -> None:
+    orgs_plan, reports_plan, held = plan
+    client = Client()
+    with transaction.atomic():
+        orgs: list[Any] = []
+        for i, parent in enumerate(orgs_plan):
+            orgs.append(
+                organisation_create(
+                    name=f"单位党委{i}",
+                    kind=OrgKind.COMMITTEE,
+                    code=f"EMP-{i}",
+                    region=tree.county,
+                    parent=orgs[parent] if parent is not None else tree.orgs["county"],
+                )
+            )
+        post = make_post(tree.community_a1)
+        reports = [
+            make_report(
+                make_member(tree.building, tree.orgs["grid_branch"]),
+                post,
+                organisation=orgs[org] if org is not None else None,
+            )
+            for org in reports_plan
+        ]
+        _users["n"] += 1
+        user = user_create(username=f"employer{_users['n']}", password=None)
+        user.person = make_person(tree.county)
+        user.save()
+        for org in held:
+            position_create(
+                person=user.person,
+                kind=PositionKind.SECRETARY,
+                organisation=orgs[org],
+                starts_on=date(2020, 1, 1),
+            )
+        # the oracle: exactly the reports whose own employer is a committee the user serves on,
+        # never one below it (a parent committee does not read through its subtree)
+        expected = {
+            r.pk for r, org in zip(reports, reports_plan, strict=True) if org is not None and org in held
+        }
+        assert {r.pk for r in card_reports(user)} == expected
+        _, secret = token_create(user=user, name="property")
+        year = timezone.localdate().year
+        response = client.get(
+            f"/api/v1/members/cards?period={year}", headers={"Authorization": f"Bearer {secret}"}
+        )
+        assert response.status_code == 200
+        assert {c["report"]["id"] for c in response.json()} == expected
+        for report in reports:
+            status = client.get(
+                f"/api/v1/members/people/{report.person_id}/record",
+                headers={"Authorization": f"Bearer {secret}"},
+            ).status_code
+            assert status == (200 if report.pk in expected else 404)
         transaction.set_rollback(True)
