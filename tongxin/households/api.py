@@ -114,7 +114,7 @@ def _detail(
     if tag_codes and audit:
         services.household_view_recorded(household=household, actor=user, request=request)
     household.care_tag_codes = tag_codes if scope_for(user, TAGS).contains(household.region_path) else None  # type: ignore[attr-defined]
-    household.resident_rows = list(selectors.residents(household, past=True))  # type: ignore[attr-defined]
+    household.resident_rows = selectors.residents_in_order(household)  # type: ignore[attr-defined]
     household.link_ids = list(selectors.links_of_household(user, household).values_list("pk", flat=True))  # type: ignore[attr-defined]
     return household
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tongxin.core.roles import Capability
 from tongxin.core.scope import Scope, scope_for
-from tongxin.households.models import CareTag, Household, HouseholdTag, Link, Residence
+from tongxin.households.models import CareTag, Household, HouseholdTag, Link, Relation, Residence
 from tongxin.lib.tree import ancestor_ids, subtree_range
 from tongxin.regions.models import Level, Region
 
@@ -117,6 +117,13 @@ def is_tagged(household: Household) -> bool:
 def residents(household: Household, *, past: bool = False) -> QuerySet[Residence]:
     rows = household.residences.select_related("person")
     return rows if past else rows.filter(moved_out_on__isnull=True)
+
+
+def residents_in_order(household: Household) -> list[Residence]:
+    """Everyone who lives or lived there: those living there first, the head first, then by relation."""
+    order = {value: i for i, value in enumerate(Relation.values)}
+    rows = residents(household, past=True)
+    return sorted(rows, key=lambda r: (r.moved_out_on is not None, order.get(r.relation, 99), r.pk))
 
 
 def residences_of_person(user: Any, person: Any) -> QuerySet[Residence]:

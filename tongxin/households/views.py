@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.audit.exports import xlsx_response
@@ -127,7 +128,7 @@ def household_export(request: HttpRequest) -> HttpResponse:
         queryset,
         columns,
         name="households",
-        title=_("Households"),
+        title=pgettext("household register", "Households"),
         back=reverse("households:list"),
         rows=rows,
     )
@@ -168,7 +169,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tags_form": TagsForm(initial={"tags": [r.tag_id for r in tag_rows]}, tags=in_force)
             if in_force
             else None,
-            "residents": list(selectors.residents(household, past=True)),
+            "residents": selectors.residents_in_order(household),
             "links": list(selectors.links_of_household(user, household)),
             "today": today,
         },

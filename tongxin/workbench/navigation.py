@@ -97,7 +97,9 @@ MENU: tuple[Group, ...] = (
             Item(_("Grids of the community"), "gridwork:community", cap(C.PEOPLE_VIEW)),
             Item(_("Grid work log"), "gridwork:log", cap(C.PEOPLE_VIEW)),
             Item(_("Campaigns"), "gridwork:campaigns", cap(C.PEOPLE_VIEW)),
-            Item(_("Households"), "households:list", cap(C.HOUSEHOLDS_VIEW)),
+            Item(
+                pgettext_lazy("household register", "Households"), "households:list", cap(C.HOUSEHOLDS_VIEW)
+            ),
             Item(_("联户 links"), "households:links", cap(C.HOUSEHOLDS_VIEW)),
             Item(_("Care tags"), "households:care_tags", cap(C.CARE_TAGS_CONFIGURE)),
         ),
@@ -220,7 +222,12 @@ class Tab:
 
 GRID_TABS = (
     Tab(pgettext_lazy("tab", "To do"), "workbench:tasks", "inbox", also=("cases:mine",)),
-    Tab(pgettext_lazy("tab", "My grid"), "gridwork:my_grid", "home", also=("gridwork:record", "gridwork:record_household", "gridwork:record_details")),
+    Tab(
+        pgettext_lazy("tab", "My grid"),
+        "gridwork:my_grid",
+        "home",
+        also=("gridwork:record", "gridwork:record_household", "gridwork:record_details"),
+    ),
     Tab(pgettext_lazy("tab", "Report"), "cases:patrol", "report"),
     Tab(pgettext_lazy("tab", "Map"), "regions_map:index", "map", also=("regions_map:community",)),
     Tab(pgettext_lazy("tab", "Messages"), "notifications:inbox", "bell", badge=True),
