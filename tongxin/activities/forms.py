@@ -126,7 +126,7 @@ class AttendanceForm(ScopedForm):
 
 
 class PhotoForm(forms.Form):
-    # the service checks the type; no image library is needed to accept a photo
+    # the service reads the type from the bytes and re-encodes the picture (core.uploads)
     photo = forms.FileField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
 
 
