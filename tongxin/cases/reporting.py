@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.audit.models import Action
+from tongxin.audit.purposes import purpose_detail
 from tongxin.audit.services import audit_record
 from tongxin.cases.models import Case, CasePhoto
 from tongxin.cases.services import case_intake
@@ -75,7 +76,8 @@ def case_reporter_phone_reveal(*, case: Case, actor: Actor, request: HttpRequest
         request=request,
         region=case.community,
         target=f"case:{case.pk}",
-        detail={"field": "reporter_phone", "case": case.tracking_code},
+        # the purpose is the page's: calling back the reporter of a case the official handles
+        detail={"field": "reporter_phone", "case": case.tracking_code, **purpose_detail("case", "")},
     )
     return value
 

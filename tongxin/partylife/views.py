@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.audit.models import Action, Outcome
+from tongxin.audit.purposes import purpose_detail
 from tongxin.audit.services import audit_record
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors, initial_from
@@ -453,7 +454,8 @@ def mobile_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         region=record.branch.region,
         target=f"mobile_member:{record.pk}",
         outcome=Outcome.SUCCESS if allowed else Outcome.DENIED,
-        detail={"field": "contact"},
+        # the purpose is the page's: contacting a mobile member of one's own branch
+        detail={"field": "contact", **purpose_detail("contact", "")},
     )
     if not allowed:
         raise PermissionDenied

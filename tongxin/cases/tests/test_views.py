@@ -410,6 +410,7 @@ def test_reveal_phone_is_audited_and_limited(cast):
     assert response.status_code == 200 and "13812345678" in response.content.decode()
     event = AuditEvent.objects.get(action="reveal")
     assert (event.actor, event.target) == (cast.secretary, f"case:{case.pk}")
+    assert event.detail["purpose"] == "case"  # the case page's purpose: calling the reporter back
 
 
 def test_photo_of_another_case_is_404(cast, settings, tmp_path):
