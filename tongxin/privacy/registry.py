@@ -125,8 +125,29 @@ REGISTRY: tuple[PersonalField, ...] = (
     *_fields("people.Person", P.REGISTER, B.DUTY, R.REGISTERED, "gender", "birth_date", "ethnicity"),
     *_fields("people.Person", P.REGISTER, B.DUTY, R.REGISTERED, "address", "employer", "region"),
     # households (户) and who lives there; a care tag (低保, 残疾…) is sensitive (PIPL art. 28)
-    *_fields("households.Household", P.REGISTER, B.DUTY, R.REGISTERED, "address"),
-    *_fields("households.Residence", P.REGISTER, B.DUTY, R.REGISTERED, "person", "relation"),
+    *_fields(
+        "households.Household",
+        P.REGISTER,
+        B.DUTY,
+        R.REGISTERED,
+        "address",
+        "street",
+        "house_number",
+        "unit",
+        "room",
+    ),
+    *_fields(
+        "households.Residence",
+        P.REGISTER,
+        B.DUTY,
+        R.REGISTERED,
+        "person",
+        "relation",
+        "moved_in_on",
+        "moved_out_on",
+    ),
+    # who looks after which households or grids (十联户, 党员联户, 干部联网格, 1+1)
+    *_fields("households.Link", P.REGISTER, B.DUTY, R.RECORD, "person", "partner"),
     *[
         PersonalField("households.HouseholdTag", name, P.REGISTER, B.DUTY, R.REGISTERED, S)
         for name in ("tag", "note", "since")
