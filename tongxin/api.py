@@ -188,7 +188,6 @@ for module, attribute, prefix, tag in [
     ("tongxin.statistics.report_api", "router", "/statistics/reports", "statistics"),
     ("tongxin.assurance.api", "router", "/security", "security"),
     ("tongxin.privacy.api", "router", "/privacy", "privacy"),
-    ("tongxin.transfer.api", "router", "/exports", "exports"),
     ("tongxin.gridwork.api", "router", "/gridwork", "grid work"),
     ("tongxin.transfer.api", "router", "/exports", "exports"),
 ]:
