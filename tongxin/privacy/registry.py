@@ -195,6 +195,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("regions.Region", "address"): "the address of a community's office",
     ("organisations.PartyOrganisation", "name"): "an organisation's name",
     ("jobs.WorkerHeartbeat", "name"): "a worker process",
+    # the file holds full numbers: 0600, deleted when the approval expires (transfer.requests)
+    ("transfer.ExportRequest", "file_name"): "the random name of an approved export's file",
     ("cases.CaseCategory", "name"): "a category",
     ("cases.CalendarDay", "name"): "a holiday's name",
     ("cases.Responder", "name"): "a department or unit",
