@@ -176,3 +176,11 @@ def test_inactive_accounts_are_disabled_by_the_job(db, settings):
     assert accounts_disable_inactive() == ["idle"]
     assert not User.objects.get(pk=idle.pk).is_active and User.objects.get(pk=busy.pk).is_active
     assert AuditEvent.objects.filter(action=Action.ACCOUNT_DEACTIVATED, target=f"user:{idle.pk}").exists()
+
+
+def test_account_names_are_unique(db):
+    from django.db import IntegrityError, transaction
+
+    make_user(None, None, username="zhang.san")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="zhang.san", password="x")
