@@ -164,6 +164,20 @@ def position_records(root: Region, *, reveal: bool) -> Iterator[dict[str, Any]]:
         }
 
 
+def household_records(root: Region) -> Iterator[dict[str, Any]]:
+    """Households with their address parts; never their care tags (sensitive, PIPL art. 28)."""
+    for household in selectors.households_under(root).iterator(chunk_size=2000):
+        yield {
+            "building_code": household.building.code,
+            "street": household.street or None,
+            "house_number": household.house_number or None,
+            "unit": household.unit or None,
+            "room": household.room,
+            "note": household.note or None,
+            "address": household.address,
+        }
+
+
 # -- whole files ---------------------------------------------------------------------------
 
 
@@ -184,6 +198,8 @@ def export_workbook(*, layout: Layout, root: Region, reveal: bool, exported_by: 
         )
     elif kind == layouts.ORGANISATIONS:
         counts[layout.main.title] = write_sheet(workbook, layout.main, organisation_records(root))
+    elif kind == layouts.HOUSEHOLDS:
+        counts[layout.main.title] = write_sheet(workbook, layout.main, household_records(root))
     else:
         people_sheet, position_sheet = layout.sheets
         counts[people_sheet.title] = write_sheet(workbook, people_sheet, person_records(root, reveal=reveal))

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.core.roles import Capability
 from tongxin.organisations.models import OrgKind
@@ -18,7 +19,8 @@ from tongxin.people.models import Gender, PartyStatus, PositionKind
 from tongxin.regions.models import Kind, Level
 
 REGIONS, GRIDS, ORGANISATIONS, PEOPLE = "regions", "grids", "organisations", "people"
-KINDS = (REGIONS, GRIDS, ORGANISATIONS, PEOPLE)
+HOUSEHOLDS = "households"
+KINDS = (REGIONS, GRIDS, ORGANISATIONS, PEOPLE, HOUSEHOLDS)
 
 NOTES_SHEET = "说明"
 SUMMARY_SHEET = "汇总"
@@ -654,6 +656,80 @@ POSITION_SHEET = Sheet(
 )
 
 
+# households (户): the address parts in the GB/T 39609 order under a building; care tags are
+# sensitive and never travel in this file (they are set on the household's page by those who see them)
+HOUSEHOLD_SHEET = Sheet(
+    HOUSEHOLDS,
+    "住户",
+    ("households", "household", "户"),
+    (
+        Column(
+            "building_code",
+            "楼栋编码",
+            ("building_code", "building", "楼栋"),
+            REGION_CODE,
+            _("Code of the building the household lives in."),
+            required=True,
+            needed=True,
+            width=24,
+            example="52900200100100100001",
+        ),
+        Column(
+            "street",
+            "街巷院落",
+            ("street", "街路巷", "小区"),
+            TEXT,
+            _("Street, lane or compound, with its number where it has one."),
+            width=24,
+            example="文昌路12号兰庭家园",
+            max_length=100,
+        ),
+        Column(
+            "house_number",
+            "门楼牌号",
+            ("house_number", "门牌号", "楼号"),
+            TEXT,
+            _("Number of the building (门楼牌号)."),
+            width=10,
+            example="1栋",
+            max_length=30,
+        ),
+        Column(
+            "unit",
+            "单元",
+            ("unit",),
+            TEXT,
+            _("Unit (stairway) of the building."),
+            width=8,
+            example="3",
+            max_length=10,
+        ),
+        Column(
+            "room",
+            "室",
+            ("room", "户室号", "房号"),
+            TEXT,
+            _("Room number; with the building, house number and unit it identifies the household."),
+            required=True,
+            needed=True,
+            width=8,
+            example="502",
+            max_length=20,
+        ),
+        Column("note", "备注", ("note", "remarks"), TEXT, _("Note."), width=24, max_length=200),
+        Column(
+            "address",
+            "完整地址",
+            ("address", "full address"),
+            TEXT,
+            _("Written by the export; ignored on import (it is made from the other columns)."),
+            width=44,
+            max_length=255,
+        ),
+    ),
+)
+
+
 def _layouts() -> dict[str, Layout]:
     return {
         REGIONS: Layout(
@@ -688,6 +764,14 @@ def _layouts() -> dict[str, Layout]:
             Capability.PEOPLE_EDIT,
             Capability.PEOPLE_VIEW,
             (PERSON_SHEET, POSITION_SHEET),
+        ),
+        HOUSEHOLDS: Layout(
+            HOUSEHOLDS,
+            pgettext_lazy("household register", "Households"),
+            _("Households under their buildings, with the address in the GB/T 39609 order; no care tags."),
+            Capability.HOUSEHOLDS_EDIT,
+            Capability.HOUSEHOLDS_VIEW,
+            (HOUSEHOLD_SHEET,),
         ),
     }
 

@@ -7,6 +7,7 @@ from django.http import Http404
 
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
+from tongxin.households.models import Household
 from tongxin.lib.tree import subtree_range
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.people.models import Person, Position
@@ -75,4 +76,13 @@ def positions_under(root: Region) -> QuerySet[Position]:
         Position.objects.filter(region__path__gte=low, region__path__lt=high)
         .select_related("person", "region", "organisation")
         .order_by("region__code", "kind", "starts_on", "id")
+    )
+
+
+def households_under(root: Region) -> QuerySet[Household]:
+    low, high = subtree_range(root.path)
+    return (
+        Household.objects.filter(region_path__gte=low, region_path__lt=high, active=True)
+        .select_related("building")
+        .order_by("region_path", "house_number", "unit", "room", "id")
     )
