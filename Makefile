@@ -27,11 +27,12 @@ install-test: $(VENV)/.installed-test
 migrate: install
 	$(BIN)/tongxin migrate --noinput -v 0
 
+# the demo profile: the demo's published password and no second factor (docs/security.md)
 demo: migrate
-	$(BIN)/tongxin demo --scale $(SCALE) --if-empty
+	TONGXIN_SECURITY_PROFILE=demo $(BIN)/tongxin demo --scale $(SCALE) --if-empty
 
 run: demo
-	PORT=$(PORT) BIN=$(BIN) sh scripts/serve.sh
+	TONGXIN_SECURITY_PROFILE=demo PORT=$(PORT) BIN=$(BIN) sh scripts/serve.sh
 
 messages: install-test
 	$(BIN)/tongxin makemessages -l zh_Hans --no-obsolete --no-location --ignore=var --ignore=scripts
