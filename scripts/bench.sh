@@ -31,3 +31,5 @@ fi
 "$BIN/tongxin" bench_statistics --cases "${BENCH_CASES:-100000}" --repeat "${BENCH_REPEAT:-10}"
 # grid work: the log at 5,000,000 entries (a grid worker's "my grid", a street's monthly figures)
 "$BIN/tongxin" bench_gridwork --entries "${BENCH_LOG_ENTRIES:-5000000}" --repeat "${BENCH_REPEAT:-30}" --output BENCHMARKS.md --command-line "make bench"
+# households: a million over every grid (a grid worker's and a street official's household pages)
+"$BIN/tongxin" bench_households --households "${BENCH_HOUSEHOLDS:-1000000}" --repeat "${BENCH_REPEAT:-30}" --output BENCHMARKS.md --command-line "make bench"
