@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -117,6 +117,18 @@ def is_tagged(household: Household) -> bool:
 def residents(household: Household, *, past: bool = False) -> QuerySet[Residence]:
     rows = household.residences.select_related("person")
     return rows if past else rows.filter(moved_out_on__isnull=True)
+
+
+def resident_counts(households: Iterable[Household]) -> dict[int, int]:
+    """How many live in each household now (one query for a page: never a join under a count)."""
+    ids = [h.pk for h in households]
+    rows = (
+        Residence.objects.filter(household_id__in=ids, moved_out_on__isnull=True)
+        .values("household_id")
+        .annotate(n=Count("pk"))
+        .values_list("household_id", "n")
+    )
+    return dict(rows) if ids else {}
 
 
 def residents_in_order(household: Household) -> list[Residence]:

@@ -7,7 +7,7 @@ household's detail is recorded in the audit trail (household_viewed, no personal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -58,9 +58,14 @@ def _filter_tags(user: Any) -> list[CareTag] | None:
 def household_selection(request: HttpRequest) -> tuple[HouseholdFilterForm, QuerySet[Household]]:
     user = request.user
     form = HouseholdFilterForm(request.GET or None, user=user, tags=_filter_tags(user))
-    return form, selectors.households_list(user, **form.values()).annotate(
-        people=Count("residences", filter=Q(residences__moved_out_on__isnull=True))
-    )
+    return form, selectors.households_list(user, **form.values())
+
+
+def _with_counts(households: list[Household]) -> list[Household]:
+    counts = selectors.resident_counts(households)
+    for h in households:
+        h.people = counts.get(h.pk, 0)  # type: ignore[attr-defined]
+    return households
 
 
 @requires(VIEW)
@@ -69,6 +74,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form, queryset = household_selection(request)
     page = paginate(request, queryset)
+    page.object_list = _with_counts(list(page.object_list))
     tags = selectors.tags_of(user, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
@@ -109,18 +115,17 @@ def household_export(request: HttpRequest) -> HttpResponse:
     user = request.user
     form, queryset = household_selection(request)
     columns = list(BASE_COLUMNS)
-    rows: Any = None
-    if has_capability(user, TAGS):
-        columns.append(Column(_lazy("Care tags"), lambda pair: pair[1], width=24))
-        columns = [
-            Column(c.header, _on_household(c.value), c.width, c.total) for c in columns[:-1]
-        ] + columns[-1:]
+    sees_tags = has_capability(user, TAGS)
+    if sees_tags:
+        columns.append(Column(_lazy("Care tags"), lambda h: h.tag_names, width=24))
 
-        def rows(households: QuerySet[Household]) -> Any:
-            for chunk in _chunks(households.iterator(chunk_size=2000), 2000):
-                tags = selectors.tags_of(user, chunk)
-                for h in chunk:
-                    yield (h, "、".join(t.name for t in tags.get(h.pk, [])))
+    def rows(households: QuerySet[Household]) -> Any:
+        for chunk in _chunks(households.iterator(chunk_size=2000), 2000):
+            _with_counts(chunk)
+            tags = selectors.tags_of(user, chunk) if sees_tags else {}
+            for h in chunk:
+                h.tag_names = "、".join(t.name for t in tags.get(h.pk, []))
+                yield h
 
     return xlsx_response(
         request,
@@ -132,10 +137,6 @@ def household_export(request: HttpRequest) -> HttpResponse:
         back=reverse("households:list"),
         rows=rows,
     )
-
-
-def _on_household(value: Any) -> Any:
-    return lambda pair: value(pair[0])
 
 
 def _chunks(items: Any, size: int) -> Any:
