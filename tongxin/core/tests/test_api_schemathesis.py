@@ -40,19 +40,30 @@ def district_token(django_db_setup: Any, django_db_blocker: Any) -> Any:
 
 # the document is built from the code alone (no database), so it is read once at collection
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
+# the work report rendered as a PDF or Word file takes a second or more each time: fewer examples
+RENDERED = r"/statistics/reports/(pdf|docx)$"
+RENDERED_EXAMPLES = 3
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 
 
-@schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
-def test_every_operation(case: Any, district_token: str, db: Any) -> None:
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {district_token}"},
-        checks=[not_a_server_error, response_schema_conformance, status_code_conformance],
+def bounded(examples: int) -> Any:
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
     )
+
+
+@schema.exclude(path_regex=RENDERED).parametrize()
+@bounded(EXAMPLES)
+def test_every_operation(case: Any, district_token: str, db: Any) -> None:
+    case.call_and_validate(headers={"Authorization": f"Bearer {district_token}"}, checks=CHECKS)
+
+
+@schema.include(path_regex=RENDERED).parametrize()
+@bounded(RENDERED_EXAMPLES)
+def test_the_rendered_reports(case: Any, district_token: str, db: Any) -> None:
+    case.call_and_validate(headers={"Authorization": f"Bearer {district_token}"}, checks=CHECKS)
