@@ -251,6 +251,8 @@ def community(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user, VIEW)
     rows = [r for r in selectors.community_grids(found) if scope.contains(r.grid.path)]
     communities = list(Region.objects.filter(scope.q("path"), level=Level.COMMUNITY).order_by("path")[:100])
+    days = selectors.interval_days(found)
+    may_set = selectors.may_manage(request.user, found)
     return render(
         request,
         "gridwork/community.html",
@@ -258,10 +260,8 @@ def community(request: HttpRequest) -> HttpResponse:
             "community": found,
             "rows": rows,
             "communities": communities,
-            "interval": selectors.interval_days(found),
-            "interval_form": IntervalForm(initial={"days": selectors.interval_days(found)})
-            if selectors.may_manage(request.user, found)
-            else None,
+            "interval": days,
+            "interval_form": IntervalForm(initial={"days": days}) if may_set else None,
         },
     )
 

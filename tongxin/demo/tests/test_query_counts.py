@@ -155,6 +155,8 @@ PAGES: dict[str, Budget] = {
 
 # parameterless pages that are not a list of rows, and why
 NOT_A_LIST = {
+    # a POST-only form of the community's grids page (the visit interval)
+    "gridwork:interval",
     # a dashboard of counts and shortcuts
     "structure",
     # a redirect to the user's start page, and the account's links on a phone
