@@ -325,7 +325,10 @@ ROWS: tuple[Row, ...] = (
         12,
         _("Field-level authorisation and labels for sensitive records"),
         "GB/T 22239 8.1.4.2f/g; ASVS 8.2.3",
-        ("tongxin/people/tests/test_views.py",),
+        (
+            "tongxin/people/tests/test_views.py::test_list_hides_reveal_without_capability",
+            "tongxin/people/tests/test_views.py::test_reveal_denied_without_capability",
+        ),
     ),
     Row(
         13,
@@ -341,7 +344,11 @@ ROWS: tuple[Row, ...] = (
         14,
         _("Audit records: time, user, region, address, type, object, outcome; no plain personal data"),
         "GB/T 22239 8.1.4.3b; ASVS 16.2.1/16.2.2/16.2.5",
-        ("tongxin/audit/tests/test_audit.py",),
+        (
+            "tongxin/audit/tests/test_audit.py",
+            "tongxin/people/tests/test_api.py::test_reveal_needs_a_purpose",
+            "tongxin/lib/tests/test_secrets.py::test_tokens_are_redacted",
+        ),
     ),
     Row(
         15,
@@ -408,7 +415,12 @@ ROWS: tuple[Row, ...] = (
         22,
         _("No residual data: sessions, temporary exports and caches purged"),
         "GB/T 22239 8.1.4.10; ASVS 14.2.2",
-        ("tongxin/core/tests/test_login.py",),
+        (
+            "tongxin/accounts/tests/test_login_defences.py"
+            "::test_logout_deletes_the_server_side_session_and_the_cookie_is_dead",
+            "tongxin/transfer/tests/test_export_requests.py"
+            "::test_second_person_approves_then_the_requester_downloads_until_it_expires",
+        ),
     ),
     Row(
         23,
@@ -423,7 +435,11 @@ ROWS: tuple[Row, ...] = (
         24,
         _("Masked by default; a reveal is permitted, audited and states its purpose"),
         "GB/T 35273 7.2; PIPL 6; ASVS 14.2.6",
-        ("tongxin/people/tests/test_views.py",),
+        (
+            "tongxin/people/tests/test_views.py::test_reveal_is_audited_with_its_purpose",
+            "tongxin/people/tests/test_views.py::test_reveal_without_a_purpose_shows_nothing",
+            "tongxin/people/tests/test_api.py::test_reveal_needs_a_purpose",
+        ),
     ),
     Row(
         25,
@@ -441,7 +457,12 @@ ROWS: tuple[Row, ...] = (
         27,
         _("A bulk export of unmasked data needs a second person's approval; exports limited and audited"),
         "GB/T 35273 7.1; ASVS 2.4.1",
-        ("tongxin/people/tests/test_views.py",),
+        (
+            "tongxin/transfer/tests/test_export_requests.py::test_a_bulk_reveal_is_a_request_not_a_file",
+            "tongxin/transfer/tests/test_export_requests.py::test_the_api_flow_with_self_approval_403",
+            "tongxin/transfer/tests/test_export_requests.py"
+            "::test_refusal_needs_a_reason_and_the_size_limit_holds",
+        ),
     ),
     Row(
         28,
