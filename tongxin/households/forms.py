@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.core.forms import DateInput, ScopedForm
 from tongxin.core.roles import Capability
@@ -147,7 +148,7 @@ class CareTagForm(forms.Form):
     """A tag in force at a street or community: saving it keeps the change at that node."""
 
     required_css_class = "required"
-    name = forms.CharField(label=_("Name"), max_length=30)
+    name = forms.CharField(label=pgettext_lazy("care tag", "Name"), max_length=30)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     visit_interval_days = forms.IntegerField(
         label=_("Visit at least every (days)"), required=False, min_value=1, max_value=366
