@@ -14,10 +14,19 @@ from tongxin.core.xlsx import Column
 from tongxin.gridwork.models import KindCode, LogEntry
 from tongxin.gridwork.selectors import entries_visible
 
+# without dates the log shows its last month (a street's year is hundreds of thousands of rows)
+DEFAULT_DAYS = 30
+
 
 class LogFilter(PeriodForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, kinds=KindCode.choices, kind_label=_("Kind of work"), **kwargs)
+        super().__init__(
+            *args,
+            kinds=KindCode.choices,
+            kind_label=_("Kind of work"),
+            period_help=_("Without dates: the last 30 days."),
+            **kwargs,
+        )
 
 
 def _start(day: date) -> datetime:
@@ -28,6 +37,8 @@ def log_entries(
     user: Any, *, since: date | None = None, until: date | None = None, kind: str = ""
 ) -> QuerySet[LogEntry]:
     rows = entries_visible(user)
+    if since is None and until is None:
+        since = timezone.localdate() - timedelta(days=DEFAULT_DAYS)
     if since:
         rows = rows.filter(at__gte=_start(since))
     if until:

@@ -162,8 +162,8 @@ class LogEntry(models.Model):
         indexes = [
             # a node's figures of a period: one range of the path, the code and the time, index only
             models.Index(fields=["region_path", "code", "at"], name="logentry_scope_code"),
-            # a node's log, newest first
-            models.Index(fields=["region_path", "at"], name="logentry_scope_at"),
+            # a node's log, newest first, and its counts by kind: one seek per grid, index only
+            models.Index(fields=["region_path", "at", "code"], name="logentry_grid_at_code"),
             # a household's last visit
             models.Index(fields=["household", "code", "at"], name="logentry_household"),
             models.Index(fields=["author", "at"], name="logentry_author"),

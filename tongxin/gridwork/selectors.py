@@ -18,7 +18,10 @@ from tongxin.regions.models import Level, Region
 
 
 def entries_visible(user: Any) -> QuerySet[LogEntry]:
-    return LogEntry.objects.filter(scope_for(user, VIEW).q("region_path"))
+    """The entries of the grids in the user's scope (an entry's path is its grid's): one index seek
+    per grid rather than a range over the whole subtree."""
+    grids = Region.objects.filter(scope_for(user, VIEW).q("path"), level=Level.GRID).values("path")
+    return LogEntry.objects.filter(region_path__in=grids)
 
 
 def campaigns_visible(user: Any) -> QuerySet[Campaign]:
