@@ -248,7 +248,9 @@ def log_finding_report(
     require_scope(actor, RECORD, entry.grid)
     with transaction.atomic():
         locked = (
-            LogEntry.objects.select_for_update().select_related("kind", "grid", "household").get(pk=entry.pk)
+            LogEntry.objects.select_for_update(of=("self",))
+            .select_related("kind", "grid", "household")
+            .get(pk=entry.pk)
         )
         if locked.case_id is not None:
             return Case.objects.get(pk=locked.case_id)
