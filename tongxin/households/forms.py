@@ -190,7 +190,7 @@ class LinkForm(ScopedForm):
         label=_("Paired with"), required=False, help_text=_("1+1 only: the member without a post.")
     )
     households = HouseholdsField(
-        label=_("Households"),
+        label=pgettext_lazy("household register", "Households"),
         queryset=Household.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
