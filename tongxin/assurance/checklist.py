@@ -275,7 +275,10 @@ ROWS: tuple[Row, ...] = (
         6,
         _("HTTPS only, HSTS, secure and HttpOnly cookies, no credentials or personal data in URLs"),
         "GB/T 22239 8.1.4.1c, 8.1.4.8a; ASVS 14.2.1",
-        ("tongxin/core/tests/test_pages.py",),
+        (
+            "tongxin/core/tests/test_operations.py::test_hsts_and_the_https_redirect_when_tls_is_on",
+            "tongxin/core/tests/test_operations.py::test_check_deploy_fails_without_tls",
+        ),
         _transport,
     ),
     Row(
@@ -310,7 +313,11 @@ ROWS: tuple[Row, ...] = (
         10,
         _("Deny by default: every URL declares its permission; only the security administrator grants"),
         "GB/T 22239 8.1.4.2a/e; ASVS 8.2.1",
-        ("tongxin/core/tests/test_access.py",),
+        (
+            "tongxin/core/tests/test_access.py::test_every_view_declares_its_access",
+            "tongxin/core/tests/test_access.py::test_every_api_operation_requires_auth_unless_listed_public",
+            "tongxin/accounts/tests/test_separation.py::test_each_administrator_is_refused_the_others_work",
+        ),
     ),
     Row(
         11,
@@ -408,7 +415,7 @@ ROWS: tuple[Row, ...] = (
         21,
         _("Backup and restore drills, off-site backup, hot standby (PostgreSQL)"),
         "GB/T 22239 8.1.4.9a/b/c",
-        ("tongxin/core/tests/test_pages.py",),
+        ("tongxin/core/tests/test_operations.py::test_the_level3_profile_refuses_sqlite",),
         _database,
     ),
     Row(
@@ -468,20 +475,28 @@ ROWS: tuple[Row, ...] = (
         28,
         _("No personal data cached by the browser; no-store on responses with personal data"),
         "ASVS 14.3.2/14.3.3",
-        ("tongxin/core/tests/test_pages.py",),
+        ("tongxin/core/tests/test_operations.py::test_personal_data_is_never_kept_by_the_browser",),
     ),
     Row(
         29,
         _("Content security policy with a nonce, frames denied, referrer policy; no external hosts"),
         "PIPL 36; Django W019/W022/E024",
-        ("tongxin/core/tests/test_pages.py",),
+        (
+            "tongxin/core/tests/test_operations.py::test_every_page_carries_the_security_headers",
+            "tongxin/core/tests/test_operations.py"
+            "::test_the_api_docs_page_has_the_policy_and_loads_nothing_from_another_host",
+        ),
         _headers,
     ),
     Row(
         30,
         _("Every input validated on the server against the schema; generic errors, no stack traces"),
         "ASVS 2.2.1/2.2.2/16.5.1",
-        ("tongxin/core/tests/test_api.py",),
+        (
+            "tongxin/core/tests/test_api_schemathesis.py::test_every_operation",
+            "tongxin/core/tests/test_inputs.py::test_bounded_parameters_refuse_out_of_range_values_with_422",
+            "tongxin/core/tests/test_inputs.py::test_an_api_body_over_the_limit_answers_413_json",
+        ),
     ),
     Row(
         31,
@@ -521,7 +536,10 @@ ROWS: tuple[Row, ...] = (
         36,
         _("Dependencies and code scanned; the production settings checked"),
         "ASVS V15",
-        ("tongxin/core/tests/test_pages.py",),
+        (
+            "tongxin/core/tests/test_operations.py::test_check_deploy_is_clean_in_the_production_profile",
+            "tongxin/core/tests/test_operations.py::test_the_level3_profile_on_sqlite_fails_check",
+        ),
         _profile,
     ),
     Row(
