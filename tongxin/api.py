@@ -174,6 +174,7 @@ for module, attribute, prefix, tag in [
     ("tongxin.organisations.api", "router", "/organisations", "organisations"),
     ("tongxin.people.api", "router", "/people", "people"),
     ("tongxin.people.api", "positions_router", "/positions", "positions"),
+    ("tongxin.households.api", "router", "/households", "households"),
     ("tongxin.accounts.api", "router", "/accounts", "accounts"),
     ("tongxin.cases.api", "router", "/cases", "cases"),
     ("tongxin.partners.api", "router", "/partners", "partners"),
