@@ -149,6 +149,13 @@ PAGES: dict[str, Budget] = {
     "gridwork:community": Budget("shequ_shuji", 24),
     "gridwork:campaigns": Budget("jiedao", 15),
     "gridwork:campaign_new": Budget("jiedao", 15, rows=None),
+    # households: the list with its care tags (one query for the page's tags), the forms' pickers
+    "households:list": Budget("wanggeyuan", 16),
+    "households:export": Budget("wanggeyuan", 16),
+    "households:create": Budget("wanggeyuan", 11, rows=None),
+    "households:care_tags": Budget("shequ_shuji", 12),
+    "households:links": Budget("jiedao", 13),
+    "households:link_create": Budget("jiedao", 11, rows=None),
     "privacy:registry": Budget("anquan", 12),
     "transfer:requests": Budget("jiedao", 10, rows=None),  # the demo files no export request
 }
@@ -275,6 +282,8 @@ API: dict[str, Budget] = {
     "/api/v1/privacy/requests": Budget("shequ_shuji", 11),
     "/api/v1/gridwork/entries": Budget("jiedao", 11),
     "/api/v1/gridwork/campaigns": Budget("jiedao", 11),
+    "/api/v1/households": Budget("wanggeyuan", 11),
+    "/api/v1/households/links": Budget("jiedao", 12),
     "/api/v1/security/checklist": Budget("anquan", 12),
     "/api/v1/exports": Budget("jiedao", 8, rows=None),  # the demo files no export request
 }
