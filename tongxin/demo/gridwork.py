@@ -60,7 +60,9 @@ class GridworkSummary:
 
 
 def _at(rng: random.Random, day: datetime) -> datetime:
-    return day.replace(hour=rng.randint(8, 17), minute=rng.randint(0, 59), second=0, microsecond=0)
+    return timezone.localtime(day).replace(
+        hour=rng.randint(8, 17), minute=rng.randint(0, 59), second=0, microsecond=0
+    )
 
 
 def generate_gridwork(*, rng: random.Random, now: datetime) -> GridworkSummary:

@@ -65,6 +65,8 @@ class EntryForm(forms.Form):
             del self.fields["outcome"]
         if kind.code == "inspection":
             _choose(self, "campaign", campaigns)
+            if len(campaigns) == 1 and not self.is_bound:
+                self.initial.setdefault("campaign", campaigns[0].pk)
             self.checklists: dict[int, list[dict[str, str]]] = {}
             for campaign in campaigns:
                 for item in campaign.checklist:
@@ -72,7 +74,7 @@ class EntryForm(forms.Form):
                     self.fields[name] = forms.ChoiceField(
                         label=item["label"],
                         required=False,
-                        choices=[("", "—"), ("ok", _("fine")), ("issue", _("problem"))],
+                        choices=[("", _("not checked")), ("ok", _("fine")), ("issue", _("problem"))],
                         widget=forms.RadioSelect,
                     )
                     self.checklists.setdefault(campaign.pk, []).append({"field": name, **item})

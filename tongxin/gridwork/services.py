@@ -9,9 +9,10 @@ campaigns and intervals need `MANAGE` at the street or community.
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tongxin.audit.edits import audited_edit
@@ -231,7 +232,9 @@ def finding_description(entry: LogEntry) -> str:
     """The case's description: what the worker wrote, with where it was found (never typed twice)."""
     place = entry.household.short_address if entry.household is not None else entry.grid.name
     note = entry.note.strip()
-    head = _("Found during %(kind)s at %(place)s") % {"kind": entry.kind.name, "place": place}
+    # stored text: in the installation's language, whatever the session's
+    with translation.override(settings.LANGUAGE_CODE):
+        head = _("Found during %(kind)s at %(place)s") % {"kind": entry.kind.name, "place": place}
     return f"{head}: {note}" if note else head
 
 
