@@ -14,38 +14,14 @@ from tongxin.core.forms import DateInput, ScopedForm
 from tongxin.core.roles import Capability
 from tongxin.households.models import CareTag, Household, LinkKind, Relation
 from tongxin.households.selectors import households_visible
+from tongxin.people.forms import PersonSelect
 from tongxin.people.models import Person
 from tongxin.people.selectors import people_visible
-from tongxin.regions.forms import RegionChoiceField, ScopedSelect
+from tongxin.regions.forms import RegionChoiceField
 from tongxin.regions.models import Level, Region
 
 VIEW = Capability.HOUSEHOLDS_VIEW
 EDIT = Capability.HOUSEHOLDS_EDIT
-
-
-class PersonSelect(ScopedSelect):
-    """A person <select> with at most 200 options and a search box (htmx) when there are more."""
-
-    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> Any:
-        iterator = self.choices
-        queryset = getattr(iterator, "queryset", None)
-        if queryset is None:
-            return forms.Select.optgroups(self, name, value, attrs)
-        field = iterator.field  # type: ignore[attr-defined]
-        rows = list(queryset[: self.option_limit + 1])
-        self.truncated = len(rows) > self.option_limit
-        rows = rows[: self.option_limit]
-        shown = {str(r.pk) for r in rows}
-        missing = [v for v in value if v and str(v).isdigit() and str(v) not in shown]
-        if missing:
-            rows = list(queryset.filter(pk__in=missing)) + rows
-        options: list[tuple[str, str]] = [("", field.empty_label)] if field.empty_label is not None else []
-        options += [(str(r.pk), field.label_from_instance(r)) for r in rows]
-        self.choices = options
-        try:
-            return forms.Select.optgroups(self, name, value, attrs)
-        finally:
-            self.choices = iterator
 
 
 class PersonField(forms.ModelChoiceField):

@@ -10,7 +10,33 @@ from tongxin.core.roles import Capability
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.organisations.models import BRANCH_KINDS
 from tongxin.people.models import Gender, PartyStatus, Person, PositionKind
-from tongxin.regions.forms import RegionChoiceField
+from tongxin.regions.forms import RegionChoiceField, ScopedSelect
+
+
+class PersonSelect(ScopedSelect):
+    """A person <select> with at most 200 options and a search box (htmx) when there are more."""
+
+    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> Any:
+        iterator = self.choices
+        queryset = getattr(iterator, "queryset", None)
+        if queryset is None:
+            return forms.Select.optgroups(self, name, value, attrs)
+        field = iterator.field  # type: ignore[attr-defined]
+        rows = list(queryset[: self.option_limit + 1])
+        self.truncated = len(rows) > self.option_limit
+        rows = rows[: self.option_limit]
+        shown = {str(r.pk) for r in rows}
+        missing = [v for v in value if v and str(v).isdigit() and str(v) not in shown]
+        if missing:
+            rows = list(queryset.filter(pk__in=missing)) + rows
+        options: list[tuple[str, str]] = [("", field.empty_label)] if field.empty_label is not None else []
+        options += [(str(r.pk), field.label_from_instance(r)) for r in rows]
+        self.choices = options
+        try:
+            return forms.Select.optgroups(self, name, value, attrs)
+        finally:
+            self.choices = iterator
+
 
 BRANCH_KIND_VALUES = sorted(str(k) for k in BRANCH_KINDS)
 BRANCHES = {"capability": Capability.STRUCTURE_VIEW, "kinds": BRANCH_KIND_VALUES}
