@@ -220,6 +220,7 @@ class Tab:
     badge: bool = False  # shows the unread notifications
 
 
+# five at most on a phone: the map stays in the menu (管理 → 地图) and on the grid's page
 GRID_TABS = (
     Tab(pgettext_lazy("tab", "To do"), "workbench:tasks", "inbox", also=("cases:mine",)),
     Tab(
@@ -229,7 +230,6 @@ GRID_TABS = (
         also=("gridwork:record", "gridwork:record_household", "gridwork:record_details"),
     ),
     Tab(pgettext_lazy("tab", "Report"), "cases:patrol", "report"),
-    Tab(pgettext_lazy("tab", "Map"), "regions_map:index", "map", also=("regions_map:community",)),
     Tab(pgettext_lazy("tab", "Messages"), "notifications:inbox", "bell", badge=True),
     Tab(pgettext_lazy("tab", "Me"), "workbench:me", "me", also=("accounts:password", "accounts:tokens")),
 )

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 import tongxin
+from tongxin.accounts.models import RoleAssignment
 from tongxin.activities.models import Activity, ActivityStatus
 from tongxin.activities.services import activity_cancel, attendance_confirm
 from tongxin.audit.models import Action, AuditEvent
@@ -25,6 +26,7 @@ from tongxin.cases.models import Case, CaseCategory, CaseTransition
 from tongxin.cases.services import case_intake, case_transition
 from tongxin.cases.workflow import OPEN_STATUSES
 from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import Role
 from tongxin.lists.models import (
     Milestone,
     MilestoneStatus,
@@ -63,6 +65,9 @@ from tongxin.meetings.services import (
 )
 from tongxin.meetings.workflow import DecisionAction
 from tongxin.partners.models import PartnerUnit
+from tongxin.privacy.models import RequestKind, RequestTransition, SubjectRequest
+from tongxin.privacy.services import request_create, request_transition
+from tongxin.privacy.workflow import RequestAction
 from tongxin.regions.models import Level, Region
 
 from .test_audited_edits import district  # noqa: F401  (the module's demo district)
@@ -76,6 +81,7 @@ CHANGES_STATUS = re.compile(
 NOT_A_RECORD = {
     "tongxin.lists.services._need_step": "the need's transition writer itself",
     "tongxin.lists.services._project_step": "the project's transition writer itself",
+    "tongxin.lists.services._milestone_step": "a milestone's step writer: its project's transition row",
     "tongxin.jobs.services.job_run": "a background job's queue state, kept on the job row itself",
 }
 
@@ -358,6 +364,39 @@ def _() -> Any:
         row,
         lambda: decision_step(decision=row, action=DecisionAction.DISCUSS, actor=SYSTEM, note="各方同意"),
         lambda decision: decision.steps.all(),
+    )
+
+
+def _request_history(rows: Any) -> QuerySet[Any]:
+    return RequestTransition.objects.filter(request__in=rows if isinstance(rows, list) else [rows])
+
+
+def _handler() -> RoleAssignment:
+    """A community secretary: who answers a request filed at their community."""
+    return _first(
+        RoleAssignment.objects.filter(role=Role.COMMUNITY_SECRETARY).select_related("user", "region")
+    )
+
+
+def _new_request() -> SubjectRequest:
+    seat = _handler()
+    return request_create(actor=seat.user, kind=RequestKind.ACCESS, region=seat.region, phone="13800138000")
+
+
+@walk(request_create)
+def _() -> Any:
+    made: list[SubjectRequest] = []
+    return made, lambda: made.append(_new_request()), _request_history
+
+
+@walk(request_transition)
+def _() -> Any:
+    row = _new_request()
+    user = _handler().user
+    return (
+        row,
+        lambda: request_transition(request=row, action=RequestAction.START, actor=user),
+        _request_history,
     )
 
 

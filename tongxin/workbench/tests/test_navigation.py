@@ -25,6 +25,7 @@ def test_the_secretary_sees_the_areas_of_the_work_and_no_admin_pages(cast):
     menu = menu_for(cast.secretary, "workbench:inbox")
     assert [g.key for g, _links, _c in menu.groups] == [
         "cases",
+        "gridwork",
         "cobuilding",
         "members",
         "partylife",
@@ -52,12 +53,13 @@ def test_the_grid_worker_has_five_tabs_starting_with_the_tasks(cast):
     tabs = menu_for(cast.worker, "workbench:tasks").tabs
     assert [link.url for _t, link, _i in tabs] == [
         "/workbench/tasks/",
+        "/gridwork/",
         "/cases/patrol/",
-        "/map/",
         "/notifications/",
         "/workbench/me/",
     ]
     assert tabs[0][1].current
+    assert "/map/" in urls(menu_for(cast.worker, "workbench:tasks"))
 
 
 def test_admins_see_only_their_pages(tree):
