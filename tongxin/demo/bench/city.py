@@ -18,6 +18,7 @@ from typing import Any
 
 import django
 from django.db import connection, transaction
+from django.utils import timezone
 
 from tongxin.accounts.models import User
 from tongxin.accounts.services import role_grant, user_create
@@ -373,3 +374,36 @@ def write_report(path: Path, key: str, section: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text)
+
+
+def timings_section(key: str, heading: str, command: str, intro: str, timings: dict[str, list[float]]) -> str:
+    """A BENCHMARKS.md section: its markers (`key` with the database's), heading (with the database
+    and the command that measured), what was measured and a p50/p95 table of the timed pages."""
+    db_key, db_label = database_label()
+    lines = [
+        f"<!-- bench:{key}-{db_key} -->",
+        f"## {heading} ({db_label}, `{command}`)",
+        "",
+        f"Measured {timezone.localdate():%Y-%m-%d} on {machine()}. {intro}",
+        "",
+        "| what | p50 ms | p95 ms |",
+        "|---|---:|---:|",
+    ]
+    for what, samples in timings.items():
+        lines.append(
+            f"| {what} | {percentile(samples, 0.5) * 1000:.1f} | {percentile(samples, 0.95) * 1000:.1f} |"
+        )
+    lines.append(f"<!-- /bench:{key}-{db_key} -->")
+    return "\n".join(lines) + "\n"
+
+
+def run_on_grids(*, grids: int, seed: int, output: str, log: Log, load_and_measure: Callable[[], str]) -> str:
+    """A benchmark over a grids-only city (generated when the database has no grid yet): load its
+    rows and time the pages (`load_and_measure` gives the section), then write the section into
+    `output` (BENCHMARKS.md) when asked."""
+    if not Region.objects.filter(level=Level.GRID).exists():
+        run_generator(f"{grids:,} grids only", Options(seed=seed, grids=grids, grids_only=True), log)
+    section = load_and_measure()
+    if output:
+        write_report(Path(output), section.split("\n", 1)[0][len("<!-- bench:") : -len(" -->")], section)
+    return section

@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -20,8 +19,12 @@ from django.utils import timezone
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.core.actors import SYSTEM
 from tongxin.core.roles import Role
-from tongxin.demo.bench.city import analyse, database_label, machine, percentile, run_generator, write_report
-from tongxin.demo.generator import Options
+from tongxin.demo.bench.city import (
+    analyse,
+    percentile,
+    run_on_grids,
+    timings_section,
+)
 from tongxin.gridwork.models import KindCode, LogEntry, LogKind, Outcome
 from tongxin.households.models import CareTag, Household, HouseholdTag
 from tongxin.regions.models import Level, Region
@@ -227,33 +230,19 @@ def measure(result: Result, repeat: int, log: Log) -> None:
 
 
 def render(result: Result, command: str) -> str:
-    key, label = database_label()
-    lines = [
-        f"<!-- bench:gridwork-{key} -->",
-        f"## Grid work at {result.entries:,} log entries ({label}, `{command}`)",
-        "",
-        f"Measured {timezone.localdate():%Y-%m-%d} on {machine()}. {result.entries:,} log entries over "
-        f"the last year in {result.grids:,} grids ({result.loaded:,} bulk-loaded by this run in "
-        f"{result.load_seconds:.0f} s), "
-        f"{result.households:,} households (a tenth tagged) in the grids of the measured street.",
-        "",
-        "| what | p50 ms | p95 ms |",
-        "|---|---:|---:|",
-    ]
-    for what, samples in result.timings.items():
-        lines.append(
-            f"| {what} | {percentile(samples, 0.5) * 1000:.1f} | {percentile(samples, 0.95) * 1000:.1f} |"
-        )
-    lines.append(f"<!-- /bench:gridwork-{key} -->")
-    return "\n".join(lines) + "\n"
+    intro = (
+        f"{result.entries:,} log entries over the last year in {result.grids:,} grids ({result.loaded:,} "
+        f"bulk-loaded by this run in {result.load_seconds:.0f} s), {result.households:,} households "
+        "(a tenth tagged) in the grids of the measured street."
+    )
+    heading = f"Grid work at {result.entries:,} log entries"
+    return timings_section("gridwork", heading, command, intro, result.timings)
 
 
 def run(*, entries: int, grids: int, repeat: int, seed: int, output: str, command: str, log: Log) -> str:
-    if not Region.objects.filter(level=Level.GRID).exists():
-        run_generator(f"{grids:,} grids only", Options(seed=seed, grids=grids, grids_only=True), log)
-    result = load_entries(entries, seed=seed, log=log)
-    measure(result, repeat, log)
-    section = render(result, command)
-    if output:
-        write_report(Path(output), section.split("\n", 1)[0][len("<!-- bench:") : -len(" -->")], section)
-    return section
+    def load_and_measure() -> str:
+        result = load_entries(entries, seed=seed, log=log)
+        measure(result, repeat, log)
+        return render(result, command)
+
+    return run_on_grids(grids=grids, seed=seed, output=output, log=log, load_and_measure=load_and_measure)

@@ -11,7 +11,6 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -20,8 +19,12 @@ from django.utils import timezone
 
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.core.roles import Role
-from tongxin.demo.bench.city import analyse, database_label, machine, percentile, run_generator, write_report
-from tongxin.demo.generator import Options
+from tongxin.demo.bench.city import (
+    analyse,
+    percentile,
+    run_on_grids,
+    timings_section,
+)
 from tongxin.households.models import CareTag, Household, HouseholdTag, format_dwelling
 from tongxin.lib.tree import ancestor_ids, child_path
 from tongxin.regions.models import Kind, Level, Region
@@ -185,32 +188,19 @@ def measure(result: Result, repeat: int, log: Log) -> None:
 
 
 def render(result: Result, command: str) -> str:
-    key, label = database_label()
-    lines = [
-        f"<!-- bench:households-{key} -->",
-        f"## Households at {result.households:,} ({label}, `{command}`)",
-        "",
-        f"Measured {timezone.localdate():%Y-%m-%d} on {machine()}. {result.households:,} households "
-        f"({result.tagged:,} tagged) in {result.buildings:,} buildings of {result.grids:,} grids, "
-        f"bulk-loaded in {result.load_seconds:.0f} s.",
-        "",
-        "| what | p50 ms | p95 ms |",
-        "|---|---:|---:|",
-    ]
-    for what, samples in result.timings.items():
-        lines.append(
-            f"| {what} | {percentile(samples, 0.5) * 1000:.1f} | {percentile(samples, 0.95) * 1000:.1f} |"
-        )
-    lines.append(f"<!-- /bench:households-{key} -->")
-    return "\n".join(lines) + "\n"
+    intro = (
+        f"{result.households:,} households ({result.tagged:,} tagged) in {result.buildings:,} buildings "
+        f"of {result.grids:,} grids, bulk-loaded in {result.load_seconds:.0f} s."
+    )
+    return timings_section(
+        "households", f"Households at {result.households:,}", command, intro, result.timings
+    )
 
 
 def run(*, households: int, grids: int, repeat: int, seed: int, output: str, command: str, log: Log) -> str:
-    if not Region.objects.filter(level=Level.GRID).exists():
-        run_generator(f"{grids:,} grids only", Options(seed=seed, grids=grids, grids_only=True), log)
-    result = load_households(households, seed=seed, log=log)
-    measure(result, repeat, log)
-    section = render(result, command)
-    if output:
-        write_report(Path(output), section.split("\n", 1)[0][len("<!-- bench:") : -len(" -->")], section)
-    return section
+    def load_and_measure() -> str:
+        result = load_households(households, seed=seed, log=log)
+        measure(result, repeat, log)
+        return render(result, command)
+
+    return run_on_grids(grids=grids, seed=seed, output=output, log=log, load_and_measure=load_and_measure)
