@@ -75,7 +75,8 @@ def test_reveal_is_audited(tree):
     person = person_create(name="王芳", region=tree.building, phone="13812341234")
     assert person_reveal(person=person, field="phone", actor=user, purpose="contact") == "13812341234"
     event = AuditEvent.objects.get(action="reveal")
-    assert event.actor == user and event.region == tree.building and event.detail == {"field": "phone", "purpose": "contact", "note": ""}
+    assert event.actor == user and event.region == tree.building
+    assert event.detail == {"field": "phone", "purpose": "contact", "note": ""}
 
 
 def test_positions_rules(tree):
