@@ -74,6 +74,7 @@ def _playwright_browser() -> Iterator[Any]:
 def browser_context(_playwright_browser, live_server) -> Iterator[Any]:
     """A fresh browser context on the live server; fails the test on any console error (CSP included)."""
     _clear_limits()
+    _load_default_configuration()
     context = _playwright_browser.new_context(base_url=live_server.url, locale="zh-CN")
     errors: list[str] = []
     context.on("weberror", lambda e: errors.append(str(e.error)))
@@ -87,6 +88,7 @@ def browser_context(_playwright_browser, live_server) -> Iterator[Any]:
 @pytest.fixture
 def phone_context(_playwright_browser, live_server) -> Iterator[Any]:
     _clear_limits()
+    _load_default_configuration()
     context = _playwright_browser.new_context(
         base_url=live_server.url,
         locale="zh-CN",
@@ -97,6 +99,26 @@ def phone_context(_playwright_browser, live_server) -> Iterator[Any]:
     yield context
     _settle(context)
     context.close()
+
+
+# the data migrations that load each installation's default configuration (categories, rate rules,
+# log kinds, care tags): a transactional test's flush empties their tables, a browser test needs them
+DEFAULT_CONFIGURATION = (
+    ("tongxin.cases.migrations.0002_default_configuration", "load_defaults"),
+    ("tongxin.cases.migrations.0011_rate_rules_version_1", "version_1"),
+    ("tongxin.gridwork.migrations.0002_default_log_kinds", "load_defaults"),
+    ("tongxin.households.migrations.0002_default_care_tags", "load_defaults"),
+)
+
+
+def _load_default_configuration() -> None:
+    """Load them again (the migrations' own functions, which leave existing rows alone)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in DEFAULT_CONFIGURATION:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 def _clear_limits() -> None:

@@ -28,7 +28,7 @@ S = TypeVar("S")  # the object a workflow moves: a case, a decision, a need…
 
 # effect(subject, actor, reason, now, params): change the subject's fields (not saved), create any
 # side rows, and return the target status when it depends on the outcome (None: the rule's target)
-Effect = Callable[[S, Any, str, datetime, dict[str, Any]], str | None]
+Effect = Callable[[S, Actor, str, datetime, dict[str, Any]], str | None]
 # guard(subject): None when the action may be taken now, otherwise the error to refuse it with
 Guard = Callable[[S], ValidationError | None]
 

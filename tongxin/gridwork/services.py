@@ -235,7 +235,8 @@ def finding_description(entry: LogEntry) -> str:
     # stored text: in the installation's language, whatever the session's
     with translation.override(settings.LANGUAGE_CODE):
         head = _("Found during %(kind)s at %(place)s") % {"kind": entry.kind.name, "place": place}
-    return f"{head}: {note}" if note else head
+        # the colon of the language written in: full-width in Chinese
+        return _("%(where)s: %(what)s") % {"where": head, "what": note} if note else head
 
 
 def log_finding_report(

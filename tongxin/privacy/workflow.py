@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tongxin.core.actors import Actor, user_or_none
 from tongxin.core.workflow import Labels, Rule, by_action
 from tongxin.privacy.models import RequestStatus, SubjectRequest
 
@@ -24,16 +25,16 @@ class RequestAction(StrEnum):
     REFUSE = "refuse"
 
 
-def _answer(request: SubjectRequest, actor: Any, reason: str, now: datetime, params: dict[str, Any]) -> None:
+def _answer(
+    request: SubjectRequest, actor: Actor, reason: str, now: datetime, params: dict[str, Any]
+) -> None:
     request.response = reason.strip()
     request.answered_at = now
-    if getattr(actor, "pk", None):
-        request.handler = actor
+    request.handler = user_or_none(actor) or request.handler
 
 
-def _start(request: SubjectRequest, actor: Any, reason: str, now: datetime, params: dict[str, Any]) -> None:
-    if getattr(actor, "pk", None):
-        request.handler = actor
+def _start(request: SubjectRequest, actor: Actor, reason: str, now: datetime, params: dict[str, Any]) -> None:
+    request.handler = user_or_none(actor) or request.handler
 
 
 RULES: dict[str, Rule[SubjectRequest]] = by_action(

@@ -22,6 +22,8 @@ from tongxin.audit.models import Action, AuditEvent
 from tongxin.core.actors import SYSTEM
 from tongxin.demo.generator import DEFAULT_SEED, Options, generate
 from tongxin.demo.history import write_history
+from tongxin.households.models import CareTag, Household
+from tongxin.households.services import care_tag_update, household_update
 from tongxin.lists.models import Need, NeedStatus, Resource
 from tongxin.lists.services import need_update, resource_update
 from tongxin.members.models import MemberReport, ServicePost
@@ -101,6 +103,15 @@ EDITS: dict[Callable[..., Any], tuple[Callable[[], Any], Callable[[Any], dict[st
     region_update: (
         lambda: _first(Region.objects.filter(level=Level.COMMUNITY)),
         lambda r: {"region": r, "address": "改"},
+    ),
+    household_update: (
+        lambda: _first(Household.objects.all()),
+        lambda h: {"household": h, "note": "（改）"},
+    ),
+    # a default tag is the installation's: changed by the system (a community overrides it instead)
+    care_tag_update: (
+        lambda: _first(CareTag.objects.filter(region__isnull=True)),
+        lambda t: {"tag": t, "description": t.description + "（改）"},
     ),
     organisation_update: (
         lambda: _first(PartyOrganisation.objects.all()),
