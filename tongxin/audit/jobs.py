@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 
+from tongxin.audit.integrity import seal_missing
 from tongxin.audit.services import audit_check
 from tongxin.audit.trail import audit_archive, checkpoint_write, trail_verify
 from tongxin.jobs.registry import job
@@ -28,3 +29,9 @@ def checkpoint(payload: dict[str, Any]) -> None:
 @job("audit.archive", every=timedelta(days=1))
 def archive(payload: dict[str, Any]) -> None:
     audit_archive()
+
+
+@job("audit.seal", every=timedelta(minutes=settings.TONGXIN_AUDIT_CHECKPOINT_MINUTES))
+def seal(payload: dict[str, Any]) -> None:
+    """Seal the rows of the important tables written in bulk since the last run."""
+    seal_missing()

@@ -98,3 +98,19 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"verified up to {self.verified_up_to}"
+
+
+class Seal(models.Model):
+    """The keyed hash of one row of an important table (the case history, the case configuration):
+    see audit/integrity.py."""
+
+    label = models.CharField(max_length=100)  # the model's app_label.ModelName
+    object_id = models.BigIntegerField()
+    scheme = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["label", "object_id"], name="seal_one_per_row")]
+
+    def __str__(self) -> str:
+        return f"{self.label} #{self.object_id}"

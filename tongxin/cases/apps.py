@@ -5,3 +5,30 @@ class CasesConfig(AppConfig):
     name = "tongxin.cases"
     label = "cases"
     verbose_name = "Cases (诉求)"
+
+    def ready(self) -> None:
+        from tongxin.audit.integrity import sealed
+        from tongxin.cases.models import (
+            CaseCategory,
+            CaseTransition,
+            RateRuleSet,
+            WhistleRouteStep,
+            WhistleType,
+        )
+
+        # the case history (what a transition row says happened; not its outbox mark, nor the
+        # account a deletion sets to null) and the configuration that decides deadlines and rates
+        sealed(
+            CaseTransition,
+            ("case_id", "action", "from_status", "to_status", "actor_label", "reason", "data", "at"),
+        )
+        sealed(
+            CaseCategory,
+            ("code", "name", "parent_id", "response_hours", "handling_hours", "closure_hours", "active"),
+        )
+        sealed(
+            RateRuleSet,
+            ("version", "valid_from", "basically_weight", "previous_weight", "note", "created_at"),
+        )
+        sealed(WhistleType, ("code", "name", "description", "active"))
+        sealed(WhistleRouteStep, ("whistle_type_id", "step", "target", "responder_kind"))

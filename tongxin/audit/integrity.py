@@ -1,0 +1,144 @@
+"""Integrity of important stored data (SECURITY.md row 18; GB/T 22239 8.1.4.7b): each row of a
+registered table — the case history, the case configuration — carries a seal, an HMAC (HMAC-SM3
+under the national profile) of its fields with the audit chain's key, which lives outside the
+database. Whoever can write the tables but not read the key cannot change a row without
+`tongxin verify_integrity` reporting it.
+
+A save through the application seals the row anew (a change the services made is the new truth,
+and the audit trail says who made it); rows written in bulk (the demo, imports) are sealed by the
+job `audit.seal`; a delete through the application removes the seal. What the verification finds:
+a row whose seal does not match (changed behind the application's back), a seal whose row is gone
+(deleted behind its back), and rows not sealed yet (written since the job last ran).
+"""
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+
+from tongxin.audit.chain import KEYED, _key, body, current_scheme, sm3_available
+from tongxin.audit.models import Seal
+
+BATCH = 2000
+
+# model label → the fields a seal covers (what never changes behind a service's back: not an
+# outbox's processed_at, not a foreign key that a deleted account sets to null)
+SEALED: dict[str, tuple[str, ...]] = {}
+
+
+def sealed(model: type[models.Model], fields: tuple[str, ...]) -> None:
+    """Register a table whose rows carry a seal (from an app's ready())."""
+    label = model._meta.label
+    SEALED[label] = fields
+    post_save.connect(_on_save, sender=model, dispatch_uid=f"seal-save-{label}")
+    post_delete.connect(_on_delete, sender=model, dispatch_uid=f"seal-delete-{label}")
+
+
+def seal_of(label: str, pk: Any, values: dict[str, Any], scheme: str | None = None) -> str:
+    """The seal of a row from its values as the database returns them (`.values()`), so that the
+    seal made at a save and the one recomputed at the verification read the same representation."""
+    scheme = scheme or current_scheme()
+    message = f"seal|{label}|{pk}|{body(values)}".encode()
+    return hmac.new(_key(), message, KEYED[scheme]).hexdigest()
+
+
+def _stored(model: type[models.Model], fields: tuple[str, ...], pks: list[Any]) -> dict[Any, dict[str, Any]]:
+    rows = model._default_manager.filter(pk__in=pks).values("pk", *fields)
+    return {row.pop("pk"): row for row in rows}
+
+
+def _on_save(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
+    if raw:  # loaddata: the job seals what a fixture wrote
+        return
+    label = sender._meta.label
+    values = _stored(sender, SEALED[label], [instance.pk])[instance.pk]
+    scheme = current_scheme()
+    Seal.objects.update_or_create(
+        label=label,
+        object_id=instance.pk,
+        defaults={"scheme": scheme, "digest": seal_of(label, instance.pk, values, scheme)},
+    )
+
+
+def _on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    Seal.objects.filter(label=sender._meta.label, object_id=instance.pk).delete()
+
+
+def _model(label: str) -> type[models.Model]:
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
+def seal_missing(*, batch: int = BATCH) -> int:
+    """Seal the rows that have none (written in bulk); returns how many were sealed."""
+    made = 0
+    scheme = current_scheme()
+    for label in SEALED:
+        model = _model(label)
+        while True:
+            known = Seal.objects.filter(label=label).values("object_id")
+            pks = list(
+                model._default_manager.exclude(pk__in=known)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not pks:
+                break
+            stored = _stored(model, SEALED[label], pks)
+            Seal.objects.bulk_create(
+                [
+                    Seal(label=label, object_id=pk, scheme=scheme, digest=seal_of(label, pk, values, scheme))
+                    for pk, values in stored.items()
+                ]
+            )
+            made += len(stored)
+    return made
+
+
+@dataclass
+class Report:
+    checked: int = 0
+    unsealed: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def _seals(label: str, batch: int) -> Iterator[list[Seal]]:
+    last = 0
+    while True:
+        chunk = list(Seal.objects.filter(label=label, object_id__gt=last).order_by("object_id")[:batch])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].object_id
+
+
+def verify(*, batch: int = BATCH) -> Report:
+    """Compare every sealed row with its seal."""
+    report = Report()
+    for label in SEALED:
+        model = _model(label)
+        for chunk in _seals(label, batch):
+            stored = _stored(model, SEALED[label], [s.object_id for s in chunk])
+            for seal in chunk:
+                values = stored.get(seal.object_id)
+                if values is None:
+                    report.problems.append(f"{label} #{seal.object_id}: deleted outside Tongxin")
+                    continue
+                report.checked += 1
+                if seal.scheme not in KEYED or (seal.scheme == "hmac-sm3" and not sm3_available()):
+                    report.problems.append(f"{label} #{seal.object_id}: sealed with an unknown scheme")
+                elif not hmac.compare_digest(
+                    seal_of(label, seal.object_id, values, seal.scheme), seal.digest
+                ):
+                    report.problems.append(f"{label} #{seal.object_id}: changed outside Tongxin")
+        known = Seal.objects.filter(label=label).values("object_id")
+        report.unsealed += model._default_manager.exclude(pk__in=known).count()
+    return report
