@@ -92,7 +92,8 @@ def test_the_person_page_refuses_a_name_with_control_characters(tree):
 
 
 def test_exports_drop_control_characters_stored_before_they_were_refused(tree):
-    make_person(tree.grids["1.1"], name="王\x07芳\x00")
+    # (no NUL: PostgreSQL cannot store it in text at all, so only SQLite could hold one)
+    make_person(tree.grids["1.1"], name="王\x07芳\x1b")
     make_person(tree.grids["1.1"], name='=HYPERLINK("http://x")')
     client = official_client(tree)
     response = client.get(reverse("transfer:export", args=["people"]), {"root": tree.street_a.pk})
