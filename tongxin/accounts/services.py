@@ -203,6 +203,20 @@ def _account_region(account: User) -> Region | None:
     return person.region if person is not None else None
 
 
+def _audit_account(
+    action: str, account: User, *, actor: Any, request: HttpRequest | None = None, **detail: Any
+) -> None:
+    """One audit row about an account: filed under the account's region, naming it."""
+    audit_record(
+        action=action,
+        actor=actor,
+        request=request,
+        region=_account_region(account),
+        target=f"user:{account.pk}",
+        detail={"user": account.username, **detail},
+    )
+
+
 def _check_account_in_scope(actor: User, account: User) -> None:
 
     if not accounts_visible(actor).filter(pk=account.pk).exists():
@@ -270,13 +284,13 @@ def account_password_reset(*, account: User, actor: User, request: HttpRequest |
     password = one_time_password()
     _password_store(account, password, one_time=True)
     ended = sessions_end(account)
-    audit_record(
-        action=Action.PASSWORD_CHANGED,
+    _audit_account(
+        Action.PASSWORD_CHANGED,
+        account,
         actor=actor,
         request=request,
-        region=_account_region(account),
-        target=f"user:{account.pk}",
-        detail={"user": account.username, "reset_by_administrator": True, "sessions_ended": ended},
+        reset_by_administrator=True,
+        sessions_ended=ended,
     )
     return password
 
@@ -303,13 +317,11 @@ def account_set_active(
         return locked
     User.objects.filter(pk=locked.pk).update(is_active=active)
     locked.is_active = active
-    audit_record(
-        action=Action.ACCOUNT_ACTIVATED if active else Action.ACCOUNT_DEACTIVATED,
+    _audit_account(
+        Action.ACCOUNT_ACTIVATED if active else Action.ACCOUNT_DEACTIVATED,
+        locked,
         actor=actor,
         request=request,
-        region=_account_region(locked),
-        target=f"user:{locked.pk}",
-        detail={"user": locked.username},
     )
     if not active:
         sessions_end(locked)  # a deactivated account is logged out at once, everywhere
@@ -321,14 +333,7 @@ def account_unlock(*, account: User, actor: User, request: HttpRequest | None = 
     """Lift a log-in lock-out (django-axes) before its cool-off ends; returns the attempts cleared."""
     _check_account_in_scope(actor, account)
     cleared = axes_reset(username=account.username)
-    audit_record(
-        action=Action.ACCOUNT_UNLOCKED,
-        actor=actor,
-        request=request,
-        region=_account_region(account),
-        target=f"user:{account.pk}",
-        detail={"user": account.username, "attempts_cleared": cleared},
-    )
+    _audit_account(Action.ACCOUNT_UNLOCKED, account, actor=actor, request=request, attempts_cleared=cleared)
     return cleared
 
 
@@ -432,13 +437,13 @@ def mfa_reset(*, account: User, actor: User, request: HttpRequest | None = None)
     removed = TOTPDevice.objects.filter(user=account).delete()[0]
     StaticDevice.objects.filter(user=account).delete()
     sessions_end(account)
-    audit_record(
-        action=Action.RECORD_CHANGED,
+    _audit_account(
+        Action.RECORD_CHANGED,
+        account,
         actor=actor,
         request=request,
-        region=_account_region(account),
-        target=f"user:{account.pk}",
-        detail={"user": account.username, "second_factor": "reset", "devices_removed": removed},
+        second_factor="reset",
+        devices_removed=removed,
     )
 
 
