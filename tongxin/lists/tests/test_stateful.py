@@ -3,7 +3,7 @@ step the invariants of the lists and of 两委三会四议 must hold. Each examp
 
 import contextlib
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Any, ClassVar
 
@@ -185,7 +185,9 @@ class ListsMachine(RuleBasedStateMachine):
                         m.weight * (100 if m.status == MilestoneStatus.ACCEPTED else m.progress)
                         for m in milestones
                     )
-                    assert project.progress == (Decimal(value) / total).quantize(Decimal("0.01"))
+                    # rounded half up (四舍五入), as the service does
+                    expected = (Decimal(value) / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                    assert project.progress == expected
 
     @invariant()
     def needs_keep_their_history(self) -> None:
