@@ -28,6 +28,7 @@ def _login(page, username):
 
 
 def _no_sideways_scroll(page):
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
 
@@ -51,7 +52,9 @@ def test_grid_worker_logs_a_visit_and_a_finding_becomes_a_case(phone_context, br
     # screen 1: the kind; screen 2: the household; screen 3: details and save
     page.goto("/gridwork/record/")
     page.locator(".gw-kinds a").first.click()  # 走访
+    page.wait_for_url("**/gridwork/record/*/**")
     page.locator(".gw-households a", has_text=tagged.short_address).click()
+    expect(page.locator("#id_note")).to_be_visible()  # screen 3 has loaded
     _no_sideways_scroll(page)
     page.fill("#id_note", "楼道电线裸露，存在安全隐患")
     page.check("#id_found_something")
