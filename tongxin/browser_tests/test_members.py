@@ -30,6 +30,7 @@ def _login(page, username):
 
 
 def _no_sideways_scroll(page):
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
 
