@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tongxin.organisations",
     "tongxin.people",
     "tongxin.households",
+    "tongxin.cadres",
     "tongxin.gridwork",
     "tongxin.jobs",
     "tongxin.cases",

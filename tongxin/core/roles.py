@@ -44,6 +44,8 @@ class Capability(models.TextChoices):
     HOUSEHOLDS_EDIT = "households.edit", _("Keep households, their residents and 联户 links")
     CARE_TAGS_VIEW = "care_tags.view", _("See and set the care tags of households (sensitive)")
     CARE_TAGS_CONFIGURE = "care_tags.configure", _("Configure the care tags of a street or community")
+    CADRES_VIEW = "cadres.view", _("See the cadre roster, its composition, terms and elections")
+    CADRES_MANAGE = "cadres.manage", _("Keep cadre profiles, stationed cadres, terms and elections (换届)")
 
 
 class Role(models.TextChoices):
@@ -74,6 +76,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CASES_CONFIGURE,
             C.HOUSEHOLDS_VIEW,
             C.HOUSEHOLDS_EDIT,
+            C.CADRES_VIEW,
         }
     ),
     Role.SECURITY_ADMIN: frozenset(
@@ -99,6 +102,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.STATISTICS_TARGETS,
             C.STATISTICS_CONFIGURE,
             C.HOUSEHOLDS_VIEW,
+            C.CADRES_VIEW,
+            C.CADRES_MANAGE,
         }
     ),
     Role.STREET_OFFICIAL: frozenset(
@@ -125,6 +130,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.HOUSEHOLDS_VIEW,
             C.HOUSEHOLDS_EDIT,
             C.CARE_TAGS_CONFIGURE,
+            C.CADRES_VIEW,
+            C.CADRES_MANAGE,
         }
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
@@ -152,6 +159,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.HOUSEHOLDS_EDIT,
             C.CARE_TAGS_VIEW,
             C.CARE_TAGS_CONFIGURE,
+            C.CADRES_VIEW,
+            C.CADRES_MANAGE,
         }
     ),
     Role.COMMUNITY_STAFF: frozenset(
@@ -172,6 +181,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.HOUSEHOLDS_VIEW,
             C.HOUSEHOLDS_EDIT,
             C.CARE_TAGS_VIEW,
+            C.CADRES_VIEW,
         }
     ),
     Role.GRID_WORKER: frozenset(

@@ -117,6 +117,8 @@ class PositionKind(models.TextChoices):
     COMMITTEE_MEMBER = "committee_member", _("Committee member (委员)")
     CONCURRENT_MEMBER = "concurrent_member", _("Concurrent committee member (兼职委员)")
     RESIDENTS_DIRECTOR = "residents_director", _("Residents' committee director (居委会主任)")
+    RESIDENTS_DEPUTY_DIRECTOR = "residents_deputy", _("Residents' committee deputy director (居委会副主任)")
+    RESIDENTS_MEMBER = "residents_member", _("Residents' committee member (居委会委员)")
     GRID_LEADER = "grid_leader", _("Grid leader (网格长)")
     GRID_WORKER = "grid_worker", _("Grid worker (网格员)")
     BUILDING_HEAD = "building_head", _("Building head (楼栋长)")
