@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "tongxin.households",
     "tongxin.cadres",
     "tongxin.gridwork",
+    "tongxin.villages",
+    "tongxin.twonew",
     "tongxin.jobs",
     "tongxin.cases",
     "tongxin.notifications",

@@ -44,6 +44,11 @@ class Capability(models.TextChoices):
     HOUSEHOLDS_EDIT = "households.edit", _("Keep households, their residents and 联户 links")
     CARE_TAGS_VIEW = "care_tags.view", _("See and set the care tags of households (sensitive)")
     CARE_TAGS_CONFIGURE = "care_tags.configure", _("Configure the care tags of a street or community")
+    VILLAGES_VIEW = "villages.view", _("See the village collective economy")
+    VILLAGES_MANAGE = "villages.manage", _("Enter and import the village collective economy")
+    VILLAGES_CONFIGURE = "villages.configure", _("Configure the collective-economy tiers")
+    TWONEW_VIEW = "twonew.view", _("See new organisations (两新) and their Party facts")
+    TWONEW_MANAGE = "twonew.manage", _("Keep the Party facts and rectification lists of new organisations")
     CADRES_VIEW = "cadres.view", _("See the cadre roster, its composition, terms and elections")
     CADRES_MANAGE = "cadres.manage", _("Keep cadre profiles, stationed cadres, terms and elections (换届)")
 
@@ -98,6 +103,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.PARTYLIFE_VIEW,
             C.PARTYLIFE_MANAGE,
             C.PRIVACY_REQUESTS,
+            C.VILLAGES_VIEW,
+            C.VILLAGES_CONFIGURE,
+            C.TWONEW_VIEW,
+            C.TWONEW_MANAGE,
             C.STATISTICS_VIEW,
             C.STATISTICS_TARGETS,
             C.STATISTICS_CONFIGURE,
@@ -125,6 +134,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.PARTYLIFE_VIEW,
             C.PARTYLIFE_MANAGE,
             C.PRIVACY_REQUESTS,
+            C.VILLAGES_VIEW,
+            C.VILLAGES_MANAGE,
+            C.TWONEW_VIEW,
+            C.TWONEW_MANAGE,
             C.STATISTICS_VIEW,
             C.STATISTICS_TARGETS,
             C.HOUSEHOLDS_VIEW,
@@ -153,6 +166,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.PARTYLIFE_VIEW,
             C.PARTYLIFE_MANAGE,
             C.PRIVACY_REQUESTS,
+            C.VILLAGES_VIEW,
+            C.TWONEW_VIEW,
             C.STATISTICS_VIEW,
             C.STATISTICS_TARGETS,
             C.HOUSEHOLDS_VIEW,
@@ -177,6 +192,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.MEMBERS_VIEW,
             C.MEMBERS_MANAGE,
             C.PARTYLIFE_VIEW,
+            C.VILLAGES_VIEW,
             C.STATISTICS_VIEW,
             C.HOUSEHOLDS_VIEW,
             C.HOUSEHOLDS_EDIT,

@@ -1,1 +1,10 @@
-from tongxin.statistics.indicators import cases, cobuilding, gridwork, members, partylife, structure  # noqa: F401
+from tongxin.statistics.indicators import (  # noqa: F401
+    cases,
+    cobuilding,
+    economy,
+    gridwork,
+    members,
+    partylife,
+    structure,
+)
+from tongxin.statistics.indicators import assessment  # noqa: F401,E402  (reads the others: last)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TwonewConfig(AppConfig):
+    name = "tongxin.twonew"
+    label = "twonew"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VillagesConfig(AppConfig):
+    name = "tongxin.villages"
+    label = "villages"
