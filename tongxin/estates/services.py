@@ -1,0 +1,570 @@
+"""Writes of estates: one path each. Who may: `estates.manage` at the estate's community (the street
+for the firm's evaluation score); SYSTEM for the demo and commands. Each write checks its own right
+and its input, and refuses with a clear ValidationError."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongxin.audit.models import Action
+from tongxin.audit.services import audit_record
+from tongxin.core.actors import Actor, require_scope, user_or_none
+from tongxin.core.roles import Capability
+from tongxin.estates.defaults import ESTATE_RULES, SUBSIDY_RULES
+from tongxin.estates.models import (
+    BuildingHeadDuty,
+    CommitteeMember,
+    CommitteeRole,
+    DutyKind,
+    EntryKind,
+    Estate,
+    EstateRules,
+    FirmEvaluation,
+    FundEntry,
+    FundProject,
+    Grade,
+    GroupFund,
+    HeadAssessment,
+    JointMeeting,
+    OwnersCommittee,
+    ProjectLocation,
+    RunStatus,
+    SubsidyRow,
+    SubsidyRules,
+    SubsidyRun,
+)
+from tongxin.lists.models import Project
+from tongxin.meetings.models import Meeting
+from tongxin.organisations.models import PartyOrganisation
+from tongxin.partners.models import PartnerUnit, UnitKind
+from tongxin.people.models import Person, Position, PositionKind
+from tongxin.regions.models import Level, Region
+
+VIEW = Capability.ESTATES_VIEW
+MANAGE = Capability.ESTATES_MANAGE
+CENT = Decimal("0.01")
+
+
+# ---- configuration -------------------------------------------------------------------------------
+
+
+def estate_rules_for(day: date) -> EstateRules:
+    """The estate rules in force on `day`: the latest valid from then or before, else the default."""
+    found = EstateRules.objects.filter(valid_from__lte=day).order_by("-valid_from", "-id").first()
+    return found or EstateRules(**ESTATE_RULES)
+
+
+def subsidy_rules_for(day: date) -> SubsidyRules:
+    found = SubsidyRules.objects.filter(valid_from__lte=day).order_by("-valid_from", "-id").first()
+    return found or SubsidyRules(**SUBSIDY_RULES)
+
+
+def _saved_subsidy_rules(day: date) -> SubsidyRules:
+    rules = subsidy_rules_for(day)
+    if rules.pk is None:
+        rules, _created = SubsidyRules.objects.get_or_create(
+            version=SUBSIDY_RULES["version"], defaults=SUBSIDY_RULES
+        )
+    return rules
+
+
+# ---- estates -------------------------------------------------------------------------------------
+
+
+def _community_of(region: Region) -> Region:
+    community = region.community()
+    if community is None:
+        raise ValidationError({"community": [_("Choose a community.")]})
+    return community
+
+
+def estate_create(
+    *,
+    actor: Actor,
+    community: Region,
+    name: str,
+    buildings: Iterable[Region] = (),
+    address: str = "",
+    property_firm: PartnerUnit | None = None,
+    firm_branch: PartyOrganisation | None = None,
+    red_since: date | None = None,
+) -> Estate:
+    """A 小区 of `community`: its buildings must be buildings of that community."""
+    require_scope(actor, MANAGE, community)
+    errors: dict[str, list[str]] = {}
+    if community.level != Level.COMMUNITY:
+        errors.setdefault("community", []).append(_("An estate belongs to a community."))
+    if not (name or "").strip():
+        errors.setdefault("name", []).append(_("Name the estate."))
+    chosen = list(buildings)
+    if any(b.level != Level.BUILDING or not b.path.startswith(community.path) for b in chosen):
+        errors.setdefault("buildings", []).append(_("Choose buildings of this community."))
+    if property_firm is not None and property_firm.kind != UnitKind.PROPERTY_FIRM:
+        errors.setdefault("property_firm", []).append(_("Choose a partner unit that is a property firm."))
+    if (firm_branch is None) != (red_since is None):
+        errors.setdefault("red_since", []).append(
+            _("A Party-led property service (红色物业) needs both the firm's Party branch and the date.")
+        )
+    if firm_branch is not None and property_firm is None:
+        errors.setdefault("firm_branch", []).append(_("Name the property firm first."))
+    if errors:
+        raise ValidationError(errors)
+    if Estate.objects.filter(community=community, name=name.strip()).exists():
+        raise ValidationError({"name": [_("This community already has an estate of this name.")]})
+    with transaction.atomic():
+        estate = Estate.objects.create(
+            name=name.strip()[:100],
+            community=community,
+            region_path=community.path,
+            address=address.strip()[:200],
+            property_firm=property_firm,
+            firm_branch=firm_branch,
+            red_since=red_since,
+        )
+        estate.buildings.set(chosen)
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=actor,
+            region=community,
+            target=f"estate:{estate.pk}",
+            detail={"created": estate.name, "buildings": len(chosen)},
+        )
+    return estate
+
+
+# ---- owners' committees (业委会) ------------------------------------------------------------------
+
+
+def committee_create(
+    *,
+    actor: Actor,
+    estate: Estate,
+    term_starts_on: date,
+    term_ends_on: date,
+    members: Iterable[tuple[Person, str]],
+) -> OwnersCommittee:
+    """A term of the estate's 业委会 with its members (one director at most)."""
+    require_scope(actor, MANAGE, estate.community)
+    seats = list(members)
+    errors: dict[str, list[str]] = {}
+    if term_ends_on < term_starts_on:
+        errors.setdefault("term_ends_on", []).append(_("The term ends after it starts."))
+    if not seats:
+        errors.setdefault("members", []).append(_("Name the committee's members."))
+    if sum(1 for _p, role in seats if role == CommitteeRole.DIRECTOR) > 1:
+        errors.setdefault("members", []).append(_("A committee has one director."))
+    if any(role not in CommitteeRole.values for _p, role in seats):
+        errors.setdefault("members", []).append(_("Unknown role on the committee."))
+    if len({p.pk for p, _r in seats}) != len(seats):
+        errors.setdefault("members", []).append(_("Each person holds one seat."))
+    overlapping = estate.committees.filter(term_starts_on__lte=term_ends_on, term_ends_on__gte=term_starts_on)
+    if overlapping.exists():
+        errors.setdefault("term_starts_on", []).append(
+            _("Another term of this committee overlaps these dates.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        committee = OwnersCommittee.objects.create(
+            estate=estate, term_starts_on=term_starts_on, term_ends_on=term_ends_on
+        )
+        CommitteeMember.objects.bulk_create(
+            CommitteeMember(committee=committee, person=p, role=role) for p, role in seats
+        )
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=actor,
+            region=estate.community,
+            target=f"ownerscommittee:{committee.pk}",
+            detail={"estate": estate.pk, "members": len(seats)},
+        )
+    return committee
+
+
+def is_red_committee(members: list[CommitteeMember], rules: EstateRules) -> bool:
+    """红色业委会 by the rule in force: the director is a Party member (where the rule says so), or at
+    least the configured share of the members are."""
+    if not members:
+        return False
+    if rules.red_if_director_member and any(
+        m.role == CommitteeRole.DIRECTOR and m.person.is_party_member for m in members
+    ):
+        return True
+    party = sum(1 for m in members if m.person.is_party_member)
+    return Decimal(party) / len(members) >= rules.red_member_share
+
+
+# ---- 三驾马车 joint meetings -----------------------------------------------------------------------
+
+
+def joint_meeting_link(*, actor: Actor, estate: Estate, meeting: Meeting) -> JointMeeting:
+    """Attach a joint meeting (held in the estate's community) to the estate: its decisions and tasks
+    then count for the estate and its property firm."""
+    require_scope(actor, MANAGE, estate.community)
+    if not meeting.region.path.startswith(estate.community.path) and not estate.community.path.startswith(
+        meeting.region.path
+    ):
+        raise ValidationError({"meeting": [_("The meeting is not one of this estate's community.")]})
+    if JointMeeting.objects.filter(meeting=meeting).exists():
+        raise ValidationError({"meeting": [_("This meeting is already linked to an estate.")]})
+    return JointMeeting.objects.create(estate=estate, meeting=meeting)
+
+
+# ---- the firm's evaluation: the street's own score -----------------------------------------------
+
+
+def evaluation_score(
+    *, actor: Actor, firm: PartnerUnit, year: int, score: Decimal | None, note: str = ""
+) -> FirmEvaluation:
+    """The street's subjective score of a firm for a year (0–100, or none). Only an official whose
+    estates.manage reaches the street of every estate the firm serves may give it."""
+    if firm.kind != UnitKind.PROPERTY_FIRM:
+        raise ValidationError({"firm": [_("Only a property firm is evaluated here.")]})
+    if score is not None and not (Decimal(0) <= score <= Decimal(100)):
+        raise ValidationError({"score": [_("A score lies between 0 and 100.")]})
+    streets = {
+        r
+        for r in Region.objects.filter(
+            level=Level.STREET,
+            pk__in=[
+                int(i)
+                for path in firm.estates.values_list("region_path", flat=True)
+                for i in path.strip("/").split("/")
+            ],
+        )
+    }
+    if not streets:
+        raise ValidationError({"firm": [_("The firm serves no estate yet.")]})
+    require_scope(actor, MANAGE, *streets)
+    with transaction.atomic():
+        evaluation, _created = FirmEvaluation.objects.select_for_update().get_or_create(firm=firm, year=year)
+        old = evaluation.subjective_score
+        evaluation.subjective_score = score
+        evaluation.subjective_note = (note or "").strip()
+        evaluation.scored_by = user_or_none(actor)
+        evaluation.scored_at = timezone.now()
+        evaluation.save()
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=actor,
+            region=sorted(streets, key=lambda r: r.path)[0],
+            target=f"firmevaluation:{evaluation.pk}",
+            detail={"subjective_score": {"old": str(old), "new": str(score)}, "year": year},
+        )
+    return evaluation
+
+
+# ---- building heads: duties, grades, the annual subsidy ------------------------------------------
+
+
+def _head(position: Position) -> None:
+    if position.kind != PositionKind.BUILDING_HEAD:
+        raise ValidationError({"position": [_("This is not a building head's position.")]})
+
+
+def duty_record(
+    *, actor: Actor, position: Position, kind: str, done_on: date, note: str, today: date | None = None
+) -> BuildingHeadDuty:
+    """A piece of a building head's work, recorded by the community (or the head's grid leader)."""
+    require_scope(actor, MANAGE, position.region)
+    _head(position)
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if kind not in DutyKind.values:
+        errors.setdefault("kind", []).append(_("Choose the kind of work."))
+    if done_on > today:
+        errors.setdefault("done_on", []).append(_("Work is recorded once it has been done."))
+    if done_on < position.starts_on or (position.ends_on is not None and done_on > position.ends_on):
+        errors.setdefault("done_on", []).append(_("The day lies outside the building head's term."))
+    if not (note or "").strip():
+        errors.setdefault("note", []).append(_("Say what was done."))
+    if errors:
+        raise ValidationError(errors)
+    return BuildingHeadDuty.objects.create(
+        position=position,
+        region_path=position.region.path,
+        kind=kind,
+        done_on=done_on,
+        note=note.strip()[:200],
+    )
+
+
+def duty_verify(*, actor: Actor, duty: BuildingHeadDuty, now: datetime | None = None) -> BuildingHeadDuty:
+    """The community confirms the work was done; only verified work counts toward the subsidy. Nobody
+    verifies their own work."""
+    position = duty.position
+    require_scope(actor, MANAGE, position.region)
+    person_id = getattr(actor, "person_id", None)
+    if person_id is not None and person_id == position.person_id:
+        raise PermissionDenied
+    updated = BuildingHeadDuty.objects.filter(pk=duty.pk, verified_at__isnull=True).update(
+        verified_at=now or timezone.now(), verified_by=user_or_none(actor)
+    )
+    if not updated:
+        raise ValidationError(_("This work has already been verified."))
+    duty.refresh_from_db()
+    return duty
+
+
+def assessment_set(*, actor: Actor, position: Position, year: int, grade: str) -> HeadAssessment:
+    require_scope(actor, MANAGE, position.region)
+    _head(position)
+    if grade not in Grade.values:
+        raise ValidationError({"grade": [_("Choose a grade.")]})
+    found, _created = HeadAssessment.objects.update_or_create(
+        position=position, year=year, defaults={"grade": grade}
+    )
+    return found
+
+
+def days_in_office(position: Position, year: int, *, today: date | None = None) -> int:
+    """Days of `year` (up to today in the current year) the position was held."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    if today is not None and today < end:
+        end = today
+    first = max(start, position.starts_on)
+    last = min(end, position.ends_on or end)
+    return max(0, (last - first).days + 1)
+
+
+def subsidy_amount(
+    rules: SubsidyRules, *, days: int, days_in_year: int, items: int, grade: str
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(base part, work part, factor, amount): the base in proportion to the days in office, the
+    verified items at most `item_cap`, both scaled by the grade's factor; rounded to the fen, half up."""
+    base = (
+        (rules.base_amount * days / days_in_year).quantize(CENT, ROUND_HALF_UP)
+        if days_in_year
+        else Decimal(0)
+    )
+    work = (rules.per_item * min(items, rules.item_cap)).quantize(CENT, ROUND_HALF_UP)
+    factor = rules.factor(grade)
+    return base, work, factor, ((base + work) * factor).quantize(CENT, ROUND_HALF_UP)
+
+
+def _year_days(year: int) -> int:
+    return (date(year, 12, 31) - date(year, 1, 1)).days + 1
+
+
+def subsidy_compute(
+    *, actor: Actor, community: Region, year: int, today: date | None = None, now: datetime | None = None
+) -> SubsidyRun:
+    """Compute (or compute again, while still a draft) the building heads' subsidies of a community
+    for a year, with the rules in force at the year's end (or today)."""
+    require_scope(actor, MANAGE, community)
+    if community.level != Level.COMMUNITY:
+        raise ValidationError({"community": [_("Subsidies are computed for a community.")]})
+    today = today or timezone.localdate()
+    if year > today.year:
+        raise ValidationError({"year": [_("The year has not begun.")]})
+    until = min(date(year, 12, 31), today)
+    rules = _saved_subsidy_rules(until)
+    positions = list(
+        Position.objects.filter(
+            kind=PositionKind.BUILDING_HEAD,
+            region__path__gte=community.path,
+            region__path__lt=community.path + "~",
+            starts_on__lte=until,
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=date(year, 1, 1)))
+        .select_related("region", "person")
+        .order_by("region__path", "id")
+    )
+    items = _verified_items([p.pk for p in positions], year)
+    grades = dict(
+        HeadAssessment.objects.filter(position__in=positions, year=year).values_list("position_id", "grade")
+    )
+    with transaction.atomic():
+        run = SubsidyRun.objects.select_for_update().filter(community=community, year=year).first()
+        if run is not None and run.status == RunStatus.APPROVED:
+            raise ValidationError(_("The subsidies of this year are approved; they are not computed again."))
+        if run is None:
+            run = SubsidyRun(community=community, region_path=community.path, year=year)
+        run.rules = rules
+        run.computed_at = now or timezone.now()
+        run.computed_by = user_or_none(actor)
+        run.save()
+        run.rows.all().delete()
+        rows = []
+        for p in positions:
+            days = days_in_office(p, year, today=today if year == today.year else None)
+            n = items.get(p.pk, 0)
+            grade = grades.get(p.pk, "")
+            base, work, factor, amount = subsidy_amount(
+                rules, days=days, days_in_year=_year_days(year), items=n, grade=grade
+            )
+            rows.append(
+                SubsidyRow(
+                    run=run,
+                    position=p,
+                    region_path=p.region.path,
+                    days_in_office=days,
+                    verified_items=n,
+                    grade=grade,
+                    base_part=base,
+                    work_part=work,
+                    factor=factor,
+                    amount=amount,
+                )
+            )
+        SubsidyRow.objects.bulk_create(rows)
+        run.total = sum((r.amount for r in rows), Decimal(0))
+        run.save(update_fields=["total"])
+    return run
+
+
+def _verified_items(position_ids: list[int], year: int) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for position_id in BuildingHeadDuty.objects.filter(
+        position_id__in=position_ids,
+        verified_at__isnull=False,
+        done_on__gte=date(year, 1, 1),
+        done_on__lte=date(year, 12, 31),
+    ).values_list("position_id", flat=True):
+        counts[position_id] = counts.get(position_id, 0) + 1
+    return counts
+
+
+def subsidy_approve(*, actor: Actor, run: SubsidyRun, now: datetime | None = None) -> SubsidyRun:
+    """Approve a run once (a conditional update: two approvals never both pass); then it is paid."""
+    require_scope(actor, MANAGE, run.community)
+    user = user_or_none(actor)
+    if user is not None and run.computed_by_id == user.pk:
+        raise ValidationError(_("Someone other than who computed the subsidies approves them."))
+    with transaction.atomic():
+        updated = SubsidyRun.objects.filter(pk=run.pk, status=RunStatus.DRAFT).update(
+            status=RunStatus.APPROVED, approved_at=now or timezone.now(), approved_by=user_or_none(actor)
+        )
+        if not updated:
+            raise ValidationError(_("These subsidies are already approved."))
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=actor,
+            region=run.community,
+            target=f"subsidyrun:{run.pk}",
+            detail={"status": {"old": RunStatus.DRAFT, "new": RunStatus.APPROVED}, "total": str(run.total)},
+        )
+    run.refresh_from_db()
+    return run
+
+
+# ---- 楼组 自治金 ------------------------------------------------------------------------------------
+
+
+def fund_create(
+    *, actor: Actor, community: Region, name: str, buildings: Iterable[Region] = (), keeper_name: str = ""
+) -> GroupFund:
+    require_scope(actor, MANAGE, community)
+    chosen = list(buildings)
+    if community.level != Level.COMMUNITY:
+        raise ValidationError({"community": [_("A building group's fund belongs to a community.")]})
+    if not (name or "").strip():
+        raise ValidationError({"name": [_("Name the building group.")]})
+    if any(b.level != Level.BUILDING or not b.path.startswith(community.path) for b in chosen):
+        raise ValidationError({"buildings": [_("Choose buildings of this community.")]})
+    with transaction.atomic():
+        fund = GroupFund.objects.create(
+            name=name.strip()[:100],
+            community=community,
+            region_path=community.path,
+            keeper_name=keeper_name[:50],
+        )
+        fund.buildings.set(chosen)
+    return fund
+
+
+def fund_project_create(
+    *, actor: Actor, fund: GroupFund, title: str, budget: Decimal = Decimal(0)
+) -> FundProject:
+    require_scope(actor, MANAGE, fund.community)
+    if not (title or "").strip():
+        raise ValidationError({"title": [_("Name the project.")]})
+    if budget < 0:
+        raise ValidationError({"budget": [_("A budget is not negative.")]})
+    return FundProject.objects.create(fund=fund, title=title.strip()[:120], budget=budget)
+
+
+def fund_entry_add(
+    *,
+    actor: Actor,
+    fund: GroupFund,
+    kind: str,
+    amount: Decimal,
+    on: date,
+    purpose: str,
+    project: FundProject | None = None,
+    receipt_number: str = "",
+    now: datetime | None = None,
+) -> FundEntry:
+    """A grant into the fund, or a spending out of it with its receipt. The balance is kept on the
+    fund row, locked: a spending larger than the balance is refused, never left negative."""
+    require_scope(actor, MANAGE, fund.community)
+    errors: dict[str, list[str]] = {}
+    if kind not in EntryKind.values:
+        errors.setdefault("kind", []).append(_("A grant or a spending."))
+    if amount is None or amount <= 0:
+        errors.setdefault("amount", []).append(_("The amount is more than zero."))
+    if not (purpose or "").strip():
+        errors.setdefault("purpose", []).append(_("Say what the money is for."))
+    if kind == EntryKind.SPENDING and not (receipt_number or "").strip():
+        errors.setdefault("receipt_number", []).append(_("A spending needs the number of its receipt."))
+    if project is not None and project.fund_id != fund.pk:
+        errors.setdefault("project", []).append(_("The project is not one of this fund's."))
+    if on > (now or timezone.now()).date():
+        errors.setdefault("on", []).append(_("The date is not in the future."))
+    if errors:
+        raise ValidationError(errors)
+    amount = amount.quantize(CENT, ROUND_HALF_UP)
+    with transaction.atomic():
+        locked = GroupFund.objects.select_for_update().get(pk=fund.pk)
+        balance = locked.balance + (amount if kind == EntryKind.GRANT else -amount)
+        if balance < 0:
+            raise ValidationError(
+                {
+                    "amount": [
+                        _(
+                            "The fund holds %(balance)s yuan; a spending of %(amount)s yuan "
+                            "would leave it negative."
+                        )
+                        % {"balance": f"{locked.balance:,.2f}", "amount": f"{amount:,.2f}"}
+                    ]
+                }
+            )
+        locked.balance = balance
+        locked.save(update_fields=["balance"])
+        entry = FundEntry.objects.create(
+            fund=locked,
+            kind=kind,
+            amount=amount,
+            on=on,
+            purpose=purpose.strip()[:200],
+            project=project,
+            receipt_number=(receipt_number or "").strip()[:40],
+            balance_after=balance,
+            recorded_by=user_or_none(actor),
+            recorded_at=now or timezone.now(),
+        )
+    fund.balance = balance
+    return entry
+
+
+# ---- co-building projects on the map -------------------------------------------------------------
+
+
+def project_locate(
+    *, actor: Actor, project: Project, lng: float, lat: float, label: str = ""
+) -> ProjectLocation:
+    """Put a co-building project on the map (or move it)."""
+    require_scope(actor, MANAGE, project.region)
+    if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+        raise ValidationError({"lng": [_("Give a longitude and a latitude.")]})
+    found, _created = ProjectLocation.objects.update_or_create(
+        project=project, defaults={"lng": lng, "lat": lat, "label": (label or "").strip()[:120]}
+    )
+    return found

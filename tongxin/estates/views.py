@@ -1,0 +1,417 @@
+"""Pages of estates: the estates of a community, an estate, a firm's evaluation, building heads and
+their subsidies (with the payment sheet), 楼组 自治金, and the co-building projects on the map.
+
+Officials reach their estates.view subtree; a property firm's liaison reaches only their firm's
+estates and evaluation (login_only pages that show nothing else: anything outside is a 404)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongxin.audit.exports import export_view
+from tongxin.core.access import login_only, requires
+from tongxin.core.pages import paginate, post_action
+from tongxin.core.roles import Capability
+from tongxin.core.scope import scope_for
+from tongxin.core.xlsx import Column
+from tongxin.estates import selectors, services
+from tongxin.estates.evaluation import estate_open_cases, firm_evaluation
+from tongxin.estates.forms import (
+    CommunityFilter,
+    ComputeForm,
+    DutyForm,
+    EntryForm,
+    GradeForm,
+    ScoreForm,
+    YearForm,
+)
+from tongxin.estates.models import RunStatus
+from tongxin.estates.services import MANAGE, VIEW
+from tongxin.lists.models import ProjectStatus
+
+
+def _reach_or_404(request: HttpRequest) -> selectors.EstateReach:
+    reach = selectors.reach(request.user)
+    if reach.is_empty:
+        raise Http404("no estates in your reach")
+    return reach
+
+
+# ---- estates --------------------------------------------------------------------------------------
+
+
+@login_only
+@require_GET
+def estate_list(request: HttpRequest) -> HttpResponse:
+    """The estates of the user's communities (or of the liaison's firm), with their badges."""
+    reach = _reach_or_404(request)
+    form = CommunityFilter(request.GET or None, communities=selectors.communities_of(request.user))
+    community = form.cleaned_data.get("community") if form.is_valid() else None
+    page = paginate(request, selectors.estates_list(request.user, community=community))
+    estates = list(page.object_list)
+    selectors.badges(estates)
+    today = timezone.localdate()
+    open_cases = estate_open_cases(estates, services.estate_rules_for(today)) if estates else {}
+    for e in estates:
+        e.open_cases = open_cases.get(e.pk, 0)
+    return render(
+        request,
+        "estates/list.html",
+        {
+            "form": form,
+            "page": page,
+            "estates": estates,
+            "official": not reach.scope.is_empty,
+            "firms": selectors.firms_visible(request.user) if reach.firm_ids else [],
+        },
+    )
+
+
+@login_only
+@require_GET
+def estate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    estate = selectors.estate_get(request.user, pk)
+    estate_list_ = [estate]
+    selectors.badges(estate_list_)
+    today = timezone.localdate()
+    open_cases = estate_open_cases(estate_list_, services.estate_rules_for(today)).get(estate.pk, 0)
+    committee = estate.committee  # type: ignore[attr-defined]
+    members = list(committee.members.all()) if committee else []
+    return render(
+        request,
+        "estates/detail.html",
+        {
+            "estate": estate,
+            "buildings": selectors.buildings_of(estate),
+            "committee": committee,
+            "members": members,
+            "meetings": selectors.joint_meetings_of(estate),
+            "open_cases": open_cases,
+            "official": scope_for(request.user, VIEW).contains(estate.region_path),
+        },
+    )
+
+
+# ---- a firm's evaluation --------------------------------------------------------------------------
+
+
+@login_only
+@require_GET
+def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A firm's evaluation of a year: the computed part with the cases behind it, the street's own
+    score, the total and whether it reaches 金牌. One firm at a time: never a ranking."""
+    firm = selectors.firm_get(request.user, pk)
+    year = YearForm(request.GET or None).year_or_default()
+    if year > timezone.localdate().year:
+        raise Http404("a year to come")
+    evaluation = firm_evaluation(firm, year)
+    cases_visible = scope_for(request.user, Capability.CASES_VIEW)
+    visible_estates = {e.pk for e in selectors.estates_visible(request.user).filter(property_firm=firm)}
+    may_score = _may_score(request.user, evaluation.estates)
+    return render(
+        request,
+        "estates/firm.html",
+        {
+            "firm": firm,
+            "year": year,
+            "years": list(range(timezone.localdate().year, timezone.localdate().year - 4, -1)),
+            "e": evaluation,
+            "estates": [e for e in evaluation.estates if e.pk in visible_estates],
+            "cases": paginate(request, evaluation.cases().filter(cases_visible.q("region_path")))
+            if not cases_visible.is_empty
+            else None,
+            "score_form": ScoreForm(
+                initial={"year": year, "score": evaluation.subjective, "note": evaluation.subjective_note}
+            )
+            if may_score
+            else None,
+        },
+    )
+
+
+def _may_score(user: Any, estates: list[Any]) -> bool:
+    manage = scope_for(user, MANAGE)
+    streets = {"/".join(e.region_path.split("/")[:5]) + "/" for e in estates}  # /city/county/street/
+    return bool(estates) and all(manage.contains(s) for s in streets)
+
+
+@requires(MANAGE)
+@require_POST
+def firm_score(request: HttpRequest, pk: int) -> HttpResponse:
+    firm = selectors.firm_get(request.user, pk)
+    form = ScoreForm(request.POST)
+    target = reverse("estates:firm", args=[firm.pk])
+    if not form.is_valid():
+        messages.error(request, _("Give a score between 0 and 100."))
+        return redirect(target)
+    year = form.cleaned_data["year"]
+    try:
+        services.evaluation_score(
+            actor=request.user,
+            firm=firm,
+            year=year,
+            score=form.cleaned_data.get("score"),
+            note=form.cleaned_data.get("note") or "",
+        )
+    except PermissionDenied:
+        raise Http404("the street's score is the street's") from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{target}?year={year}")
+    messages.success(request, _("The street's score is saved."))
+    return redirect(f"{target}?year={year}")
+
+
+# ---- building heads -------------------------------------------------------------------------------
+
+
+@requires(VIEW)
+@require_GET
+def head_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.heads_visible(request.user).order_by("region__path", "id"))
+    return render(request, "estates/heads.html", {"page": page})
+
+
+@requires(VIEW)
+@require_http_methods(["GET", "POST"])
+def head_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    position = get_object_or_404(selectors.heads_visible(request.user), pk=pk)
+    may_manage = selectors.may_manage(request.user, position.region.path)
+    duty_form = DutyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        return post_action(
+            request,
+            lambda: services.duty_record(actor=request.user, position=position, **duty_form.cleaned_data),
+            back=reverse("estates:head", args=[position.pk]),
+            ok=_("The work is recorded; it counts once verified."),
+            form=duty_form,
+            invalid=_("Give the kind of work, the day and what was done."),
+        )
+    return render(
+        request,
+        "estates/head.html",
+        {
+            "position": position,
+            "duties": paginate(request, selectors.duties_of(position)),
+            "assessments": position.assessments.order_by("-year"),
+            "duty_form": duty_form if may_manage else None,
+            "grade_form": GradeForm() if may_manage else None,
+            "may_verify": may_manage and getattr(request.user, "person_id", None) != position.person_id,
+        },
+    )
+
+
+@requires(MANAGE)
+@require_POST
+def duty_verify(request: HttpRequest, pk: int, duty: int) -> HttpResponse:
+    position = get_object_or_404(selectors.heads_visible(request.user), pk=pk)
+    found = get_object_or_404(position.duties, pk=duty)
+    if not selectors.may_manage(request.user, position.region.path):
+        raise PermissionDenied
+    return post_action(
+        request,
+        lambda: services.duty_verify(actor=request.user, duty=found),
+        back=reverse("estates:head", args=[position.pk]),
+        ok=_("Verified."),
+    )
+
+
+@requires(MANAGE)
+@require_POST
+def head_grade(request: HttpRequest, pk: int) -> HttpResponse:
+    position = get_object_or_404(selectors.heads_visible(request.user), pk=pk)
+    if not selectors.may_manage(request.user, position.region.path):
+        raise PermissionDenied
+    form = GradeForm(request.POST)
+    return post_action(
+        request,
+        lambda: services.assessment_set(actor=request.user, position=position, **form.cleaned_data),
+        back=reverse("estates:head", args=[position.pk]),
+        ok=_("The grade is saved."),
+        form=form,
+        invalid=_("Choose a year and a grade."),
+    )
+
+
+# ---- subsidy runs ---------------------------------------------------------------------------------
+
+
+@requires(VIEW)
+@require_http_methods(["GET", "POST"])
+def run_list(request: HttpRequest) -> HttpResponse:
+    manage = scope_for(request.user, MANAGE)
+    communities = selectors.communities_of(request.user).filter(manage.q("path"))
+    form = ComputeForm(request.POST if request.method == "POST" else None, communities=communities)
+    if request.method == "POST":
+        if manage.is_empty:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                run = services.subsidy_compute(
+                    actor=request.user,
+                    community=form.cleaned_data["community"],
+                    year=form.cleaned_data["year"],
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The subsidies are computed from the verified work."))
+                return redirect(run)
+    year = YearForm(request.GET or None).year_or_default()
+    return render(
+        request,
+        "estates/runs.html",
+        {
+            "page": paginate(request, selectors.runs_visible(request.user).order_by("-year", "region_path")),
+            "form": form if not manage.is_empty else None,
+            "year": year,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@requires(VIEW)
+@require_GET
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(request.user, pk)
+    return render(
+        request,
+        "estates/run.html",
+        {
+            "run": run,
+            "rows": paginate(request, selectors.run_rows(run), per_page=100),
+            "may_manage": selectors.may_manage(request.user, run.region_path),
+            "draft": run.status == RunStatus.DRAFT,
+        },
+    )
+
+
+@requires(MANAGE)
+@require_POST
+def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get(request.user, pk)
+    if not selectors.may_manage(request.user, run.region_path):
+        raise PermissionDenied
+    return post_action(
+        request,
+        lambda: services.subsidy_approve(actor=request.user, run=run),
+        back=run,
+        ok=_("The subsidies are approved for payment."),
+    )
+
+
+def _payment_selection(request: HttpRequest) -> tuple[YearForm, Any]:
+    form = YearForm(request.GET or None)
+    return form, selectors.payment_rows(request.user, year=form.year_or_default())
+
+
+PAYMENT_COLUMNS = [
+    Column(gettext_lazy("Community"), lambda r: r.run.community.name, width=16),
+    Column(gettext_lazy("Building"), lambda r: r.position.region.name, width=20),
+    Column(gettext_lazy("Name"), lambda r: r.position.person.name, width=12),
+    Column(gettext_lazy("Days in office"), lambda r: r.days_in_office),
+    Column(gettext_lazy("Verified items"), lambda r: r.verified_items),
+    Column(gettext_lazy("Grade"), lambda r: r.get_grade_display() if r.grade else "—"),
+    Column(gettext_lazy("Amount (yuan)"), lambda r: r.amount, total=True),
+]
+
+payment_export = requires(VIEW)(
+    export_view(
+        _payment_selection,
+        PAYMENT_COLUMNS,
+        name="building-head-subsidies",
+        title=gettext_lazy("Building heads' subsidies (payment sheet)"),
+        back="estates:runs",
+    )
+)
+
+
+# ---- 楼组 自治金 ------------------------------------------------------------------------------------
+
+
+@requires(VIEW)
+@require_GET
+def fund_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.funds_visible(request.user).order_by("region_path", "name"))
+    return render(request, "estates/funds.html", {"page": page})
+
+
+@requires(VIEW)
+@require_http_methods(["GET", "POST"])
+def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    fund = selectors.fund_get(request.user, pk)
+    may_manage = selectors.may_manage(request.user, fund.region_path)
+    form = EntryForm(request.POST if request.method == "POST" else None, projects=fund.projects.all())
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        return post_action(
+            request,
+            lambda: services.fund_entry_add(actor=request.user, fund=fund, **form.cleaned_data),
+            back=fund,
+            ok=_("Recorded."),
+            form=form,
+            invalid=_("Give the kind, an amount above zero, the date and the purpose."),
+        )
+    return render(
+        request,
+        "estates/fund.html",
+        {
+            "fund": fund,
+            "entries": paginate(request, fund.entries.select_related("project").order_by("-on", "-id")),
+            "projects": fund.projects.all(),
+            "buildings": fund.buildings.order_by("path"),
+            "form": form if may_manage else None,
+        },
+    )
+
+
+# ---- projects on the map --------------------------------------------------------------------------
+
+
+@requires(VIEW)
+@require_GET
+def project_map(request: HttpRequest) -> HttpResponse:
+    located = list(selectors.located_projects(request.user))
+    return render(
+        request,
+        "estates/map.html",
+        {"located": located, "statuses": ProjectStatus.choices},
+    )
+
+
+@requires(VIEW)
+@require_GET
+def project_points(request: HttpRequest) -> JsonResponse:
+    """The located projects as GeoJSON points, with their status (the map draws one layer each)."""
+    status = request.GET.get("status") or ""
+    rows = selectors.located_projects(request.user)
+    if status in ProjectStatus.values:
+        rows = rows.filter(project__status=status)
+    features = [
+        {
+            "type": "Feature",
+            "id": loc.project_id,
+            "geometry": {"type": "Point", "coordinates": [loc.lng, loc.lat]},
+            "properties": {
+                "title": loc.project.title,
+                "status": loc.project.status,
+                "status_label": str(loc.project.get_status_display()),
+                "progress": str(loc.project.progress),
+                "where": loc.label or loc.project.region.name,
+                "url": reverse("lists:project", args=[loc.project_id]),
+            },
+        }
+        for loc in rows
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
