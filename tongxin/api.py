@@ -190,6 +190,7 @@ for module, attribute, prefix, tag in [
     ("tongxin.assurance.api", "router", "/security", "security"),
     ("tongxin.privacy.api", "router", "/privacy", "privacy"),
     ("tongxin.gridwork.api", "router", "/gridwork", "grid work"),
+    ("tongxin.estates.api", "router", "/estates", "estates"),
     ("tongxin.transfer.api", "router", "/exports", "exports"),
 ]:
     api.add_router(prefix, getattr(import_module(module), attribute), tags=[tag])

@@ -39,6 +39,7 @@ urlpatterns = [
     # the personal-information notice and requests (public), the registry and the requests' pages
     path("privacy/", include("tongxin.privacy.urls")),
     path("gridwork/", include("tongxin.gridwork.urls")),
+    path("estates/", include("tongxin.estates.urls")),
     # the wall display (大屏) opened by a read-only link, without an account
     path("screen/", include("tongxin.statistics.screen_urls")),
     path("api/v1/", api.urls),

@@ -44,6 +44,11 @@ class Capability(models.TextChoices):
     HOUSEHOLDS_EDIT = "households.edit", _("Keep households, their residents and 联户 links")
     CARE_TAGS_VIEW = "care_tags.view", _("See and set the care tags of households (sensitive)")
     CARE_TAGS_CONFIGURE = "care_tags.configure", _("Configure the care tags of a street or community")
+    ESTATES_VIEW = "estates.view", _("See estates, property firms' evaluations, subsidies and 自治金")
+    ESTATES_MANAGE = (
+        "estates.manage",
+        _("Keep estates, owners' committees, building heads' subsidies and 自治金"),
+    )
     VILLAGES_VIEW = "villages.view", _("See the village collective economy")
     VILLAGES_MANAGE = "villages.manage", _("Enter and import the village collective economy")
     VILLAGES_CONFIGURE = "villages.configure", _("Configure the collective-economy tiers")
@@ -113,6 +118,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.HOUSEHOLDS_VIEW,
             C.CADRES_VIEW,
             C.CADRES_MANAGE,
+            C.ESTATES_VIEW,
         }
     ),
     Role.STREET_OFFICIAL: frozenset(
@@ -145,6 +151,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CARE_TAGS_CONFIGURE,
             C.CADRES_VIEW,
             C.CADRES_MANAGE,
+            C.ESTATES_VIEW,
+            C.ESTATES_MANAGE,
         }
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
@@ -176,6 +184,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CARE_TAGS_CONFIGURE,
             C.CADRES_VIEW,
             C.CADRES_MANAGE,
+            C.ESTATES_VIEW,
+            C.ESTATES_MANAGE,
         }
     ),
     Role.COMMUNITY_STAFF: frozenset(
@@ -198,6 +208,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.HOUSEHOLDS_EDIT,
             C.CARE_TAGS_VIEW,
             C.CADRES_VIEW,
+            C.ESTATES_VIEW,
+            C.ESTATES_MANAGE,
         }
     ),
     Role.GRID_WORKER: frozenset(
