@@ -47,14 +47,21 @@ def held_on(queryset: QuerySet[Position], on: date | None = None) -> QuerySet[Po
     return queryset.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
 
 
+def on_roster() -> Q:
+    """The posts of the roster: a 两委 post kept at a community or village (a grid branch's own
+    secretary is not on its 两委), and the 三长 and 四员 anywhere below."""
+    return Q(kind__in=TEAM_POSITIONS, region__level=Level.COMMUNITY) | Q(
+        kind__in=ROSTER_POSITIONS - TEAM_POSITIONS
+    )
+
+
 def roster_positions(
     region: Region, *, on: date | None = None, kinds: frozenset[str] = ROSTER_POSITIONS
 ) -> QuerySet[Position]:
     """The "234" posts held on `on` anywhere in `region`'s subtree (no scope check)."""
     low, high = subtree_range(region.path)
-    return held_on(
-        Position.objects.filter(kind__in=kinds, region__path__gte=low, region__path__lt=high), on
-    ).select_related("person", "region")
+    rows = Position.objects.filter(on_roster(), kind__in=kinds, region__path__gte=low, region__path__lt=high)
+    return held_on(rows, on).select_related("person", "region")
 
 
 def team_of(region: Region, *, on: date | None = None) -> QuerySet[Position]:
@@ -62,7 +69,7 @@ def team_of(region: Region, *, on: date | None = None) -> QuerySet[Position]:
 
     A township or street gives the teams of all its villages and communities. (No scope check.)
     """
-    return _ordered(roster_positions(region, on=on, kinds=TEAM_POSITIONS))
+    return in_roster_order(roster_positions(region, on=on, kinds=TEAM_POSITIONS))
 
 
 def current_cadres(region: Region, *, on: date | None = None) -> QuerySet[Person]:
@@ -73,7 +80,10 @@ def current_cadres(region: Region, *, on: date | None = None) -> QuerySet[Person
 
 def team_region_ids(people: list[int], *, on: date | None = None) -> dict[int, int]:
     """For each person id, the community or village whose 两委 they sit on (the first found)."""
-    rows = held_on(Position.objects.filter(kind__in=TEAM_POSITIONS, person_id__in=people), on)
+    rows = held_on(
+        Position.objects.filter(kind__in=TEAM_POSITIONS, region__level=Level.COMMUNITY, person_id__in=people),
+        on,
+    )
     found: dict[int, int] = {}
     for person_id, region_id in rows.order_by("starts_on", "pk").values_list("person_id", "region_id"):
         found.setdefault(person_id, region_id)
@@ -99,7 +109,7 @@ ROSTER_ORDER = [
 ]
 
 
-def _ordered(rows: QuerySet[Position]) -> QuerySet[Position]:
+def in_roster_order(rows: QuerySet[Position]) -> QuerySet[Position]:
     rank = Case(
         *[When(kind=kind, then=Value(i)) for i, kind in enumerate(ROSTER_ORDER)],
         default=Value(99),
@@ -229,7 +239,7 @@ def term_get(user: Any, pk: Any) -> tuple[Term, bool]:
 
 def committee_positions(term: Term, *, on: date | None = None) -> QuerySet[Position]:
     """The committee's posts held at the term's community on `on`."""
-    return _ordered(
+    return in_roster_order(
         held_on(
             Position.objects.filter(region=term.region, kind__in=COMMITTEE_POSITIONS[term.committee]), on
         ).select_related("person", "region")

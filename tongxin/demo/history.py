@@ -14,6 +14,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
+from tongxin.demo.cadres import generate_cadres
 from tongxin.demo.cases.year import generate_demo_cases
 from tongxin.demo.cobuilding import generate_cobuilding
 from tongxin.demo.gridwork import generate_gridwork
@@ -42,6 +43,7 @@ STEPS = (
     Step("privacy requests", generate_privacy_requests),
     Step("households", generate_households),
     Step("grid work", generate_gridwork),
+    Step("cadre roster and 换届", generate_cadres),
 )
 
 

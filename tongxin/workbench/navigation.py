@@ -142,8 +142,10 @@ MENU: tuple[Group, ...] = (
             Item(_("Member development"), "partylife:development", cap(C.PARTYLIFE_VIEW)),
             Item(_("Mobile members"), "partylife:mobile", cap(C.PARTYLIFE_VIEW)),
             Item(_("Training"), "partylife:training", cap(C.PARTYLIFE_VIEW)),
+            Item(_("Cadre roster (234)"), "cadres:roster", cap(C.CADRES_VIEW), also=("cadres:changes",)),
+            Item(_("Terms and elections (换届)"), "cadres:terms", cap(C.CADRES_VIEW)),
         ),
-        ("partylife",),
+        ("partylife", "cadres"),
     ),
     Group(
         "statistics",

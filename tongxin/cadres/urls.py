@@ -1,0 +1,16 @@
+from django.urls import path
+
+from tongxin.cadres import views
+
+app_name = "cadres"
+urlpatterns = [
+    path("", views.roster, name="roster"),
+    path("changes/", views.changes, name="changes"),
+    path("terms/", views.terms, name="terms"),
+    path("terms/<int:pk>/", views.term_detail, name="term"),
+    path("terms/<int:pk>/election/", views.election_create, name="election_create"),
+    path("units/<int:node>/terms/new/", views.term_open, name="term_open"),
+    path("elections/<int:pk>/", views.election_detail, name="election"),
+    path("elections/<int:pk>/take-office/", views.take_office, name="take_office"),
+    path("people/<int:pk>/", views.profile, name="profile"),
+]
