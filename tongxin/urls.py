@@ -40,6 +40,8 @@ urlpatterns = [
     # the personal-information notice and requests (public), the registry and the requests' pages
     path("privacy/", include("tongxin.privacy.urls")),
     path("gridwork/", include("tongxin.gridwork.urls")),
+    # venues (阵地): the public list, booking and private links, and the keepers' pages
+    path("venues/", include("tongxin.venues.urls")),
     path("estates/", include("tongxin.estates.urls")),
     # the wall display (大屏) opened by a read-only link, without an account
     path("screen/", include("tongxin.statistics.screen_urls")),

@@ -44,6 +44,9 @@ class Capability(models.TextChoices):
     HOUSEHOLDS_EDIT = "households.edit", _("Keep households, their residents and 联户 links")
     CARE_TAGS_VIEW = "care_tags.view", _("See and set the care tags of households (sensitive)")
     CARE_TAGS_CONFIGURE = "care_tags.configure", _("Configure the care tags of a street or community")
+    VENUES_VIEW = "venues.view", _("See venues, their rooms, bookings, duty rota and services")
+    VENUES_MANAGE = "venues.manage", _("Keep venues and rooms, approve bookings, record duty and services")
+    VENUES_KEEP = "venues.keep", _("Keep the venues one's own partner unit opens (liaison)")
     ESTATES_VIEW = "estates.view", _("See estates, property firms' evaluations, subsidies and 自治金")
     ESTATES_MANAGE = (
         "estates.manage",
@@ -119,6 +122,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CADRES_VIEW,
             C.CADRES_MANAGE,
             C.ESTATES_VIEW,
+            C.VENUES_VIEW,
         }
     ),
     Role.STREET_OFFICIAL: frozenset(
@@ -153,6 +157,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CADRES_MANAGE,
             C.ESTATES_VIEW,
             C.ESTATES_MANAGE,
+            C.VENUES_VIEW,
+            C.VENUES_MANAGE,
         }
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
@@ -186,6 +192,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CADRES_MANAGE,
             C.ESTATES_VIEW,
             C.ESTATES_MANAGE,
+            C.VENUES_VIEW,
+            C.VENUES_MANAGE,
         }
     ),
     Role.COMMUNITY_STAFF: frozenset(
@@ -210,6 +218,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CADRES_VIEW,
             C.ESTATES_VIEW,
             C.ESTATES_MANAGE,
+            C.VENUES_VIEW,
+            C.VENUES_MANAGE,
         }
     ),
     Role.GRID_WORKER: frozenset(
@@ -225,6 +235,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.HOUSEHOLDS_VIEW,
             C.HOUSEHOLDS_EDIT,
             C.CARE_TAGS_VIEW,
+            C.VENUES_VIEW,
         }
     ),
     Role.GRID_LEADER: frozenset(
@@ -240,7 +251,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.MEMBER: frozenset({C.STRUCTURE_VIEW}),
-    Role.PARTNER_LIAISON: frozenset({C.STRUCTURE_VIEW, C.PARTNERS_VIEW, C.PARTNERS_CLAIM}),
+    Role.PARTNER_LIAISON: frozenset(
+        {C.STRUCTURE_VIEW, C.PARTNERS_VIEW, C.PARTNERS_CLAIM, C.VENUES_KEEP}
+    ),
     Role.HOTLINE_OPERATOR: frozenset({C.STRUCTURE_VIEW, C.CASES_REPORT}),
 }
 
