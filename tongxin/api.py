@@ -190,6 +190,8 @@ for module, attribute, prefix, tag in [
     ("tongxin.assurance.api", "router", "/security", "security"),
     ("tongxin.privacy.api", "router", "/privacy", "privacy"),
     ("tongxin.gridwork.api", "router", "/gridwork", "grid work"),
+    ("tongxin.villages.api", "router", "/villages", "villages"),
+    ("tongxin.twonew.api", "router", "/twonew", "two new"),
     ("tongxin.venues.api", "router", "/venues", "venues"),
     ("tongxin.cadres.api", "router", "/cadres", "cadres"),
     ("tongxin.estates.api", "router", "/estates", "estates"),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from tongxin.demo.cadres import generate_cadres
 from tongxin.demo.cases.year import generate_demo_cases
 from tongxin.demo.cobuilding import generate_cobuilding
+from tongxin.demo.economy import generate_economy
 from tongxin.demo.gridwork import generate_gridwork
 from tongxin.demo.households import generate_households
 from tongxin.demo.memberlife import generate_member_life
@@ -43,6 +44,7 @@ STEPS = (
     Step("privacy requests", generate_privacy_requests),
     Step("households", generate_households),
     Step("grid work", generate_gridwork),
+    Step("collective economy and 两新", generate_economy),
     Step("cadre roster and 换届", generate_cadres),
 )
 

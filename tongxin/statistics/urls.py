@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tongxin.statistics import screen_views, views
+from tongxin.statistics import annual, screen_views, views
 
 app_name = "statistics"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("rows/<str:code>/", views.rows, name="rows"),
     path("map.json", views.map_data, name="map"),
     path("ledger.xlsx", views.ledger, name="ledger"),
+    path("annual/villages.xlsx", annual.village_ledger, name="annual_villages"),
+    path("annual/twonew.xlsx", annual.twonew_ledger, name="annual_twonew"),
     path("targets/", views.targets, name="targets"),
     path("screen/", screen_views.official, name="screen"),
     path("screen/live/", screen_views.official_live, name="screen_live"),

@@ -110,6 +110,8 @@ MENU: tuple[Group, ...] = (
         pgettext_lazy("menu", "Co-building"),
         (
             Item(_("Co-building hub"), "partners:index", cap(C.PARTNERS_VIEW)),
+            Item(_("Village collective economy"), "villages:overview", cap(C.VILLAGES_VIEW)),
+            Item(_("New organisations (两新)"), "twonew:list", cap(C.TWONEW_VIEW)),
             Item(_("Needs"), "lists:needs", cap(C.PARTNERS_VIEW)),
             Item(_("Resources"), "lists:resources", cap(C.PARTNERS_VIEW)),
             Item(_("Projects"), "lists:projects", cap(C.PARTNERS_VIEW)),
