@@ -187,6 +187,7 @@ for module, attribute, prefix, tag in [
     ("tongxin.partylife.api", "router", "/partylife", "party life"),
     ("tongxin.statistics.api", "router", "/statistics", "statistics"),
     ("tongxin.statistics.report_api", "router", "/statistics/reports", "statistics"),
+    ("tongxin.assessment.api", "router", "/assessment", "assessment"),
     ("tongxin.assurance.api", "router", "/security", "security"),
     ("tongxin.privacy.api", "router", "/privacy", "privacy"),
     ("tongxin.gridwork.api", "router", "/gridwork", "grid work"),

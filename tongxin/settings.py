@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "tongxin.households",
     "tongxin.cadres",
     "tongxin.gridwork",
+    "tongxin.assessment",
     "tongxin.venues",
     "tongxin.estates",
     "tongxin.villages",

@@ -37,6 +37,7 @@ urlpatterns = [
     path("activities/", include("tongxin.activities.urls")),
     path("partylife/", include("tongxin.partylife.urls")),
     path("statistics/", include("tongxin.statistics.urls")),
+    path("assessment/", include("tongxin.assessment.urls")),
     path("villages/", include("tongxin.villages.urls")),
     path("twonew/", include("tongxin.twonew.urls")),
     # the personal-information notice and requests (public), the registry and the requests' pages

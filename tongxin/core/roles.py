@@ -59,6 +59,11 @@ class Capability(models.TextChoices):
     TWONEW_MANAGE = "twonew.manage", _("Keep the Party facts and rectification lists of new organisations")
     CADRES_VIEW = "cadres.view", _("See the cadre roster, its composition, terms and elections")
     CADRES_MANAGE = "cadres.manage", _("Keep cadre profiles, stationed cadres, terms and elections (换届)")
+    ASSESSMENT_VIEW = "assessment.view", _("See the results of annual assessments and contests")
+    ASSESSMENT_MANAGE = (
+        "assessment.manage",
+        _("Define assessment schemes, run assessments, enter scores and hold contests (考核, 擂台比武)"),
+    )
 
 
 class Role(models.TextChoices):
@@ -120,6 +125,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.STATISTICS_CONFIGURE,
             C.HOUSEHOLDS_VIEW,
             C.CADRES_VIEW,
+            C.ASSESSMENT_VIEW,
+            C.ASSESSMENT_MANAGE,
             C.CADRES_MANAGE,
             C.ESTATES_VIEW,
             C.VENUES_VIEW,
@@ -154,6 +161,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.HOUSEHOLDS_EDIT,
             C.CARE_TAGS_CONFIGURE,
             C.CADRES_VIEW,
+            C.ASSESSMENT_VIEW,
             C.CADRES_MANAGE,
             C.ESTATES_VIEW,
             C.ESTATES_MANAGE,
@@ -189,6 +197,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CARE_TAGS_VIEW,
             C.CARE_TAGS_CONFIGURE,
             C.CADRES_VIEW,
+            C.ASSESSMENT_VIEW,
             C.CADRES_MANAGE,
             C.ESTATES_VIEW,
             C.ESTATES_MANAGE,

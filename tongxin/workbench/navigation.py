@@ -158,8 +158,9 @@ MENU: tuple[Group, ...] = (
             Item(_("Big screen"), "statistics:screen", cap(C.STATISTICS_VIEW)),
             Item(_("Indicator definitions"), "statistics:definitions", cap(C.STATISTICS_VIEW)),
             Item(_("Annual targets"), "statistics:targets", cap(C.STATISTICS_TARGETS)),
+            Item(_("Assessments (考核)"), "assessment:index", cap(C.ASSESSMENT_VIEW)),
         ),
-        ("statistics",),
+        ("statistics", "assessment"),
     ),
     Group(
         "admin",
