@@ -97,7 +97,7 @@ def test_resident_books_and_the_private_link_shows_no_personal_data(client, cent
 
 
 def test_resident_cancels_through_the_link(client, centre):
-    venue, room = centre
+    _venue, room = centre
     booking, token = book(room)
     response = client.post(reverse("venues:booking_cancel", args=[booking.code, token]))
     assert response.status_code == 302
