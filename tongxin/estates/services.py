@@ -219,6 +219,16 @@ def joint_meeting_link(*, actor: Actor, estate: Estate, meeting: Meeting) -> Joi
 # ---- the firm's evaluation: the street's own score -----------------------------------------------
 
 
+def firm_streets(firm: PartnerUnit) -> list[Region]:
+    """The streets of the estates a firm serves: who may give the street's score."""
+    ids = {
+        int(i)
+        for path in firm.estates.values_list("region_path", flat=True)
+        for i in path.strip("/").split("/")
+    }
+    return list(Region.objects.filter(level=Level.STREET, pk__in=ids).order_by("path"))
+
+
 def evaluation_score(
     *, actor: Actor, firm: PartnerUnit, year: int, score: Decimal | None, note: str = ""
 ) -> FirmEvaluation:
@@ -228,17 +238,7 @@ def evaluation_score(
         raise ValidationError({"firm": [_("Only a property firm is evaluated here.")]})
     if score is not None and not (Decimal(0) <= score <= Decimal(100)):
         raise ValidationError({"score": [_("A score lies between 0 and 100.")]})
-    streets = {
-        r
-        for r in Region.objects.filter(
-            level=Level.STREET,
-            pk__in=[
-                int(i)
-                for path in firm.estates.values_list("region_path", flat=True)
-                for i in path.strip("/").split("/")
-            ],
-        )
-    }
+    streets = firm_streets(firm)
     if not streets:
         raise ValidationError({"firm": [_("The firm serves no estate yet.")]})
     require_scope(actor, MANAGE, *streets)
@@ -253,7 +253,7 @@ def evaluation_score(
         audit_record(
             action=Action.RECORD_CHANGED,
             actor=actor,
-            region=sorted(streets, key=lambda r: r.path)[0],
+            region=streets[0],
             target=f"firmevaluation:{evaluation.pk}",
             detail={"subjective_score": {"old": str(old), "new": str(score)}, "year": year},
         )

@@ -4,6 +4,7 @@ their subsidies (with the payment sheet), 楼组 自治金, and the co-building 
 Officials reach their estates.view subtree; a property firm's liaison reaches only their firm's
 estates and evaluation (login_only pages that show nothing else: anything outside is a 404)."""
 
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.audit.exports import export_view
-from tongxin.core.access import login_only, requires
+from tongxin.core.access import login_only
 from tongxin.core.pages import paginate, post_action
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
@@ -36,6 +37,18 @@ from tongxin.estates.forms import (
 from tongxin.estates.models import RunStatus
 from tongxin.estates.services import MANAGE, VIEW
 from tongxin.lists.models import ProjectStatus
+
+
+def officials(view: Any) -> Any:
+    """Logged in, with estates.view somewhere; anyone else (a firm's liaison included) gets a 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if scope_for(request.user, VIEW).is_empty:
+            raise Http404("no estates in your area")
+        return view(request, *args, **kwargs)
+
+    return login_only(wrapper)
 
 
 def _reach_or_404(request: HttpRequest) -> selectors.EstateReach:
@@ -115,7 +128,7 @@ def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = firm_evaluation(firm, year)
     cases_visible = scope_for(request.user, Capability.CASES_VIEW)
     visible_estates = {e.pk for e in selectors.estates_visible(request.user).filter(property_firm=firm)}
-    may_score = _may_score(request.user, evaluation.estates)
+    may_score = _may_score(request.user, firm)
     return render(
         request,
         "estates/firm.html",
@@ -137,13 +150,13 @@ def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _may_score(user: Any, estates: list[Any]) -> bool:
+def _may_score(user: Any, firm: Any) -> bool:
     manage = scope_for(user, MANAGE)
-    streets = {"/".join(e.region_path.split("/")[:5]) + "/" for e in estates}  # /city/county/street/
-    return bool(estates) and all(manage.contains(s) for s in streets)
+    streets = services.firm_streets(firm)
+    return bool(streets) and all(manage.contains(s.path) for s in streets)
 
 
-@requires(MANAGE)
+@officials
 @require_POST
 def firm_score(request: HttpRequest, pk: int) -> HttpResponse:
     firm = selectors.firm_get(request.user, pk)
@@ -173,14 +186,14 @@ def firm_score(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- building heads -------------------------------------------------------------------------------
 
 
-@requires(VIEW)
+@officials
 @require_GET
 def head_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.heads_visible(request.user).order_by("region__path", "id"))
     return render(request, "estates/heads.html", {"page": page})
 
 
-@requires(VIEW)
+@officials
 @require_http_methods(["GET", "POST"])
 def head_detail(request: HttpRequest, pk: int) -> HttpResponse:
     position = get_object_or_404(selectors.heads_visible(request.user), pk=pk)
@@ -211,7 +224,7 @@ def head_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(MANAGE)
+@officials
 @require_POST
 def duty_verify(request: HttpRequest, pk: int, duty: int) -> HttpResponse:
     position = get_object_or_404(selectors.heads_visible(request.user), pk=pk)
@@ -226,7 +239,7 @@ def duty_verify(request: HttpRequest, pk: int, duty: int) -> HttpResponse:
     )
 
 
-@requires(MANAGE)
+@officials
 @require_POST
 def head_grade(request: HttpRequest, pk: int) -> HttpResponse:
     position = get_object_or_404(selectors.heads_visible(request.user), pk=pk)
@@ -246,7 +259,7 @@ def head_grade(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- subsidy runs ---------------------------------------------------------------------------------
 
 
-@requires(VIEW)
+@officials
 @require_http_methods(["GET", "POST"])
 def run_list(request: HttpRequest) -> HttpResponse:
     manage = scope_for(request.user, MANAGE)
@@ -280,7 +293,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(VIEW)
+@officials
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_get(request.user, pk)
@@ -296,7 +309,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(MANAGE)
+@officials
 @require_POST
 def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_get(request.user, pk)
@@ -325,7 +338,7 @@ PAYMENT_COLUMNS = [
     Column(gettext_lazy("Amount (yuan)"), lambda r: r.amount, total=True),
 ]
 
-payment_export = requires(VIEW)(
+payment_export = officials(
     export_view(
         _payment_selection,
         PAYMENT_COLUMNS,
@@ -339,14 +352,14 @@ payment_export = requires(VIEW)(
 # ---- 楼组 自治金 ------------------------------------------------------------------------------------
 
 
-@requires(VIEW)
+@officials
 @require_GET
 def fund_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.funds_visible(request.user).order_by("region_path", "name"))
     return render(request, "estates/funds.html", {"page": page})
 
 
-@requires(VIEW)
+@officials
 @require_http_methods(["GET", "POST"])
 def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
     fund = selectors.fund_get(request.user, pk)
@@ -379,7 +392,7 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- projects on the map --------------------------------------------------------------------------
 
 
-@requires(VIEW)
+@officials
 @require_GET
 def project_map(request: HttpRequest) -> HttpResponse:
     located = list(selectors.located_projects(request.user))
@@ -390,7 +403,7 @@ def project_map(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(VIEW)
+@officials
 @require_GET
 def project_points(request: HttpRequest) -> JsonResponse:
     """The located projects as GeoJSON points, with their status (the map draws one layer each)."""
