@@ -27,6 +27,7 @@ class Purpose(models.TextChoices):
     ACCOUNTS = "accounts", _("Run officials' accounts and access control (账号与权限管理)")
     SECURITY = "security", _("Keep the security audit trail (安全审计)")
     RIGHTS = "rights", _("Answer requests of data subjects (响应个人权利请求)")
+    VENUES = "venues", _("Book rooms at venues and show who is on duty there (阵地预约与值班)")
 
 
 class Basis(models.TextChoices):
@@ -176,6 +177,12 @@ REGISTRY: tuple[PersonalField, ...] = (
         for model in ("AccessAttempt", "AccessLog", "AccessFailureLog")
         for name in ("username", "ip_address")
     ],
+    # a room booked at a venue: the resident's name and phone, for the keeper to call them back
+    PersonalField("venues.Booking", "booker_name", P.VENUES, B.CONSENT, R.RECORD, protection=MASK),
+    PersonalField("venues.Booking", "phone_encrypted", P.VENUES, B.CONSENT, R.RECORD, protection=ENC),
+    PersonalField("venues.Booking", "phone_hash", P.VENUES, B.CONSENT, R.RECORD, protection=IDX),
+    # who is on duty at a venue (坐班值班), shown to residents
+    *_fields("venues.DutySlot", P.VENUES, B.DUTY, R.RECORD, "name"),
     # subject-rights requests themselves
     PersonalField("privacy.SubjectRequest", "requester_name", P.RIGHTS, B.DUTY, R.REQUEST, protection=MASK),
     PersonalField("privacy.SubjectRequest", "phone_encrypted", P.RIGHTS, B.DUTY, R.REQUEST, protection=ENC),
@@ -221,6 +228,9 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("partylife.TrainingClass", "place"): "where a class is held",
     ("households.CareTag", "name"): "a kind of care (低保, 残疾…), not a person's",
     ("gridwork.LogKind", "name"): "a kind of grid-work log entry",
+    ("venues.Venue", "name"): "a venue's name",
+    ("venues.Venue", "address"): "a venue's address",
+    ("venues.Room", "name"): "a room's name",
 }
 
 
