@@ -21,7 +21,8 @@ LOG_KINDS = [
 # street configured otherwise (独居老人 weekly is a common local rule, set as data)
 VISIT_INTERVAL_DAYS = 30
 
-# the checklist a new campaign starts from (the street edits it)
+# the checklist a new campaign starts from (the street edits it, or keeps others of its own)
+CHECKLIST_NAME = "综合排查"
 CHECKLIST = [
     ("safety", "安全隐患"),
     ("dispute", "矛盾纠纷"),

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.cases.forms import PhotosField
 from tongxin.cases.models import CaseCategory
@@ -139,3 +140,56 @@ class IntervalForm(forms.Form):
     days = forms.IntegerField(
         label=_("Visit a tagged household at least every (days)"), min_value=1, max_value=366
     )
+
+
+class LogKindForm(forms.Form):
+    """A log kind as in force at a street or community: saving it keeps the change at that node."""
+
+    required_css_class = "required"
+    name = forms.CharField(label=pgettext_lazy("log kind", "Name"), max_length=30)
+    household_usual = forms.BooleanField(
+        label=_("Usually about one household (the household screen comes first)"), required=False
+    )
+    has_outcome = forms.BooleanField(label=_("Asks for the outcome (resolved, partly, not)"), required=False)
+    sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=1000, initial=100)
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class NewLogKindForm(LogKindForm):
+    code = forms.SlugField(
+        label=_("Code"), max_length=16, help_text=_("Lower-case letters, digits and _, such as night_patrol.")
+    )
+    field_order = ["code", "name"]
+
+
+class ChecklistForm(forms.Form):
+    required_css_class = "required"
+    name = forms.CharField(label=pgettext_lazy("checklist", "Name"), max_length=40)
+    items = forms.CharField(
+        label=_("Items to check"),
+        help_text=_("One item a line, e.g. 安全隐患, 矛盾纠纷, 消防."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=1000, initial=100)
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+    def clean_items(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
+
+
+class CorrectionForm(forms.Form):
+    """Its author corrects an entry within a day: what happened, the outcome, a finding, the time."""
+
+    at = forms.DateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    note = forms.CharField(label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=Outcome.choices)
+    found_something = forms.BooleanField(label=_("Found a problem"), required=False)
+
+    def __init__(self, *args: Any, entry: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not entry.kind.has_outcome:
+            del self.fields["outcome"]
+        if entry.case_id is not None:  # a finding already made a case stays one
+            del self.fields["found_something"]

@@ -36,19 +36,70 @@ class Outcome(models.TextChoices):
 
 
 class LogKind(models.Model):
-    """A kind of log entry (configuration as data, with versioned defaults in gridwork.defaults)."""
+    """A kind of log entry (configuration as data, with versioned defaults in gridwork.defaults).
 
-    code = models.CharField(_("code"), max_length=16, unique=True, choices=KindCode.choices)
+    Rows without a region are the national defaults (loaded by a data migration); a street or a
+    community changes a kind for its area by keeping its own row with the same code (another name,
+    the outcome asked or not, inactive to hide it) or adds a kind of its own. The kinds in force at
+    a grid are, for each code, the row of the nearest node (community, then street, then default).
+    An entry keeps the row and the code it was recorded with: a later change rewrites no entry, and
+    the figures count by code."""
+
+    code = models.SlugField(_("code"), max_length=16)
     name = models.CharField(_("name"), max_length=30)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("configured by"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="log_kinds",
+    )
     household_usual = models.BooleanField(_("usually about one household"), default=False)
     has_outcome = models.BooleanField(_("records an outcome"), default=False)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
     active = models.BooleanField(_("in use"), default=True)
-    rules_version = models.CharField(_("defaults version"), max_length=32, default=RULES_VERSION)
+    rules_version = models.CharField(_("defaults version"), max_length=32, blank=True, default=RULES_VERSION)
 
     class Meta:
         verbose_name = _("log kind")
         verbose_name_plural = _("log kinds")
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "code"], name="logkind_unique_code"),
+            models.UniqueConstraint(
+                fields=["code"], condition=models.Q(region__isnull=True), name="logkind_unique_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistTemplate(models.Model):
+    """A checklist a campaign starts from (安全隐患, 矛盾纠纷, 消防…): configuration as data.
+
+    The row without a region is the versioned default; a street or community keeps its own. A
+    campaign copies the items when it starts, so changing a template rewrites no campaign."""
+
+    name = models.CharField(_("name"), max_length=40)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("configured by"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="checklist_templates",
+    )
+    items = models.JSONField(_("items"), default=list)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("in use"), default=True)
+    rules_version = models.CharField(_("defaults version"), max_length=32, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("checklist")
+        verbose_name_plural = _("checklists")
         ordering = ["sort_order", "id"]
 
     def __str__(self) -> str:
@@ -152,6 +203,9 @@ class LogEntry(models.Model):
         related_name="log_entry",
     )
     recorded_at = models.DateTimeField(editable=False)
+    # its author's corrections, oldest first: [{"at": iso time, "by": label, "fields": {name: [old, new]}}]
+    # (each is also an audit row; kept here so the entry shows its own history)
+    corrections = models.JSONField(default=list, blank=True, editable=False)
     # the form's or API client's key: the same save pressed twice writes one entry
     client_key = models.CharField(max_length=64, blank=True, editable=False)
 

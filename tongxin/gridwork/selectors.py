@@ -10,10 +10,18 @@ from django.utils import timezone
 
 from tongxin.cases.models import OPEN_STATUSES, Case
 from tongxin.core.scope import scope_for
-from tongxin.gridwork.models import Campaign, KindCode, LogEntry, LogKind, VisitInterval
+from tongxin.gridwork.config import kinds_in_force
+from tongxin.gridwork.models import (
+    Campaign,
+    ChecklistTemplate,
+    KindCode,
+    LogEntry,
+    LogKind,
+    VisitInterval,
+)
 from tongxin.gridwork.services import MANAGE, RECORD, VIEW
 from tongxin.households.models import Household, HouseholdTag
-from tongxin.lib.tree import PATH_END
+from tongxin.lib.tree import PATH_END, ancestor_ids
 from tongxin.regions.models import Level, Region
 
 
@@ -43,17 +51,37 @@ def own_grids(user: Any) -> list[Region]:
     return list(Region.objects.filter(path__in=roots, level=Level.GRID).order_by("path"))
 
 
-def kinds() -> list[LogKind]:
-    return list(LogKind.objects.filter(active=True).order_by("sort_order", "id"))
+def kinds(grid: Region) -> list[LogKind]:
+    """The kinds in force at the grid (its community's or street's own rows, else the defaults)."""
+    return kinds_in_force(grid)
+
+
+def checklists_for(user: Any) -> list[ChecklistTemplate]:
+    """The checklists a user starting a campaign may start from: the default, those kept above
+    their area and those kept inside it."""
+    scope = scope_for(user, MANAGE)
+    above = {pk for root in scope.roots for pk in ancestor_ids(root)}
+    rows = ChecklistTemplate.objects.filter(
+        Q(region__isnull=True) | Q(region_id__in=above) | scope.q("region__path"), active=True
+    ).select_related("region")
+    return sorted(rows, key=lambda c: (c.region_id is not None, c.sort_order, c.pk))
+
+
+def config_nodes(user: Any) -> QuerySet[Region]:
+    """The streets and communities whose grid-work configuration the user keeps."""
+    return Region.objects.filter(
+        scope_for(user, MANAGE).q("path"), level__in=[Level.STREET, Level.COMMUNITY]
+    ).order_by("code", "path")
 
 
 def interval_days(region: Region) -> int:
     """The visit interval in force at a region: the nearest node's row, else the default."""
+    path = ancestor_ids(region.path)  # the node itself and those above it
     rows = {
         v.region_id: v.days
-        for v in VisitInterval.objects.filter(Q(region_id__in=region.ancestor_ids()) | Q(region__isnull=True))
+        for v in VisitInterval.objects.filter(Q(region_id__in=path) | Q(region__isnull=True))
     }
-    for pk in reversed(region.ancestor_ids()):
+    for pk in reversed(path):
         if pk in rows:
             return rows[pk]
     return rows.get(None, 30)

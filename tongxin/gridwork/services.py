@@ -2,8 +2,8 @@
 day (log_correct, audited), a finding made a case in one tap (log_finding_report, idempotent), a
 campaign started and closed, and the visit interval set by a community or street.
 
-Who may: recording needs `RECORD` at the grid (grid workers, grid leaders, community staff);
-campaigns and intervals need `MANAGE` at the street or community.
+Who may: recording needs `gridwork.record` at the grid (grid workers, grid leaders, community
+staff); campaigns and configuration need `gridwork.configure` at the street or community.
 """
 
 from datetime import date, datetime, timedelta
@@ -15,14 +15,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tongxin.audit.edits import audited_edit
+from tongxin.audit.edits import audited_edit, known_fields
+from tongxin.audit.models import Action
+from tongxin.audit.services import audit_record
 from tongxin.cases.models import Case, CaseCategory, CaseKind, CaseSource
 from tongxin.cases.reporting import case_intake_in_grid, photos_validate
 from tongxin.cases.services import case_intake, locate
-from tongxin.core.actors import Actor, actor_label, is_user, require_scope, user_or_none
+from tongxin.core.actors import SYSTEM, Actor, actor_label, is_user, require_scope, user_or_none
 from tongxin.core.roles import Capability
+from tongxin.gridwork.config import kind_in_force
 from tongxin.gridwork.models import (
     Campaign,
+    ChecklistTemplate,
     KindCode,
     LogEntry,
     LogKind,
@@ -33,10 +37,11 @@ from tongxin.gridwork.models import (
 from tongxin.households.models import Household
 from tongxin.regions.models import Level, Region
 
-# who records the log (the grid's workers and leaders, community staff) and who runs campaigns
-RECORD = Capability.CASES_REPORT
-VIEW = Capability.PEOPLE_VIEW
-MANAGE = Capability.CASES_MANAGE
+# who records the log (the grid's workers and leaders, community staff), who reads it, and who
+# configures kinds, checklists and intervals and runs campaigns (a street or community)
+RECORD = Capability.GRIDWORK_RECORD
+VIEW = Capability.GRIDWORK_VIEW
+MANAGE = Capability.GRIDWORK_CONFIGURE
 
 CORRECTION_WINDOW = timedelta(days=1)
 # an entry may be written up to a week late (a weekend's visits on Monday), never in the future
@@ -45,10 +50,11 @@ ANSWERS = ("ok", "issue")
 CORRECTABLE = ("note", "outcome", "found_something", "at", "answers")
 
 
-def _kind(kind: str | LogKind) -> LogKind:
+def _kind(kind: str | LogKind, grid: Region) -> LogKind:
+    """The kind as in force at the grid (its community's or street's own row, else the default)."""
     if isinstance(kind, LogKind):
-        return kind
-    found = LogKind.objects.filter(code=kind, active=True).first()
+        kind = kind.code
+    found = kind_in_force(grid, kind)
     if found is None:
         raise ValidationError({"kind": [_("Choose a kind of log entry.")]})
     return found
@@ -137,7 +143,7 @@ def log_record(
         done = LogEntry.objects.filter(author=author, client_key=client_key).first()
         if done is not None:
             return done
-    kind = _kind(kind)
+    kind = _kind(kind, grid)
     if campaign is not None:  # its state now, not as the caller read it
         campaign = Campaign.objects.get(pk=campaign.pk)
     _validate(
@@ -189,10 +195,12 @@ def may_correct(entry: LogEntry, actor: Actor, now: datetime | None = None) -> b
     return is_user(actor) and entry.author_id == actor.pk and now - entry.recorded_at <= CORRECTION_WINDOW
 
 
+@transaction.atomic
 def log_correct(
     *, actor: Actor, entry: LogEntry, changes: dict[str, Any], now: datetime | None = None
 ) -> LogEntry:
-    """Its author corrects an entry within a day of recording it; the change is audited."""
+    """Its author corrects an entry within a day of recording it; the change is audited and kept in
+    the entry's own history (`corrections`)."""
     unknown = set(changes) - set(CORRECTABLE)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
@@ -225,6 +233,17 @@ def log_correct(
             row.found_something = True
         if row.case_id and not row.found_something:
             raise ValidationError({"found_something": [_("This finding is already a case.")]})
+    if edit.changes:
+        row = edit.row
+        row.corrections = [
+            *row.corrections,
+            {
+                "at": now.isoformat(),
+                "by": actor_label(actor)[:60],
+                "fields": {c.field: [c.old, c.new] for c in edit.changes},
+            },
+        ]
+        LogEntry.objects.filter(pk=row.pk).update(corrections=row.corrections)
     return edit.row
 
 
@@ -366,4 +385,138 @@ def visit_interval_set(*, actor: Actor, region: Region, days: int) -> VisitInter
         VisitInterval, found.pk, actor=actor, fields=("days",), region=lambda v: v.region
     ) as edit:
         edit.row.days = int(days)
+    return edit.row
+
+
+# --- log kinds and checklists (configuration as data) ------------------------------------------
+
+KIND_FIELDS = ("name", "household_usual", "has_outcome", "sort_order", "active")
+CHECKLIST_FIELDS = ("name", "items", "sort_order", "active")
+
+
+def _config_region(actor: Actor, region: Region) -> None:
+    require_scope(actor, MANAGE, region)
+    if region.level not in {Level.STREET, Level.COMMUNITY}:
+        raise ValidationError({"region": [_("A street or a community keeps its own configuration.")]})
+
+
+def _kind_validate(data: dict[str, Any]) -> None:
+    if not (data.get("name") or "").strip():
+        raise ValidationError({"name": [_("Enter the kind's name.")]})
+
+
+def _created(actor: Actor, region: Region, target: str, model: str, created: str) -> None:
+    audit_record(
+        action=Action.RECORD_CHANGED,
+        actor=actor,
+        region=region,
+        target=target,
+        detail={"model": model, "created": created},
+    )
+
+
+@transaction.atomic
+def log_kind_create(
+    *,
+    actor: Actor,
+    region: Region,
+    code: str,
+    name: str,
+    household_usual: bool = False,
+    has_outcome: bool = False,
+    sort_order: int = 100,
+    active: bool = True,
+) -> LogKind:
+    """A street's or community's own kind, or its own copy of a kind above it (the same code)."""
+    _config_region(actor, region)
+    _kind_validate({"name": name})
+    code = code.strip().lower()
+    if not code or not code.replace("_", "").isalnum() or not code.isascii() or len(code) > 16:
+        raise ValidationError(
+            {"code": [_("A code is up to 16 lower-case letters, digits and _, such as visit.")]}
+        )
+    if LogKind.objects.filter(region=region, code=code).exists():
+        raise ValidationError(
+            {"code": [_("%(node)s already has a kind with this code.") % {"node": region.name}]}
+        )
+    kind = LogKind.objects.create(
+        region=region,
+        code=code,
+        name=name.strip(),
+        household_usual=household_usual,
+        has_outcome=has_outcome,
+        sort_order=sort_order,
+        active=active,
+        rules_version="",
+    )
+    _created(actor, region, f"logkind:{kind.pk}", "gridwork.LogKind", kind.code)
+    return kind
+
+
+def log_kind_update(*, actor: Actor, kind: LogKind, **changes: Any) -> LogKind:
+    """Change a kind kept at a street or community (a default is changed by keeping a copy).
+    Entries recorded with it keep their code and are not rewritten."""
+    known_fields(changes, KIND_FIELDS)
+    with audited_edit(LogKind, kind.pk, actor=actor, fields=KIND_FIELDS, region=lambda k: k.region) as edit:
+        row = edit.row
+        if row.region is None:
+            if actor != SYSTEM:
+                raise PermissionDenied
+        else:
+            require_scope(actor, MANAGE, row.region)
+        edit.set(changes)
+        _kind_validate({"name": row.name})
+    return edit.row
+
+
+def log_kind_override(*, actor: Actor, region: Region, kind: LogKind, **changes: Any) -> LogKind:
+    """Change a kind as in force at `region`: the row kept there, or a new row there with its code."""
+    if kind.region_id == region.pk:
+        return log_kind_update(actor=actor, kind=kind, **changes)
+    known_fields(changes, KIND_FIELDS)
+    values = {k: getattr(kind, k) for k in KIND_FIELDS} | changes
+    return log_kind_create(actor=actor, region=region, code=kind.code, **values)
+
+
+def _checklist_validate(name: str, items: list[str]) -> list[str]:
+    errors: dict[str, list[str]] = {}
+    if not (name or "").strip():
+        errors["name"] = [_("Enter the checklist's name.")]
+    cleaned = [item.strip()[:40] for item in items if item and item.strip()]
+    if not cleaned:
+        errors["items"] = [_("List at least one item to check.")]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def checklist_create(
+    *, actor: Actor, region: Region, name: str, items: list[str], sort_order: int = 100, active: bool = True
+) -> ChecklistTemplate:
+    """A street's or community's own checklist for its campaigns."""
+    _config_region(actor, region)
+    cleaned = _checklist_validate(name, items)
+    found = ChecklistTemplate.objects.create(
+        region=region, name=name.strip(), items=cleaned, sort_order=sort_order, active=active
+    )
+    _created(actor, region, f"checklist:{found.pk}", "gridwork.ChecklistTemplate", found.name)
+    return found
+
+
+def checklist_update(*, actor: Actor, checklist: ChecklistTemplate, **changes: Any) -> ChecklistTemplate:
+    """Change a checklist kept at a street or community. Campaigns copied its items when they
+    started: none is rewritten."""
+    known_fields(changes, CHECKLIST_FIELDS)
+    with audited_edit(
+        ChecklistTemplate, checklist.pk, actor=actor, fields=CHECKLIST_FIELDS, region=lambda c: c.region
+    ) as edit:
+        row = edit.row
+        if row.region is None:
+            if actor != SYSTEM:
+                raise PermissionDenied
+        else:
+            require_scope(actor, MANAGE, row.region)
+        edit.set(changes)
+        row.items = _checklist_validate(row.name, list(row.items))
     return edit.row

@@ -42,3 +42,6 @@ def load_gridwork_configuration() -> None:
         "tongxin.households.migrations.0002_default_care_tags",
     ):
         importlib.import_module(module).load_defaults(apps, None)
+    importlib.import_module("tongxin.gridwork.migrations.0004_kinds_and_checklists_by_area").load_checklist(
+        apps, None
+    )

@@ -2,10 +2,11 @@
 household → details and save), the entry with its one-tap finding, the log list and its export,
 the community's grids, campaigns with their coverage, and the visit interval."""
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,20 +19,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongxin.audit.exports import xlsx_response
 from tongxin.core.access import requires
 from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import int_param, list_page, paginate, post_action
+from tongxin.core.pages import form_page, int_param, list_page, paginate, post_action, posted
 from tongxin.core.periods import PeriodForm
 from tongxin.core.scope import scope_for
 from tongxin.core.xlsx import Column
 from tongxin.gridwork import selectors
-from tongxin.gridwork.forms import CampaignForm, EntryForm, FindingForm, IntervalForm
+from tongxin.gridwork.config import kind_in_force
+from tongxin.gridwork.forms import CampaignForm, CorrectionForm, EntryForm, FindingForm, IntervalForm
 from tongxin.gridwork.listing import log_selection
-from tongxin.gridwork.models import Campaign, LogKind
+from tongxin.gridwork.models import Campaign, LogEntry, LogKind, Outcome
 from tongxin.gridwork.services import (
     MANAGE,
     RECORD,
     VIEW,
     campaign_close,
     campaign_start,
+    log_correct,
     log_finding_report,
     log_record,
     may_correct,
@@ -69,7 +72,14 @@ def my_grid(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "gridwork/my_grid.html",
-        {"day": day, "kinds": selectors.kinds(), "grid": grid, "own": own, "now": timezone.now()},
+        {
+            "day": day,
+            "kinds": selectors.kinds(grid),
+            "grid": grid,
+            "own": own,
+            "now": timezone.now(),
+            "correctable": {e.pk for e in day.today if may_correct(e, request.user)},
+        },
     )
 
 
@@ -78,19 +88,23 @@ def my_grid(request: HttpRequest) -> HttpResponse:
 def record_kind(request: HttpRequest) -> HttpResponse:
     """Screen one: what kind of work."""
     grid = _grid(request)
-    return render(request, "gridwork/record_kind.html", {"kinds": selectors.kinds(), "grid": grid})
+    return render(request, "gridwork/record_kind.html", {"kinds": selectors.kinds(grid), "grid": grid})
 
 
-def _kind(code: str) -> LogKind:
-    return get_object_or_404(LogKind, code=code, active=True)
+def _kind(code: str, grid: Region) -> LogKind:
+    """The kind as in force at the grid; 404 for a kind not in use there."""
+    found = kind_in_force(grid, code)
+    if found is None:
+        raise Http404("no such kind of work here")
+    return found
 
 
 @requires(RECORD)
 @require_GET
 def record_household(request: HttpRequest, kind: str) -> HttpResponse:
     """Screen two: which household (of "my grid"), or none. A search narrows a long grid."""
-    log_kind = _kind(kind)
     grid = _grid(request)
+    log_kind = _kind(kind, grid)
     households = Household.objects.filter(grid=grid, active=True)
     query = (request.GET.get("q") or "").strip()[:40]
     if query:
@@ -115,8 +129,8 @@ def _campaigns_for(grid: Region) -> Any:
 @require_http_methods(["GET", "POST"])
 def record_details(request: HttpRequest, kind: str) -> HttpResponse:
     """Screen three: details and save. With “found a problem” ticked, the same save makes the case."""
-    log_kind = _kind(kind)
     grid = _grid(request)
+    log_kind = _kind(kind, grid)
     households = Household.objects.filter(grid=grid, active=True).order_by("region_path", "unit", "room")
     initial: dict[str, Any] = {}
     household_pk = int_param(request, "household")
@@ -201,8 +215,74 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
             "finding_form": FindingForm() if can_report and found.case_id is None else None,
             "may_correct": may_correct(found, request.user),
             "photos": list(found.photos.all()),
+            "corrections": _corrections(found),
         },
     )
+
+
+@requires(RECORD)
+@require_http_methods(["GET", "POST"])
+def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Its author corrects an entry within a day (a phone form): the time, what happened, the
+    outcome, a finding. The change shows in the entry's history and in the audit trail."""
+    found = _entry(request, pk)
+    if not may_correct(found, request.user):
+        raise PermissionDenied
+    initial = {
+        "at": timezone.localtime(found.at),
+        "note": found.note,
+        "outcome": found.outcome,
+        "found_something": found.found_something,
+    }
+    form = CorrectionForm(posted(request), entry=found, initial=initial)
+
+    def save(form: CorrectionForm) -> Any:
+        changes = dict(form.cleaned_data)
+        if changes["at"] == found.at.replace(second=0, microsecond=0):  # the form shows minutes
+            del changes["at"]
+        return log_correct(actor=request.user, entry=found, changes=changes)
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        success=found.get_absolute_url(),
+        message=_("The correction is saved."),
+        template="gridwork/correct.html",
+        context={"entry": found},
+        field_map={"answers": "note", "location": "note", "household": "note", "campaign": "note"},
+    )
+
+
+def _shown(entry: LogEntry, name: str, value: Any) -> str:
+    """A corrected value as the page shows it (the audit keeps it as stored)."""
+    if name == "outcome":
+        return str(Outcome(value).label) if value in Outcome.values else ""
+    if name == "found_something":
+        return _("yes") if value in (True, "True", "true") else _("no")
+    if name == "at" and value:
+        try:
+            return timezone.localtime(datetime.fromisoformat(str(value))).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return str(value)
+    return str(value or "")
+
+
+def _corrections(entry: LogEntry) -> list[dict[str, Any]]:
+    """The entry's corrections, oldest first, each field with its label and old and new value."""
+    rows = []
+    for c in entry.corrections:
+        fields = [
+            (
+                str(getattr(LogEntry._meta.get_field(name), "verbose_name", name)),
+                _shown(entry, name, old),
+                _shown(entry, name, new),
+            )
+            for name, (old, new) in c.get("fields", {}).items()
+        ]
+        at = datetime.fromisoformat(c["at"]) if c.get("at") else None
+        rows.append({"at": at, "by": c.get("by", ""), "fields": fields})
+    return rows
 
 
 @requires(RECORD)
@@ -343,9 +423,11 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         "path"
     )
     grids = Region.objects.filter(scope.q("path"), level=Level.GRID).order_by("path")
-    form = CampaignForm(
-        request.POST or None, regions=regions, grids=grids, initial={"checklist": "安全隐患\n矛盾纠纷\n消防"}
-    )
+    checklists = selectors.checklists_for(request.user)
+    chosen = int_param(request, "checklist")
+    start = next((c for c in checklists if c.pk == chosen), checklists[0] if checklists else None)
+    initial = {"checklist": "\n".join(start.items) if start is not None else ""}
+    form = CampaignForm(request.POST or None, regions=regions, grids=grids, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -364,7 +446,11 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The campaign is started."))
             return redirect(found)
-    return render(request, "gridwork/campaign_form.html", {"form": form})
+    return render(
+        request,
+        "gridwork/campaign_form.html",
+        {"form": form, "checklists": checklists, "chosen": start},
+    )
 
 
 COVERAGE_COLUMNS = [

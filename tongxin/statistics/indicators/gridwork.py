@@ -28,10 +28,10 @@ log = Source(
     "log_entries",
     lambda: LogEntry.objects.select_related("kind", "grid", "household"),
     "region_path",
-    Capability.PEOPLE_VIEW,
+    Capability.GRIDWORK_VIEW,
 )
 households = Source(
-    "households", lambda: Household.objects.filter(active=True), "region_path", Capability.PEOPLE_VIEW
+    "households", lambda: Household.objects.filter(active=True), "region_path", Capability.HOUSEHOLDS_VIEW
 )
 TIMES = pgettext_lazy("unit of a figure", "times")
 HOUSEHOLDS = pgettext_lazy("unit of a figure", "households")
