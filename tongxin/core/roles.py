@@ -44,6 +44,12 @@ class Capability(models.TextChoices):
     HOUSEHOLDS_EDIT = "households.edit", _("Keep households, their residents and 联户 links")
     CARE_TAGS_VIEW = "care_tags.view", _("See and set the care tags of households (sensitive)")
     CARE_TAGS_CONFIGURE = "care_tags.configure", _("Configure the care tags of a street or community")
+    GRIDWORK_VIEW = "gridwork.view", _("See the grid work log, grids' days and campaigns")
+    GRIDWORK_RECORD = "gridwork.record", _("Record grid work (visits, patrols, rounds, 四员 work)")
+    GRIDWORK_CONFIGURE = (
+        "gridwork.configure",
+        _("Configure log kinds, checklists and visit intervals; start and close campaigns"),
+    )
     VENUES_VIEW = "venues.view", _("See venues, their rooms, bookings, duty rota and services")
     VENUES_MANAGE = "venues.manage", _("Keep venues and rooms, approve bookings, record duty and services")
     VENUES_KEEP = "venues.keep", _("Keep the venues one's own partner unit opens (liaison)")
@@ -130,6 +136,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CADRES_MANAGE,
             C.ESTATES_VIEW,
             C.VENUES_VIEW,
+            C.GRIDWORK_VIEW,
         }
     ),
     Role.STREET_OFFICIAL: frozenset(
@@ -167,6 +174,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.ESTATES_MANAGE,
             C.VENUES_VIEW,
             C.VENUES_MANAGE,
+            C.GRIDWORK_VIEW,
+            C.GRIDWORK_CONFIGURE,
         }
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
@@ -203,6 +212,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.ESTATES_MANAGE,
             C.VENUES_VIEW,
             C.VENUES_MANAGE,
+            C.GRIDWORK_VIEW,
+            C.GRIDWORK_RECORD,
+            C.GRIDWORK_CONFIGURE,
         }
     ),
     Role.COMMUNITY_STAFF: frozenset(
@@ -229,6 +241,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.ESTATES_MANAGE,
             C.VENUES_VIEW,
             C.VENUES_MANAGE,
+            C.GRIDWORK_VIEW,
+            C.GRIDWORK_RECORD,
         }
     ),
     Role.GRID_WORKER: frozenset(
@@ -245,6 +259,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.HOUSEHOLDS_EDIT,
             C.CARE_TAGS_VIEW,
             C.VENUES_VIEW,
+            C.GRIDWORK_VIEW,
+            C.GRIDWORK_RECORD,
         }
     ),
     Role.GRID_LEADER: frozenset(
@@ -257,6 +273,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.MEMBERS_VIEW,
             C.HOUSEHOLDS_VIEW,
             C.CARE_TAGS_VIEW,
+            C.GRIDWORK_VIEW,
+            C.GRIDWORK_RECORD,
         }
     ),
     Role.MEMBER: frozenset({C.STRUCTURE_VIEW}),

@@ -93,15 +93,16 @@ MENU: tuple[Group, ...] = (
         "gridwork",
         pgettext_lazy("menu", "Grid work"),
         (
-            Item(_("My grid"), "gridwork:my_grid", cap(C.CASES_REPORT)),
-            Item(_("Grids of the community"), "gridwork:community", cap(C.PEOPLE_VIEW)),
-            Item(_("Grid work log"), "gridwork:log", cap(C.PEOPLE_VIEW)),
-            Item(_("Campaigns"), "gridwork:campaigns", cap(C.PEOPLE_VIEW)),
+            Item(_("My grid"), "gridwork:my_grid", cap(C.GRIDWORK_RECORD)),
+            Item(_("Grids of the community"), "gridwork:community", cap(C.GRIDWORK_VIEW)),
+            Item(_("Grid work log"), "gridwork:log", cap(C.GRIDWORK_VIEW)),
+            Item(_("Campaigns"), "gridwork:campaigns", cap(C.GRIDWORK_VIEW)),
             Item(
                 pgettext_lazy("household register", "Households"), "households:list", cap(C.HOUSEHOLDS_VIEW)
             ),
             Item(_("联户 links"), "households:links", cap(C.HOUSEHOLDS_VIEW)),
             Item(_("Care tags"), "households:care_tags", cap(C.CARE_TAGS_CONFIGURE)),
+            Item(_("Grid work settings"), "gridwork:settings", cap(C.GRIDWORK_CONFIGURE)),
         ),
         ("gridwork", "households"),
     ),

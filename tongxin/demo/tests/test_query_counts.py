@@ -149,6 +149,7 @@ PAGES: dict[str, Budget] = {
     "gridwork:community": Budget("shequ_shuji", 24),
     "gridwork:campaigns": Budget("jiedao", 15),
     "gridwork:campaign_new": Budget("jiedao", 15, rows=None),
+    "gridwork:settings": Budget("shequ_shuji", 16),
     # households: the list with its care tags (one query for the page's tags), the forms' pickers
     "households:list": Budget("wanggeyuan", 16),
     "households:export": Budget("wanggeyuan", 16),
