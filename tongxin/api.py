@@ -197,5 +197,6 @@ for module, attribute, prefix, tag in [
     ("tongxin.cadres.api", "router", "/cadres", "cadres"),
     ("tongxin.estates.api", "router", "/estates", "estates"),
     ("tongxin.transfer.api", "router", "/exports", "exports"),
+    ("tongxin.exchange.api", "router", "/exchange", "exchange"),
 ]:
     api.add_router(prefix, getattr(import_module(module), attribute), tags=[tag])

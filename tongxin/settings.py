@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "tongxin.transfer",
     "tongxin.assurance",
     "tongxin.privacy",
+    "tongxin.exchange",
     "tongxin.workbench",
     "tongxin.demo",
 ]

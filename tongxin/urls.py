@@ -48,6 +48,8 @@ urlpatterns = [
     path("estates/", include("tongxin.estates.urls")),
     # the wall display (大屏) opened by a read-only link, without an account
     path("screen/", include("tongxin.statistics.screen_urls")),
+    # the 12345 hotline platforms and the group robots (configuration and delivery logs)
+    path("exchange/", include("tongxin.exchange.urls")),
     path("api/v1/", api.urls),
 ]
 

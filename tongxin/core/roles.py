@@ -44,6 +44,8 @@ class Capability(models.TextChoices):
     HOUSEHOLDS_EDIT = "households.edit", _("Keep households, their residents and 联户 links")
     CARE_TAGS_VIEW = "care_tags.view", _("See and set the care tags of households (sensitive)")
     CARE_TAGS_CONFIGURE = "care_tags.configure", _("Configure the care tags of a street or community")
+    HOTLINE_MANAGE = "hotline.manage", _("Configure 12345 hotline platforms, their secrets and callbacks")
+    ROBOTS_MANAGE = "robots.manage", _("Configure group-chat robots and read their delivery log")
     GRIDWORK_VIEW = "gridwork.view", _("See the grid work log, grids' days and campaigns")
     GRIDWORK_RECORD = "gridwork.record", _("Record grid work (visits, patrols, rounds, 四员 work)")
     GRIDWORK_CONFIGURE = (
@@ -104,7 +106,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.SECURITY_ADMIN: frozenset(
-        {C.STRUCTURE_VIEW, C.ACCOUNTS_MANAGE, C.SECURITY_VIEW, C.PRIVACY_REQUESTS, C.PRIVACY_REGISTRY}
+        {
+            C.STRUCTURE_VIEW,
+            C.ACCOUNTS_MANAGE,
+            C.SECURITY_VIEW,
+            C.PRIVACY_REQUESTS,
+            C.PRIVACY_REGISTRY,
+            C.HOTLINE_MANAGE,
+        }
     ),
     Role.AUDITOR: frozenset({C.STRUCTURE_VIEW, C.AUDIT_VIEW, C.SECURITY_VIEW, C.PRIVACY_REGISTRY}),
     Role.COUNTY_ORG: frozenset(
@@ -167,6 +176,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.HOUSEHOLDS_VIEW,
             C.HOUSEHOLDS_EDIT,
             C.CARE_TAGS_CONFIGURE,
+            C.ROBOTS_MANAGE,
             C.CADRES_VIEW,
             C.ASSESSMENT_VIEW,
             C.CADRES_MANAGE,
@@ -205,6 +215,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.HOUSEHOLDS_EDIT,
             C.CARE_TAGS_VIEW,
             C.CARE_TAGS_CONFIGURE,
+            C.ROBOTS_MANAGE,
             C.CADRES_VIEW,
             C.ASSESSMENT_VIEW,
             C.CADRES_MANAGE,

@@ -177,6 +177,8 @@ MENU: tuple[Group, ...] = (
             Item(_("Import & export"), "transfer:index", cap(C.DATA_IMPORT, C.DATA_EXPORT)),
             Item(_("Accounts"), "accounts:list", cap(C.ACCOUNTS_MANAGE)),
             Item(_("Display links"), "statistics:displays", cap(C.ACCOUNTS_MANAGE)),
+            Item(_("12345 hotline platforms"), "exchange:peers", cap(C.HOTLINE_MANAGE)),
+            Item(_("Group robots"), "exchange:robots", cap(C.ROBOTS_MANAGE), also=("exchange:log",)),
             Item(_("Audit trail"), "audit:list", cap(C.AUDIT_VIEW)),
             Item(_("Personal-data registry"), "privacy:registry", cap(C.PRIVACY_REGISTRY)),
             Item(_("Subject-rights requests"), "privacy:requests", cap(C.PRIVACY_REQUESTS)),
@@ -194,6 +196,7 @@ MENU: tuple[Group, ...] = (
             "audit",
             "assurance",
             "privacy",
+            "exchange",
         ),
     ),
 )
