@@ -1,4 +1,5 @@
 from tongxin.statistics.indicators import (  # noqa: F401
+    cadres,
     cases,
     cobuilding,
     economy,
@@ -7,4 +8,3 @@ from tongxin.statistics.indicators import (  # noqa: F401
     partylife,
     structure,
 )
-from tongxin.statistics.indicators import assessment  # noqa: F401,E402  (reads the others: last)
