@@ -8,3 +8,4 @@ from tongxin.statistics.indicators import (  # noqa: F401
     partylife,
     structure,
 )
+from tongxin.statistics.indicators import assessment  # noqa: F401,E402  (reads the others: last)
