@@ -228,16 +228,10 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("partylife.TrainingClass", "place"): "where a class is held",
     ("households.CareTag", "name"): "a kind of care (低保, 残疾…), not a person's",
     ("gridwork.LogKind", "name"): "a kind of grid-work log entry",
+    ("gridwork.ChecklistTemplate", "name"): "the name of a campaign checklist (综合排查)",
     ("venues.Venue", "name"): "a venue's name",
     ("venues.Venue", "address"): "a venue's address",
     ("venues.Room", "name"): "a room's name",
-    ("exchange.HotlinePeer", "name"): "a 12345 hotline platform",
-    ("exchange.Robot", "name"): "a chat group's name",
-    # secrets of other systems, not personal data: encrypted with the field key (so that its
-    # rotation re-encrypts them too), never shown again after they are entered
-    ("exchange.HotlinePeer", "secret_encrypted"): "a hotline platform's shared HMAC secret",
-    ("exchange.Robot", "webhook_encrypted"): "a group robot's webhook address (it holds the robot's key)",
-    ("exchange.Robot", "secret_encrypted"): "a DingTalk robot's signing secret",
 }
 
 
