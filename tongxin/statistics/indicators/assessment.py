@@ -1,7 +1,7 @@
 """Annual assessment and contests: teams and cadres assessed, the grades, the 末位 and the contests
 held (seed 004: 252 village teams and 809 cadres assessed; 36 secretaries in the 擂台大比武).
 
-Grades are the owning department's business (DOMAIN.md §7): these figures need assessment.manage.
+The figures need assessment.view at the node (a village sees its own rows only).
 This module also gives the assessment its reader of the registry (objective items read their
 value at a village for a year here), since the assessment sits below the registry."""
 
@@ -23,7 +23,8 @@ from tongxin.statistics.registry import REGISTRY, Indicator, Source, register, s
 from tongxin.statistics.selectors import compute, total
 
 S = section("assessment", _("Assessment"))
-M = Capability.ASSESSMENT_MANAGE
+# assessment.view: the statistics scope test has every figure readable at the reader's own node
+M = Capability.ASSESSMENT_VIEW
 SUBJECTS = pgettext_lazy("unit of a figure", "subjects")
 TEAMS = pgettext_lazy("unit of a figure", "teams")
 PEOPLE = pgettext_lazy("unit of a figure", "people")
