@@ -27,6 +27,10 @@ class Purpose(models.TextChoices):
     ACCOUNTS = "accounts", _("Run officials' accounts and access control (账号与权限管理)")
     SECURITY = "security", _("Keep the security audit trail (安全审计)")
     RIGHTS = "rights", _("Answer requests of data subjects (响应个人权利请求)")
+    CADRES = (
+        "cadres",
+        _("Keep the roster of village and community cadres and their elections (干部名册与换届)"),
+    )
     VENUES = "venues", _("Book rooms at venues and show who is on duty there (阵地预约与值班)")
 
 
@@ -188,6 +192,29 @@ REGISTRY: tuple[PersonalField, ...] = (
     PersonalField("privacy.SubjectRequest", "phone_encrypted", P.RIGHTS, B.DUTY, R.REQUEST, protection=ENC),
     PersonalField("privacy.SubjectRequest", "phone_hash", P.RIGHTS, B.DUTY, R.REQUEST, protection=IDX),
     PersonalField("privacy.SubjectRequest", "detail", P.RIGHTS, B.DUTY, R.REQUEST),
+    # the cadre roster (干部名册): education and the facts the 234 composition counts; political
+    # status and veteran status are specific identities (特定身份), sensitive
+    *_fields(
+        "cadres.CadreProfile",
+        P.CADRES,
+        B.HR,
+        R.RECORD,
+        "person",
+        "education",
+        "major",
+        "upgrade_level",
+        "upgrade_school",
+        "upgrade_expected_on",
+        "wealth_leader",
+        "college_graduate_cadre",
+        "note",
+    ),
+    *[
+        PersonalField("cadres.CadreProfile", name, P.CADRES, B.HR, R.RECORD, S)
+        for name in ("political_status", "veteran")
+    ],
+    *_fields("cadres.Stationed", P.CADRES, B.HR, R.RECORD, "person", "note"),
+    *_fields("cadres.Candidate", P.CADRES, B.DUTY, R.RECORD, "person", "votes", "elected"),
 )
 
 # fields whose names look personal but are not: the reason is the record of that decision
@@ -228,6 +255,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("partylife.TrainingClass", "place"): "where a class is held",
     ("households.CareTag", "name"): "a kind of care (低保, 残疾…), not a person's",
     ("gridwork.LogKind", "name"): "a kind of grid-work log entry",
+    ("cadres.Stationed", "sending_unit_name"): "the unit that sent a first secretary or work team",
     ("gridwork.ChecklistTemplate", "name"): "the name of a campaign checklist (综合排查)",
     ("venues.Venue", "name"): "a venue's name",
     ("venues.Venue", "address"): "a venue's address",
