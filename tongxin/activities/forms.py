@@ -13,6 +13,7 @@ from tongxin.core.scope import has_capability
 from tongxin.members.forms import PersonChoiceField
 from tongxin.organisations.forms import OrganisationChoiceField
 from tongxin.regions.forms import RegionChoiceField
+from tongxin.venues.selectors import rooms_for_booking
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -20,6 +21,11 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class RoomChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.venue.name} · {obj.name}"
 
 
 class UnitField(forms.ModelChoiceField):
@@ -62,9 +68,16 @@ class ActivityForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    room = RoomChoiceField(
+        label=_("Reserve a room (optional)"),
+        queryset=None,
+        required=False,
+        help_text=_("Booked for the activity's time in the same step; a clash is shown here."),
+    )
 
     def __init__(self, *args: Any, user: Any, units: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = rooms_for_booking(user)  # type: ignore[attr-defined]
         self.manages = has_capability(user, Capability.MEMBERS_MANAGE)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         if self.manages:

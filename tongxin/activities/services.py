@@ -33,7 +33,7 @@ from tongxin.activities.models import (
 from tongxin.activities.selectors import _unit_ids, audience_condition, may_manage_activity, may_sign_up
 from tongxin.audit.edits import audited_edit
 from tongxin.cases.services import responder_create
-from tongxin.core.actors import Actor, require_scope, user_or_none
+from tongxin.core.actors import SYSTEM, Actor, require_scope, user_or_none
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.core.uploads import upload_accept
@@ -44,6 +44,8 @@ from tongxin.notifications.services import notify_on_commit
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.people.models import Person
 from tongxin.regions.models import Region
+from tongxin.venues.models import Room
+from tongxin.venues.services import room_reserve
 
 ACTIVITY_FIELDS = (
     "title",
@@ -105,6 +107,7 @@ def activity_create(
     organisation: PartyOrganisation | None = None,
     unit: Any = None,
     hours: Decimal | None = None,
+    room: Room | None = None,
     **data: Any,
 ) -> Activity:
     """Publish an activity. The organiser needs members.manage over the area, or speaks for `unit`.
@@ -127,7 +130,18 @@ def activity_create(
         data["hours"] = default_hours(data["starts_at"], data["ends_at"])
     for key in ("title", "place", "description"):
         data[key] = (data.get(key) or "").strip()
-    return Activity.objects.create(region=region, unit=unit, organiser=organiser, **data)
+    activity = Activity.objects.create(region=region, unit=unit, organiser=organiser, **data)
+    if room is not None:  # the room is booked in this transaction: a clash undoes the activity too
+        room_reserve(
+            actor=organiser if organiser is not None else SYSTEM,
+            room=room,
+            starts_at=activity.starts_at,
+            ends_at=activity.ends_at,
+            purpose=activity.title,
+            attendees=activity.places or 1,
+            reference=f"activities.activity:{activity.pk}",
+        )
+    return activity
 
 
 def activity_update(*, activity: Activity, actor: Actor, **changes: Any) -> Activity:

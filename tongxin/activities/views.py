@@ -129,8 +129,8 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActivityForm(
         request.POST or None, initial=initial, user=user, units=selectors.unit_choices_for(user)
     )
-    for name in ("region", "unit", "organisation"):
-        form.fields.pop(name, None)  # where and by whom do not change once published
+    for name in ("region", "unit", "organisation", "room"):
+        form.fields.pop(name, None)  # where and by whom do not change once published; rooms: /venues/
 
     def save(form: ActivityForm) -> None:
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"region", "unit", "organisation"}}

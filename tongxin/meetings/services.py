@@ -37,6 +37,8 @@ from tongxin.partners.models import Alliance, PartnerUnit
 from tongxin.partners.selectors import alliance_members_current, reach_for, rules_current
 from tongxin.partners.services import require_manage
 from tongxin.regions.models import Region
+from tongxin.venues.models import Room
+from tongxin.venues.services import room_reserve
 
 
 class DecisionConflict(Exception):
@@ -48,6 +50,9 @@ def _display(user: Any) -> str:
 
 
 # ---- meetings -------------------------------------------------------------------------------------
+
+
+MEETING_ROOM_HOURS = 2  # a meeting has a start only: its room is held this long
 
 
 @transaction.atomic
@@ -63,8 +68,10 @@ def meeting_schedule(
     agenda: Iterable[str] = (),
     invite_units: Iterable[PartnerUnit] | None = None,
     invite_users: Iterable[Any] = (),
+    room: Room | None = None,
 ) -> Meeting:
-    """Plan a meeting. An alliance's meeting invites its member units unless told otherwise."""
+    """Plan a meeting. An alliance's meeting invites its member units unless told otherwise. A
+    `room` is booked for it in the same transaction (a clash undoes the meeting too)."""
     region = region or (alliance.region if alliance is not None else None)
     errors: dict[str, list[str]] = {}
     if region is None:
@@ -98,6 +105,15 @@ def meeting_schedule(
         Invitation.objects.get_or_create(meeting=meeting, unit=unit, defaults={"name": unit.name})
     for user in invite_users:
         Invitation.objects.get_or_create(meeting=meeting, user=user, defaults={"name": _display(user)[:120]})
+    if room is not None:
+        room_reserve(
+            actor=actor,
+            room=room,
+            starts_at=meeting.scheduled_at,
+            ends_at=meeting.scheduled_at + timedelta(hours=MEETING_ROOM_HOURS),
+            purpose=meeting.title,
+            reference=f"meetings.meeting:{meeting.pk}",
+        )
     return meeting
 
 

@@ -120,6 +120,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
             kind=data["kind"],
             place=data["place"],
             agenda=data["agenda_items"],
+            room=data.get("room"),
         )
 
     return form_page(

@@ -209,3 +209,13 @@ def venue_with_details(venue: Venue) -> Venue:
 
 def people_served(user: Any, *, since: date) -> int:
     return service_records(user).filter(on__gte=since).aggregate(n=Sum("people_served"))["n"] or 0
+
+
+def rooms_for_booking(user: Any) -> QuerySet[Room]:
+    """Rooms a form may offer the user: those of venues they see or keep, and public ones."""
+    return (
+        Room.objects.filter(active=True, venue__active=True)
+        .filter(venue_q(user, prefix="venue__") | Q(venue__public=True, bookable=True))
+        .select_related("venue")
+        .order_by("venue__region__path", "venue__name", "name")
+    )

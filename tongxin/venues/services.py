@@ -525,3 +525,30 @@ def bookings_cancel_reference(*, reference: str, actor: Actor, reason: str = "")
             continue
         done += 1
     return done
+
+
+def room_reserve(
+    *,
+    actor: Actor,
+    room: Room,
+    starts_at: datetime,
+    ends_at: datetime,
+    purpose: str,
+    reference: str,
+    attendees: int = 1,
+) -> Booking:
+    """Book a room for another app's record (an activity, a meeting) in the caller's transaction;
+    any refusal (a clash, too many people, a closed room) is an error on its `room` field."""
+    try:
+        booking, _token = booking_create(
+            actor=actor,
+            room=room,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            purpose=purpose,
+            attendees=attendees,
+            reference=reference,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"room": exc.messages}) from exc
+    return booking
