@@ -1,11 +1,16 @@
 """Annual assessment and contests: teams and cadres assessed, the grades, the 末位 and the contests
 held (seed 004: 252 village teams and 809 cadres assessed; 36 secretaries in the 擂台大比武).
 
-The figures need assessment.view at the node (a village sees its own rows only).
+The figures need assessment.view at the node. A result counts at a node only where its scheme lets
+the node see it (DOMAIN.md §7, as the assessment's own pages do): at the owning department's node or
+above it, at any node when the scheme shares its results with streets and townships, and at the
+subject's own village or community. So a street's figures never list the grades of its villages
+from a scheme that keeps them to the department.
 This module also gives the assessment its reader of the registry (objective items read their
 value at a village for a year here), since the assessment sits below the registry."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +35,18 @@ TEAMS = pgettext_lazy("unit of a figure", "teams")
 PEOPLE = pgettext_lazy("unit of a figure", "people")
 TIMES = pgettext_lazy("unit of a figure", "times")
 
-results = Source(
+
+@dataclass(frozen=True)
+class ResultSource(Source):
+    """Results under a node, narrowed to those the node may see (see the module's note)."""
+
+    def in_node(self, node: Any) -> Q:
+        owner_below = Q(run__scheme__owner__path__gte=node.path, run__scheme__owner__path__lt=node.path + "~")
+        own = Q(region_path=node.path)
+        return super().in_node(node) & (owner_below | Q(run__scheme__share_with_streets=True) | own)
+
+
+results = ResultSource(
     "assessment_results",
     lambda: Result.objects.select_related("region", "person", "run__scheme"),
     "region_path",
