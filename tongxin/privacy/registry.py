@@ -32,6 +32,10 @@ class Purpose(models.TextChoices):
         _("Keep the roster of village and community cadres and their elections (干部名册与换届)"),
     )
     VENUES = "venues", _("Book rooms at venues and show who is on duty there (阵地预约与值班)")
+    ASSESSMENT = (
+        "assessment",
+        _("Assess village and community teams and cadres and hold secretaries' contests (考核与擂台比武)"),
+    )
 
 
 class Basis(models.TextChoices):
@@ -192,6 +196,14 @@ REGISTRY: tuple[PersonalField, ...] = (
     PersonalField("privacy.SubjectRequest", "phone_encrypted", P.RIGHTS, B.DUTY, R.REQUEST, protection=ENC),
     PersonalField("privacy.SubjectRequest", "phone_hash", P.RIGHTS, B.DUTY, R.REQUEST, protection=IDX),
     PersonalField("privacy.SubjectRequest", "detail", P.RIGHTS, B.DUTY, R.REQUEST),
+    # the annual assessment (年度考核) of cadres and the secretaries' contests (擂台比武): who was
+    # assessed, their grade and what it led to (一述二考三挂钩), their 述职 report, the judges
+    *_fields(
+        "assessment.Result", P.ASSESSMENT, B.HR, R.RECORD, "person", "total", "grade", "report", "report_name"
+    ),
+    *_fields("assessment.Consequence", P.ASSESSMENT, B.HR, R.RECORD, "person", "note"),
+    *_fields("assessment.Participant", P.ASSESSMENT, B.HR, R.RECORD, "person", "result", "place"),
+    *_fields("assessment.Judge", P.ASSESSMENT, B.DUTY, R.RECORD, "name"),
     # the cadre roster (干部名册): education and the facts the 234 composition counts; political
     # status and veteran status are specific identities (特定身份), sensitive
     *_fields(
@@ -260,6 +272,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("venues.Venue", "name"): "a venue's name",
     ("venues.Venue", "address"): "a venue's address",
     ("venues.Room", "name"): "a room's name",
+    ("assessment.Scheme", "name"): "an assessment scheme's name",
+    ("assessment.Item", "name"): "an assessment item (考核项目)",
 }
 
 
