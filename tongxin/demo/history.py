@@ -23,6 +23,7 @@ from tongxin.demo.households import generate_households
 from tongxin.demo.memberlife import generate_member_life
 from tongxin.demo.privacy import generate_privacy_requests
 from tongxin.demo.targets import generate_targets
+from tongxin.demo.venues import generate_venues
 from tongxin.notifications.outbox import outbox_mark_processed
 
 
@@ -44,6 +45,7 @@ STEPS = (
     Step("privacy requests", generate_privacy_requests),
     Step("households", generate_households),
     Step("grid work", generate_gridwork),
+    Step("venues, bookings and services", generate_venues),
     Step("collective economy and 两新", generate_economy),
     Step("cadre roster and 换届", generate_cadres),
 )

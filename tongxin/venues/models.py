@@ -4,6 +4,8 @@ neighbourhood), 睦邻中心, 红色港湾/红色驿站, 长者食堂; their roo
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -50,6 +52,8 @@ class Venue(models.Model):
     needs_approval = models.BooleanField(_("bookings need the keeper's approval"), default=True)
     # seven entries, Monday first: "08:30-17:30" (or "08:30-12:00,14:00-17:30"), "" when closed
     hours = models.JSONField(_("opening hours"), default=list, blank=True)
+    # kept from `hours` on every save, for the figures (statistics: hours open per week)
+    hours_per_week = models.DecimalField(max_digits=5, decimal_places=2, default=0, editable=False)
     facilities = models.CharField(_("facilities"), max_length=300, blank=True)
     description = models.TextField(_("about the venue"), blank=True)
     active = models.BooleanField(_("open"), default=True)
@@ -63,6 +67,12 @@ class Venue(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.hours_per_week = (Decimal(self.minutes_open_per_week()) / 60).quantize(Decimal("0.01"))
+        if kwargs.get("update_fields") is not None and "hours" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "hours_per_week"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("venues:manage_venue", args=[self.pk])

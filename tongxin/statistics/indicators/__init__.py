@@ -7,5 +7,6 @@ from tongxin.statistics.indicators import (  # noqa: F401
     members,
     partylife,
     structure,
+    venues,
 )
 from tongxin.statistics.indicators import assessment  # noqa: F401,E402  (reads the others: last)
