@@ -112,7 +112,7 @@ def _cases(robots: list[Robot], now: datetime) -> int:
         .order_by("id")[:BATCH]
     )
     last = CaseTransition.objects.aggregate(last=Max("id"))["last"] or 0
-    made = _hotline_events([t for t in rows if _has_ticket(t)], now)
+    made = _hotline_events([t for t in rows if t.action != Action.INTAKE and _has_ticket(t)], now)
     for transition in rows:
         made += _case_to_robots(robots, transition, now)
     # a full batch: go on from its end next time; else everything up to the newest row was read

@@ -39,6 +39,10 @@ def _clean(text: str) -> str:
     return " ".join(str(text).split()).replace("[", "【").replace("]", "】").replace("*", "＊")[:120]
 
 
+def _open() -> str:
+    return _("Open in Tongxin")
+
+
 def wecom_body(message: GroupMessage) -> dict[str, Any]:
     """企业微信群机器人: {"msgtype":"markdown","markdown":{"content":…}} (at most 4,096 bytes);
     its markdown knows headings, bold, links, quotes and <font color="info|comment|warning">."""
@@ -46,7 +50,7 @@ def wecom_body(message: GroupMessage) -> dict[str, Any]:
     rows = [f'**<font color="{colour}">{_clean(message.title)}</font>**']
     rows += [f'> {label}：<font color="comment">{_clean(value)}</font>' for label, value in message.lines]
     if message.url:
-        rows.append(f"[{_('Open in Tongxin')}]({absolute(message.url)})")
+        rows.append(f"[{_open()}]({absolute(message.url)})")
     return {"msgtype": "markdown", "markdown": {"content": "\n".join(rows)[:4000]}}
 
 
@@ -56,7 +60,7 @@ def dingtalk_body(message: GroupMessage) -> dict[str, Any]:
     rows = [f"#### {_clean(message.title)}", ""]
     rows += [f"- {label}：{_clean(value)}" for label, value in message.lines]
     if message.url:
-        rows += ["", f"[{_('Open in Tongxin')}]({absolute(message.url)})"]
+        rows += ["", f"[{_open()}]({absolute(message.url)})"]
     return {"msgtype": "markdown", "markdown": {"title": _clean(message.title), "text": "\n".join(rows)}}
 
 

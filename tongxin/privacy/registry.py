@@ -274,6 +274,13 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("venues.Room", "name"): "a room's name",
     ("assessment.Scheme", "name"): "an assessment scheme's name",
     ("assessment.Item", "name"): "an assessment item (考核项目)",
+    ("exchange.HotlinePeer", "name"): "a 12345 hotline platform",
+    ("exchange.Robot", "name"): "a chat group's name",
+    # secrets of other systems, not personal data: encrypted with the field key (so that its
+    # rotation re-encrypts them too), never shown again after they are entered
+    ("exchange.HotlinePeer", "secret_encrypted"): "a hotline platform's shared HMAC secret",
+    ("exchange.Robot", "webhook_encrypted"): "a group robot's webhook address (it holds the robot's key)",
+    ("exchange.Robot", "secret_encrypted"): "a DingTalk robot's signing secret",
 }
 
 
