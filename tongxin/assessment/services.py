@@ -567,7 +567,20 @@ def contest_create(
 
 
 def participant_add(*, actor: Actor, contest: Contest, person: Person) -> Participant:
-    region = person.region
+    """A secretary in a contest, counted at the village or community whose secretary they are
+    (where they live otherwise)."""
+    post = (
+        person.positions.filter(
+            kind="secretary",
+            ends_on__isnull=True,
+            region__level=Level.COMMUNITY,
+            region__path__startswith=contest.owner.path,
+        )
+        .select_related("region")
+        .order_by("region__path")
+        .first()
+    )
+    region = post.region if post is not None else person.region
     require_scope(actor, MANAGE, contest.owner, region)
     if region is None or not region.path.startswith(contest.owner.path):
         raise ValidationError({"participants": [_("A participant belongs to the organiser's area.")]})

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
+from tongxin.demo.assessment import generate_assessment
 from tongxin.demo.cadres import generate_cadres
 from tongxin.demo.cases.year import generate_demo_cases
 from tongxin.demo.cobuilding import generate_cobuilding
@@ -48,6 +49,7 @@ STEPS = (
     Step("venues, bookings and services", generate_venues),
     Step("collective economy and 两新", generate_economy),
     Step("cadre roster and 换届", generate_cadres),
+    Step("annual assessment and 擂台比武", generate_assessment),
 )
 
 

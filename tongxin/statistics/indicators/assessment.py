@@ -150,7 +150,9 @@ register(
 
 
 class RegistryReader:
-    """The assessment's objective items read their values here: one computation per village."""
+    """The assessment's objective items read their values here: one computation per village. A
+    stock summed from entered rows (a village's collective income) is no figure where nothing was
+    entered, rather than nought, so the item is left out of that subject's total."""
 
     def choices(self) -> list[tuple[str, str]]:
         return [
@@ -169,6 +171,8 @@ class RegistryReader:
             values = compute(region, period, indicators)
             for i in indicators:
                 raw = total(values.get(i.code))
+                if i.kind == "sum" and i.stock and not i.rows(region, period).exists():
+                    raw = None  # a state never entered (a community's collective income): no figure
                 value = None if raw is None else Decimal(raw) * (100 if i.is_rate else 1)
                 url = reverse("statistics:rows", args=[i.code]) + f"?node={region.pk}&period=year&year={year}"
                 found[(region.pk, i.code)] = Evidence(value, url)
