@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "tongxin.twonew",
     "tongxin.jobs",
     "tongxin.cases",
+    "tongxin.open311",
     "tongxin.notifications",
     "tongxin.partners",
     "tongxin.lists",
@@ -234,6 +235,11 @@ CACHES = {
     )
 }
 TONGXIN_PUBLIC_INTAKE_PER_HOUR = env_int("TONGXIN_PUBLIC_INTAKE_PER_HOUR", 10)
+# Open311 (tongxin/open311): a new key's hourly limit; whether GET requests needs no api_key
+# (then anyone reads every case's public fields, limited per address)
+TONGXIN_OPEN311_REQUESTS_PER_HOUR = env_int("TONGXIN_OPEN311_REQUESTS_PER_HOUR", 600)
+TONGXIN_OPEN311_OPEN_READS = os.environ.get("TONGXIN_OPEN311_OPEN_READS", "") == "1"
+TONGXIN_OPEN311_OPEN_READS_PER_HOUR = env_int("TONGXIN_OPEN311_OPEN_READS_PER_HOUR", 120)
 # idle timeout (the cookie and the server-side row), and an absolute lifetime from the log-in
 SESSION_COOKIE_AGE = env_int("TONGXIN_SESSION_MINUTES", 30) * 60
 TONGXIN_SESSION_MAX_HOURS = env_int("TONGXIN_SESSION_MAX_HOURS", 10)

@@ -30,6 +30,9 @@ urlpatterns = [
     # the resident's pages without an account: /report/ and /track/<code>/<token>/
     path("", include("tongxin.cases.public_urls")),
     path("transfer/", include("tongxin.transfer.urls")),
+    # Open311 GeoReport v2 for client systems, and the security administrator's page of their keys
+    path("open311/v2/", include("tongxin.open311.urls")),
+    path("open311/keys/", include("tongxin.open311.key_urls")),
     path("partners/", include((partner_urls.urlpatterns + cobuilding_urls.partner_patterns, "partners"))),
     path("lists/", include((list_urls.urlpatterns + cobuilding_urls.list_patterns, "lists"))),
     path("meetings/", include("tongxin.meetings.urls")),

@@ -40,6 +40,9 @@ class Action(models.TextChoices):
     EXPORT_EXPIRED = "export_expired", _("Export expired")
     KEY_ROTATED = "key_rotated", _("Field key rotated")
     HOUSEHOLD_VIEWED = "household_viewed", _("Tagged household viewed")
+    CLIENT_KEY_ISSUED = "client_key_issued", _("Open311 client key issued")
+    CLIENT_KEY_REVOKED = "client_key_revoked", _("Open311 client key revoked")
+    CLIENT_KEY_USED = "client_key_used", _("Open311 client key used")
 
 
 class Outcome(models.TextChoices):

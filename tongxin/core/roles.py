@@ -44,6 +44,7 @@ class Capability(models.TextChoices):
     HOUSEHOLDS_EDIT = "households.edit", _("Keep households, their residents and 联户 links")
     CARE_TAGS_VIEW = "care_tags.view", _("See and set the care tags of households (sensitive)")
     CARE_TAGS_CONFIGURE = "care_tags.configure", _("Configure the care tags of a street or community")
+    CLIENT_KEYS_MANAGE = "client_keys.manage", _("Issue and revoke the keys of Open311 client systems")
     HOTLINE_MANAGE = "hotline.manage", _("Configure 12345 hotline platforms, their secrets and callbacks")
     ROBOTS_MANAGE = "robots.manage", _("Configure group-chat robots and read their delivery log")
     GRIDWORK_VIEW = "gridwork.view", _("See the grid work log, grids' days and campaigns")
@@ -112,6 +113,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.SECURITY_VIEW,
             C.PRIVACY_REQUESTS,
             C.PRIVACY_REGISTRY,
+            C.CLIENT_KEYS_MANAGE,
             C.HOTLINE_MANAGE,
         }
     ),

@@ -22,6 +22,7 @@ from tongxin.demo.economy import generate_economy
 from tongxin.demo.gridwork import generate_gridwork
 from tongxin.demo.households import generate_households
 from tongxin.demo.memberlife import generate_member_life
+from tongxin.demo.open311 import generate_open311
 from tongxin.demo.privacy import generate_privacy_requests
 from tongxin.demo.targets import generate_targets
 from tongxin.demo.venues import generate_venues
@@ -46,6 +47,7 @@ STEPS = (
     Step("privacy requests", generate_privacy_requests),
     Step("households", generate_households),
     Step("grid work", generate_gridwork),
+    Step("Open311 clients", generate_open311),
     Step("venues, bookings and services", generate_venues),
     Step("collective economy and 两新", generate_economy),
     Step("cadre roster and 换届", generate_cadres),

@@ -177,6 +177,7 @@ MENU: tuple[Group, ...] = (
             Item(_("Import & export"), "transfer:index", cap(C.DATA_IMPORT, C.DATA_EXPORT)),
             Item(_("Accounts"), "accounts:list", cap(C.ACCOUNTS_MANAGE)),
             Item(_("Display links"), "statistics:displays", cap(C.ACCOUNTS_MANAGE)),
+            Item(_("Open311 client keys"), "open311_keys:list", cap(C.CLIENT_KEYS_MANAGE)),
             Item(_("12345 hotline platforms"), "exchange:peers", cap(C.HOTLINE_MANAGE)),
             Item(_("Group robots"), "exchange:robots", cap(C.ROBOTS_MANAGE), also=("exchange:log",)),
             Item(_("Audit trail"), "audit:list", cap(C.AUDIT_VIEW)),
@@ -197,6 +198,7 @@ MENU: tuple[Group, ...] = (
             "assurance",
             "privacy",
             "exchange",
+            "open311_keys",
         ),
     ),
 )

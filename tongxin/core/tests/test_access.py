@@ -36,7 +36,8 @@ PUBLIC_API_OPERATIONS: set[tuple[str, str]] = {
 METHODS = ["get", "post", "put", "patch", "delete"]
 
 # values tried for each URL parameter until the URL resolves back to the same view
-DUMMY_VALUES = ["1", "x", str(uuid.UUID(int=1)), "2026", "2026-01-01", "320508019044"]
+# ("json": Open311's format suffix, /open311/v2/services/json.json)
+DUMMY_VALUES = ["1", "x", str(uuid.UUID(int=1)), "2026", "2026-01-01", "320508019044", "json"]
 ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>\w+)>")
 REGEX_GROUP = re.compile(r"\(\?P<\w+>(?:[^()]|\([^()]*\))*\)")
 

@@ -62,6 +62,7 @@ class Budget:
 PAGES: dict[str, Budget] = {
     "accounts:list": Budget("anquan", 15),
     "accounts:tokens": Budget("jiedao", 12, rows=None),  # the demo issues no API token
+    "open311_keys:list": Budget("anquan", 14),
     "regions:list": Budget("zuzhibu", 13),
     # the boundaries under every map (GeoJSON features): the streets and communities in scope, and
     # on the public pages every one of them
