@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongxin.audit.exports import export_view
 from tongxin.core.access import login_only
 from tongxin.core.pages import paginate, post_action
-from tongxin.core.roles import Capability
-from tongxin.core.scope import scope_for
+from tongxin.core.roles import Capability, Role
+from tongxin.core.scope import roles, scope_for
 from tongxin.core.xlsx import Column
 from tongxin.estates import selectors, services
 from tongxin.estates.evaluation import estate_open_cases, firm_evaluation
@@ -33,6 +33,7 @@ from tongxin.estates.forms import (
     GradeForm,
     ScoreForm,
     YearForm,
+    this_year,
 )
 from tongxin.estates.models import RunStatus
 from tongxin.estates.services import MANAGE, VIEW
@@ -52,8 +53,9 @@ def officials(view: Any) -> Any:
 
 
 def _reach_or_404(request: HttpRequest) -> selectors.EstateReach:
+    """The user's reach; a partner liaison whose unit is not a property firm sees an empty list."""
     reach = selectors.reach(request.user)
-    if reach.is_empty:
+    if reach.is_empty and Role.PARTNER_LIAISON not in roles(request.user):
         raise Http404("no estates in your reach")
     return reach
 
@@ -280,12 +282,14 @@ def run_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The subsidies are computed from the verified work."))
                 return redirect(run)
-    year = YearForm(request.GET or None).year_or_default()
+    runs = selectors.runs_visible(request.user)
+    latest = runs.filter(status=RunStatus.APPROVED).order_by("-year").values_list("year", flat=True).first()
+    year = YearForm(request.GET).year_or_default() if request.GET.get("year") else latest or this_year()
     return render(
         request,
         "estates/runs.html",
         {
-            "page": paginate(request, selectors.runs_visible(request.user).order_by("-year", "region_path")),
+            "page": paginate(request, runs.order_by("-year", "region_path")),
             "form": form if not manage.is_empty else None,
             "year": year,
         },
