@@ -36,6 +36,7 @@ class Column:
     value: Callable[[Any], Any]
     width: int = 14
     total: bool = False  # summed in the 合计 row
+    number_format: str = ""  # an Excel format for the column's numbers, e.g. "0.00" (万元), "0.0%"
 
 
 def field(model: type[Model], name: str, *, width: int = 14, total: bool = False) -> Column:
@@ -103,9 +104,11 @@ def workbook_bytes(rows: Iterable[Any], columns: list[Column], *, title: str) ->
                 sums[index] += Decimal(str(values[index]))
         sheet.append([_cell(v) for v in values])
         count += 1
-        for cell in sheet[count + 1]:
+        for column, cell in zip(columns, sheet[count + 1], strict=False):
             if cell.data_type == "f":  # text such as "=1+1" stays text, never a formula
                 cell.data_type = "s"
+            elif column.number_format and isinstance(cell.value, int | float):
+                cell.number_format = column.number_format
             elif isinstance(cell.value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(cell.value, date):
@@ -117,8 +120,10 @@ def workbook_bytes(rows: Iterable[Any], columns: list[Column], *, title: str) ->
         if not columns[0].total:
             totals[0] = _("Total")
         sheet.append(totals)
-        for cell in sheet[count + 2]:
+        for column, cell in zip(columns, sheet[count + 2], strict=False):
             cell.font = _HEADER_FONT
+            if column.number_format and isinstance(cell.value, int | float):
+                cell.number_format = column.number_format
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), count

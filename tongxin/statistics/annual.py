@@ -100,7 +100,9 @@ def _village_columns() -> list[Column]:
     for code in VILLAGE_COLUMNS:
         if code in REGISTRY:
             i = REGISTRY[code]
-            columns.append(Column(f"{i.name}（{i.unit}）", _figure(code), width=14))
+            # 万元 with two decimals; a share as a percentage (the cell holds the fraction)
+            shown = "0.00" if i.kind == "sum" else "0.0%" if i.kind == "ratio" else ""
+            columns.append(Column(f"{i.name}（{i.unit}）", _figure(code), width=14, number_format=shown))
     return columns
 
 

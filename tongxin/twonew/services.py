@@ -128,6 +128,8 @@ def rectification_add(
     text = text.strip()
     if not text:
         raise ValidationError({"text": [_("Say what is to be put right.")]})
+    if len(text) > 200:
+        raise ValidationError({"text": [_("Say it in at most 200 characters.")]})
     item = RectificationItem.objects.create(
         organisation=organisation, text=text[:200], owner=owner, deadline=deadline
     )
@@ -153,6 +155,10 @@ def rectification_update(
     done_on = changes.get("done_on")
     if done_on is not None and done_on > date.today():
         raise ValidationError({"done_on": [_("The date cannot lie in the future.")]})
+    if "text" in changes and not str(changes["text"] or "").strip():
+        raise ValidationError({"text": [_("Say what is to be put right.")]})
+    if "deadline" in changes and changes["deadline"] is None:
+        raise ValidationError({"deadline": [_("Give the deadline.")]})
     with audited_edit(
         RectificationItem,
         item.pk,
@@ -163,3 +169,63 @@ def rectification_update(
     ) as edit:
         edit.set(changes)
     return edit.row
+
+
+def post_update(*, actor: Actor, post: Post, changes: Mapping[str, Any]) -> Post:
+    """Rename a post or change its kind (audited)."""
+    require_scope(actor, MANAGE, post.organisation.unit.region)
+    known_fields(changes, ("name", "kind"))
+    cleaned = dict(changes)
+    if "kind" in cleaned and cleaned["kind"] not in PostKind.values:
+        raise ValidationError({"kind": [_("Choose the kind of post.")]})
+    if "name" in cleaned:
+        cleaned["name"] = str(cleaned["name"]).strip()
+        if not cleaned["name"]:
+            raise ValidationError({"name": [_("Give the name.")]})
+        taken = Post.objects.filter(organisation_id=post.organisation_id, name=cleaned["name"])
+        if taken.exclude(pk=post.pk).exists():
+            raise ValidationError({"name": [_("This organisation already has a post of that name.")]})
+    with audited_edit(
+        Post,
+        post.pk,
+        actor=actor,
+        fields=("name", "kind"),
+        region=lambda p: p.organisation.unit.region,
+        related=("organisation__unit__region",),
+    ) as edit:
+        edit.set(cleaned)
+    return edit.row
+
+
+@transaction.atomic
+def post_member_add(*, actor: Actor, post: Post, person: Person) -> Post:
+    """A member takes a place at the post (示范岗/先锋岗/责任区)."""
+    require_scope(actor, MANAGE, post.organisation.unit.region)
+    if post.members.filter(pk=person.pk).exists():
+        raise ValidationError({"person": [_("This person is already at the post.")]})
+    post.members.add(person)
+    audit_record(
+        action=Action.RECORD_CHANGED,
+        actor=actor,
+        region=post.organisation.unit.region,
+        target=f"twonewpost:{post.pk}",
+        detail={"model": "twonew.Post", "member_added": person.pk},
+    )
+    return post
+
+
+@transaction.atomic
+def post_member_remove(*, actor: Actor, post: Post, person: Person) -> Post:
+    """A member leaves the post."""
+    require_scope(actor, MANAGE, post.organisation.unit.region)
+    if not post.members.filter(pk=person.pk).exists():
+        raise ValidationError({"person": [_("This person is not at the post.")]})
+    post.members.remove(person)
+    audit_record(
+        action=Action.RECORD_CHANGED,
+        actor=actor,
+        region=post.organisation.unit.region,
+        target=f"twonewpost:{post.pk}",
+        detail={"model": "twonew.Post", "member_removed": person.pk},
+    )
+    return post

@@ -164,3 +164,30 @@ def years_of(village: Region) -> list[int]:
     return list(
         VillageEconomy.objects.filter(region=village).order_by("-year").values_list("year", flat=True)
     )
+
+
+def project_get(user: Any, pk: Any) -> EconomyProject:
+    found = (
+        EconomyProject.objects.filter(scope_for(user, VIEW).q("region__path"), pk=pk)
+        .select_related("region")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def enterprise_get(user: Any, pk: Any) -> Enterprise:
+    found = (
+        Enterprise.objects.filter(scope_for(user, VIEW).q("region__path"), pk=pk)
+        .select_related("region")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def schemes() -> QuerySet[TierScheme]:
+    """Every version of the tiers, the newest first, with their tiers."""
+    return TierScheme.objects.prefetch_related("tiers").order_by("-year_from", "-version")

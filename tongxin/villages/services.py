@@ -27,7 +27,10 @@ from tongxin.villages.models import (
     ZERO,
     EconomyProject,
     Enterprise,
+    EnterpriseKind,
+    ProjectKind,
     ProjectReturn,
+    ProjectStatus,
     PropertyReform,
     Tier,
     TierScheme,
@@ -156,6 +159,10 @@ def enterprise_create(
     name = name.strip()
     if not name:
         raise ValidationError({"name": [_("Give the name.")]})
+    if kind not in EnterpriseKind.values:
+        raise ValidationError({"kind": [_("Choose the kind.")]})
+    if founded_on is not None and founded_on > date.today():
+        raise ValidationError({"founded_on": [_("The date cannot lie in the future.")]})
     if Enterprise.objects.filter(region=region, name=name).exists():
         raise ValidationError({"name": [_("This village already has an enterprise of that name.")]})
     enterprise = Enterprise.objects.create(
@@ -183,6 +190,10 @@ def project_create(
     require_scope(actor, MANAGE, region)
     _village(region)
     check_year(year)
+    if kind not in ProjectKind.values:
+        raise ValidationError({"kind": [_("Choose the kind.")]})
+    if status not in ProjectStatus.values:
+        raise ValidationError({"status": [_("Choose the status.")]})
     name = name.strip()
     if not name:
         raise ValidationError({"name": [_("Give the name.")]})
@@ -216,6 +227,15 @@ def project_update(*, actor: Actor, project: EconomyProject, changes: Mapping[st
     cleaned = dict(changes)
     if "investment" in cleaned:
         cleaned["investment"] = money(cleaned["investment"], field="investment")
+    if "status" in cleaned and cleaned["status"] not in ProjectStatus.values:
+        raise ValidationError({"status": [_("Choose the status.")]})
+    if "name" in cleaned:
+        cleaned["name"] = str(cleaned["name"]).strip()
+        if not cleaned["name"]:
+            raise ValidationError({"name": [_("Give the name.")]})
+        taken = EconomyProject.objects.filter(region_id=project.region_id, name=cleaned["name"])
+        if taken.exclude(pk=project.pk).exists():
+            raise ValidationError({"name": [_("This village already has a project of that name.")]})
     with audited_edit(
         EconomyProject,
         project.pk,
@@ -282,3 +302,36 @@ def tier_scheme_create(
         detail={"model": "villages.TierScheme", "created": {"version": version, "year_from": year_from}},
     )
     return scheme
+
+
+ENTERPRISE_FIELDS = ("name", "kind", "registered_capital", "founded_on", "active")
+
+
+def enterprise_update(*, actor: Actor, enterprise: Enterprise, changes: Mapping[str, Any]) -> Enterprise:
+    """Change a company or cooperative: its name, kind, capital, founding date, or close it (audited)."""
+    require_scope(actor, MANAGE, enterprise.region)
+    known_fields(changes, ENTERPRISE_FIELDS)
+    cleaned = dict(changes)
+    if "registered_capital" in cleaned:
+        cleaned["registered_capital"] = money(cleaned["registered_capital"], field="registered_capital")
+    if "kind" in cleaned and cleaned["kind"] not in EnterpriseKind.values:
+        raise ValidationError({"kind": [_("Choose the kind.")]})
+    if "name" in cleaned:
+        cleaned["name"] = str(cleaned["name"]).strip()
+        if not cleaned["name"]:
+            raise ValidationError({"name": [_("Give the name.")]})
+        taken = Enterprise.objects.filter(region_id=enterprise.region_id, name=cleaned["name"])
+        if taken.exclude(pk=enterprise.pk).exists():
+            raise ValidationError({"name": [_("This village already has an enterprise of that name.")]})
+    if cleaned.get("founded_on") is not None and cleaned["founded_on"] > date.today():
+        raise ValidationError({"founded_on": [_("The date cannot lie in the future.")]})
+    with audited_edit(
+        Enterprise,
+        enterprise.pk,
+        actor=actor,
+        fields=ENTERPRISE_FIELDS,
+        region=lambda e: e.region,
+        related=("region",),
+    ) as edit:
+        edit.set(cleaned)
+    return edit.row

@@ -7,6 +7,7 @@ from tongxin.statistics.indicators import (  # noqa: F401
     members,
     partylife,
     structure,
+    twonew,
     venues,
 )
 from tongxin.statistics.indicators import assessment  # noqa: F401,E402  (reads the others: last)
