@@ -227,10 +227,20 @@ REGISTRY: tuple[PersonalField, ...] = (
     ],
     *_fields("cadres.Stationed", P.CADRES, B.HR, R.RECORD, "person", "note"),
     *_fields("cadres.Candidate", P.CADRES, B.DUTY, R.RECORD, "person", "votes", "elected"),
+    # 两新 organisations: the Party-building instructor (党建指导员) assigned to one, the Party members
+    # at its 示范岗/先锋岗/党员责任区, and who answers for an item of its rectification list
+    *_fields("twonew.NewOrganisation", P.PARTY, B.DUTY, R.RECORD, "instructor"),
+    # (being at a 党员示范岗 tells that one is a Party member: a specific identity, sensitive)
+    PersonalField("twonew.Post", "members", P.PARTY, B.DUTY, R.RECORD, S),
+    *_fields("twonew.RectificationItem", P.PARTY, B.DUTY, R.RECORD, "owner"),
 )
 
 # fields whose names look personal but are not: the reason is the record of that decision
 NOT_PERSONAL: dict[tuple[str, str], str] = {
+    ("villages.Tier", "name"): "an income tier's name (e.g. 100万元以上)",
+    ("villages.Enterprise", "name"): "a village collective company's or cooperative's name",
+    ("villages.EconomyProject", "name"): "a collective-economy project's name",
+    ("twonew.Post", "name"): "the name of a 示范岗, 先锋岗 or 党员责任区",
     ("auth.Permission", "name"): "a permission's name",
     ("auth.Permission", "codename"): "a permission's code",
     ("auth.Group", "name"): "a group's name",
