@@ -247,6 +247,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("otp_totp.TOTPDevice", "name"): "a second-factor device's label",
     ("otp_static.StaticDevice", "name"): "the recovery codes' label",
     ("accounts.ApiToken", "name"): "a token's label",
+    ("open311.ClientKey", "client_name"): "the name of a client system (an app, a kiosk), not a person",
     ("regions.Region", "name"): "a place's name",
     ("regions.Region", "address"): "the address of a community's office",
     ("organisations.PartyOrganisation", "name"): "an organisation's name",
