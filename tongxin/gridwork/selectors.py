@@ -42,13 +42,13 @@ def campaigns_visible(user: Any) -> QuerySet[Campaign]:
 
 
 def grids_to_record(user: Any) -> QuerySet[Region]:
-    return Region.objects.filter(scope_for(user, RECORD).q("path"), level=Level.GRID).order_by("path")
+    return Region.objects.filter(scope_for(user, RECORD).q("path"), level=Level.GRID).order_by("code", "path")
 
 
 def own_grids(user: Any) -> list[Region]:
     """The grids a worker's roles are held at ("my grid"); for staff of a community, none."""
     roots = scope_for(user, RECORD).roots
-    return list(Region.objects.filter(path__in=roots, level=Level.GRID).order_by("path"))
+    return list(Region.objects.filter(path__in=roots, level=Level.GRID).order_by("code", "path"))
 
 
 def kinds(grid: Region) -> list[LogKind]:
@@ -188,7 +188,7 @@ def community_grids(community: Region, now: datetime | None = None) -> list[Grid
     """Every grid of a community with its households, visits due, this month's log and open cases,
     in a fixed number of queries."""
     now = now or timezone.now()
-    grids = list(Region.objects.filter(parent=community, level=Level.GRID).order_by("path"))
+    grids = list(Region.objects.filter(parent=community, level=Level.GRID).order_by("code", "path"))
     rows = {g.pk: GridRow(g) for g in grids}
     households = Household.objects.filter(community=community, active=True)
     for grid_id, n in households.values("grid_id").annotate(n=Count("pk")).values_list("grid_id", "n"):

@@ -313,7 +313,9 @@ def _community(request: HttpRequest) -> Region:
         scope.q("path") | Q(pk__in=[pk for root in scope.roots for pk in _ancestors(root)])
     )
     pk = int_param(request, "community")
-    found = communities.filter(pk=pk).first() if pk is not None else communities.order_by("path").first()
+    found = (
+        communities.filter(pk=pk).first() if pk is not None else communities.order_by("code", "path").first()
+    )
     if found is None:
         raise Http404("no community in your area")
     return found
@@ -330,7 +332,9 @@ def community(request: HttpRequest) -> HttpResponse:
     found = _community(request)
     scope = scope_for(request.user, VIEW)
     rows = [r for r in selectors.community_grids(found) if scope.contains(r.grid.path)]
-    communities = list(Region.objects.filter(scope.q("path"), level=Level.COMMUNITY).order_by("path")[:100])
+    communities = list(
+        Region.objects.filter(scope.q("path"), level=Level.COMMUNITY).order_by("code", "path")[:100]
+    )
     days = selectors.interval_days(found)
     may_set = selectors.may_manage(request.user, found)
     return render(
@@ -422,7 +426,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     regions = Region.objects.filter(scope.q("path"), level__in=[Level.STREET, Level.COMMUNITY]).order_by(
         "path"
     )
-    grids = Region.objects.filter(scope.q("path"), level=Level.GRID).order_by("path")
+    grids = Region.objects.filter(scope.q("path"), level=Level.GRID).order_by("code", "path")
     checklists = selectors.checklists_for(request.user)
     chosen = int_param(request, "checklist")
     start = next((c for c in checklists if c.pk == chosen), checklists[0] if checklists else None)

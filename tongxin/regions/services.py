@@ -16,6 +16,7 @@ from tongxin.core.scope import scope_for
 from tongxin.lib import codes, geo
 from tongxin.lib.tree import PATH_SEP, child_path, subtree_range
 from tongxin.regions.models import ALLOWED_PARENT_LEVELS, DEFAULT_KIND, Level, Region, RegionCell
+from tongxin.regions.signals import region_moved
 
 # a grid may stick out of its community by this much (degrees, ~1 m) for digitising slack
 BOUNDARY_TOLERANCE = 0.00001
@@ -245,7 +246,8 @@ def _region_change(
 
 @transaction.atomic
 def region_move(*, region: Region, new_parent: Region, new_code: str | None = None) -> Region:
-    """Move a node and its whole subtree under `new_parent` (paths rewritten in one statement)."""
+    """Move a node and its whole subtree under `new_parent` (paths rewritten in one statement); the
+    apps that copy paths rewrite theirs on `region_moved`, in the same transaction."""
     region = Region.objects.select_for_update(of=("self",)).get(pk=region.pk)
     code = new_code or region.code
     region_validate(
@@ -269,6 +271,7 @@ def region_move(*, region: Region, new_parent: Region, new_code: str | None = No
     )
     Region.objects.filter(pk=region.pk).update(parent=new_parent, code=code)
     region.refresh_from_db()
+    region_moved.send(sender=Region, region=region, old_path=old_path, new_path=new_path)
     return region
 
 

@@ -10,7 +10,7 @@ import platform
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,6 +31,53 @@ from tongxin.regions.models import Level, Region, RegionCell
 
 PAGE = 50
 Log = Callable[[str], None]
+BULK_BATCH = 20_000
+
+
+def bulk_insert(
+    model: Any,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    log: Log,
+    label: str,
+    every: int,
+    drop_indexes: bool,
+    batch: int = BULK_BATCH,
+) -> int:
+    """A bulk load as a DBA would do it: the model's secondary indexes go (when `drop_indexes`), the
+    rows go in through one prepared INSERT of `columns`, `batch` rows a transaction, and the indexes
+    are built again once at the end. Logs its progress every `every` rows; returns the rows written."""
+    indexes = list(model._meta.indexes) if drop_indexes else []
+    with connection.schema_editor() as editor:
+        for index in indexes:
+            editor.remove_index(model, index)
+    # the model's own table and columns, no input (bandit B608)
+    insert = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # nosec B608
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    started = time.monotonic()
+    written, pending = 0, []
+    for row in rows:
+        pending.append(row)
+        if len(pending) >= batch:
+            _execute_many(insert, pending)
+            written, pending = written + len(pending), []
+            if written % every < batch:
+                log(f"  {written:,} {label} ({time.monotonic() - started:.0f} s)")
+    if pending:
+        _execute_many(insert, pending)
+        written += len(pending)
+    with connection.schema_editor() as editor:
+        for index in indexes:
+            editor.add_index(model, index)
+    return written
+
+
+def _execute_many(sql: str, rows: list[tuple[Any, ...]]) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -7,12 +7,12 @@ column the services would fill is filled the same way."""
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from tongxin.core.actors import SYSTEM
 from tongxin.core.roles import Role
 from tongxin.demo.bench.city import (
     analyse,
+    bulk_insert,
     percentile,
     run_on_grids,
     timings_section,
@@ -46,7 +47,6 @@ MIX = [
 ]
 HOUSEHOLDS_PER_GRID = 300
 OUTCOMES = [Outcome.RESOLVED, Outcome.RESOLVED, Outcome.PARTIAL, Outcome.UNRESOLVED]
-BATCH = 20_000
 
 
 @dataclass
@@ -121,51 +121,63 @@ def load_entries(total: int, *, seed: int, log: Log) -> Result:
     have = LogEntry.objects.count()
     now = timezone.now()
     started = time.monotonic()
-    # a bulk load as a DBA would do it: the secondary indexes go, the rows go in through one
-    # prepared INSERT, the indexes are built again once at the end
-    indexes = list(LogEntry._meta.indexes) if total - have > 500_000 else []
-    with connection.schema_editor() as editor:
-        for index in indexes:
-            editor.remove_index(LogEntry, index)
-    table = LogEntry._meta.db_table
-    columns = (
-        "kind_id, code, author_label, grid_id, region_path, household_id, at, note, outcome, answers, "
-        "found_something, recorded_at, client_key"
+    columns = [
+        "kind_id",
+        "code",
+        "author_label",
+        "grid_id",
+        "region_path",
+        "household_id",
+        "at",
+        "note",
+        "outcome",
+        "answers",
+        "found_something",
+        "recorded_at",
+        "client_key",
+    ]
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for n in range(have, total):
+            grid_id, path = grids[n % len(grids)] if n % 5 else rng.choice(grids)
+            code = rng.choice(codes)
+            at = connection.ops.adapt_datetimefield_value(
+                now - timedelta(seconds=rng.randrange(365 * 24 * 3600))
+            )
+            grid_homes = homes.get(grid_id)
+            household = rng.choice(grid_homes) if grid_homes and code == KindCode.VISIT else None
+            outcome = rng.choice(OUTCOMES) if code == KindCode.MEDIATION else ""
+            yield (
+                kinds[code].pk,
+                code,
+                "网格员",
+                grid_id,
+                path,
+                household,
+                at,
+                "",
+                outcome,
+                "{}",
+                False,
+                at,
+                "",
+            )
+
+    bulk_insert(
+        LogEntry,
+        columns,
+        rows(),
+        log=log,
+        label="entries",
+        every=500_000,
+        drop_indexes=total - have > 500_000,
     )
-    # the model's own table and columns, no input (bandit B608)
-    insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 13)})"  # nosec B608
-    batch: list[tuple[Any, ...]] = []
-    for n in range(have, total):
-        grid_id, path = grids[n % len(grids)] if n % 5 else rng.choice(grids)
-        code = rng.choice(codes)
-        at = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=rng.randrange(365 * 24 * 3600)))
-        grid_homes = homes.get(grid_id)
-        household = rng.choice(grid_homes) if grid_homes and code == KindCode.VISIT else None
-        outcome = rng.choice(OUTCOMES) if code == KindCode.MEDIATION else ""
-        batch.append(
-            (kinds[code].pk, code, "网格员", grid_id, path, household, at, "", outcome, "{}", False, at, "")
-        )
-        if len(batch) >= BATCH:
-            _insert(insert, batch)
-            batch = []
-            if (n + 1) % 500_000 < BATCH:
-                log(f"  {n + 1:,} entries ({time.monotonic() - started:.0f} s)")
-    if batch:
-        _insert(insert, batch)
-    with connection.schema_editor() as editor:
-        for index in indexes:
-            editor.add_index(LogEntry, index)
     result.load_seconds = time.monotonic() - started
     result.loaded = max(0, total - have)
     result.entries = LogEntry.objects.count()
     analyse()
     log(f"  {result.entries:,} entries, loaded in {result.load_seconds:.0f} s")
     return result
-
-
-def _insert(sql: str, rows: list[tuple[Any, ...]]) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def _user(name: str, role: str, region: Region) -> User:

@@ -9,11 +9,11 @@ same way."""
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from tongxin.accounts.models import RoleAssignment, User
 from tongxin.core.roles import Role
 from tongxin.demo.bench.city import (
     analyse,
+    bulk_insert,
     percentile,
     run_on_grids,
     timings_section,
@@ -94,38 +95,45 @@ def load_households(total: int, *, seed: int, log: Log) -> Result:
     result.grids = len({b[1] for b in buildings})
     have = Household.objects.count()
     started = time.monotonic()
-    indexes = list(Household._meta.indexes) if total - have > 200_000 else []
-    with connection.schema_editor() as editor:
-        for index in indexes:
-            editor.remove_index(Household, index)
-    table = Household._meta.db_table
-    columns = (
-        "building_id, grid_id, community_id, region_path, street, house_number, unit, room, address, note, "
-        "active, created_at, updated_at"
-    )
-    # the model's own table and columns, no input (bandit B608)
-    insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 13)})"  # nosec B608
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    batch: list[tuple[Any, ...]] = []
-    per_building: dict[int, int] = {}
-    for n in range(have, total):
-        building, grid, community, path, name = buildings[n % len(buildings)]
-        k = per_building.get(building, 0) + (have // len(buildings) if building not in per_building else 0)
-        per_building[building] = k + 1
-        street = f"{STREETS[building % len(STREETS)]}{building % 397 + 1}号{name}"
-        unit, room = str(1 + k // 40), f"{1 + k % 40 // 2}0{1 + k % 2}"
-        address = format_dwelling(street, "", unit, room)
-        batch.append((building, grid, community, path, street, "", unit, room, address, "", True, now, now))
-        if len(batch) >= BATCH:
-            _insert(insert, batch)
-            batch = []
-            if (n + 1) % 200_000 < BATCH:
-                log(f"  {n + 1:,} households ({time.monotonic() - started:.0f} s)")
-    if batch:
-        _insert(insert, batch)
-    with connection.schema_editor() as editor:
-        for index in indexes:
-            editor.add_index(Household, index)
+    columns = [
+        "building_id",
+        "grid_id",
+        "community_id",
+        "region_path",
+        "street",
+        "house_number",
+        "unit",
+        "room",
+        "address",
+        "note",
+        "active",
+        "created_at",
+        "updated_at",
+    ]
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        per_building: dict[int, int] = {}
+        for n in range(have, total):
+            building, grid, community, path, name = buildings[n % len(buildings)]
+            k = per_building.get(building, 0) + (
+                have // len(buildings) if building not in per_building else 0
+            )
+            per_building[building] = k + 1
+            street = f"{STREETS[building % len(STREETS)]}{building % 397 + 1}号{name}"
+            unit, room = str(1 + k // 40), f"{1 + k % 40 // 2}0{1 + k % 2}"
+            address = format_dwelling(street, "", unit, room)
+            yield (building, grid, community, path, street, "", unit, room, address, "", True, now, now)
+
+    bulk_insert(
+        Household,
+        columns,
+        rows(),
+        log=log,
+        label="households",
+        every=200_000,
+        drop_indexes=total - have > 200_000,
+    )
     tags = list(CareTag.objects.filter(region__isnull=True).values_list("pk", flat=True))
     if tags and not HouseholdTag.objects.exists():
         ids = list(Household.objects.values_list("pk", flat=True))
@@ -141,11 +149,6 @@ def load_households(total: int, *, seed: int, log: Log) -> Result:
     loaded = f"loaded in {result.load_seconds:.0f} s"
     log(f"  {result.households:,} households ({result.tagged:,} tagged), {loaded}")
     return result
-
-
-def _insert(sql: str, rows: list[tuple[Any, ...]]) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def _user(name: str, role: str, region: Region) -> User:
