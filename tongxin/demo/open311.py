@@ -19,9 +19,13 @@ from tongxin.regions.models import Level, Region
 from tongxin.regions.selectors import grid_at
 
 REPORTS = 6
+# what the mini program's users write, by category
 PROBLEMS = {
-    "01": ["垃圾桶满了没人清运", "楼道口堆着装修垃圾", "绿化带里有人乱扔垃圾"],
-    "02": ["路灯晚上不亮", "人行道地砖松动翘起", "窨井盖缺了一角"],
+    "0101": ["垃圾桶满了没人清运", "小区门口垃圾两天没收"],
+    "0102": ["楼道口堆着装修垃圾", "绿化带里有人乱扔垃圾"],
+    "0401": ["人行道地砖松动翘起", "路口有个大坑，雨天积水"],
+    "0402": ["窨井盖缺了一角", "路边井盖松动，踩上去会响"],
+    "0403": ["路灯晚上不亮", "小区东门的路灯一直闪"],
 }
 
 
@@ -59,7 +63,7 @@ def generate_open311(*, rng: random.Random, now: datetime) -> Open311Summary:
         .filter(~Q(geometry=None), min_lng__isnull=False)
         .order_by("path")
     )
-    categories = [c for c in services() if c.parent is not None and c.parent.code in PROBLEMS]
+    categories = [c for c in services() if c.code in PROBLEMS]
     if not grids or not categories:
         return summary
     summary.counts["keys"] = 2
@@ -68,11 +72,10 @@ def generate_open311(*, rng: random.Random, now: datetime) -> Open311Summary:
         if point is None:
             continue
         category = rng.choice(categories)
-        assert category.parent is not None
         moment = now - timedelta(days=3) + timedelta(hours=10 * n + rng.randint(0, 5))
         submission = Submission(
             service_code=category.code,
-            description=f"{rng.choice(PROBLEMS[category.parent.code])}，麻烦尽快处理。",
+            description=f"{rng.choice(PROBLEMS[category.code])}，麻烦尽快处理。",
             lat=point[1],
             long=point[0],
             attributes={"kind": "complaint"},
