@@ -174,8 +174,9 @@ def terms(request: HttpRequest, filters: Query[TermFilters]) -> list[dict[str, A
     if filters.ending_within_days is not None:
         rows = selectors.terms_ending(node, within_days=filters.ending_within_days, on=today)
     result = []
+    rules = selectors.term_rules(today)
     for t in rows.order_by("ends_on", "pk"):
-        warning = selectors.term_warning(t, on=today)
+        warning = selectors.term_warning(t, on=today, rules=rules)
         result.append(
             {
                 "id": t.pk,

@@ -68,45 +68,52 @@ MEASURES: list[tuple[str, str | Promise]] = [
 MEASURE_KEYS = [key for key, _label in MEASURES]
 
 
-def posts_held(node: Region, on: date) -> list[tuple[int, str, int]]:
-    """(person id, kind, region id) of the "234" posts held in `node`'s subtree on `on`."""
+def posts_held(node: Region, on: date) -> list[tuple[int, str, int, str]]:
+    """(person id, kind, region id, region path) of the "234" posts held in `node`'s subtree on `on`."""
     low, high = subtree_range(node.path)
     rows = Position.objects.filter(on_roster(), region__path__gte=low, region__path__lt=high)
-    return list(held_on(rows, on).values_list("person_id", "kind", "region_id"))
+    return list(held_on(rows, on).values_list("person_id", "kind", "region_id", "region__path"))
 
 
-def cross_holders(posts: list[tuple[int, str, int]]) -> set[int]:
+def cross_holders(posts: list[tuple[int, str, int, str]]) -> set[int]:
     """People on both committees of the same community or village (交叉任职)."""
     seats: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for person_id, kind, region_id in posts:
+    for person_id, kind, region_id, _path in posts:
         for committee, kinds in COMMITTEE_POSITIONS.items():
             if kind in kinds:
                 seats[(person_id, region_id)].add(committee)
     return {person for (person, _region), held in seats.items() if len(held) == len(Committee.values)}
 
 
-def composition(node: Region, *, on: date | None = None) -> Composition:
-    """The composition of the people holding a "234" post in `node`'s subtree on `on` (no scope)."""
-    day = on or timezone.localdate()
-    posts = posts_held(node, day)
-    people = sorted({p for p, _k, _r in posts})
+@dataclass(frozen=True)
+class _Facts:
+    gender: dict[int, str]
+    birth: dict[int, date | None]
+    profile: dict[int, tuple[str, bool, bool]]  # education, 致富能手, 大学生村干部
+
+
+def _facts(people: list[int]) -> _Facts:
+    rows = list(Person.objects.filter(pk__in=people).values_list("pk", "gender", "birth_date"))
+    profiles = CadreProfile.objects.filter(person_id__in=people).values_list(
+        "person_id", "education", "wealth_leader", "college_graduate_cadre"
+    )
+    return _Facts(
+        gender={pk: g for pk, g, _b in rows},
+        birth={pk: b for pk, _g, b in rows},
+        profile={pk: (e, w, c) for pk, e, w, c in profiles},
+    )
+
+
+def _compose(node: Region, day: date, posts: list[tuple[int, str, int, str]], facts: _Facts) -> Composition:
+    people = sorted({p for p, _k, _r, _path in posts})
     committee_kinds = TIERS[Tier.TWO_COMMITTEES]
-    committee_people = sorted({p for p, k, _r in posts if k in committee_kinds})
-    facts = {
-        row[0]: row for row in Person.objects.filter(pk__in=people).values_list("pk", "gender", "birth_date")
-    }
-    profiles = {
-        row[0]: row
-        for row in CadreProfile.objects.filter(person_id__in=people).values_list(
-            "person_id", "education", "wealth_leader", "college_graduate_cadre"
-        )
-    }
-    college = [p for p in people if p in profiles and profiles[p][1] in COLLEGE_LEVELS]
-    births = {p: facts[p][2] for p in people}
-    young = [p for p in people if (b := births[p]) is not None and age_on(b, day) <= YOUNG_AGE]
-    women = [p for p in people if facts[p][1] == Gender.FEMALE]
-    wealth = [p for p in people if p in profiles and profiles[p][2]]
-    graduate = [p for p in people if p in profiles and profiles[p][3]]
+    committee_people = sorted({p for p, k, _r, _path in posts if k in committee_kinds})
+    profile = facts.profile
+    college = [p for p in people if p in profile and profile[p][0] in COLLEGE_LEVELS]
+    young = [p for p in people if (b := facts.birth.get(p)) is not None and age_on(b, day) <= YOUNG_AGE]
+    women = [p for p in people if facts.gender.get(p) == Gender.FEMALE]
+    wealth = [p for p in people if p in profile and profile[p][1]]
+    graduate = [p for p in people if p in profile and profile[p][2]]
     cross = sorted(cross_holders(posts))
     labels = dict(MEASURES)
     total = len(people)
@@ -121,15 +128,32 @@ def composition(node: Region, *, on: date | None = None) -> Composition:
     ):
         result.measures[key] = Measure(key, labels[key], len(ids), denominator, ids)
     for tier in Tier.values:
-        result.by_tier[tier] = len({p for p, k, _r in posts if tier_of(k) == tier})
+        result.by_tier[tier] = len({p for p, k, _r, _path in posts if tier_of(k) == tier})
     return result
 
 
+def composition(node: Region, *, on: date | None = None) -> Composition:
+    """The composition of the people holding a "234" post in `node`'s subtree on `on` (no scope)."""
+    day = on or timezone.localdate()
+    posts = posts_held(node, day)
+    return _compose(node, day, posts, _facts(sorted({p for p, *_rest in posts})))
+
+
 def compositions_by_unit(node: Region, *, on: date | None = None) -> list[Composition]:
-    """The composition of each community or village in `node`'s subtree (one query per unit)."""
+    """The composition of each community or village in `node`'s subtree, from one read of the posts."""
+    day = on or timezone.localdate()
     low, high = subtree_range(node.path)
-    units = Region.objects.filter(path__gte=low, path__lt=high, level=Level.COMMUNITY).order_by("path")
-    return [composition(unit, on=on) for unit in units]
+    units = list(Region.objects.filter(path__gte=low, path__lt=high, level=Level.COMMUNITY).order_by("path"))
+    posts = posts_held(node, day)
+    facts = _facts(sorted({p for p, *_rest in posts}))
+    by_unit: dict[str, list[tuple[int, str, int, str]]] = defaultdict(list)
+    unit_paths = {u.path for u in units}
+    for post in posts:
+        path = post[3]
+        unit = next((p for p in unit_paths if path.startswith(p)), None)
+        if unit is not None:
+            by_unit[unit].append(post)
+    return [_compose(unit, day, by_unit.get(unit.path, []), facts) for unit in units]
 
 
 # ---- changes of a period --------------------------------------------------------------------------
@@ -150,9 +174,9 @@ class Change:
         return "moved"
 
 
-def _tiers(posts: list[tuple[int, str, int]]) -> dict[int, frozenset[str]]:
+def _tiers(posts: list[tuple[int, str, int, str]]) -> dict[int, frozenset[str]]:
     held: dict[int, set[str]] = defaultdict(set)
-    for person_id, kind, _region in posts:
+    for person_id, kind, _region, _path in posts:
         tier = tier_of(kind)
         if tier:
             held[person_id].add(tier)

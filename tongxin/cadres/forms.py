@@ -79,7 +79,9 @@ class ProfileForm(forms.Form):
 
 class TermOpenForm(forms.Form):
     required_css_class = "required"
-    committee = forms.ChoiceField(label=_("Committee"), choices=Committee.choices)
+    committee = forms.ChoiceField(
+        label=pgettext_lazy("two committees", "Committee"), choices=Committee.choices
+    )
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     number = forms.IntegerField(
         label=pgettext_lazy("term", "Number (届次)"), min_value=1, max_value=99, required=False
@@ -119,7 +121,7 @@ class ElectionForm(forms.Form):
             person.widget.search_url = search
             self.fields[f"person_{i}"] = person
             self.fields[f"kind_{i}"] = forms.ChoiceField(
-                label=_("Post"), choices=[("", "—"), *posts], required=False
+                label=pgettext_lazy("cadre post", "Post"), choices=[("", "—"), *posts], required=False
             )
             self.fields[f"votes_{i}"] = forms.IntegerField(label=_("Votes"), min_value=0, required=False)
             self.fields[f"elected_{i}"] = forms.BooleanField(label=_("Elected"), required=False)

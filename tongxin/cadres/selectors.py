@@ -186,24 +186,30 @@ def stationed_in(region: Region, *, on: date | None = None) -> QuerySet[Statione
 # ---- terms ----------------------------------------------------------------------------------------
 
 
+def _rules(on: date) -> list[TermRule]:
+    """Every version of the term rule valid on `on` (a small table: read once, chosen in Python)."""
+    return list(TermRule.objects.filter(valid_from__lte=on))
+
+
+def _best(rules: list[TermRule], region: Region | None) -> tuple[int, int]:
+    ids = ancestor_ids(region.path) if region is not None and region.path else []
+    depth = {pk: i for i, pk in enumerate(ids, start=1)}
+    best: tuple[int, date, int] | None = None
+    found: TermRule | None = None
+    for row in rules:
+        if row.region_id is not None and row.region_id not in depth:
+            continue
+        key = (depth.get(row.region_id, 0) if row.region_id else 0, row.valid_from, row.pk)
+        if best is None or key > best:
+            best, found = key, row
+    if found is None:
+        return defaults.TERM_YEARS, defaults.WARN_DAYS
+    return found.years, found.warn_days
+
+
 def rule_in_force(region: Region | None, *, on: date | None = None) -> tuple[int, int]:
     """(years, warn_days) in force at `region` on `on`: the nearest node's latest row, else the default."""
-    day = _today(on)
-    ids = ancestor_ids(region.path) if region is not None and region.path else []
-    rows = TermRule.objects.filter(Q(region__isnull=True) | Q(region_id__in=ids), valid_from__lte=day)
-    depth = {pk: i for i, pk in enumerate(ids, start=1)}
-    best: TermRule | None = None
-    for row in rows:
-        key = (depth.get(row.region_id, 0) if row.region_id else 0, row.valid_from, row.pk)
-        if best is None or key > (
-            depth.get(best.region_id, 0) if best.region_id else 0,
-            best.valid_from,
-            best.pk,
-        ):
-            best = row
-    if best is None:
-        return defaults.TERM_YEARS, defaults.WARN_DAYS
-    return best.years, best.warn_days
+    return _best(_rules(_today(on)), region)
 
 
 def terms_visible(user: Any, capability: str = VIEW) -> QuerySet[Term]:
@@ -222,14 +228,19 @@ def terms_ending(region: Region, *, within_days: int, on: date | None = None) ->
     return terms_in(region).filter(ended_on__isnull=True, ends_on__lte=day + timedelta(days=within_days))
 
 
-def term_warning(term: Term, *, on: date | None = None) -> int | None:
-    """Days left if the current term is within its warning window (negative: overdue), else None."""
+def term_warning(term: Term, *, on: date | None = None, rules: list[TermRule] | None = None) -> int | None:
+    """Days left if the current term is within its warning window (negative: overdue), else None.
+    A list of terms passes `rules` (term_rules) so that the rule table is read once."""
     if term.ended_on is not None:
         return None
     day = _today(on)
-    _years, warn_days = rule_in_force(term.region, on=day)
+    _years, warn_days = _best(_rules(day) if rules is None else rules, term.region)
     left = (term.ends_on - day).days
     return left if left <= warn_days else None
+
+
+def term_rules(on: date | None = None) -> list[TermRule]:
+    return _rules(_today(on))
 
 
 def term_get(user: Any, pk: Any) -> tuple[Term, bool]:

@@ -78,7 +78,8 @@ def roster(request: HttpRequest) -> HttpResponse:
     rows = [(p, profiles.get(p.person_id), tier_of(p.kind)) for p in page]
     today = timezone.localdate()
     terms = list(selectors.terms_in(node).filter(ended_on__isnull=True).order_by("ends_on", "pk")[:50])
-    warnings = [(t, selectors.term_warning(t, on=today)) for t in terms]
+    rules = selectors.term_rules(today)
+    warnings = [(t, selectors.term_warning(t, on=today, rules=rules)) for t in terms]
     return render(
         request,
         "cadres/roster.html",
@@ -101,6 +102,12 @@ def roster(request: HttpRequest) -> HttpResponse:
                 selectors.stationed_in(node, on=day).order_by("region_path", "kind", "pk")[:100]
             ),
             "can_manage": scope_for(user, MANAGE).contains(node.path),
+            # above a community the units' table reads better than hundreds of posts, unless a
+            # figure's people are asked for
+            "show_posts": node.level == Level.COMMUNITY or bool(measure),
+            "can_export": scope_for(user, Capability.DATA_EXPORT).contains(node.path),
+            "can_import": scope_for(user, Capability.DATA_IMPORT).contains(node.path)
+            and scope_for(user, MANAGE).contains(node.path),
         },
     )
 
@@ -155,6 +162,7 @@ def terms(request: HttpRequest) -> HttpResponse:
     rows = list(
         selectors.terms_in(node).filter(ended_on__isnull=True).order_by("ends_on", "region_path", "pk")
     )
+    rules = selectors.term_rules(today)
     _years, warn_days = selectors.rule_in_force(node, on=today)
     return render(
         request,
@@ -162,7 +170,9 @@ def terms(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "node": node,
-            "rows": [(t, selectors.term_warning(t, on=today), (t.ends_on - today).days) for t in rows],
+            "rows": [
+                (t, selectors.term_warning(t, on=today, rules=rules), (t.ends_on - today).days) for t in rows
+            ],
             "warn_days": warn_days,
             "elections": list(
                 selectors.elections_visible(user)

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from tongxin.cadres.selectors import profiles_of, roster_positions
 from tongxin.core.xlsx import xlsx_text
 from tongxin.regions.models import Level, Region
 from tongxin.transfer import cells, layouts, selectors
@@ -178,6 +179,51 @@ def household_records(root: Region) -> Iterator[dict[str, Any]]:
         }
 
 
+def cadre_records(root: Region, *, reveal: bool) -> Iterator[dict[str, Any]]:
+    """One row per person on the roster under `root` today, with the posts they hold."""
+    posts: dict[int, list[Any]] = {}
+    for position in roster_positions(root).order_by("person_id", "region__path", "pk"):
+        posts.setdefault(position.person_id, []).append(position)
+    profiles = profiles_of(list(posts))
+    low, high = root.path, root.path + "~"
+    units = {r.pk: r for r in Region.objects.filter(level=Level.COMMUNITY, path__gte=low, path__lt=high)}
+    for person_id, held in posts.items():
+        person = held[0].person
+        profile = profiles.get(person_id)
+        id_card, _phone = _numbers(person, reveal)
+        unit = _unit_of(held[0].region, units)
+        yield {
+            "id_card": id_card,
+            "name": person.name,
+            "unit_code": unit.code if unit else held[0].region.code,
+            "posts": "、".join(f"{p.get_kind_display()}（{p.region.name}）" for p in held),
+            "education": layouts.EDUCATION_CHOICES.label(profile.education) if profile else None,
+            "major": (profile.major or None) if profile else None,
+            "upgrade_level": layouts.EDUCATION_CHOICES.label(profile.upgrade_level)
+            if profile and profile.upgrade_level
+            else None,
+            "upgrade_school": (profile.upgrade_school or None) if profile else None,
+            "upgrade_expected_on": profile.upgrade_expected_on if profile else None,
+            "political_status": layouts.POLITICAL_CHOICES.label(
+                "party" if person.party_status else (profile.political_status if profile else "masses")
+            ),
+            "wealth_leader": _yes_no(profile.wealth_leader) if profile else None,
+            "college_graduate_cadre": _yes_no(profile.college_graduate_cadre) if profile else None,
+            "veteran": _yes_no(profile.veteran) if profile else None,
+            "note": (profile.note or None) if profile else None,
+        }
+
+
+def _yes_no(value: bool) -> str:
+    return layouts.YES_NO.label("yes" if value else "no")
+
+
+def _unit_of(region: Region, units: dict[int, Region]) -> Region | None:
+    """The community or village a post's region lies in (itself, or its nearest such ancestor)."""
+    ids = [int(p) for p in region.path.strip("/").split("/") if p]
+    return next((units[pk] for pk in reversed(ids) if pk in units), None)
+
+
 # -- whole files ---------------------------------------------------------------------------
 
 
@@ -200,6 +246,8 @@ def export_workbook(*, layout: Layout, root: Region, reveal: bool, exported_by: 
         counts[layout.main.title] = write_sheet(workbook, layout.main, organisation_records(root))
     elif kind == layouts.HOUSEHOLDS:
         counts[layout.main.title] = write_sheet(workbook, layout.main, household_records(root))
+    elif kind == layouts.CADRES:
+        counts[layout.main.title] = write_sheet(workbook, layout.main, cadre_records(root, reveal=reveal))
     else:
         people_sheet, position_sheet = layout.sheets
         counts[people_sheet.title] = write_sheet(workbook, people_sheet, person_records(root, reveal=reveal))

@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tongxin.cadres.models import Education, PoliticalStatus
 from tongxin.core.roles import Capability
 from tongxin.organisations.models import OrgKind
 from tongxin.people.models import Gender, PartyStatus, PositionKind
@@ -20,7 +21,8 @@ from tongxin.regions.models import Kind, Level
 
 REGIONS, GRIDS, ORGANISATIONS, PEOPLE = "regions", "grids", "organisations", "people"
 HOUSEHOLDS = "households"
-KINDS = (REGIONS, GRIDS, ORGANISATIONS, PEOPLE, HOUSEHOLDS)
+CADRES = "cadres"
+KINDS = (REGIONS, GRIDS, ORGANISATIONS, PEOPLE, HOUSEHOLDS, CADRES)
 
 NOTES_SHEET = "说明"
 SUMMARY_SHEET = "汇总"
@@ -730,6 +732,144 @@ HOUSEHOLD_SHEET = Sheet(
 )
 
 
+# the cadre roster (干部名册): one row per cadre with the facts the 234 composition counts; the posts
+# themselves travel on the 职务 sheet of the people file (the 现任职务 column here is for reading)
+EDUCATION_CHOICES = Choices(
+    labels={
+        Education.JUNIOR: "初中及以下",
+        Education.SENIOR: "高中/中专",
+        Education.COLLEGE: "大专",
+        Education.BACHELOR: "本科",
+        Education.POSTGRADUATE: "研究生",
+    },
+    synonyms={
+        "初中": Education.JUNIOR,
+        "小学": Education.JUNIOR,
+        "高中": Education.SENIOR,
+        "中专": Education.SENIOR,
+        "职高": Education.SENIOR,
+        "专科": Education.COLLEGE,
+        "大学专科": Education.COLLEGE,
+        "大学本科": Education.BACHELOR,
+        "硕士": Education.POSTGRADUATE,
+        "博士": Education.POSTGRADUATE,
+        "硕士研究生": Education.POSTGRADUATE,
+    },
+)
+POLITICAL_CHOICES = Choices(
+    labels={
+        PoliticalStatus.MASSES: "群众",
+        PoliticalStatus.LEAGUE: "共青团员",
+        PoliticalStatus.DEMOCRATIC: "民主党派",
+        "party": "中共党员",
+    },
+    synonyms={"团员": PoliticalStatus.LEAGUE, "党员": "party", "中共预备党员": "party", "预备党员": "party"},
+)
+YES_NO = Choices(labels={"yes": "是", "no": "否"}, synonyms={"y": "yes", "n": "no", "1": "yes", "0": "no"})
+
+CADRE_SHEET = Sheet(
+    CADRES,
+    "干部名册",
+    ("cadres", "roster", "干部"),
+    (
+        Column(
+            "id_card",
+            "身份证号",
+            ("id_card", "id card", "公民身份号码"),
+            ID_CARD,
+            _("ID number of the cadre; without it the name is looked up among the unit's post holders."),
+            width=22,
+            example="11010519491231002X",
+        ),
+        Column(
+            "name", "姓名", ("name",), TEXT, _("Name of the cadre."), needed=True, width=10, example="张三"
+        ),
+        Column(
+            "unit_code",
+            "社区/村编码",
+            ("unit_code", "community", "village", "社区编码", "村编码"),
+            REGION_CODE,
+            _("Code of the community or village where the cadre holds a post."),
+            required=True,
+            needed=True,
+            width=16,
+            example="529002001001",
+        ),
+        Column(
+            "posts",
+            "现任职务",
+            ("posts",),
+            TEXT,
+            _("Written by the export; ignored on import (posts are kept on the 职务 sheet)."),
+            width=24,
+        ),
+        Column(
+            "education",
+            "学历",
+            ("education",),
+            CHOICE,
+            _("Highest education completed."),
+            required=True,
+            needed=True,
+            choices=EDUCATION_CHOICES,
+            width=10,
+            example="大专",
+        ),
+        Column("major", "专业", ("major",), TEXT, _("Field of study."), width=14, max_length=60),
+        Column(
+            "upgrade_level",
+            "在读学历",
+            ("upgrade_level", "学历提升"),
+            CHOICE,
+            _("The degree being studied for (学历提升), if any."),
+            choices=EDUCATION_CHOICES,
+            width=10,
+        ),
+        Column(
+            "upgrade_school",
+            "在读院校",
+            ("upgrade_school",),
+            TEXT,
+            _("School of the degree in progress."),
+            width=16,
+            max_length=100,
+        ),
+        Column(
+            "upgrade_expected_on",
+            "预计毕业日期",
+            ("upgrade_expected_on",),
+            DATE,
+            _("Expected graduation date."),
+            width=12,
+        ),
+        Column(
+            "political_status",
+            "政治面貌",
+            ("political_status",),
+            CHOICE,
+            _("Political status; 中共党员 comes from the person's Party membership and is not changed here."),
+            choices=POLITICAL_CHOICES,
+            width=10,
+            example="群众",
+        ),
+        Column(
+            "wealth_leader", "致富能手", ("wealth_leader",), CHOICE, _("是 or 否."), choices=YES_NO, width=8
+        ),
+        Column(
+            "college_graduate_cadre",
+            "大学生村干部",
+            ("college_graduate_cadre",),
+            CHOICE,
+            _("是 or 否."),
+            choices=YES_NO,
+            width=10,
+        ),
+        Column("veteran", "退役军人", ("veteran",), CHOICE, _("是 or 否."), choices=YES_NO, width=8),
+        Column("note", "备注", ("note", "remarks"), TEXT, _("Note."), width=20, max_length=200),
+    ),
+)
+
+
 def _layouts() -> dict[str, Layout]:
     return {
         REGIONS: Layout(
@@ -772,6 +912,14 @@ def _layouts() -> dict[str, Layout]:
             Capability.HOUSEHOLDS_EDIT,
             Capability.HOUSEHOLDS_VIEW,
             (HOUSEHOLD_SHEET,),
+        ),
+        CADRES: Layout(
+            CADRES,
+            _("Cadre roster"),
+            _("What the 234 composition counts of each cadre: education, 学历提升, 致富能手, 大学生村干部."),
+            Capability.CADRES_MANAGE,
+            Capability.CADRES_VIEW,
+            (CADRE_SHEET,),
         ),
     }
 

@@ -75,8 +75,10 @@ def test_another_village_never_sees_the_election_or_profiles(world, other_secret
 def test_the_street_sees_its_communities_and_not_the_other_street(world, street):
     client = login(street)
     body = client.get(ROSTER).content.decode()
+    # above a community the page lists its units; a figure's link lists the people behind it
+    assert "滚绣坊社区" in body and "锦帆路社区" in body and "平江路社区" not in body
+    body = client.get(ROSTER, {"measure": "women", "on": "2026-06-01"}).content.decode()
     assert "王书记" in body and "赵主任" not in body
-    assert "锦帆路社区" in body  # a unit of the street with nobody yet
     assert client.get(f"/api/v1/cadres/composition?node={world.tree.street_b.pk}").status_code == 404
     data = client.get(f"/api/v1/cadres/composition?node={world.tree.street_a.pk}").json()
     assert data["people"] == 3
@@ -86,7 +88,7 @@ def test_the_county_sees_everything_and_the_composition_links_its_rows(world, co
     client = login(county)
     response = client.get(ROSTER, {"node": world.tree.county.pk, "on": "2026-06-01"})
     body = response.content.decode()
-    assert "王书记" in body and "赵主任" in body
+    assert "滚绣坊社区" in body and "平江路社区" in body
     assert "measure=college" in body
     only = client.get(ROSTER, {"node": world.tree.county.pk, "on": "2026-06-01", "measure": "college"})
     body = only.content.decode()

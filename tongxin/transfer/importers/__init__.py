@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 
 from tongxin.transfer.importers.base import ImportScope, SheetImporter
+from tongxin.transfer.importers.cadres import CadreSheetImporter
 from tongxin.transfer.importers.households import HouseholdSheetImporter
 from tongxin.transfer.importers.organisations import OrganisationSheetImporter
 from tongxin.transfer.importers.people import PersonSheetImporter, PositionSheetImporter
@@ -20,6 +21,7 @@ SHEET_IMPORTERS: dict[str, type[SheetImporter]] = {
     "people": PersonSheetImporter,
     "positions": PositionSheetImporter,
     "households": HouseholdSheetImporter,
+    "cadres": CadreSheetImporter,
 }
 
 
