@@ -3,6 +3,7 @@
 keepers; an approval, a refusal or a keeper's cancellation tell a booker who has an account (a
 resident without one reads their private link)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import User
@@ -10,7 +11,7 @@ from tongxin.notifications.outbox import Message, outbox_source
 from tongxin.notifications.recipients import liaisons_of, officials_at
 from tongxin.venues.access import MANAGE
 from tongxin.venues.models import BookingStatus, BookingTransition, Venue
-from tongxin.venues.workflow import BOOKER, BOOKER_AUDIENCE, KEEPER_AUDIENCE, RULES, BookingAction
+from tongxin.venues.workflow import BOOKER, BOOKER_AUDIENCE, KEEPER, KEEPER_AUDIENCE, RULES, BookingAction
 
 
 def keepers_of(venue: Venue) -> list[User]:
@@ -36,9 +37,11 @@ def booking_message(row: BookingTransition) -> Message | None:
         if rule is None:
             return None
         audiences |= set(rule.audiences_for(row))
-        # a booker who cancels need not be told; the keepers are
+        # who acted is not told: a booker's cancellation tells the keepers, a keeper's the booker
         if BOOKER in row.data.get("by", []):
             audiences.discard(BOOKER_AUDIENCE)
+        elif KEEPER in row.data.get("by", []):
+            audiences.discard(KEEPER_AUDIENCE)
     users: list[User] = []
     if KEEPER_AUDIENCE in audiences:
         users += keepers_of(venue)
@@ -54,4 +57,6 @@ def booking_message(row: BookingTransition) -> Message | None:
         BookingAction.CANCEL: _("The booking %(code)s of %(room)s was cancelled."),
     }
     title = titles.get(BookingAction(row.action), _("Booking %(code)s: %(status)s.")) % values
-    return Message(users=users, title=title, body=row.reason, url=booking.get_absolute_url())
+    # keepers open the booking's page; a booker with an account their own bookings
+    url = booking.get_absolute_url() if KEEPER_AUDIENCE in audiences else reverse("venues:mine")
+    return Message(users=users, title=title, body=row.reason, url=url)

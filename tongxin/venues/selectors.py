@@ -84,7 +84,7 @@ def rooms_of(venue: Venue, *, bookable_only: bool = False) -> QuerySet[Room]:
 
 def bookings_visible(user: Any) -> QuerySet[Booking]:
     return Booking.objects.filter(venue_q(user, prefix="venue__")).select_related(
-        "room", "venue", "venue__region", "user", "unit"
+        "room", "venue", "venue__region", "user", "user__person", "unit"
     )
 
 
@@ -97,7 +97,7 @@ def approvals_queue(user: Any) -> QuerySet[Booking]:
     """Requests waiting for the keeper, soonest first: only venues the user keeps."""
     return (
         Booking.objects.filter(venue_q(user, manage=True, prefix="venue__"), status=BookingStatus.REQUESTED)
-        .select_related("room", "venue", "venue__region", "user", "unit")
+        .select_related("room", "venue", "venue__region", "user", "user__person", "unit")
         .order_by("starts_at", "id")
     )
 
