@@ -160,6 +160,14 @@ PAGES: dict[str, Budget] = {
     "households:link_create": Budget("jiedao", 11, rows=None),
     "privacy:registry": Budget("anquan", 12),
     "transfer:requests": Budget("jiedao", 10, rows=None),  # the demo files no export request
+    # venues: the residents' list (all public venues), the keepers' lists; the calendar and a
+    # member's own bookings may be empty weeks in a small district
+    "venues:list": Budget("jiedao", 12, rows='class="card venue-card"'),
+    "venues:manage": Budget("jiedao", 15),
+    "venues:queue": Budget("jiedao", 15, rows='class="card booking-request"'),
+    "venues:calendar": Budget("jiedao", 15, rows=None),
+    "venues:services": Budget("jiedao", 15),
+    "venues:mine": Budget("dangyuan", 14, rows=None),
 }
 
 # parameterless pages that are not a list of rows, and why
@@ -189,6 +197,7 @@ NOT_A_LIST = {
     "privacy:public_request",
     "privacy:request_create",
     # forms to create one thing, and the choices their pickers load
+    "venues:manage_create",
     "accounts:create",
     "accounts:password",
     "accounts:mfa",
@@ -284,6 +293,8 @@ API: dict[str, Budget] = {
     "/api/v1/privacy/requests": Budget("shequ_shuji", 11),
     "/api/v1/gridwork/entries": Budget("jiedao", 11),
     "/api/v1/gridwork/campaigns": Budget("jiedao", 11),
+    "/api/v1/venues": Budget("jiedao", 11),
+    "/api/v1/venues/bookings": Budget("jiedao", 11),
     "/api/v1/households": Budget("wanggeyuan", 11),
     "/api/v1/households/links": Budget("jiedao", 12),
     "/api/v1/security/checklist": Budget("anquan", 12),
