@@ -2,7 +2,7 @@
 community and village (with 交叉任职 and the village 一肩挑), 四员 where none were kept, profiles
 (≈44% 大专以上, a few 致富能手, 大学生村干部, 学历提升 in progress), 第一书记 and 驻村工作队 in the
 township's villages, the 2021 terms, the 2026 换届 recorded and taken office where it was held, and
-two units whose term ends within the warning window — written through the services, as the system."""
+two units whose terms end within the warning window — written through the services, as the system."""
 
 import random
 from dataclasses import dataclass, field
@@ -84,7 +84,7 @@ class _Writer:
             return self.summary
         held = set(held_on(Position.objects.all(), self.today).values_list("person_id", flat=True))
         self.taken |= held
-        # one community and one village wait for their 换届: their terms end within the warning window
+        # two units wait for their 换届: their terms end within the warning window
         villages = [u for u in units if u.kind == Kind.VILLAGE]
         waiting = {units[2].pk, (villages[1] if len(villages) > 1 else units[-1]).pk}
         for unit in units:

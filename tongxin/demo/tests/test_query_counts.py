@@ -153,6 +153,10 @@ PAGES: dict[str, Budget] = {
     "gridwork:settings": Budget("shequ_shuji", 16),
     # households: the list with its care tags (one query for the page's tags), the forms' pickers
     "households:list": Budget("wanggeyuan", 16),
+    # the cadre roster: one read of the posts, people and profiles for the node and its units
+    "cadres:roster": Budget("zuzhibu", 30),
+    "cadres:changes": Budget("zuzhibu", 18, rows=None),
+    "cadres:terms": Budget("zuzhibu", 20),
     "households:export": Budget("wanggeyuan", 16),
     "households:create": Budget("wanggeyuan", 11, rows=None),
     "households:care_tags": Budget("shequ_shuji", 12),
@@ -296,6 +300,8 @@ API: dict[str, Budget] = {
     "/api/v1/venues": Budget("jiedao", 11),
     "/api/v1/venues/bookings": Budget("jiedao", 11),
     "/api/v1/households": Budget("wanggeyuan", 11),
+    "/api/v1/cadres/roster": Budget("zuzhibu", 14),
+    "/api/v1/cadres/terms": Budget("zuzhibu", 14),
     "/api/v1/households/links": Budget("jiedao", 12),
     "/api/v1/security/checklist": Budget("anquan", 12),
     "/api/v1/exports": Budget("jiedao", 8, rows=None),  # the demo files no export request
@@ -304,6 +310,7 @@ API: dict[str, Budget] = {
 # parameterless GET operations that answer one object, and why they are not a list
 API_NOT_A_LIST = {
     "/api/v1/me",  # the caller's account
+    "/api/v1/cadres/composition",  # the composition of one node (its people ids per figure)
     "/api/v1/regions/locate",  # the grid at a point
     "/api/v1/cases/rates",  # three rates of one area
     "/api/v1/partners/duty",  # the annual duty check: rows per unit, computed (see partners:duty)
