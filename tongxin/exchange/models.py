@@ -199,8 +199,7 @@ class Robot(models.Model):
         return self.active and self.revoked_at is None
 
     def get_events_display(self) -> list[str]:
-        labels = dict(RobotEvent.choices)
-        return [str(labels[e]) for e in self.events if e in labels]
+        return [str(label) for value, label in RobotEvent.choices if value in self.events]
 
 
 class RobotDelivery(models.Model):

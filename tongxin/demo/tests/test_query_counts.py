@@ -63,6 +63,13 @@ PAGES: dict[str, Budget] = {
     "accounts:list": Budget("anquan", 15),
     "accounts:tokens": Budget("jiedao", 12, rows=None),  # the demo issues no API token
     "open311_keys:list": Budget("anquan", 14),
+    # the 12345 platforms (the demo configures one: its tickets and waiting messages in one
+    # annotated query) and the group robots with their delivery log (the demo connects no group)
+    "exchange:peers": Budget("anquan", 14),
+    "exchange:peer_create": Budget("anquan", 14, rows=None),
+    "exchange:robots": Budget("shequ_shuji", 14, rows=None),
+    "exchange:robot_create": Budget("shequ_shuji", 14, rows=None),
+    "exchange:log": Budget("shequ_shuji", 14, rows=None),
     "regions:list": Budget("zuzhibu", 13),
     # the boundaries under every map (GeoJSON features): the streets and communities in scope, and
     # on the public pages every one of them
