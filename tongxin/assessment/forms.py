@@ -15,6 +15,15 @@ class SchemeForm(forms.ModelForm):
     class Meta:
         model = Scheme
         fields = list(SCHEME_FIELDS)
+        help_texts = {
+            "excellent_min": gettext_lazy("Used when grades go by cut-offs."),
+            "excellent_share": gettext_lazy(
+                "Used when grades go by shares: the best this share is 优秀, the next 良好, the rest 一般 "
+                "(较差 below the 一般 cut-off)."
+            ),
+            "bottom_count": gettext_lazy("0: no 末位 by number."),
+            "show_ranking": gettext_lazy("Off by default: rankings are shown to the owning department only."),
+        }
 
 
 class ItemForm(forms.ModelForm):

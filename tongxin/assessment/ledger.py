@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import load_workbook
 
 from tongxin.assessment.models import Item, Result, Run
@@ -59,7 +59,7 @@ def ledger_columns(run: Run, *, names: bool, ranking: bool) -> list[Column]:
     ]
     if names:
         columns += [
-            Column(gettext_lazy("name"), lambda r: r.person.name if r.person_id else "", width=10),
+            Column(pgettext_lazy("person", "name"), lambda r: r.person.name if r.person_id else "", width=10),
             Column(gettext_lazy("post"), lambda r: r.post, width=14),
         ]
     columns += [Column(i.name, _score_of(i), width=12) for i in run.scheme.items.all()]

@@ -513,7 +513,7 @@ def run_finalise(*, actor: Actor, run: Run) -> Run:
                             result=r,
                             person_id=r.person_id,
                             kind=kind_of,
-                            note=_("末位 of the year's assessment"),
+                            note="",  # shown as "末位 of the year's assessment" in the reader's language
                         )
                     )
         Result.objects.bulk_update(results, ["grade", "bottom", "rank"], batch_size=1000)

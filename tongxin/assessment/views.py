@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongxin.assessment import selectors, services
 from tongxin.assessment.forms import ContestForm, GradeLinkForm, ImportForm, ItemForm, ReportForm, SchemeForm
 from tongxin.assessment.ledger import NoFilter, ledger_columns, scores_import, sheet_columns, with_scores
-from tongxin.assessment.models import Item, Result, SubjectKind
+from tongxin.assessment.models import Grade, Item, Result, SubjectKind
+from tongxin.assessment.sources import reader
 from tongxin.audit.exports import export_view
 from tongxin.core.access import requires
 from tongxin.core.forms import add_service_errors
@@ -28,6 +30,18 @@ from tongxin.people.models import Person
 from tongxin.regions.models import Level, Region
 
 VIEW, MANAGE = services.VIEW, services.MANAGE
+
+
+GRADE_ORDER = {g: n for n, g in enumerate(Grade.values)}
+
+
+def _figure_names() -> dict[str, tuple[str, str]]:
+    """code → (the figure's name, its unit) of every figure an objective item may read."""
+    found = {}
+    for code, label in reader().choices():
+        name, _sep, unit = label.partition("（")
+        found[code] = (name, unit.rstrip("）"))
+    return found
 
 
 def _owner_only(access: selectors.Access) -> None:
@@ -62,7 +76,7 @@ def _owner_region(user: Any) -> Region:
 @require_http_methods(["GET", "POST"])
 def scheme_new(request: HttpRequest) -> HttpResponse:
     owner = _owner_region(request.user)
-    form = SchemeForm(request.POST or None)
+    form = SchemeForm(request.POST or None, initial={"year": timezone.localdate().year})
     return form_page(
         request,
         form,
@@ -94,14 +108,16 @@ def scheme(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("assessment:scheme", pk=found.pk)
+    names = _figure_names()
+    items = [(i, *names.get(i.indicator, (i.indicator, ""))) for i in found.items.all()]
     return render(
         request,
         "assessment/scheme.html",
         {
             "scheme": found,
             "access": access,
-            "items": list(found.items.all()),
-            "links": list(found.links.all()),
+            "items": items,
+            "links": sorted(found.links.all(), key=lambda link: (GRADE_ORDER.get(link.grade, 9), link.kind)),
             "runs": list(found.runs.all()),
             "item_form": item_form,
             "link_form": link_form,
@@ -150,9 +166,10 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
     order = ("rank", "region_path", "id") if access.ranking and found.is_final else ("region_path", "id")
     items = [i for i in found.scheme.items.all() if i.applies(kind)]
     rows = list(results.order_by(*order))
-    counts: dict[str, int] = {}
+    by_grade: dict[str, int] = {}
     for r in rows:
-        counts[r.grade] = counts.get(r.grade, 0) + 1
+        by_grade[r.grade] = by_grade.get(r.grade, 0) + 1
+    counts = [(label, by_grade[g]) for g, label in Grade.choices if by_grade.get(g)]
     return render(
         request,
         "assessment/run.html",
@@ -163,7 +180,7 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
             "kinds": SubjectKind.choices,
             "items": items,
             "rows": [
-                (r, [next((s for s in r.scores.all() if s.item_id == i.pk), None) for i in items])
+                (r, [(i, next((s for s in r.scores.all() if s.item_id == i.pk), None)) for i in items])
                 for r in rows
             ],
             "counts": counts,
@@ -209,6 +226,9 @@ def scores(request: HttpRequest, pk: int) -> HttpResponse:
     """The assessors' grid: subjects × subjective items; saved all or nothing."""
     found, access = selectors.run_get(request.user, pk)
     _owner_only(access)
+    if found.is_final:
+        messages.info(request, _("The assessment is finalised: its scores no longer change."))
+        return redirect("assessment:run", pk=pk)
     kind = request.POST.get("kind") or request.GET.get("kind") or SubjectKind.TEAM
     if kind not in SubjectKind.values:
         kind = SubjectKind.TEAM
@@ -327,13 +347,18 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The 述职 report is attached."))
                 return redirect("assessment:result", pk=pk)
+    names = _figure_names()
+    scores = [
+        (s, names.get(s.item.indicator, ("", ""))[1] if s.item.is_objective else "")
+        for s in found.scores.select_related("item").order_by("item__position", "item_id")
+    ]
     return render(
         request,
         "assessment/result.html",
         {
             "result": found,
             "access": access,
-            "scores": found.scores.select_related("item").order_by("item__position", "item_id"),
+            "scores": scores,
             "consequences": found.consequences.all(),
             "form": form,
         },
@@ -442,6 +467,7 @@ def contest(request: HttpRequest, pk: int) -> HttpResponse:
         cells = [
             {
                 "name": f"j-{p.pk}-{j.pk}",
+                "judge": j.name,
                 "value": request.POST.get(f"j-{p.pk}-{j.pk}", "") if errors else by_judge.get(j.pk, ""),
                 "error": " ".join(errors.get(f"{p.pk}-{j.pk}", [])),
             }
