@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.core.forms import DateInput, ScopedForm
 from tongxin.members.forms import PersonChoiceField
@@ -58,7 +59,7 @@ class PostForm(forms.Form):
     required_css_class = "required"
 
     kind = forms.ChoiceField(label=_("Kind"), choices=PostKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("post", "Name"), max_length=120)
 
 
 class MemberForm(ScopedForm):

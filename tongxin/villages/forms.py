@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.core.forms import DateInput
 from tongxin.villages.models import EnterpriseKind, ProjectKind, ProjectStatus, PropertyReform
@@ -39,7 +40,7 @@ class ProjectForm(forms.Form):
 
     required_css_class = "required"
 
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("project or enterprise", "Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=ProjectKind.choices)
     investment = _money(_("Investment (万元)"))
     year = forms.IntegerField(label=_("Year started"), min_value=2000, max_value=2100)
@@ -65,11 +66,16 @@ class ReturnForm(forms.Form):
 class EnterpriseForm(forms.Form):
     required_css_class = "required"
 
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("project or enterprise", "Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=EnterpriseKind.choices)
     registered_capital = _money(_("Registered capital (万元)"))
     founded_on = forms.DateField(label=_("Founded on"), required=False, widget=DateInput())
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(
+        label=pgettext_lazy("enterprise", "Still operating"),
+        required=False,
+        initial=True,
+        help_text=_("Untick when the company or cooperative is closed or deregistered."),
+    )
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

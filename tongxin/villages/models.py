@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ZERO = Decimal("0.00")
 
@@ -60,9 +61,9 @@ class Tier(models.Model):
 class PropertyReform(models.TextChoices):
     """集体产权制度改革: where the village stands."""
 
-    NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Completed")
+    NOT_STARTED = "not_started", pgettext_lazy("property reform", "Not started")
+    IN_PROGRESS = "in_progress", pgettext_lazy("property reform", "In progress")
+    DONE = "done", pgettext_lazy("property reform", "Completed")
 
 
 INCOME_FIELDS = (
@@ -172,10 +173,10 @@ class ProjectKind(models.TextChoices):
 
 
 class ProjectStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    BUILDING = "building", _("Being built")
-    OPERATING = "operating", _("Operating")
-    CLOSED = "closed", _("Closed")
+    PLANNED = "planned", pgettext_lazy("project status", "Planned")
+    BUILDING = "building", pgettext_lazy("project status", "Being built")
+    OPERATING = "operating", pgettext_lazy("project status", "Operating")
+    CLOSED = "closed", pgettext_lazy("project status", "Closed")
 
 
 class EconomyProject(models.Model):
