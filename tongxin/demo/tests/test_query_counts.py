@@ -160,6 +160,15 @@ PAGES: dict[str, Budget] = {
     "gridwork:settings": Budget("shequ_shuji", 16),
     # households: the list with its care tags (one query for the page's tags), the forms' pickers
     "households:list": Budget("wanggeyuan", 16),
+    # the collective economy: the township's villages with income and tier, the tiers' versions, the
+    # forms; 两新: the organisations with their rectification counts (one annotated query), the ledger
+    "villages:overview": Budget("zhen", 20),
+    "villages:tiers": Budget("zuzhibu", 14),
+    "villages:tiers_new": Budget("zuzhibu", 13, rows=None),
+    "villages:import": Budget("zhen", 11, rows=None),
+    "twonew:list": Budget("zhen", 14),
+    "twonew:new": Budget("zhen", 14, rows=None),
+    "statistics:annual_twonew": Budget("zhen", 15),
     # the cadre roster: one read of the posts, people and profiles for the node and its units
     "cadres:roster": Budget("zuzhibu", 30),
     "cadres:changes": Budget("zuzhibu", 18, rows=None),
@@ -183,6 +192,9 @@ PAGES: dict[str, Budget] = {
 
 # parameterless pages that are not a list of rows, and why
 NOT_A_LIST = {
+    # the villages' annual ledger: the registry's figures computed per village (as the overview of
+    # each village would), bounded by the statistics tests
+    "statistics:annual_villages",
     # a POST-only form of the community's grids page (the visit interval)
     "gridwork:interval",
     # a dashboard of counts and shortcuts
@@ -307,6 +319,9 @@ API: dict[str, Budget] = {
     "/api/v1/venues": Budget("jiedao", 11),
     "/api/v1/venues/bookings": Budget("jiedao", 11),
     "/api/v1/households": Budget("wanggeyuan", 11),
+    "/api/v1/villages/economy": Budget("zuzhibu", 17),
+    "/api/v1/villages/tiers": Budget("zuzhibu", 11),
+    "/api/v1/twonew/organisations": Budget("zhen", 11),
     "/api/v1/cadres/roster": Budget("zuzhibu", 14),
     "/api/v1/cadres/terms": Budget("zuzhibu", 14),
     "/api/v1/households/links": Budget("jiedao", 12),
