@@ -1,8 +1,9 @@
-"""Households of the demo street: one per dwelling its residents already name (兰庭家园1栋2单元101室),
-with a believable GB/T 39609 address (城东路77号兰庭家园1栋2单元101室), the residents with their
-relation to the head, a few tagged households (独居老人, 低保, 残疾…), 十联户 and 党员联户 links in
-every grid, seed 000's 干部联网格 (3 street leaders, 18 grids) and 1+1 grid workers — written
-through the services, as the system."""
+"""Households of the demo streets and township: one per dwelling its residents already name
+(兰庭家园1栋2单元101室), with a believable GB/T 39609 address (城东路77号兰庭家园1栋2单元101室),
+the residents with their relation to the head, a few tagged households (独居老人, 低保, 残疾…),
+十联户 and 党员联户 links in every grid, seed 000's 干部联网格 (3 street leaders, 18 grids) and
+1+1 grid workers — written through the services (the households through the bulk writer,
+households_bulk_create), as the system."""
 
 import random
 import re
@@ -18,10 +19,10 @@ from tongxin.accounts.models import RoleAssignment
 from tongxin.core.actors import SYSTEM
 from tongxin.core.roles import Role
 from tongxin.households.models import CareTag, Household, LinkKind, Relation
-from tongxin.households.services import household_create, household_set_tags, link_create, residents_settle
+from tongxin.households.services import NewHousehold, households_bulk_create, link_create
 from tongxin.lib.tree import subtree_range
 from tongxin.people.models import Person, Position, PositionKind
-from tongxin.regions.models import Level, Region
+from tongxin.regions.models import Kind, Level, Region
 
 DWELLING = re.compile(r"(?:(\d+)单元)?(\d+)室$")
 LINK_SIZE = 10  # 十联户: about ten households to a 联户长
@@ -98,11 +99,32 @@ def generate_households(*, rng: random.Random, now: datetime) -> HouseholdsSumma
 
 
 def _generate(rng: random.Random, now: datetime) -> HouseholdsSummary:
+    """Every street's and township's buildings get their households and links; seed 000's
+    干部联网格 is the demo street's (the one of the grid-worker account), 1+1 is the demo street's
+    and the township's villages' (seed 001)."""
     summary = HouseholdsSummary()
-    street = _demo_street()
-    if street is None or Household.objects.filter(region_path__startswith=street.path).exists():
+    demo = _demo_street()
+    if demo is None:
         return summary
     today = timezone.localdate(now)
+    tags = {t.code: t for t in CareTag.objects.filter(region__isnull=True)}
+    for street in Region.objects.filter(level=Level.STREET).order_by("code"):
+        if Household.objects.filter(region_path__startswith=street.path).exists():
+            continue
+        by_grid = _street_households(rng, street, today, tags, summary)
+        start = today - timedelta(days=rng.randint(300, 700))
+        _household_links(rng, by_grid, start, summary)
+        if street.pk == demo.pk:
+            _leader_links(street, start, summary)
+            _paired_workers(rng, street, start, summary)
+        elif street.kind in (Kind.TOWN, Kind.TOWNSHIP):
+            _paired_workers(rng, street, start, summary, villages_only=True)
+    return summary
+
+
+def _street_households(
+    rng: random.Random, street: Region, today: date, tags: dict[str, CareTag], summary: HouseholdsSummary
+) -> dict[int, list[tuple[Household, list[Person]]]]:
     low, high = subtree_range(street.path)
     buildings = {
         b.pk: b
@@ -111,40 +133,37 @@ def _generate(rng: random.Random, now: datetime) -> HouseholdsSummary:
     dwellers: dict[tuple[int, str], list[Person]] = defaultdict(list)
     for person in Person.objects.filter(region_id__in=buildings).order_by("id"):
         dwellers[(person.region_id, person.address)].append(person)
-    tags = {t.code: t for t in CareTag.objects.filter(region__isnull=True)}
-    by_grid: dict[int, list[tuple[Household, list[Person]]]] = defaultdict(list)
+    rows: list[NewHousehold] = []
+    groups: list[list[Person]] = []
     for (building_id, address), people in sorted(dwellers.items(), key=lambda item: (item[0][0], item[0][1])):
         building = buildings[building_id]
         match = DWELLING.search(address)
         if match is None:
             continue
         street_part, number = _split_building_address(building)
-        household = household_create(
-            actor=SYSTEM,
-            building=building,
-            street=street_part,
-            house_number=number,
-            unit=match.group(1) or "",
-            room=match.group(2),
-        )
         moved_in = today - timedelta(days=rng.randint(200, 365 * 25))
-        residents_settle(
-            household=household,
-            actor=SYSTEM,
-            residents=[(p, relation, moved_in) for p, relation in _relations(people, today)],
+        codes = _care_tags(rng, people, today)
+        rows.append(
+            NewHousehold(
+                building=building,
+                street=street_part,
+                house_number=number,
+                unit=match.group(1) or "",
+                room=match.group(2),
+                residents=tuple((p, relation, moved_in) for p, relation in _relations(people, today)),
+                tags=tuple(tags[c] for c in codes if c in tags),
+            )
         )
+        groups.append(people)
+    made = households_bulk_create(actor=SYSTEM, rows=rows)
+    by_grid: dict[int, list[tuple[Household, list[Person]]]] = defaultdict(list)
+    for household, row, people in zip(made, rows, groups, strict=True):
         summary.add("households")
         summary.add("residents", len(people))
-        codes = _care_tags(rng, people, today)
-        if codes:
-            household_set_tags(household=household, actor=SYSTEM, tags=[tags[c] for c in codes if c in tags])
+        if row.tags:
             summary.add("tagged households")
         by_grid[household.grid_id].append((household, people))
-    start = today - timedelta(days=rng.randint(300, 700))
-    _household_links(rng, by_grid, start, summary)
-    _leader_links(street, start, summary)
-    _paired_workers(rng, street, start, summary)
-    return summary
+    return by_grid
 
 
 def _care_tags(rng: random.Random, people: list[Person], today: date) -> list[str]:
@@ -244,8 +263,16 @@ def _leader_links(street: Region, start: date, summary: HouseholdsSummary) -> No
             summary.add("干部联网格 links")
 
 
-def _paired_workers(rng: random.Random, street: Region, start: date, summary: HouseholdsSummary) -> None:
-    """1+1: each grid's full-time grid worker with a member of the grid who holds no post."""
+def _paired_workers(
+    rng: random.Random,
+    street: Region,
+    start: date,
+    summary: HouseholdsSummary,
+    *,
+    villages_only: bool = False,
+) -> None:
+    """1+1: each grid's full-time grid worker with a member of the grid who holds no post (in a
+    township, its villages' grids: seed 001)."""
     low, high = subtree_range(street.path)
     workers = (
         Position.objects.filter(
@@ -254,6 +281,9 @@ def _paired_workers(rng: random.Random, street: Region, start: date, summary: Ho
         .select_related("person", "region")
         .order_by("region__path", "id")
     )
+    if villages_only:
+        villages = Region.objects.filter(path__gte=low, path__lt=high, kind=Kind.VILLAGE).values("pk")
+        workers = workers.filter(region__parent__in=villages)
     with_posts = set(
         Position.objects.filter(
             region__path__gte=low, region__path__lt=high, ends_on__isnull=True
@@ -268,6 +298,12 @@ def _paired_workers(rng: random.Random, street: Region, start: date, summary: Ho
             .exclude(pk__in=with_posts)
             .order_by("id")[:20]
         )
+        if not candidates and villages_only:  # a village's members often all hold a post: anyone without
+            candidates = list(
+                Person.objects.filter(Q(region__path__gte=g_low) & Q(region__path__lt=g_high))
+                .exclude(pk__in=with_posts)
+                .order_by("id")[:20]
+            )
         if not candidates:
             continue
         link_create(

@@ -6,6 +6,8 @@ Who may: recording needs `gridwork.record` at the grid (grid workers, grid leade
 staff); campaigns and configuration need `gridwork.configure` at the street or community.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -35,6 +37,7 @@ from tongxin.gridwork.models import (
     VisitInterval,
 )
 from tongxin.households.models import Household
+from tongxin.lib.tree import PATH_SEP
 from tongxin.regions.models import Level, Region
 
 # who records the log (the grid's workers and leaders, community staff), who reads it, and who
@@ -520,3 +523,98 @@ def checklist_update(*, actor: Actor, checklist: ChecklistTemplate, **changes: A
         edit.set(changes)
         row.items = _checklist_validate(row.name, list(row.items))
     return edit.row
+
+
+# --- a log kept elsewhere, written at once -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One entry of a log kept elsewhere (a paper log, another system, the demo's year): who did the
+    work (`author_label`, and the account when there is one), where, what and when."""
+
+    code: str
+    grid: Region
+    at: datetime
+    author_label: str
+    author: Any = None
+    household: Household | None = None
+    campaign: Campaign | None = None
+    note: str = ""
+    outcome: str = ""
+    answers: dict[str, str] = field(default_factory=dict)
+
+
+def log_bulk_record(
+    *, actor: Actor, rows: Iterable[LogRow], now: datetime | None = None, batch: int = 2000
+) -> int:
+    """Write many past entries at once (no week limit: the log of a past year), each checked like
+    log_record — the grid, the kind in force there, the household's grid, the outcome, the
+    campaign's grids, period and checklist — in one transaction: all or nothing. Returns the count.
+    Findings are not made cases here: a case needs its own intake (log_finding_report)."""
+    now = now or timezone.now()
+    kinds: dict[tuple[str, str], LogKind | None] = {}
+    campaign_grids: dict[int, set[int]] = {}
+    written = 0
+    with transaction.atomic():
+        pending: list[LogEntry] = []
+        checked: set[int] = set()
+        for row in rows:
+            if row.grid.pk not in checked:
+                require_scope(actor, RECORD, row.grid)
+                checked.add(row.grid.pk)
+            key = (row.grid.path.rsplit(PATH_SEP, 2)[0], row.code)  # the kinds in force: the grid's parent's
+            if key not in kinds:
+                kinds[key] = kind_in_force(row.grid, row.code)
+            kind = kinds[key]
+            if kind is None:
+                raise ValidationError({"kind": [_("Choose a kind of log entry.")]})
+            if row.campaign is not None and row.campaign.pk not in campaign_grids:
+                campaign_grids[row.campaign.pk] = set(row.campaign.grids.values_list("pk", flat=True))
+            _bulk_check(row, kind, campaign_grids, now)
+            answers = _check_answers(row.campaign, row.answers)
+            pending.append(
+                LogEntry(
+                    kind=kind,
+                    code=kind.code,
+                    author=row.author,
+                    author_label=row.author_label[:60],
+                    grid=row.grid,
+                    region_path=row.grid.path,
+                    household=row.household,
+                    campaign=row.campaign,
+                    at=row.at,
+                    note=row.note.strip(),
+                    outcome=row.outcome,
+                    answers=answers,
+                    found_something="issue" in answers.values(),
+                    recorded_at=min(row.at + timedelta(minutes=5), now),
+                )
+            )
+            if len(pending) >= batch:
+                LogEntry.objects.bulk_create(pending)
+                written += len(pending)
+                pending = []
+        LogEntry.objects.bulk_create(pending)
+        written += len(pending)
+    return written
+
+
+def _bulk_check(row: LogRow, kind: LogKind, campaign_grids: dict[int, set[int]], now: datetime) -> None:
+    errors: dict[str, list[str]] = {}
+    if row.grid.level != Level.GRID:
+        errors["grid"] = [_("Choose a grid.")]
+    if row.household is not None and row.household.grid_id != row.grid.pk:
+        errors["household"] = [_("This household is not in the chosen grid.")]
+    if kind.has_outcome != (row.outcome in Outcome.values):
+        errors["outcome"] = [_("Only a mediation records an outcome.")]
+    if row.campaign is not None:
+        day = timezone.localdate(row.at)
+        if kind.code != KindCode.INSPECTION or row.grid.pk not in campaign_grids[row.campaign.pk]:
+            errors["campaign"] = [_("This campaign is closed or does not cover this grid.")]
+        elif not row.campaign.starts_on <= day <= row.campaign.ends_on:
+            errors["at"] = [_("The round lies outside the campaign's period.")]
+    if row.at > now + timedelta(minutes=5):
+        errors["at"] = [_("The time lies in the future.")]
+    if errors:
+        raise ValidationError(errors)

@@ -6,6 +6,7 @@ their changes and views carry counts and ids, never the tags themselves.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -127,6 +128,101 @@ def household_create(
     _place(household)
     household.save()
     return household
+
+
+@dataclass(frozen=True)
+class NewHousehold:
+    """One household of a bulk load: its dwelling, its residents (person, relation, moved in on)
+    and its care tags."""
+
+    building: Region
+    room: str
+    street: str = ""
+    house_number: str = ""
+    unit: str = ""
+    residents: tuple[tuple[Person, str, date | None], ...] = ()
+    tags: tuple[CareTag, ...] = ()
+
+
+@transaction.atomic
+def households_bulk_create(*, actor: Actor, rows: Iterable[NewHousehold]) -> list[Household]:
+    """Many households at once (an import, the demo), checked like household_create and
+    residents_settle — a building, a room, one head, no dwelling twice — all or nothing, with one
+    audit row of counts (no personal data). Grid, community and address are read once a building."""
+    rows = list(rows)
+    placed: dict[int, tuple[Region, Region, str]] = {}
+    seen: set[tuple[int, str, str, str]] = set()
+    errors: list[str] = []
+    for n, row in enumerate(rows, start=1):
+        building = row.building
+        if building.level != Level.BUILDING or not row.room.strip():
+            errors.append(_("Row %(n)s: choose a building and enter the room.") % {"n": n})
+            continue
+        if building.pk not in placed:
+            require_scope(actor, EDIT, building)
+            grid, community = _placement(building)
+            placed[building.pk] = (grid, community, full_address(building, "", "", "", ""))
+        key = (building.pk, row.house_number.strip(), row.unit.strip(), row.room.strip())
+        if key in seen:
+            errors.append(_("Row %(n)s: this building already has a household at this address.") % {"n": n})
+        seen.add(key)
+        if sum(1 for _p, relation, _d in row.residents if relation == Relation.HEAD) > 1:
+            errors.append(_("Row %(n)s: the household already has a head.") % {"n": n})
+    taken = Household.objects.filter(building_id__in=list(placed), active=True).values_list(
+        "building_id", "house_number", "unit", "room"
+    )
+    if any(tuple(t) in seen for t in taken):
+        errors.append(_("This building already has a household at this address."))
+    if errors:
+        raise ValidationError({"households": errors})
+    households = []
+    for row in rows:
+        grid, community, division = placed[row.building.pk]
+        dwelling = format_dwelling(row.street, row.house_number, row.unit, row.room)
+        households.append(
+            Household(
+                building=row.building,
+                grid=grid,
+                community=community,
+                region_path=row.building.path,
+                street=row.street.strip(),
+                house_number=row.house_number.strip(),
+                unit=row.unit.strip(),
+                room=row.room.strip(),
+                address=division + dwelling,
+            )
+        )
+    made = Household.objects.bulk_create(households, batch_size=1000)
+    Residence.objects.bulk_create(
+        [
+            Residence(household=h, person=p, relation=r, moved_in_on=d)
+            for h, row in zip(made, rows, strict=True)
+            for p, r, d in row.residents
+        ],
+        batch_size=1000,
+    )
+    HouseholdTag.objects.bulk_create(
+        [
+            HouseholdTag(household=h, tag=t, added_by=user_or_none(actor))
+            for h, row in zip(made, rows, strict=True)
+            for t in row.tags
+        ],
+        batch_size=1000,
+    )
+    if made:
+        audit_record(
+            action=Action.IMPORT,
+            actor=actor,
+            region=None,
+            target="households",
+            detail={
+                "model": "households.Household",
+                "added": len(made),
+                "residents": sum(len(r.residents) for r in rows),
+                "tagged": sum(1 for r in rows if r.tags),
+            },
+        )
+    return made
 
 
 def household_update(*, household: Household, actor: Actor, **changes: Any) -> Household:

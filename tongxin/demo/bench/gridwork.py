@@ -116,7 +116,7 @@ def load_entries(total: int, *, seed: int, log: Log) -> Result:
     street = _street_with_most_grids()
     homes = _households(street, rng, log)
     result.households = sum(len(v) for v in homes.values())
-    kinds = {k.code: k for k in LogKind.objects.all()}
+    kinds = {k.code: k for k in LogKind.objects.filter(region__isnull=True)}
     codes = [code for code, weight in MIX for _i in range(weight)]
     have = LogEntry.objects.count()
     now = timezone.now()
@@ -135,6 +135,7 @@ def load_entries(total: int, *, seed: int, log: Log) -> Result:
         "found_something",
         "recorded_at",
         "client_key",
+        "corrections",
     ]
 
     def rows() -> Iterator[tuple[Any, ...]]:
@@ -161,6 +162,7 @@ def load_entries(total: int, *, seed: int, log: Log) -> Result:
                 False,
                 at,
                 "",
+                "[]",
             )
 
     bulk_insert(
