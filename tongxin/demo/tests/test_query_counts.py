@@ -20,6 +20,7 @@ from django.urls import get_resolver, resolve, reverse
 from django.utils import timezone
 
 from tongxin.accounts.models import User
+from tongxin.assessment.models import Contest, Run
 from tongxin.core.tests.listing import data_rows, login
 from tongxin.core.tests.test_access import walk
 from tongxin.core.xlsx import XLSX_CONTENT_TYPE
@@ -71,6 +72,10 @@ PAGES: dict[str, Budget] = {
     "exchange:robot_create": Budget("shequ_shuji", 14, rows=None),
     "exchange:log": Budget("shequ_shuji", 14, rows=None),
     "regions:list": Budget("zuzhibu", 13),
+    # assessments: the schemes with their runs, the contests; the forms (the contest's secretaries)
+    "assessment:index": Budget("zuzhibu", 16),
+    "assessment:scheme_new": Budget("zuzhibu", 12, rows=None),
+    "assessment:contest_new": Budget("zuzhibu", 14, rows=None),
     # the boundaries under every map (GeoJSON features): the streets and communities in scope, and
     # on the public pages every one of them
     "regions_map:boundaries": Budget("zuzhibu", 9),
@@ -279,6 +284,8 @@ NOT_A_LIST = {
 # paged object whose rows are "items", or a GeoJSON collection of "features")
 API: dict[str, Budget] = {
     "/api/v1/regions": Budget("zuzhibu", 11),
+    "/api/v1/assessment/schemes": Budget("zuzhibu", 11),
+    "/api/v1/assessment/runs": Budget("zuzhibu", 11),
     "/api/v1/regions/grids": Budget("zuzhibu", 10),
     "/api/v1/organisations": Budget("zuzhibu", 11),
     "/api/v1/people": Budget("jiedao", 11),
@@ -412,6 +419,27 @@ def test_a_list_page_reads_in_a_bounded_number_of_queries(district, db, name):
 @pytest.mark.parametrize("path", sorted(API))
 def test_an_api_list_reads_in_a_bounded_number_of_queries(district, db, path):
     check(path, API[path])
+
+
+# the assessment's lists of one run or contest (the demo's year, finalised: its score grid answers
+# with the run's page): url name, query, budget
+ASSESSMENT: dict[str, tuple[str, str, Budget]] = {
+    "run teams": ("assessment:run", "?kind=team", Budget("zuzhibu", 16)),
+    "run cadres": ("assessment:run", "?kind=cadre", Budget("zuzhibu", 16)),
+    "run of a village": ("assessment:run", "?kind=cadre", Budget("cun_shuji", 16)),
+    "ledger": ("assessment:ledger", "", Budget("zuzhibu", 20)),
+    "score sheet": ("assessment:sheet", "", Budget("zuzhibu", 20)),
+    "contest": ("assessment:contest", "", Budget("zuzhibu", 16)),
+    "results API": ("/api/v1/assessment/runs/{pk}/results", "", Budget("zuzhibu", 12)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ASSESSMENT))
+def test_an_assessment_list_reads_in_a_bounded_number_of_queries(district, db, case):
+    name, query, budget = ASSESSMENT[case]
+    pk = Contest.objects.get().pk if name == "assessment:contest" else Run.objects.get().pk
+    url = name.format(pk=pk) if name.startswith("/") else reverse(name, args=[pk])
+    check(url + query, budget)
 
 
 # --- the walks: a new list cannot come without a budget ---
