@@ -19,6 +19,7 @@ from tongxin.demo.cadres import generate_cadres
 from tongxin.demo.cases.year import generate_demo_cases
 from tongxin.demo.cobuilding import generate_cobuilding
 from tongxin.demo.economy import generate_economy
+from tongxin.demo.estates import generate_estates
 from tongxin.demo.exchange import generate_exchange
 from tongxin.demo.gridwork import generate_gridwork
 from tongxin.demo.households import generate_households
@@ -54,6 +55,7 @@ STEPS = (
     Step("cadre roster and 换届", generate_cadres),
     Step("annual assessment and 擂台比武", generate_assessment),
     Step("12345 hotline exchange", generate_exchange),
+    Step("estates, subsidies and 自治金", generate_estates),
 )
 
 

@@ -27,6 +27,10 @@ class Purpose(models.TextChoices):
     ACCOUNTS = "accounts", _("Run officials' accounts and access control (账号与权限管理)")
     SECURITY = "security", _("Keep the security audit trail (安全审计)")
     RIGHTS = "rights", _("Answer requests of data subjects (响应个人权利请求)")
+    ESTATES = (
+        "estates",
+        _("Keep owners' committees and building heads' work and subsidies (小区治理、楼栋长补贴)"),
+    )
     CADRES = (
         "cadres",
         _("Keep the roster of village and community cadres and their elections (干部名册与换届)"),
@@ -233,6 +237,12 @@ REGISTRY: tuple[PersonalField, ...] = (
     # (being at a 党员示范岗 tells that one is a Party member: a specific identity, sensitive)
     PersonalField("twonew.Post", "members", P.PARTY, B.DUTY, R.RECORD, S),
     *_fields("twonew.RectificationItem", P.PARTY, B.DUTY, R.RECORD, "owner"),
+    # estates: who sits on an owners' committee (业委会), a building head's work, grade and subsidy
+    *_fields("estates.CommitteeMember", P.ESTATES, B.DUTY, R.RECORD, "person", "role"),
+    *_fields("estates.BuildingHeadDuty", P.ESTATES, B.DUTY, R.RECORD, "note"),
+    *_fields("estates.HeadAssessment", P.ESTATES, B.DUTY, R.RECORD, "grade"),
+    *_fields("estates.SubsidyRow", P.ESTATES, B.DUTY, R.RECORD, "position", "amount"),
+    *_fields("estates.GroupFund", P.ESTATES, B.DUTY, R.RECORD, "keeper_name"),
 )
 
 # fields whose names look personal but are not: the reason is the record of that decision
@@ -292,6 +302,9 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("exchange.HotlinePeer", "secret_encrypted"): "a hotline platform's shared HMAC secret",
     ("exchange.Robot", "webhook_encrypted"): "a group robot's webhook address (it holds the robot's key)",
     ("exchange.Robot", "secret_encrypted"): "a DingTalk robot's signing secret",
+    ("estates.Estate", "name"): "an estate's name",
+    ("estates.Estate", "address"): "an estate's address",
+    ("estates.GroupFund", "name"): "a building group's name",
 }
 
 

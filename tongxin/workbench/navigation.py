@@ -65,6 +65,11 @@ def _case_worker(v: Viewer) -> bool:
     return v.has_person or v.can(C.CASES_VIEW, C.CASES_REPORT, C.CASES_MANAGE, C.CASES_VERIFY)
 
 
+def _estates_area(v: Viewer) -> bool:
+    """Officials of estates, and partner liaisons (a property firm's sees its estates)."""
+    return v.can(C.ESTATES_VIEW) or Role.PARTNER_LIAISON in v.roles
+
+
 def _members_area(v: Viewer) -> bool:
     return v.has_person or v.can(C.MEMBERS_VIEW)
 
@@ -117,12 +122,15 @@ MENU: tuple[Group, ...] = (
             Item(_("Resources"), "lists:resources", cap(C.PARTNERS_VIEW)),
             Item(_("Projects"), "lists:projects", cap(C.PARTNERS_VIEW)),
             Item(_("Joint meetings"), "meetings:index", cap(C.PARTNERS_VIEW)),
+            Item(_("Estates and property firms"), "estates:list", _estates_area),
+            Item(_("Building heads' subsidies"), "estates:runs", cap(C.ESTATES_VIEW)),
+            Item(_("Projects map"), "estates:map", cap(C.ESTATES_VIEW)),
             Item(_("Venues (阵地)"), "venues:manage", cap(C.VENUES_VIEW, C.VENUES_KEEP)),
             Item(_("Bookings to approve"), "venues:queue", cap(C.VENUES_MANAGE, C.VENUES_KEEP)),
             Item(_("Partner units"), "partners:units", cap(C.PARTNERS_VIEW)),
             Item(_("Alliances"), "partners:alliances", cap(C.PARTNERS_VIEW)),
         ),
-        ("partners", "lists", "meetings", "venues"),
+        ("partners", "lists", "meetings", "estates", "venues"),
     ),
     Group(
         "members",

@@ -163,6 +163,14 @@ PAGES: dict[str, Budget] = {
     "gridwork:campaigns": Budget("jiedao", 15),
     "gridwork:campaign_new": Budget("jiedao", 15, rows=None),
     "gridwork:settings": Budget("shequ_shuji", 16),
+    # estates: the estates with their badges and open cases (one candidate query), heads, runs, funds, map
+    "estates:list": Budget("shequ_shuji", 24),
+    "estates:heads": Budget("shequ_shuji", 15),
+    "estates:runs": Budget("jiedao", 16),
+    "estates:payment_export": Budget("jiedao", 17, query="year={last_year}"),
+    "estates:funds": Budget("shequ_shuji", 15),
+    "estates:map": Budget("shequ_shuji", 14),
+    "estates:map_points": Budget("shequ_shuji", 12),
     # households: the list with its care tags (one query for the page's tags), the forms' pickers
     "households:list": Budget("wanggeyuan", 16),
     # the collective economy: the township's villages with income and tier, the tiers' versions, the
@@ -326,6 +334,7 @@ API: dict[str, Budget] = {
     "/api/v1/venues": Budget("jiedao", 11),
     "/api/v1/venues/bookings": Budget("jiedao", 11),
     "/api/v1/households": Budget("wanggeyuan", 11),
+    "/api/v1/estates": Budget("jiedao", 16),
     "/api/v1/villages/economy": Budget("zuzhibu", 17),
     "/api/v1/villages/tiers": Budget("zuzhibu", 11),
     "/api/v1/twonew/organisations": Budget("zhen", 11),

@@ -3,6 +3,7 @@ from tongxin.statistics.indicators import (  # noqa: F401
     cases,
     cobuilding,
     economy,
+    estates,
     exchange,
     gridwork,
     members,
