@@ -13,6 +13,7 @@ from tongxin.core.forms import initial_from
 from tongxin.core.pages import form_page, int_param, paginate, post_action
 from tongxin.core.permissions import can
 from tongxin.core.roles import Capability
+from tongxin.core.scope import has_capability
 from tongxin.twonew import selectors
 from tongxin.twonew.forms import FactsForm, MemberForm, PostForm, RectificationForm
 from tongxin.twonew.models import NewOrganisation, Post, RectificationItem, Standing
@@ -45,7 +46,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "standings": Standing.choices,
             "standing": standing,
             "q": request.GET.get("q", ""),
-            "can_add": selectors.units_without_facts(request.user).exists(),
+            "can_add": has_capability(request.user, MANAGE),
         },
     )
 
