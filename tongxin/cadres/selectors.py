@@ -183,6 +183,34 @@ def stationed_in(region: Region, *, on: date | None = None) -> QuerySet[Statione
     )
 
 
+def stationed_visible(user: Any) -> QuerySet[Stationed]:
+    """The postings of 第一书记 and 驻村工作队 in villages the user sees."""
+    return Stationed.objects.filter(scope_for(user, VIEW).q("region_path")).select_related(
+        "person", "village", "sending_unit"
+    )
+
+
+def may_station(user: Any, village: Region) -> bool:
+    """Whether the user keeps `village`'s stationed cadres: `cadres.manage` above the village (the
+    township or the county; a village secretary sees them and does not keep them)."""
+    parent_path = village.path.rstrip("/").rsplit("/", 1)[0] + "/" if village.parent_id else ""
+    return bool(parent_path) and scope_for(user, MANAGE).contains(parent_path)
+
+
+def stationed_get(user: Any, pk: Any) -> tuple[Stationed, bool]:
+    """A posting in the user's scope (404 outside) and whether the user may change it."""
+    row = get_object_or_404(stationed_visible(user), pk=pk)
+    return row, may_station(user, row.village)
+
+
+def stationing_villages(user: Any) -> QuerySet[Region]:
+    """The communities and villages whose stationed cadres the user keeps."""
+    above = Region.objects.filter(
+        scope_for(user, MANAGE).q("path"), level__in=[Level.CITY, Level.COUNTY, Level.STREET]
+    )
+    return Region.objects.filter(level=Level.COMMUNITY, parent__in=above).order_by("path")
+
+
 # ---- terms ----------------------------------------------------------------------------------------
 
 
@@ -237,6 +265,16 @@ def term_warning(term: Term, *, on: date | None = None, rules: list[TermRule] | 
     _years, warn_days = _best(_rules(day) if rules is None else rules, term.region)
     left = (term.ends_on - day).days
     return left if left <= warn_days else None
+
+
+def rule_versions(node: Region) -> QuerySet[TermRule]:
+    """Every version of the term rule kept at `node` or above it (and the national ones), newest first."""
+    ids = ancestor_ids(node.path) if node.path else []
+    return (
+        TermRule.objects.filter(Q(region__isnull=True) | Q(region_id__in=ids))
+        .select_related("region", "created_by")
+        .order_by("-valid_from", "-pk")
+    )
 
 
 def term_rules(on: date | None = None) -> list[TermRule]:

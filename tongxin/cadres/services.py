@@ -30,13 +30,13 @@ from tongxin.cadres.models import (
     Term,
     TermRule,
 )
-from tongxin.cadres.selectors import committee_positions, rule_in_force
+from tongxin.cadres.selectors import committee_positions, may_station, rule_in_force
 from tongxin.core.actors import SYSTEM, Actor, require_scope, user_or_none
 from tongxin.core.roles import Capability
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.partners.models import PartnerUnit
 from tongxin.people.models import ORGANISATION_POSITIONS, Person, Position, PositionKind
-from tongxin.people.services import position_create
+from tongxin.people.services import person_create, position_create
 from tongxin.regions.models import Level, Region
 
 MANAGE = Capability.CADRES_MANAGE
@@ -105,10 +105,46 @@ def profile_save(*, actor: Actor, person: Person, **data: Any) -> CadreProfile:
 # ---- 第一书记 and 驻村工作队 ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NewPerson:
+    """Someone sent to a village who is not on record yet."""
+
+    name: str
+    gender: str = ""
+    birth_date: date | None = None
+
+
+STATIONED_FIELDS = ("kind", "sending_unit", "sending_unit_name", "starts_on", "ends_on", "note")
+
+
+def _require_station(actor: Actor, village: Region) -> None:
+    """`cadres.manage` above the village: the township or the county keeps its stationed cadres."""
+    if actor != SYSTEM and not may_station(actor, village):
+        raise PermissionDenied
+
+
+def stationed_validate(data: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    if data.get("kind") not in StationedKind.values:
+        errors.setdefault("kind", []).append(_("Choose the role."))
+    village = data.get("village")
+    if village is None or village.level != Level.COMMUNITY:
+        errors.setdefault("village", []).append(_("Choose a community or village."))
+    if data.get("sending_unit") is None and not (data.get("sending_unit_name") or "").strip():
+        errors.setdefault("sending_unit", []).append(_("Choose or enter the sending unit."))
+    starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+    if starts_on is None:
+        errors.setdefault("starts_on", []).append(_("Enter the first day of the posting."))
+    elif ends_on is not None and ends_on < starts_on:
+        errors.setdefault("ends_on", []).append(_("The end date is before the start date."))
+    if errors:
+        raise ValidationError(errors)
+
+
 def stationed_create(
     *,
     actor: Actor,
-    person: Person,
+    person: Person | None = None,
     kind: str,
     village: Region,
     starts_on: date,
@@ -116,27 +152,44 @@ def stationed_create(
     sending_unit_name: str = "",
     ends_on: date | None = None,
     note: str = "",
+    new_person: NewPerson | None = None,
 ) -> Stationed:
-    errors: dict[str, list[str]] = {}
-    if kind not in StationedKind.values:
-        errors.setdefault("kind", []).append(_("Choose the role."))
-    if village is None or village.level != Level.COMMUNITY:
-        errors.setdefault("village", []).append(_("Choose a community or village."))
-    if sending_unit is None and not sending_unit_name.strip():
-        errors.setdefault("sending_unit", []).append(_("Choose or enter the sending unit."))
-    if ends_on is not None and ends_on < starts_on:
-        errors.setdefault("ends_on", []).append(_("The end date is before the start date."))
-    if errors:
-        raise ValidationError(errors)
-    require_scope(actor, MANAGE, village)
+    """Record a 第一书记 or 驻村工作队 member sent to a village (kept by the township or the county).
+
+    The person is someone on record, or `new_person`: recorded then, at the village, with the
+    sending unit as their employer (someone sent from outside is often not on record yet)."""
+    stationed_validate(
+        {
+            "kind": kind,
+            "village": village,
+            "sending_unit": sending_unit,
+            "sending_unit_name": sending_unit_name,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+        }
+    )
+    if person is None and (new_person is None or not new_person.name.strip()):
+        raise ValidationError(
+            {"person": [_("Choose the person, or enter the name of someone not on record.")]}
+        )
+    _require_station(actor, village)
     with transaction.atomic():
+        if person is None:
+            assert new_person is not None
+            person = person_create(
+                name=new_person.name.strip(),
+                gender=new_person.gender,
+                birth_date=new_person.birth_date,
+                region=village,
+                employer=sending_unit.name if sending_unit is not None else sending_unit_name.strip(),
+            )
         row = Stationed.objects.create(
             person=person,
             kind=kind,
             village=village,
             region_path=village.path,
             sending_unit=sending_unit,
-            sending_unit_name=sending_unit_name.strip(),
+            sending_unit_name="" if sending_unit is not None else sending_unit_name.strip(),
             starts_on=starts_on,
             ends_on=ends_on,
             note=note,
@@ -151,7 +204,31 @@ def stationed_create(
     return row
 
 
+def stationed_update(*, actor: Actor, stationed: Stationed, **data: Any) -> Stationed:
+    """Change a posting's role, sending unit, dates or note (audited with old and new values);
+    the person and the village stay (a new posting is recorded for another village)."""
+    known_fields(data, STATIONED_FIELDS)
+    with audited_edit(
+        Stationed,
+        stationed.pk,
+        actor=actor,
+        fields=STATIONED_FIELDS,
+        region=lambda s: s.village,
+        related=("village",),
+    ) as edit:
+        _require_station(actor, edit.row.village)
+        for key, value in data.items():
+            setattr(edit.row, key, value.strip() if isinstance(value, str) else value)
+        if edit.row.sending_unit_id is not None:
+            edit.row.sending_unit_name = ""
+        stationed_validate(
+            {name: getattr(edit.row, name) for name in STATIONED_FIELDS} | {"village": edit.row.village}
+        )
+    return edit.row
+
+
 def stationed_end(*, actor: Actor, stationed: Stationed, ends_on: date) -> Stationed:
+    """End a posting on `ends_on` (its last day)."""
     with audited_edit(
         Stationed,
         stationed.pk,
@@ -160,7 +237,7 @@ def stationed_end(*, actor: Actor, stationed: Stationed, ends_on: date) -> Stati
         region=lambda s: s.village,
         related=("village",),
     ) as edit:
-        require_scope(actor, MANAGE, edit.row.village)
+        _require_station(actor, edit.row.village)
         if ends_on < edit.row.starts_on:
             raise ValidationError({"ends_on": [_("The end date is before the start date.")]})
         edit.row.ends_on = ends_on
@@ -170,16 +247,23 @@ def stationed_end(*, actor: Actor, stationed: Stationed, ends_on: date) -> Stati
 # ---- term rules and terms -------------------------------------------------------------------------
 
 
+# term rules are kept at a city, a county or a township (street) and hold below it
+RULE_LEVELS = (Level.CITY, Level.COUNTY, Level.STREET)
+
+
 def term_rule_set(
     *, actor: Actor, region: Region | None, years: int, warn_days: int, valid_from: date
 ) -> TermRule:
-    """A new version of the term rule at `region` (None: the national default, SYSTEM only)."""
+    """A new version of the term rule at `region` (None: the national default, SYSTEM only); the
+    earlier versions stay, each in force from its own `valid_from`."""
     if not 1 <= years <= 10:
         raise ValidationError({"years": [_("A term lasts 1 to 10 years.")]})
     if not 0 <= warn_days <= 730:
         raise ValidationError({"warn_days": [_("Warn 0 to 730 days ahead.")]})
     if region is None and actor != SYSTEM:
         raise PermissionDenied  # only SYSTEM (a data migration, the demo) keeps the national default
+    if region is not None and region.level not in RULE_LEVELS:
+        raise ValidationError({"region": [_("Term rules are kept by a county or a township.")]})
     require_scope(actor, MANAGE, region)
     with transaction.atomic():
         rule = TermRule.objects.create(

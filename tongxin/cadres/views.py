@@ -5,6 +5,7 @@ composition read, services write."""
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,14 +21,27 @@ from tongxin.cadres.forms import (
     ElectionForm,
     ProfileForm,
     RosterForm,
+    RulesForm,
+    StationedEndForm,
+    StationedFilterForm,
+    StationedForm,
     TakeOfficeForm,
     TermOpenForm,
+    TermRuleForm,
     TermsForm,
 )
-from tongxin.cadres.models import COMMITTEE_POSITIONS, Election, PoliticalStatus, Tier, tier_of
+from tongxin.cadres.models import (
+    COMMITTEE_POSITIONS,
+    Committee,
+    Election,
+    PoliticalStatus,
+    Term,
+    Tier,
+    tier_of,
+)
 from tongxin.core.access import requires
 from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import form_page, paginate, post_action, posted
+from tongxin.core.pages import form_page, int_param, paginate, post_action, posted
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.people.models import Person, Position
@@ -164,6 +178,12 @@ def terms(request: HttpRequest) -> HttpResponse:
     )
     rules = selectors.term_rules(today)
     _years, warn_days = selectors.rule_in_force(node, on=today)
+    # a community or village without a current term of one of its committees may record it
+    missing = (
+        _missing_terms(node, [t.committee for t in rows if t.region_id == node.pk])
+        if node.level == Level.COMMUNITY
+        else []
+    )
     return render(
         request,
         "cadres/terms.html",
@@ -180,8 +200,18 @@ def terms(request: HttpRequest) -> HttpResponse:
                 .order_by("-held_on")[:20]
             ),
             "can_manage": scope_for(user, MANAGE).contains(node.path),
+            "missing": missing,
         },
     )
+
+
+def _missing_terms(region: Region, current: list[str] | None = None) -> list[str]:
+    """The committees of a community or village with no current term recorded."""
+    if current is None:
+        current = list(
+            Term.objects.filter(region=region, ended_on__isnull=True).values_list("committee", flat=True)
+        )
+    return [c for c in Committee.values if c not in current]
 
 
 @requires(VIEW)
@@ -214,7 +244,11 @@ def term_open(request: HttpRequest, node: int) -> HttpResponse:
     region = selectors.node_get(user, node)
     if region.level != Level.COMMUNITY or not scope_for(user, MANAGE).contains(region.path):
         raise PermissionDenied
-    form = TermOpenForm(posted(request))
+    missing = _missing_terms(region)
+    if not missing:
+        messages.info(request, _("Both committees already have a current term: record the election instead."))
+        return redirect(f"{reverse('cadres:terms')}?node={region.pk}")
+    form = TermOpenForm(posted(request), missing=missing)
     return form_page(
         request,
         form,
@@ -334,4 +368,163 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
             "may_edit": may_edit,
             "committee_kinds": COMMITTEE_POSITIONS,
         },
+    )
+
+
+# ---- 第一书记 and 驻村工作队 ------------------------------------------------------------------------------
+
+
+@requires(VIEW)
+@require_GET
+def stationed(request: HttpRequest) -> HttpResponse:
+    """The 第一书记 and 驻村工作队 members posted in a node's villages: serving today, or all."""
+    user = request.user
+    form = StationedFilterForm(request.GET or None, user=user)
+    node = _node(user, form)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    today = timezone.localdate()
+    rows = (
+        selectors.stationed_visible(user)
+        if data.get("ended")
+        else selectors.stationed_in(node, on=today).filter(scope_for(user, VIEW).q("region_path"))
+    )
+    rows = rows.filter(region_path__startswith=node.path).order_by("region_path", "kind", "-starts_on", "pk")
+    page = paginate(request, rows)
+    manage = scope_for(user, MANAGE)
+    keeps = {row.pk: manage.contains(row.region_path.rstrip("/").rsplit("/", 1)[0] + "/") for row in page}
+    return render(
+        request,
+        "cadres/stationed.html",
+        {
+            "form": form,
+            "node": node,
+            "page": page,
+            "rows": [(row, keeps[row.pk], row.ends_on is not None and row.ends_on < today) for row in page],
+            "ended": bool(data.get("ended")),
+            "can_add": selectors.stationing_villages(user).filter(path__startswith=node.path).exists(),
+        },
+    )
+
+
+@requires(MANAGE)
+@require_http_methods(["GET", "POST"])
+def stationed_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    villages = selectors.stationing_villages(user)
+    if not villages.exists():
+        raise PermissionDenied
+    asked = int_param(request, "village")
+    village = villages.filter(pk=asked).first() if asked else None
+    form = StationedForm(
+        posted(request), user=user, initial={"village": village, "starts_on": timezone.localdate()}
+    )
+    return form_page(
+        request,
+        form,
+        save=lambda f: services.stationed_create(actor=user, **f.service_data()),
+        success=lambda row: f"{reverse('cadres:stationed')}?node={row.village_id}",
+        message=_("The posting was recorded."),
+        template="cadres/stationed_form.html",
+        context={
+            "back": f"{reverse('cadres:stationed')}?node={village.pk}"
+            if village
+            else reverse("cadres:stationed")
+        },
+        field_map={"new_person": "name"},
+    )
+
+
+@requires(VIEW)
+@require_http_methods(["GET", "POST"])
+def stationed_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    row, may_edit = selectors.stationed_get(user, pk)
+    if not may_edit:
+        raise PermissionDenied
+    form = StationedForm(posted(request), user=user, editing=True, initial=StationedForm.initial_for(row))
+    return form_page(
+        request,
+        form,
+        save=lambda f: services.stationed_update(actor=user, stationed=row, **f.service_data()),
+        success=lambda saved: f"{reverse('cadres:stationed')}?node={saved.village_id}",
+        message=_("The posting was saved."),
+        template="cadres/stationed_form.html",
+        context={
+            "row": row,
+            "end_form": StationedEndForm(initial={"ends_on": row.ends_on or timezone.localdate()}),
+            "back": f"{reverse('cadres:stationed')}?node={row.village_id}",
+        },
+    )
+
+
+@requires(MANAGE)
+@require_POST
+def stationed_end(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    row, may_edit = selectors.stationed_get(user, pk)
+    if not may_edit:
+        raise PermissionDenied
+    form = StationedEndForm(request.POST)
+    return post_action(
+        request,
+        lambda: services.stationed_end(actor=user, stationed=row, ends_on=form.cleaned_data["ends_on"]),
+        back=f"{reverse('cadres:stationed')}?node={row.village_id}",
+        ok=_("The posting has ended."),
+        form=form,
+        invalid=_("Enter the last day of the posting."),
+    )
+
+
+# ---- term rules -----------------------------------------------------------------------------------
+
+
+@requires(VIEW)
+@require_GET
+def term_rules(request: HttpRequest) -> HttpResponse:
+    """The term rule in force at a node (length, warning) and every version that led to it."""
+    user = request.user
+    form = RulesForm(request.GET or None, user=user)
+    node = _node(user, form)
+    today = timezone.localdate()
+    years, warn_days = selectors.rule_in_force(node, on=today)
+    versions = list(selectors.rule_versions(node))
+    in_force = next(
+        (r for r in versions if r.valid_from <= today and (years, warn_days) == (r.years, r.warn_days)), None
+    )
+    return render(
+        request,
+        "cadres/rules.html",
+        {
+            "form": form,
+            "node": node,
+            "years": years,
+            "warn_days": warn_days,
+            "in_force": in_force,
+            "versions": versions,
+            "today": today,
+            "can_set": node.level in services.RULE_LEVELS and scope_for(user, MANAGE).contains(node.path),
+        },
+    )
+
+
+@requires(MANAGE)
+@require_http_methods(["GET", "POST"])
+def term_rule_create(request: HttpRequest, node: int) -> HttpResponse:
+    user = request.user
+    region = selectors.node_get(user, node)
+    if region.level not in services.RULE_LEVELS or not scope_for(user, MANAGE).contains(region.path):
+        raise PermissionDenied
+    years, warn_days = selectors.rule_in_force(region)
+    form = TermRuleForm(
+        posted(request), initial={"years": years, "warn_days": warn_days, "valid_from": timezone.localdate()}
+    )
+    rules_url = f"{reverse('cadres:rules')}?node={region.pk}"
+    return form_page(
+        request,
+        form,
+        save=lambda f: services.term_rule_set(actor=user, region=region, **f.cleaned_data),
+        success=rules_url,
+        message=_("The new version of the term rule was saved."),
+        template="cadres/rule_form.html",
+        context={"region": region, "back": rules_url},
     )
