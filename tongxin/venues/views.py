@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -34,7 +34,7 @@ from tongxin.venues.forms import (
     ServiceForm,
     VenueForm,
 )
-from tongxin.venues.models import BookingStatus, DutySlot, Room, ServiceKind, Venue
+from tongxin.venues.models import Booking, BookingStatus, DutySlot, Room, ServiceKind, ServiceRecord, Venue
 from tongxin.venues.services import BookingConflict
 from tongxin.venues.workflow import KEEPER, RULES, actions_from, timeline_label
 
@@ -66,9 +66,12 @@ def _week(request: HttpRequest) -> date:
 def manage_list(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     today = timezone.localdate()
+    # counted in subqueries: two joined counts would multiply each other
+    waiting = Booking.objects.filter(venue=OuterRef("pk"), status=BookingStatus.REQUESTED)
+    served = ServiceRecord.objects.filter(venue=OuterRef("pk"), on__gte=today - timedelta(days=30))
     venues = selectors.venues_visible(user).annotate(
-        waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.REQUESTED)),
-        served=Sum("services__people_served", filter=Q(services__on__gte=today - timedelta(days=30))),
+        waiting=Subquery(waiting.values("venue").annotate(n=Count("pk")).values("n")),
+        served=Subquery(served.values("venue").annotate(n=Sum("people_served")).values("n")),
     )
     return render(
         request,

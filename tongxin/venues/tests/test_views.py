@@ -319,3 +319,21 @@ def test_ics_feed_parses(client, centre):
     calendar = icalendar.Calendar.from_ical(text)
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 1 and events[0]["DTSTART"].dt < events[0]["DTEND"].dt
+
+
+def test_manage_list_counts_rooms_requests_and_people_served_apart(client, centre, staff):
+    from django.utils import timezone
+
+    from tongxin.venues.services import room_create, service_record_create
+
+    venue, room = centre
+    room_create(venue=venue, actor=staff, name="会议室", capacity=10)
+    book(room, days=1)
+    book(room, days=2)
+    for served in (5, 7):
+        service_record_create(
+            venue=venue, actor=staff, on=timezone.localdate(), kind="errand", people_served=served
+        )
+    login(client, staff)
+    [row] = client.get(reverse("venues:manage")).context["page"].object_list
+    assert (row.room_count, row.waiting, row.served) == (2, 2, 12)
