@@ -2,8 +2,10 @@
 scheme, runs it, enters a subjective score, finalises and downloads the ledger (one row per subject,
 Chinese headers) — and a village secretary sees only their own village's result."""
 
+import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -100,7 +102,7 @@ def test_the_county_runs_the_assessment_and_a_village_sees_only_its_own(browser_
     # the ledger: one row per subject, headers in Chinese
     with page.expect_download() as download:
         page.locator("#download-ledger").click()
-    book = load_workbook(download.value.path())
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     sheet = book.active
     rows = list(sheet.iter_rows(values_only=True))
     header_row = next(
