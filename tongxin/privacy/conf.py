@@ -12,6 +12,9 @@ DEFAULTS = {
     "TONGXIN_PRIVACY_TRACKING_LINK_DAYS": 180,
     # a mobile member's contact number: erased this many days after they came back
     "TONGXIN_PRIVACY_MOBILE_CONTACT_DAYS": 3 * 365,
+    # a resident's name and phone on a room booking: erased this many days after the booking ended,
+    # or after it was cancelled or not approved (the booking stays for the venue's figures)
+    "TONGXIN_PRIVACY_BOOKING_CONTACT_DAYS": 90,
     # a subject-rights request's name and phone: erased this many days after it was answered
     "TONGXIN_PRIVACY_REQUEST_DAYS": 3 * 365,
     # working days to answer a subject-rights request (PIPL art. 50; GB/T 35273 8.7: 15)

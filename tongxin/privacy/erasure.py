@@ -8,7 +8,7 @@ rows it changed; callers write one audit row with the counts (never the data its
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
@@ -18,6 +18,7 @@ from tongxin.partylife.models import MobileMember
 from tongxin.people.models import Person
 from tongxin.privacy.conf import value
 from tongxin.privacy.models import RequestStatus, SubjectRequest
+from tongxin.venues.models import Booking, BookingStatus, BookingTransition
 
 ERASED_NAME = "（已删除）"  # what stands where a register entry's name was
 
@@ -46,6 +47,27 @@ def erase_request_contacts(requests: QuerySet[SubjectRequest], *, now: datetime)
     )
 
 
+def erase_booking_contacts(bookings: QuerySet[Booking]) -> int:
+    """A resident booker's name and phone, and the private link (the booking stays: the figures
+    count it, the room's history shows it)."""
+    return bookings.filter(~Q(booker_name="") | ~Q(phone_encrypted="") | ~Q(phone_hash="")).update(
+        booker_name="", phone_encrypted="", phone_hash="", token_hash=""
+    )
+
+
+def bookings_done_before(cutoff: datetime) -> QuerySet[Booking]:
+    """Bookings that ended at or before `cutoff`, or were cancelled or not approved at or before it."""
+    ended_early = BookingTransition.objects.filter(
+        booking=OuterRef("pk"),
+        to_status__in=[BookingStatus.CANCELLED, BookingStatus.REJECTED],
+        at__lte=cutoff,
+    )
+    return Booking.objects.filter(
+        Q(ends_at__lte=cutoff)
+        | Q(status__in=[BookingStatus.CANCELLED, BookingStatus.REJECTED]) & Exists(ended_early)
+    )
+
+
 def erase_people(people: QuerySet[Person]) -> int:
     """A register entry's personal data; the row stays (positions, sign-ups and figures point at it)."""
     return people.exclude(name=ERASED_NAME).update(
@@ -70,6 +92,7 @@ def retention_due(now: datetime) -> dict[str, int]:
     link_cutoff = now - value("TONGXIN_PRIVACY_TRACKING_LINK_DAYS") * days
     mobile_cutoff = (now - value("TONGXIN_PRIVACY_MOBILE_CONTACT_DAYS") * days).date()
     request_cutoff = now - value("TONGXIN_PRIVACY_REQUEST_DAYS") * days
+    booking_cutoff = now - value("TONGXIN_PRIVACY_BOOKING_CONTACT_DAYS") * days
     return {
         "case_reporters": erase_case_reporters(Case.objects.filter(closed_at__lte=reporter_cutoff)),
         "tracking_links": expire_tracking_links(Case.objects.filter(closed_at__lte=link_cutoff)),
@@ -82,6 +105,7 @@ def retention_due(now: datetime) -> dict[str, int]:
             ),
             now=now,
         ),
+        "booking_contacts": erase_booking_contacts(bookings_done_before(booking_cutoff)),
     }
 
 

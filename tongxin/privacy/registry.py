@@ -58,6 +58,10 @@ class Retention(models.TextChoices):
         _("Erased automatically once the period after the member's return ends"),
     )
     REQUEST = "request", _("Erased automatically once the period after the answer ends")
+    BOOKING_CONTACT = (
+        "booking_contact",
+        _("Erased automatically once the period after the booking ends, is cancelled or is not approved"),
+    )
     REGISTERED = "registered", _("While the person is in the register; erased on a deletion request")
     MEMBERSHIP = "membership", _("While the membership lasts, as Party rules require")
     ACCOUNT = "account", _("While the account exists")
@@ -71,6 +75,7 @@ RETENTION_SETTING = {
     Retention.TRACKING_LINK: "TONGXIN_PRIVACY_TRACKING_LINK_DAYS",
     Retention.MOBILE_CONTACT: "TONGXIN_PRIVACY_MOBILE_CONTACT_DAYS",
     Retention.REQUEST: "TONGXIN_PRIVACY_REQUEST_DAYS",
+    Retention.BOOKING_CONTACT: "TONGXIN_PRIVACY_BOOKING_CONTACT_DAYS",
 }
 
 
@@ -190,9 +195,11 @@ REGISTRY: tuple[PersonalField, ...] = (
         for name in ("username", "ip_address")
     ],
     # a room booked at a venue: the resident's name and phone, for the keeper to call them back
-    PersonalField("venues.Booking", "booker_name", P.VENUES, B.CONSENT, R.RECORD, protection=MASK),
-    PersonalField("venues.Booking", "phone_encrypted", P.VENUES, B.CONSENT, R.RECORD, protection=ENC),
-    PersonalField("venues.Booking", "phone_hash", P.VENUES, B.CONSENT, R.RECORD, protection=IDX),
+    PersonalField("venues.Booking", "booker_name", P.VENUES, B.CONSENT, R.BOOKING_CONTACT, protection=MASK),
+    PersonalField(
+        "venues.Booking", "phone_encrypted", P.VENUES, B.CONSENT, R.BOOKING_CONTACT, protection=ENC
+    ),
+    PersonalField("venues.Booking", "phone_hash", P.VENUES, B.CONSENT, R.BOOKING_CONTACT, protection=IDX),
     # who is on duty at a venue (坐班值班), shown to residents
     *_fields("venues.DutySlot", P.VENUES, B.DUTY, R.RECORD, "name"),
     # subject-rights requests themselves

@@ -55,7 +55,13 @@ def test_nothing_is_erased_before_the_period_ends(tree):
     case, token = _closed_case(tree)
     link_days = value("TONGXIN_PRIVACY_TRACKING_LINK_DAYS")
     counts = retention_run(actor=SYSTEM, now=CLOSED + timedelta(days=link_days) - timedelta(seconds=1))
-    assert counts == {"case_reporters": 0, "tracking_links": 0, "mobile_contacts": 0, "requests": 0}
+    assert counts == {
+        "case_reporters": 0,
+        "tracking_links": 0,
+        "mobile_contacts": 0,
+        "requests": 0,
+        "booking_contacts": 0,
+    }
     case.refresh_from_db()
     assert case.reporter_name == "王阿姨" and case.reveal_reporter_phone() == PHONE
     assert case_by_tracking_link(case.tracking_code, token) is not None
