@@ -5,11 +5,17 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.estates.models import DutyKind, EntryKind, FundProject, Grade
-from tongxin.regions.models import Region
+from tongxin.core.forms import DateInput, ScopedForm
+from tongxin.estates.models import CommitteeRole, DutyKind, EntryKind, FundProject, Grade
+from tongxin.meetings.models import Meeting
+from tongxin.members.forms import PersonChoiceField
+from tongxin.organisations.models import PartyOrganisation
+from tongxin.partners.models import PartnerUnit, UnitKind
+from tongxin.regions.models import Level, Region
 
 
 def this_year() -> int:
@@ -84,3 +90,135 @@ class EntryForm(forms.Form):
     def __init__(self, *args: Any, projects: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects  # type: ignore[attr-defined]
+
+
+# ---- estates and their committees ----------------------------------------------------------------
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """'/1/5/9/' -> ['/1/', '/1/5/', '/1/5/9/']."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def firms_near(community: Region) -> Any:
+    """Property firms registered at the community, above it, or below it."""
+    return (
+        PartnerUnit.objects.filter(kind=UnitKind.PROPERTY_FIRM, active=True)
+        .filter(
+            models.Q(region__path__in=ancestor_paths(community.path))
+            | models.Q(region__path__startswith=community.path)
+        )
+        .order_by("name")
+    )
+
+
+class BuildingsField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.parent.name}）" if obj.parent_id else obj.name
+
+
+class EstateForm(forms.Form):
+    """An estate of one community: its buildings and property firm are that community's."""
+
+    required_css_class = "required"
+    name = forms.CharField(label=_("Name"), max_length=100)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    buildings = BuildingsField(label=_("Buildings"), queryset=Region.objects.none(), required=False)
+    property_firm = forms.ModelChoiceField(
+        label=_("Property firm"),
+        queryset=PartnerUnit.objects.none(),
+        required=False,
+        empty_label=_("None (self-managed)"),
+    )
+    firm_branch = forms.ModelChoiceField(
+        label=_("The firm's Party branch"),
+        queryset=PartyOrganisation.objects.none(),
+        required=False,
+        help_text=_("For 红色物业: the firm's Party branch that leads the service here, and since when."),
+    )
+    red_since = forms.DateField(label=_("Party-led (红色物业) since"), widget=DateInput, required=False)
+
+    def __init__(self, *args: Any, community: Region, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        firms = firms_near(community)
+        self.fields["buildings"].queryset = (  # type: ignore[attr-defined]
+            Region.objects.filter(path__startswith=community.path, level=Level.BUILDING)
+            .select_related("parent")
+            .order_by("path")
+        )
+        self.fields["property_firm"].queryset = firms  # type: ignore[attr-defined]
+        self.fields["firm_branch"].queryset = PartyOrganisation.objects.filter(  # type: ignore[attr-defined]
+            pk__in=firms.exclude(party_organisation=None).values("party_organisation")
+        ).order_by("name")
+
+
+ANYONE = {"members_only": False}
+
+
+class TermForm(ScopedForm):
+    """A new term of the 业委会 with its first member (more are added on the estate's page)."""
+
+    required_css_class = "required"
+    scoped = {"person": ANYONE}
+    term_starts_on = forms.DateField(label=_("Term starts on"), widget=DateInput)
+    term_ends_on = forms.DateField(label=_("Term ends on"), widget=DateInput)
+    person = PersonChoiceField(label=_("First member"))
+    role = forms.ChoiceField(label=_("Role"), choices=CommitteeRole.choices, initial=CommitteeRole.DIRECTOR)
+
+
+class MemberForm(ScopedForm):
+    required_css_class = "required"
+    scoped = {"person": ANYONE}
+    person = PersonChoiceField(label=_("Person"))
+    role = forms.ChoiceField(label=_("Role"), choices=CommitteeRole.choices, initial=CommitteeRole.MEMBER)
+
+
+class EndForm(forms.Form):
+    on = forms.DateField(label=_("On"), widget=DateInput, initial=date.today)
+
+
+class LinkMeetingForm(forms.Form):
+    meeting = forms.ModelChoiceField(label=_("Joint meeting"), queryset=Meeting.objects.none())
+
+    def __init__(self, *args: Any, meetings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings  # type: ignore[attr-defined]
+        self.fields["meeting"].label_from_instance = lambda m: (  # type: ignore[attr-defined]
+            f"{m.title}（{timezone.localtime(m.scheduled_at):%Y-%m-%d}）"
+        )
+
+
+# ---- 自治金 and projects ----------------------------------------------------------------------------
+
+
+class FundForm(forms.Form):
+    required_css_class = "required"
+    name = forms.CharField(label=_("Building group"), max_length=100)
+    keeper_name = forms.CharField(label=_("Keeper"), max_length=50, required=False)
+    buildings = BuildingsField(label=_("Buildings"), queryset=Region.objects.none(), required=False)
+
+    def __init__(self, *args: Any, community: Region, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["buildings"].queryset = (  # type: ignore[attr-defined]
+            Region.objects.filter(path__startswith=community.path, level=Level.BUILDING)
+            .select_related("parent")
+            .order_by("path")
+        )
+
+
+class FundProjectForm(forms.Form):
+    required_css_class = "required"
+    title = forms.CharField(label=_("Project"), max_length=120)
+    budget = forms.DecimalField(
+        label=_("Budget (yuan)"), min_value=Decimal(0), decimal_places=2, max_digits=10, initial=0
+    )
+
+
+class LocationForm(forms.Form):
+    required_css_class = "required"
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    lng = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    label = forms.CharField(label=_("Where (as people say it)"), max_length=120, required=False)

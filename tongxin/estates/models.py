@@ -109,6 +109,8 @@ class CommitteeMember(models.Model):
         "people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="committee_seats"
     )
     role = models.CharField(_("role"), max_length=10, choices=CommitteeRole.choices)
+    # a member who leaves before the term ends; the seat stays on record
+    ended_on = models.DateField(_("left on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("owners' committee member")
@@ -117,7 +119,9 @@ class CommitteeMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["committee", "person"], name="committeemember_once"),
             models.UniqueConstraint(
-                fields=["committee"], condition=models.Q(role="director"), name="committeemember_one_director"
+                fields=["committee"],
+                condition=models.Q(role="director", ended_on__isnull=True),
+                name="committeemember_one_director",
             ),
         ]
 

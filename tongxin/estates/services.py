@@ -5,6 +5,7 @@ and its input, and refuses with a clear ValidationError."""
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -97,26 +98,10 @@ def estate_create(
 ) -> Estate:
     """A 小区 of `community`: its buildings must be buildings of that community."""
     require_scope(actor, MANAGE, community)
-    errors: dict[str, list[str]] = {}
-    if community.level != Level.COMMUNITY:
-        errors.setdefault("community", []).append(_("An estate belongs to a community."))
-    if not (name or "").strip():
-        errors.setdefault("name", []).append(_("Name the estate."))
     chosen = list(buildings)
-    if any(b.level != Level.BUILDING or not b.path.startswith(community.path) for b in chosen):
-        errors.setdefault("buildings", []).append(_("Choose buildings of this community."))
-    if property_firm is not None and property_firm.kind != UnitKind.PROPERTY_FIRM:
-        errors.setdefault("property_firm", []).append(_("Choose a partner unit that is a property firm."))
-    if (firm_branch is None) != (red_since is None):
-        errors.setdefault("red_since", []).append(
-            _("A Party-led property service (红色物业) needs both the firm's Party branch and the date.")
-        )
-    if firm_branch is not None and property_firm is None:
-        errors.setdefault("firm_branch", []).append(_("Name the property firm first."))
-    if errors:
-        raise ValidationError(errors)
-    if Estate.objects.filter(community=community, name=name.strip()).exists():
-        raise ValidationError({"name": [_("This community already has an estate of this name.")]})
+    _check_estate(
+        community, name, chosen, property_firm, firm_branch, red_since, same_name=Estate.objects.all()
+    )
     with transaction.atomic():
         estate = Estate.objects.create(
             name=name.strip()[:100],
@@ -134,6 +119,94 @@ def estate_create(
             region=community,
             target=f"estate:{estate.pk}",
             detail={"created": estate.name, "buildings": len(chosen)},
+        )
+    return estate
+
+
+def _check_estate(
+    community: Region,
+    name: str,
+    chosen: list[Region],
+    property_firm: PartnerUnit | None,
+    firm_branch: PartyOrganisation | None,
+    red_since: date | None,
+    *,
+    same_name: Any,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if community.level != Level.COMMUNITY:
+        errors.setdefault("community", []).append(_("An estate belongs to a community."))
+    if not (name or "").strip():
+        errors.setdefault("name", []).append(_("Name the estate."))
+    if any(b.level != Level.BUILDING or not b.path.startswith(community.path) for b in chosen):
+        errors.setdefault("buildings", []).append(_("Choose buildings of this community."))
+    if property_firm is not None and property_firm.kind != UnitKind.PROPERTY_FIRM:
+        errors.setdefault("property_firm", []).append(_("Choose a partner unit that is a property firm."))
+    if (firm_branch is None) != (red_since is None):
+        errors.setdefault("red_since", []).append(
+            _("A Party-led property service (红色物业) needs both the firm's Party branch and the date.")
+        )
+    if firm_branch is not None and property_firm is None:
+        errors.setdefault("firm_branch", []).append(_("Name the property firm first."))
+    if errors:
+        raise ValidationError(errors)
+    if same_name.filter(community=community, name=name.strip()).exists():
+        raise ValidationError({"name": [_("This community already has an estate of this name.")]})
+
+
+def estate_update(
+    *,
+    actor: Actor,
+    estate: Estate,
+    name: str,
+    buildings: Iterable[Region] = (),
+    address: str = "",
+    property_firm: PartnerUnit | None = None,
+    firm_branch: PartyOrganisation | None = None,
+    red_since: date | None = None,
+) -> Estate:
+    """Change an estate's name, buildings, address and property firm (its community stays)."""
+    community = estate.community
+    require_scope(actor, MANAGE, community)
+    chosen = list(buildings)
+    _check_estate(
+        community,
+        name,
+        chosen,
+        property_firm,
+        firm_branch,
+        red_since,
+        same_name=Estate.objects.exclude(pk=estate.pk),
+    )
+    old = {
+        "name": estate.name,
+        "property_firm": estate.property_firm_id,
+        "firm_branch": estate.firm_branch_id,
+        "red_since": str(estate.red_since or ""),
+    }
+    with transaction.atomic():
+        estate.name = name.strip()[:100]
+        estate.address = (address or "").strip()[:200]
+        estate.property_firm = property_firm
+        estate.firm_branch = firm_branch
+        estate.red_since = red_since
+        estate.save()
+        estate.buildings.set(chosen)
+        new = {
+            "name": estate.name,
+            "property_firm": estate.property_firm_id,
+            "firm_branch": estate.firm_branch_id,
+            "red_since": str(estate.red_since or ""),
+        }
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=actor,
+            region=community,
+            target=f"estate:{estate.pk}",
+            detail={
+                **{k: {"old": old[k], "new": new[k]} for k in old if old[k] != new[k]},
+                "buildings": len(chosen),
+            },
         )
     return estate
 
@@ -187,9 +260,81 @@ def committee_create(
     return committee
 
 
+def committee_member_add(
+    *, actor: Actor, committee: OwnersCommittee, person: Person, role: str
+) -> CommitteeMember:
+    """A seat on a committee's term; one director in office at a time, each person once."""
+    require_scope(actor, MANAGE, committee.estate.community)
+    errors: dict[str, list[str]] = {}
+    if role not in CommitteeRole.values:
+        errors.setdefault("role", []).append(_("Unknown role on the committee."))
+    seats = committee.members.all()
+    if seats.filter(person=person).exists():
+        errors.setdefault("person", []).append(_("This person already holds a seat in this term."))
+    if role == CommitteeRole.DIRECTOR and seats.filter(role=role, ended_on__isnull=True).exists():
+        errors.setdefault("role", []).append(
+            _("The committee has a director; the director leaves before another is named.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        member = CommitteeMember.objects.create(committee=committee, person=person, role=role)
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=actor,
+            region=committee.estate.community,
+            target=f"ownerscommittee:{committee.pk}",
+            detail={"member_added": member.pk, "role": role},
+        )
+    return member
+
+
+def committee_member_end(*, actor: Actor, member: CommitteeMember, on: date) -> CommitteeMember:
+    """A member leaves the committee on `on` (within the term; the seat stays on record)."""
+    committee = member.committee
+    require_scope(actor, MANAGE, committee.estate.community)
+    if member.ended_on is not None:
+        raise ValidationError(_("This member has already left."))
+    if not committee.term_starts_on <= on <= committee.term_ends_on:
+        raise ValidationError({"on": [_("The day lies outside the committee's term.")]})
+    with transaction.atomic():
+        updated = CommitteeMember.objects.filter(pk=member.pk, ended_on__isnull=True).update(ended_on=on)
+        if not updated:
+            raise ValidationError(_("This member has already left."))
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=actor,
+            region=committee.estate.community,
+            target=f"ownerscommittee:{committee.pk}",
+            detail={"member_ended": member.pk, "on": str(on)},
+        )
+    member.refresh_from_db()
+    return member
+
+
+def committee_end(*, actor: Actor, committee: OwnersCommittee, on: date) -> OwnersCommittee:
+    """End a term early (re-election, dissolution): the term then ends on `on`."""
+    require_scope(actor, MANAGE, committee.estate.community)
+    if not committee.term_starts_on <= on <= committee.term_ends_on:
+        raise ValidationError({"on": [_("A term ends on a day between its start and its planned end.")]})
+    with transaction.atomic():
+        old = committee.term_ends_on
+        committee.term_ends_on = on
+        committee.save(update_fields=["term_ends_on"])
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=actor,
+            region=committee.estate.community,
+            target=f"ownerscommittee:{committee.pk}",
+            detail={"term_ends_on": {"old": str(old), "new": str(on)}},
+        )
+    return committee
+
+
 def is_red_committee(members: list[CommitteeMember], rules: EstateRules) -> bool:
     """红色业委会 by the rule in force: the director is a Party member (where the rule says so), or at
-    least the configured share of the members are."""
+    least the configured share of the members are. Members who have left do not count."""
+    members = [m for m in members if m.ended_on is None]
     if not members:
         return False
     if rules.red_if_director_member and any(

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongxin.audit.exports import export_view
 from tongxin.core.access import login_only
-from tongxin.core.pages import paginate, post_action
+from tongxin.core.forms import add_service_errors, initial_from
+from tongxin.core.pages import form_page, int_param, paginate, post_action
 from tongxin.core.roles import Capability, Role
 from tongxin.core.scope import roles, scope_for
 from tongxin.core.xlsx import Column
@@ -29,15 +30,25 @@ from tongxin.estates.forms import (
     CommunityFilter,
     ComputeForm,
     DutyForm,
+    EndForm,
     EntryForm,
+    EstateForm,
+    FundForm,
+    FundProjectForm,
     GradeForm,
+    LinkMeetingForm,
+    LocationForm,
+    MemberForm,
     ScoreForm,
+    TermForm,
     YearForm,
     this_year,
 )
-from tongxin.estates.models import RunStatus
+from tongxin.estates.models import CommitteeMember, Estate, OwnersCommittee, RunStatus
 from tongxin.estates.services import MANAGE, VIEW
 from tongxin.lists.models import ProjectStatus
+from tongxin.meetings.models import Meeting
+from tongxin.regions.models import Level, Region
 
 
 def officials(view: Any) -> Any:
@@ -85,6 +96,7 @@ def estate_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "estates": estates,
             "official": not reach.scope.is_empty,
+            "may_manage": not reach.manage.is_empty,
             "firms": selectors.firms_visible(request.user) if reach.firm_ids else [],
         },
     )
@@ -100,6 +112,7 @@ def estate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     open_cases = estate_open_cases(estate_list_, services.estate_rules_for(today)).get(estate.pk, 0)
     committee = estate.committee  # type: ignore[attr-defined]
     members = list(committee.members.all()) if committee else []
+    may_manage = selectors.may_manage(request.user, estate.region_path)
     return render(
         request,
         "estates/detail.html",
@@ -111,7 +124,205 @@ def estate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meetings": selectors.joint_meetings_of(estate),
             "open_cases": open_cases,
             "official": scope_for(request.user, VIEW).contains(estate.region_path),
+            "may_manage": may_manage,
+            "member_form": MemberForm(user=request.user, capability=MANAGE)
+            if may_manage and committee
+            else None,
+            "end_form": EndForm() if may_manage and committee else None,
+            "link_form": LinkMeetingForm(meetings=_meetings_to_link(estate)) if may_manage else None,
         },
+    )
+
+
+# ---- writing estates, their 业委会 and joint meetings ---------------------------------------------
+
+
+def _managed_communities(request: HttpRequest) -> Any:
+    return Region.objects.filter(scope_for(request.user, MANAGE).q("path"), level=Level.COMMUNITY).order_by(
+        "path"
+    )
+
+
+def _community_for_new(request: HttpRequest) -> Region | None:
+    """The community a new estate or fund belongs to: ?community= (one the user manages), else the
+    only one they manage; None when they must choose."""
+    communities = _managed_communities(request)
+    pk = int_param(request, "community")
+    if pk is not None:
+        return get_object_or_404(communities, pk=pk)
+    found = list(communities[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def _choose_community(request: HttpRequest, title: str) -> HttpResponse:
+    form = CommunityFilter(communities=_managed_communities(request))
+    form.fields["community"].required = True
+    form.fields["community"].empty_label = None  # type: ignore[attr-defined]
+    return render(request, "estates/choose_community.html", {"form": form, "title": title})
+
+
+def _managed_estate(request: HttpRequest, pk: int) -> Estate:
+    estate = selectors.estate_get(request.user, pk)
+    if not selectors.may_manage(request.user, estate.region_path):
+        raise Http404("not an estate you keep")
+    return estate
+
+
+def _estate_values(form: EstateForm) -> dict[str, Any]:
+    return {k: form.cleaned_data.get(k) for k in form.fields}
+
+
+@officials
+@require_http_methods(["GET", "POST"])
+def estate_new(request: HttpRequest) -> HttpResponse:
+    community = _community_for_new(request)
+    if community is None:
+        if _managed_communities(request).exists():
+            return _choose_community(request, _("New estate"))
+        raise Http404("no community to keep")
+    form = EstateForm(request.POST or None, community=community)
+    return form_page(
+        request,
+        form,
+        save=lambda f: services.estate_create(actor=request.user, community=community, **_estate_values(f)),
+        template="estates/form.html",
+        context={
+            "title": _("New estate of %(community)s") % {"community": community.name},
+            "back": reverse("estates:list"),
+            "community": community,
+        },
+        message=_("The estate is recorded."),
+    )
+
+
+@officials
+@require_http_methods(["GET", "POST"])
+def estate_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    estate = _managed_estate(request, pk)
+    initial = initial_from(estate, ("name", "address", "property_firm", "firm_branch", "red_since"))
+    initial["buildings"] = list(estate.buildings.all())
+    form = EstateForm(request.POST or None, community=estate.community, initial=initial)
+    return form_page(
+        request,
+        form,
+        save=lambda f: services.estate_update(actor=request.user, estate=estate, **_estate_values(f)),
+        template="estates/form.html",
+        context={"title": estate.name, "back": estate.get_absolute_url(), "community": estate.community},
+        message=_("The estate is saved."),
+    )
+
+
+@officials
+@require_http_methods(["GET", "POST"])
+def term_new(request: HttpRequest, pk: int) -> HttpResponse:
+    estate = _managed_estate(request, pk)
+    form = TermForm(request.POST or None, user=request.user, capability=MANAGE)
+
+    def save(f: TermForm) -> OwnersCommittee:
+        data = f.cleaned_data
+        return services.committee_create(
+            actor=request.user,
+            estate=estate,
+            term_starts_on=data["term_starts_on"],
+            term_ends_on=data["term_ends_on"],
+            members=[(data["person"], data["role"])],
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        success=lambda _c: estate.get_absolute_url() + "#committee",
+        template="estates/form.html",
+        context={
+            "title": _("New term of the owners' committee of %(estate)s") % {"estate": estate.name},
+            "back": estate.get_absolute_url(),
+            "community": estate.community,
+        },
+        message=_("The term is recorded; add its other members on the estate's page."),
+        field_map={"members": "person"},
+    )
+
+
+def _managed_committee(request: HttpRequest, pk: int) -> OwnersCommittee:
+    committee = get_object_or_404(
+        OwnersCommittee.objects.filter(estate__in=selectors.estates_visible(request.user)).select_related(
+            "estate__community"
+        ),
+        pk=pk,
+    )
+    if not selectors.may_manage(request.user, committee.estate.region_path):
+        raise Http404("not a committee you keep")
+    return committee
+
+
+@officials
+@require_POST
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = _managed_committee(request, pk)
+    form = MemberForm(request.POST, user=request.user, capability=MANAGE)
+    return post_action(
+        request,
+        lambda: services.committee_member_add(actor=request.user, committee=committee, **form.cleaned_data),
+        back=committee.estate.get_absolute_url() + "#committee",
+        ok=_("The member is added."),
+        form=form,
+        invalid=_("Choose a person and a role."),
+    )
+
+
+@officials
+@require_POST
+def member_end(request: HttpRequest, pk: int, member: int) -> HttpResponse:
+    committee = _managed_committee(request, pk)
+    seat = get_object_or_404(CommitteeMember.objects.filter(committee=committee), pk=member)
+    form = EndForm(request.POST)
+    return post_action(
+        request,
+        lambda: services.committee_member_end(actor=request.user, member=seat, on=form.cleaned_data["on"]),
+        back=committee.estate.get_absolute_url() + "#committee",
+        ok=_("The member has left the committee."),
+        form=form,
+        invalid=_("Give the day."),
+    )
+
+
+@officials
+@require_POST
+def term_end(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = _managed_committee(request, pk)
+    form = EndForm(request.POST)
+    return post_action(
+        request,
+        lambda: services.committee_end(actor=request.user, committee=committee, on=form.cleaned_data["on"]),
+        back=committee.estate.get_absolute_url() + "#committee",
+        ok=_("The term is ended."),
+        form=form,
+        invalid=_("Give the day."),
+    )
+
+
+def _meetings_to_link(estate: Estate) -> Any:
+    """Meetings held in the estate's community not yet linked to an estate, newest first."""
+    return Meeting.objects.filter(
+        region__path__startswith=estate.region_path, estate_link__isnull=True
+    ).order_by("-scheduled_at", "-id")
+
+
+@officials
+@require_POST
+def meeting_link(request: HttpRequest, pk: int) -> HttpResponse:
+    estate = _managed_estate(request, pk)
+    form = LinkMeetingForm(request.POST, meetings=_meetings_to_link(estate))
+    return post_action(
+        request,
+        lambda: services.joint_meeting_link(
+            actor=request.user, estate=estate, meeting=form.cleaned_data["meeting"]
+        ),
+        back=estate.get_absolute_url() + "#meetings",
+        ok=_("The meeting is linked as the estate's 三驾马车 joint meeting."),
+        form=form,
+        invalid=_("Choose a meeting of this community."),
     )
 
 
@@ -360,26 +571,54 @@ payment_export = officials(
 @require_GET
 def fund_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.funds_visible(request.user).order_by("region_path", "name"))
-    return render(request, "estates/funds.html", {"page": page})
+    may_manage = not scope_for(request.user, MANAGE).is_empty
+    return render(request, "estates/funds.html", {"page": page, "may_manage": may_manage})
+
+
+@officials
+@require_http_methods(["GET", "POST"])
+def fund_new(request: HttpRequest) -> HttpResponse:
+    community = _community_for_new(request)
+    if community is None:
+        if _managed_communities(request).exists():
+            return _choose_community(request, _("New building-group fund"))
+        raise Http404("no community to keep")
+    form = FundForm(request.POST or None, community=community)
+    return form_page(
+        request,
+        form,
+        save=lambda f: services.fund_create(actor=request.user, community=community, **f.cleaned_data),
+        template="estates/form.html",
+        context={
+            "title": _("New building-group fund of %(community)s") % {"community": community.name},
+            "back": reverse("estates:funds"),
+            "community": community,
+        },
+        message=_("The fund is recorded; record its first grant on this page."),
+    )
 
 
 @officials
 @require_http_methods(["GET", "POST"])
 def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A fund's entries; its keepers record a grant or a spending here (a spending beyond the balance
+    is refused, the reason shown on the form)."""
     fund = selectors.fund_get(request.user, pk)
     may_manage = selectors.may_manage(request.user, fund.region_path)
     form = EntryForm(request.POST if request.method == "POST" else None, projects=fund.projects.all())
+    status = 200
     if request.method == "POST":
         if not may_manage:
-            raise PermissionDenied
-        return post_action(
-            request,
-            lambda: services.fund_entry_add(actor=request.user, fund=fund, **form.cleaned_data),
-            back=fund,
-            ok=_("Recorded."),
-            form=form,
-            invalid=_("Give the kind, an amount above zero, the date and the purpose."),
-        )
+            raise Http404("not a fund you keep")
+        if form.is_valid():
+            try:
+                services.fund_entry_add(actor=request.user, fund=fund, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Recorded."))
+                return redirect(fund)
+        status = 400
     return render(
         request,
         "estates/fund.html",
@@ -389,7 +628,26 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "projects": fund.projects.all(),
             "buildings": fund.buildings.order_by("path"),
             "form": form if may_manage else None,
+            "project_form": FundProjectForm() if may_manage else None,
         },
+        status=status,
+    )
+
+
+@officials
+@require_POST
+def fund_project_add(request: HttpRequest, pk: int) -> HttpResponse:
+    fund = selectors.fund_get(request.user, pk)
+    if not selectors.may_manage(request.user, fund.region_path):
+        raise Http404("not a fund you keep")
+    form = FundProjectForm(request.POST)
+    return post_action(
+        request,
+        lambda: services.fund_project_create(actor=request.user, fund=fund, **form.cleaned_data),
+        back=fund,
+        ok=_("The project is added."),
+        form=form,
+        invalid=_("Name the project and give a budget of zero or more."),
     )
 
 
@@ -400,10 +658,33 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def project_map(request: HttpRequest) -> HttpResponse:
     located = list(selectors.located_projects(request.user))
+    unplaced = selectors.projects_to_locate(request.user).filter(location__isnull=True)
     return render(
         request,
         "estates/map.html",
-        {"located": located, "statuses": ProjectStatus.choices},
+        {"located": located, "statuses": ProjectStatus.choices, "unplaced": unplaced[:20]},
+    )
+
+
+@officials
+@require_http_methods(["GET", "POST"])
+def project_locate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a co-building project on the map: latitude and longitude (a point picked on the map fills
+    them; without JavaScript they are typed)."""
+    project = get_object_or_404(selectors.projects_to_locate(request.user).select_related("region"), pk=pk)
+    found = getattr(project, "location", None)
+    initial = initial_from(found, ("lat", "lng", "label")) if found else {}
+    if not initial and project.region.centre_lat is not None:
+        initial = {"lat": project.region.centre_lat, "lng": project.region.centre_lng}
+    form = LocationForm(request.POST or None, initial=initial)
+    return form_page(
+        request,
+        form,
+        save=lambda f: services.project_locate(actor=request.user, project=project, **f.cleaned_data),
+        success=lambda _loc: reverse("estates:map"),
+        template="estates/locate.html",
+        context={"project": project, "back": reverse("estates:map")},
+        message=_("The project is on the map."),
     )
 
 
