@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.audit.edits import audited_edit
+from tongxin.audit.models import Action
+from tongxin.audit.services import audit_record
 from tongxin.core.actors import RESIDENT, SYSTEM, Actor, actor_label, is_user, require_scope, user_or_none
 from tongxin.core.uploads import upload_accept
 from tongxin.core.workflow import IllegalTransition
@@ -304,6 +306,29 @@ def venue_photo_add(
         caption=caption.strip()[:120],
         uploaded_at=now or timezone.now(),
     )
+
+
+def venue_photo_remove(*, photo: VenuePhoto, actor: Actor) -> None:
+    """The keeper takes a photo down: the row and the file go, one audit row says which and by whom."""
+    venue = photo.venue
+    if not may_keep(actor, venue):
+        raise PermissionDenied
+    name, caption, pk = photo.file.name, photo.caption, photo.pk
+    with transaction.atomic():
+        photo.delete()
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=actor,
+            region=venue.region,
+            target=f"venuephoto:{pk}",
+            detail={
+                "model": VenuePhoto._meta.label,
+                "changes": {"photo": [caption or name, ""]},
+                "venue": venue.pk,
+            },
+        )
+        storage = photo.file.storage
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # ---- bookings -----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ urlpatterns = [
     path("manage/<int:pk>/duty/<int:slot_pk>/remove/", views.duty_remove, name="duty_remove"),
     path("manage/<int:pk>/services/", views.service_add, name="service_add"),
     path("manage/<int:pk>/photos/", views.photo_add, name="photo_add"),
+    path("manage/<int:pk>/photos/<int:photo_pk>/remove/", views.photo_remove, name="photo_remove"),
     path("manage/bookings/<int:pk>/", views.manage_booking, name="manage_booking"),
     path("manage/bookings/<int:pk>/<str:action>/", views.booking_act, name="booking_act"),
 ]

@@ -34,7 +34,16 @@ from tongxin.venues.forms import (
     ServiceForm,
     VenueForm,
 )
-from tongxin.venues.models import Booking, BookingStatus, DutySlot, Room, ServiceKind, ServiceRecord, Venue
+from tongxin.venues.models import (
+    Booking,
+    BookingStatus,
+    DutySlot,
+    Room,
+    ServiceKind,
+    ServiceRecord,
+    Venue,
+    VenuePhoto,
+)
 from tongxin.venues.services import BookingConflict
 from tongxin.venues.workflow import KEEPER, RULES, actions_from, timeline_label
 
@@ -366,6 +375,20 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
         ok=_("Photo added."),
         form=form,
         invalid=_("Choose a photo (JPEG, PNG or WebP)."),
+    )
+
+
+@login_only
+@require_POST
+def photo_remove(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    user = _staff(request)
+    venue = _keep(user, pk)
+    photo = get_object_or_404(VenuePhoto, pk=photo_pk, venue=venue)
+    return post_action(
+        request,
+        lambda: services.venue_photo_remove(photo=photo, actor=user),
+        back=venue,
+        ok=_("Photo removed."),
     )
 
 
