@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongxin.venues import public_views, views
+from tongxin.venues import listing, public_views, views
 
 app_name = "venues"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("manage/new/", views.venue_create, name="manage_create"),
     path("manage/queue/", views.queue, name="queue"),
     path("manage/calendar/", views.calendar, name="calendar"),
+    path("manage/calendar/export.xlsx", listing.booking_export, name="booking_export"),
     path("manage/services/", views.service_list, name="services"),
     path("manage/<int:pk>/", views.manage_venue, name="manage_venue"),
     path("manage/<int:pk>/edit/", views.venue_edit, name="manage_edit"),

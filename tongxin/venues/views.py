@@ -483,6 +483,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "venue": venue,
             "community": community,
             "start": start,
+            "last": start + timedelta(days=6),
             "previous": start - timedelta(days=7),
             "next": start + timedelta(days=7),
             "venues": selectors.venues_visible(user),
