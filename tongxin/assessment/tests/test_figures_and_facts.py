@@ -20,9 +20,12 @@ from tongxin.assessment.services import (
 )
 from tongxin.cases.testing import load_case_configuration
 from tongxin.cases.tests.pages import make_cast, move, verified
+from tongxin.core.roles import Role
+from tongxin.core.tests.listing import login
 from tongxin.statistics import periods
 from tongxin.statistics.registry import REGISTRY
 from tongxin.statistics.selectors import compute, rows_of, total
+from tongxin.testing import make_user
 
 YEAR = timezone.localdate().year
 CODES = ("assessment.teams", "assessment.teams_by_grade", "assessment.teams_excellent", "assessment.bottom")
@@ -85,19 +88,23 @@ def test_grade_figures_count_at_a_node_only_where_the_scheme_lets_it_see_them(ca
     teams = run.results.filter(kind="team")
     under_street = teams.filter(region_path__startswith=tree.street_a.path).count()
     assert under_street >= 2
-    # the county (the owner) sees every team; the street of an unshared scheme none
+    # the county (the owner) sees every team; the street of an unshared scheme none, neither at
+    # its own node nor at its villages' (the children table of its overview reads those)
     assert _figures(tree.county)["assessment.teams"] == teams.count()
     assert _figures(tree.street_a)["assessment.teams"] == 0
     assert _figures(tree.street_a)["assessment.teams_by_grade"] == 0
     assert _listed(tree.street_a) == set()
-    # a village or community sees its own result, and no other
-    assert _figures(tree.community_a1)["assessment.teams"] == 1
-    assert _listed(tree.community_a1) == {tree.community_a1.pk}
-    # shared with streets: the street counts its villages
+    assert _figures(tree.community_a1)["assessment.teams"] == 0
+    # the village sees its own result on the assessment's pages
+    village = login(make_user(Role.COMMUNITY_SECRETARY, tree.community_a1))
+    own = run.results.get(region=tree.community_a1, kind="team")
+    assert village.get(f"/assessment/results/{own.pk}/").status_code == 200
+    # shared with streets: the street counts its villages, each village its own
     Scheme.objects.filter(pk=run.scheme_id).update(share_with_streets=True)
     assert _figures(tree.street_a)["assessment.teams"] == under_street
     assert _listed(tree.street_a) == {tree.community_a1.pk, tree.community_a2.pk}
     assert _figures(tree.community_a1)["assessment.teams"] == 1
+    assert _listed(tree.community_a1) == {tree.community_a1.pk}
 
 
 def test_the_resolution_rate_item_follows_a_case_closed_through_the_services(cast):

@@ -2,10 +2,13 @@
 held (seed 004: 252 village teams and 809 cadres assessed; 36 secretaries in the 擂台大比武).
 
 The figures need assessment.view at the node. A result counts at a node only where its scheme lets
-the node see it (DOMAIN.md §7, as the assessment's own pages do): at the owning department's node or
-above it, at any node when the scheme shares its results with streets and townships, and at the
-subject's own village or community. So a street's figures never list the grades of its villages
-from a scheme that keeps them to the department.
+the node see it (DOMAIN.md §7): at the owning department's node or above it, and anywhere below it
+only when the scheme shares its results with streets and townships. A village's own result of an
+unshared scheme is shown to it on the assessment's pages, not counted at its node: figures are
+computed by node, and a street reads its children's nodes (the children table of its overview),
+so a count at the village would hand the street every village's grade; it also keeps a node's
+flows equal to or above the sum of its children's.
+
 This module also gives the assessment its reader of the registry (objective items read their
 value at a village for a year here), since the assessment sits below the registry."""
 
@@ -42,8 +45,7 @@ class ResultSource(Source):
 
     def in_node(self, node: Any) -> Q:
         owner_below = Q(run__scheme__owner__path__gte=node.path, run__scheme__owner__path__lt=node.path + "~")
-        own = Q(region_path=node.path)
-        return super().in_node(node) & (owner_below | Q(run__scheme__share_with_streets=True) | own)
+        return super().in_node(node) & (owner_below | Q(run__scheme__share_with_streets=True))
 
 
 results = ResultSource(
