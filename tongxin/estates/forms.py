@@ -68,9 +68,7 @@ class ComputeForm(forms.Form):
 
 class DutyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of work"), choices=DutyKind.choices)
-    done_on = forms.DateField(
-        label=_("Done on"), widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
-    )
+    done_on = forms.DateField(label=_("Done on"), widget=DateInput, initial=date.today)
     note = forms.CharField(label=_("What was done"), max_length=200)
 
 
@@ -82,7 +80,7 @@ class GradeForm(forms.Form):
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=EntryKind.choices)
     amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), decimal_places=2)
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=date.today)
+    on = forms.DateField(label=_("Date"), widget=DateInput, initial=date.today)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     project = forms.ModelChoiceField(label=_("Project"), queryset=FundProject.objects.none(), required=False)
     receipt_number = forms.CharField(label=_("Receipt number"), max_length=40, required=False)
