@@ -64,6 +64,7 @@ class Venue(models.Model):
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
         ordering = ["region__path", "name"]
+        indexes = [models.Index(fields=["lat", "lng"], name="venues_venue_point")]
 
     def __str__(self) -> str:
         return self.name

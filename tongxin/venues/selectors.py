@@ -35,19 +35,62 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
-def venues_near(lat: float | None, lng: float | None, *, kind: str = "") -> list[Venue]:
-    """Public venues, nearest first when a position is given (those without a map point last),
-    else by community."""
-    venues = list(public_venues().filter(kind=kind) if kind else public_venues())
-    if lat is None or lng is None:
-        return venues
+NEAR_LIMIT = 50  # venues listed near a position
+# the half-sides of the boxes tried around the position, in km, until enough venues lie inside
+NEAR_RADII_KM = (2.0, 8.0, 32.0, 128.0, 512.0)
+KM_PER_DEGREE = 111.32
+
+
+def _box(lat: float, lng: float, km: float) -> Q | None:
+    """Venues whose map point lies in the box of half-side `km` around the position; None when the
+    box reaches a pole or the antimeridian (then every venue with a point is a candidate)."""
+    dlat = km / KM_PER_DEGREE
+    cos = math.cos(math.radians(lat))
+    if lat + dlat >= 90 or lat - dlat <= -90 or cos < 0.01:
+        return None
+    dlng = km / (KM_PER_DEGREE * cos)
+    if lng + dlng >= 180 or lng - dlng <= -180:
+        return None
+    return Q(lat__gte=lat - dlat, lat__lte=lat + dlat, lng__gte=lng - dlng, lng__lte=lng + dlng)
+
+
+def _by_distance(venues: list[Venue], lat: float, lng: float) -> list[Venue]:
     for venue in venues:
         venue.distance = (  # type: ignore[attr-defined]
             distance_km(lat, lng, venue.lat, venue.lng)
             if venue.lat is not None and venue.lng is not None
             else None
         )
-    return sorted(venues, key=lambda v: (v.distance is None, v.distance or 0.0))  # type: ignore[attr-defined]
+    return sorted(venues, key=lambda v: (v.distance is None, v.distance or 0.0, v.pk))  # type: ignore[attr-defined]
+
+
+def venues_near(
+    lat: float | None, lng: float | None, *, kind: str = "", limit: int = NEAR_LIMIT
+) -> list[Venue]:
+    """Public venues, the `limit` nearest first when a position is given (those without a map point
+    last), else by community.
+
+    The database picks the candidates: venues inside a box around the position (an index range on
+    lat/lng), widened until at least `limit` of them lie within the box's half-side — any venue
+    outside the box is farther than that, so the nearest `limit` are among them; only these are
+    loaded and sorted by great-circle distance."""
+    venues = public_venues().filter(kind=kind) if kind else public_venues()
+    if lat is None or lng is None:
+        return list(venues)
+    located = venues.filter(lat__isnull=False, lng__isnull=False)
+    for km in NEAR_RADII_KM:
+        box = _box(lat, lng, km)
+        if box is None:
+            break
+        candidates = _by_distance(list(located.filter(box)), lat, lng)
+        inside = [v for v in candidates if v.distance <= km]  # type: ignore[attr-defined]
+        if len(inside) >= limit:
+            return inside[:limit]
+    nearest = _by_distance(list(located), lat, lng)[:limit]
+    if len(nearest) < limit:
+        unplaced = venues.filter(Q(lat__isnull=True) | Q(lng__isnull=True)).order_by("pk")
+        nearest += _by_distance(list(unplaced[: limit - len(nearest)]), lat, lng)
+    return nearest
 
 
 def public_venue_get(pk: int) -> Venue:
