@@ -122,7 +122,7 @@ class EstateForm(forms.Form):
     """An estate of one community: its buildings and property firm are that community's."""
 
     required_css_class = "required"
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name of the estate"), max_length=100)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     buildings = BuildingsField(label=_("Buildings"), queryset=Region.objects.none(), required=False)
     property_firm = forms.ModelChoiceField(
