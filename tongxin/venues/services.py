@@ -313,7 +313,7 @@ def venue_photo_remove(*, photo: VenuePhoto, actor: Actor) -> None:
     venue = photo.venue
     if not may_keep(actor, venue):
         raise PermissionDenied
-    name, caption, pk = photo.file.name, photo.caption, photo.pk
+    name, caption, pk = photo.file.name or "", photo.caption, photo.pk
     with transaction.atomic():
         photo.delete()
         audit_record(
@@ -328,7 +328,8 @@ def venue_photo_remove(*, photo: VenuePhoto, actor: Actor) -> None:
             },
         )
         storage = photo.file.storage
-        transaction.on_commit(lambda: storage.delete(name))
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
 
 
 # ---- bookings -----------------------------------------------------------------------------------
