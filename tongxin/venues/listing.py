@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from tongxin.audit.exports import export_view
@@ -23,12 +23,12 @@ from tongxin.venues import selectors
 from tongxin.venues.access import is_staff
 from tongxin.venues.models import Booking, BookingStatus
 
-PERIOD_HELP = _lazy("The period is the day a booking starts.")
+PERIOD_HELP = gettext_lazy("The period is the day a booking starts.")
 
 
 class BookingExportForm(PeriodForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, kinds=BookingStatus.choices, kind_label=_lazy("Status"), **kwargs)
+        super().__init__(*args, kinds=BookingStatus.choices, kind_label=gettext_lazy("Status"), **kwargs)
         self.period_help = PERIOD_HELP
         self.fields["venue"] = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
         self.fields["community"] = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -67,18 +67,18 @@ def _booker(names: Scope) -> Column:
             return display() if callable(display) else str(booking.user)
         return booking.booker_name
 
-    return Column(_lazy("Booked by"), value, width=16)
+    return Column(gettext_lazy("Booked by"), value, width=16)
 
 
 def booking_columns(names: Scope) -> list[Column]:
     columns = [
         field(Booking, "code", width=12),
-        Column(_lazy("Venue"), lambda b: b.venue.name, width=24),
-        Column(_lazy("Room"), lambda b: b.room.name, width=16),
-        Column(_lazy("From"), lambda b: b.starts_at, width=17),
-        Column(_lazy("Until"), lambda b: b.ends_at, width=17),
+        Column(gettext_lazy("Venue"), lambda b: b.venue.name, width=24),
+        Column(gettext_lazy("Room"), lambda b: b.room.name, width=16),
+        Column(gettext_lazy("From"), lambda b: b.starts_at, width=17),
+        Column(gettext_lazy("Until"), lambda b: b.ends_at, width=17),
         Column(
-            _lazy("Hours"),
+            gettext_lazy("Hours"),
             lambda b: round((b.ends_at - b.starts_at).total_seconds() / 3600, 2),
             width=8,
             total=True,
@@ -86,8 +86,8 @@ def booking_columns(names: Scope) -> list[Column]:
         ),
         field(Booking, "status", width=12),
         field(Booking, "purpose", width=28),
-        Column(_lazy("People"), lambda b: b.attendees, width=9, total=True),
-        Column(_lazy("Booked as"), lambda b: b.get_booker_kind_display(), width=14),
+        Column(gettext_lazy("People"), lambda b: b.attendees, width=9, total=True),
+        Column(gettext_lazy("Booked as"), lambda b: b.get_booker_kind_display(), width=14),
     ]
     if not names.is_empty:
         columns.append(_booker(names))
@@ -102,7 +102,7 @@ def booking_export(request: HttpRequest) -> HttpResponse:
         bookings_for_export,
         booking_columns(names),
         name="venue-bookings",
-        title=_lazy("Venue bookings"),
+        title=gettext_lazy("Venue bookings"),
         back="venues:calendar",
     )
     return view(request)
