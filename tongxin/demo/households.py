@@ -1,5 +1,8 @@
 """Households of the demo streets and township: one per dwelling its residents already name
-(兰庭家园1栋2单元101室), with a believable GB/T 39609 address (城东路77号兰庭家园1栋2单元101室),
+(兰庭家园1栋2单元101室), with a believable GB/T 39609 address (城东路77号兰庭家园1栋2单元101室);
+in the villages, under each village group (村民小组, a grid without buildings) one per house its
+villagers name (大寨村一组23号) and the group's other houses, whose people are not on record,
+to a believable 25–40 a group;
 the residents with their relation to the head, a few tagged households (独居老人, 低保, 残疾…),
 十联户 and 党员联户 links in every grid, seed 000's 干部联网格 (3 street leaders, 18 grids) and
 1+1 grid workers — written through the services (the households through the bulk writer,
@@ -25,6 +28,8 @@ from tongxin.people.models import Person, Position, PositionKind
 from tongxin.regions.models import Kind, Level, Region
 
 DWELLING = re.compile(r"(?:(\d+)单元)?(\d+)室$")
+VILLAGE_HOUSE = re.compile(r"(第?[一二三四五六七八九十]+组)(\d+)号$")
+GROUP_HOUSES = (25, 40)  # households in a village group (村民小组)
 LINK_SIZE = 10  # 十联户: about ten households to a 联户长
 LEADERS, LEADER_GRIDS = 3, 6  # seed 000: 3 leaders linked to 18 grids
 
@@ -109,16 +114,18 @@ def _generate(rng: random.Random, now: datetime) -> HouseholdsSummary:
     today = timezone.localdate(now)
     tags = {t.code: t for t in CareTag.objects.filter(region__isnull=True)}
     for street in Region.objects.filter(level=Level.STREET).order_by("code"):
-        if Household.objects.filter(region_path__startswith=street.path).exists():
-            continue
-        by_grid = _street_households(rng, street, today, tags, summary)
-        start = today - timedelta(days=rng.randint(300, 700))
-        _household_links(rng, by_grid, start, summary)
-        if street.pk == demo.pk:
-            _leader_links(street, start, summary)
-            _paired_workers(rng, street, start, summary)
-        elif street.kind in (Kind.TOWN, Kind.TOWNSHIP):
-            _paired_workers(rng, street, start, summary, villages_only=True)
+        if not Household.objects.filter(region_path__startswith=street.path).exists():
+            by_grid = _street_households(rng, street, today, tags, summary)
+            start = today - timedelta(days=rng.randint(300, 700))
+            _household_links(rng, by_grid, start, summary)
+            if street.pk == demo.pk:
+                _leader_links(street, start, summary)
+                _paired_workers(rng, street, start, summary)
+            elif street.kind in (Kind.TOWN, Kind.TOWNSHIP):
+                _paired_workers(rng, street, start, summary, villages_only=True)
+        by_group = _village_households(rng, street, today, tags, summary)
+        if by_group:
+            _household_links(rng, by_group, today - timedelta(days=rng.randint(300, 700)), summary)
     return summary
 
 
@@ -164,6 +171,80 @@ def _street_households(
             summary.add("tagged households")
         by_grid[household.grid_id].append((household, people))
     return by_grid
+
+
+def _village_groups(street: Region) -> list[Region]:
+    """The street's village groups (村民小组): leaf grids of its villages, without buildings."""
+    low, high = subtree_range(street.path)
+    inside = Region.objects.filter(path__gte=low, path__lt=high)
+    villages = inside.filter(level=Level.COMMUNITY, kind__in=[Kind.VILLAGE, Kind.GACHA]).values("pk")
+    grids = list(inside.filter(level=Level.GRID).order_by("path"))
+    parents = set(inside.filter(parent__in=[g.pk for g in grids]).values_list("parent_id", flat=True))
+    village_ids = {v["pk"] for v in villages}
+    return [
+        g
+        for g in grids
+        if g.pk not in parents and any(int(i) in village_ids for i in g.path.strip("/").split("/"))
+    ]
+
+
+def _group_name(grid: Region, addresses: list[str]) -> str:
+    """The 组 of a village group: the one its villagers' addresses name, else from the grid's name
+    (大寨村第一网格 → 一组)."""
+    for address in addresses:
+        match = VILLAGE_HOUSE.search(address)
+        if match:
+            return match.group(1)
+    match = re.search(r"第([一二三四五六七八九十]+)(?:网格|组)", grid.name)
+    return f"{match.group(1)}组" if match else "一组"
+
+
+def _village_households(
+    rng: random.Random, street: Region, today: date, tags: dict[str, CareTag], summary: HouseholdsSummary
+) -> dict[int, list[tuple[Household, list[Person]]]]:
+    """The villages' households, under their village groups: 组 and 门牌号, no unit or room."""
+    groups = _village_groups(street)
+    if not groups or Household.objects.filter(building__in=groups).exists():
+        return {}
+    houses: dict[int, dict[str, list[Person]]] = defaultdict(lambda: defaultdict(list))
+    addresses: dict[int, list[str]] = defaultdict(list)
+    for person in Person.objects.filter(region__in=groups).order_by("id"):
+        addresses[person.region_id].append(person.address)
+        match = VILLAGE_HOUSE.search(person.address)
+        if match:
+            houses[person.region_id][match.group(2)].append(person)
+    rows: list[NewHousehold] = []
+    residents: list[list[Person]] = []
+    for grid in groups:
+        name = _group_name(grid, addresses[grid.pk])
+        known = houses[grid.pk]
+        numbers = set(known)
+        target = max(len(numbers), rng.randint(*GROUP_HOUSES))
+        while len(numbers) < target:  # the group's other houses, their people not on record
+            numbers.add(str(rng.randint(1, 3 * target)))
+        for number in sorted(numbers, key=int):
+            people = known.get(number, [])
+            moved_in = today - timedelta(days=rng.randint(365, 365 * 40))
+            codes = _care_tags(rng, people, today) if people else []  # tags are known of people on record
+            rows.append(
+                NewHousehold(
+                    building=grid,
+                    street=name,
+                    house_number=number,
+                    residents=tuple((p, r, moved_in) for p, r in _relations(people, today)) if people else (),
+                    tags=tuple(tags[c] for c in codes if c in tags),
+                )
+            )
+            residents.append(people)
+    made = households_bulk_create(actor=SYSTEM, rows=rows)
+    by_group: dict[int, list[tuple[Household, list[Person]]]] = defaultdict(list)
+    for household, row, people in zip(made, rows, residents, strict=True):
+        summary.add("village households")
+        summary.add("residents", len(people))
+        if row.tags:
+            summary.add("tagged households")
+        by_group[household.grid_id].append((household, people))
+    return by_group
 
 
 def _care_tags(rng: random.Random, people: list[Person], today: date) -> list[str]:

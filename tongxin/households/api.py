@@ -38,6 +38,7 @@ from tongxin.regions.selectors import region_get, regions_visible
 router = Router()
 
 VIEW, EDIT, TAGS = Capability.HOUSEHOLDS_VIEW, Capability.HOUSEHOLDS_EDIT, Capability.CARE_TAGS_VIEW
+PLACES = [Level.BUILDING, Level.GRID]  # a household lives in a building or a village group (村民小组)
 
 
 class HouseholdPage(Page):
@@ -91,12 +92,14 @@ def household_list(request: HttpRequest, filters: Query[HouseholdFilters]) -> Qu
 
 @router.post("", response={201: HouseholdDetailOut, **ERRORS}, summary="Add a household")
 def household_create(request: HttpRequest, payload: HouseholdCreateIn) -> Status[Household]:
-    """Needs households.edit at the building; care tags also need care_tags.view there."""
+    """Needs households.edit at the building (or the village group, a grid without buildings: then
+    `street` is the group 组 and `house_number` the 门牌号, no unit or room); care tags also need
+    care_tags.view there."""
     user = request.user
     data = payload.dict()
     codes = data.pop("care_tags")
     building = required(
-        regions_visible(user).filter(level=Level.BUILDING), data.pop("building"), field="building"
+        regions_visible(user).filter(level__in=PLACES), data.pop("building"), field="building"
     )
     require_in_scope(user, EDIT, building)
     if codes is not None:
@@ -191,7 +194,7 @@ def household_patch(request: HttpRequest, id: int, payload: HouseholdPatchIn) ->
         raise PermissionDenied
     changes = payload.dict(exclude_unset=True)
     codes = changes.pop("care_tags", None)
-    changes = references(changes, building=regions_visible(user).filter(level=Level.BUILDING))
+    changes = references(changes, building=regions_visible(user).filter(level__in=PLACES))
     if "building" in changes and changes["building"] is None:
         raise ValidationError({"building": [_("This field is required.")]})
     tags = _tag_rows(user, household, codes) if codes is not None else None

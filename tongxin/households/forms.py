@@ -71,18 +71,23 @@ class HouseholdFilterForm(ScopedForm):
 
 class HouseholdForm(ScopedForm):
     required_css_class = "required"
-    scoped = {"building": {"capability": EDIT, "levels": [Level.BUILDING]}}
+    scoped = {"building": {"capability": EDIT, "levels": [Level.BUILDING, Level.GRID]}}
 
-    building = RegionChoiceField(label=_("Building"))
+    building = RegionChoiceField(
+        label=_("Building or village group"),
+        help_text=_("A building; in a village, its village group (村民小组), a grid without buildings."),
+    )
     street = forms.CharField(
-        label=_("Street, lane or compound (街巷院落)"),
+        label=_("Street, lane or compound (街巷院落); in a village, the group (组)"),
         max_length=100,
         required=False,
-        help_text=_("Such as 文昌路 or 文昌花园."),
+        help_text=_("Such as 文昌路 or 文昌花园; in a village, such as 一组."),
     )
     house_number = forms.CharField(label=_("House number (门楼牌号)"), max_length=30, required=False)
     unit = forms.CharField(label=_("Unit (单元)"), max_length=10, required=False)
-    room = forms.CharField(label=_("Room (室)"), max_length=20)
+    room = forms.CharField(
+        label=_("Room (室)"), max_length=20, required=False, help_text=_("Not for a village group.")
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 

@@ -1,7 +1,9 @@
 """Households (户) under a building, the people living there, care tags and 联户 links.
 
-A household hangs under a building of the region tree (楼栋 → 户). Its address follows GB/T 39609:
-行政区划 (from the region tree) → 街巷院落 → 门楼牌号 → 单元 → 室. Care tags (关怀标签: 独居老人,
+A household hangs under a building of the region tree (楼栋 → 户), or, in a village, directly under
+its village group (村民小组: a leaf grid without buildings). Its address follows GB/T 39609:
+行政区划 (from the region tree) → 街巷院落 → 门楼牌号 → 单元 → 室; in a village group 组 (kept in
+`street`) → 门牌号, without unit or room: 禾田镇大寨村一组23号. Care tags (关怀标签: 独居老人,
 低保, 残疾…) are sensitive personal information (PIPL art. 28): they are read only through
 tongxin.households.selectors, which checks the capability, and every view of a tagged household's
 detail is audited.
@@ -15,15 +17,20 @@ from django.utils.translation import pgettext_lazy
 
 
 class Household(models.Model):
-    """A household (户): one dwelling in a building, with its GB/T 39609 address parts.
+    """A household (户): one dwelling in a building or a village group, with its GB/T 39609 address
+    parts. `building` is the place: a building, or a leaf grid without buildings (a village's 村民小组,
+    then `building_id == grid_id`), checked by the services.
 
-    `grid`, `community` and `region_path` (the building's path) are copied from the building when
+    `grid`, `community` and `region_path` (the place's path) are copied from the place when
     the household is saved through the services, so that scope queries are one indexed range scan
     (`region_path`) and a grid's or community's households one index look-up.
     """
 
     building = models.ForeignKey(
-        "regions.Region", verbose_name=_("building"), on_delete=models.PROTECT, related_name="households"
+        "regions.Region",
+        verbose_name=_("building or village group"),
+        on_delete=models.PROTECT,
+        related_name="households",
     )
     grid = models.ForeignKey(
         "regions.Region",
@@ -43,7 +50,7 @@ class Household(models.Model):
     street = models.CharField(_("street, lane or compound (街巷院落)"), max_length=100, blank=True)
     house_number = models.CharField(_("house number (门楼牌号)"), max_length=30, blank=True)
     unit = models.CharField(pgettext_lazy("building unit", "unit (单元)"), max_length=10, blank=True)
-    room = models.CharField(_("room (室)"), max_length=20)
+    room = models.CharField(_("room (室)"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=255, editable=False, default="")
     note = models.CharField(_("note"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -71,6 +78,11 @@ class Household(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("households:detail", args=[self.pk])
+
+    @property
+    def in_village_group(self) -> bool:
+        """Directly under a village group (村民小组), not in a building."""
+        return self.building_id == self.grid_id
 
     @property
     def short_address(self) -> str:

@@ -33,3 +33,11 @@ def households_follow(*, region: Region, old_path: str, new_path: str, **_kwargs
         Household.objects.filter(building=building).exclude(
             grid_id=grid.pk, community_id=grid.parent_id
         ).update(grid_id=grid.pk, community_id=grid.parent_id)
+    # households of a village group (村民小组) hang on the grid itself: their community follows it
+    groups = Region.objects.filter(
+        path__gte=low, path__lt=high, level=Level.GRID, parent__level=Level.COMMUNITY
+    )
+    for grid in groups:
+        Household.objects.filter(building=grid).exclude(community_id=grid.parent_id).update(
+            community_id=grid.parent_id
+        )

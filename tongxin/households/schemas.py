@@ -77,11 +77,18 @@ class HouseholdFilters(Schema):
 
 
 class HouseholdCreateIn(Schema):
-    building: int = Id
-    street: str = Field("", max_length=100)
-    house_number: str = Field("", max_length=30)
-    unit: str = Field("", max_length=10)
-    room: str = Field(..., min_length=1, max_length=20)
+    building: int = Field(
+        ...,
+        ge=1,
+        le=MAX_ID,
+        description="a building, or a village group (村民小组: a grid without buildings)",
+    )
+    street: str = Field(
+        "", max_length=100, description="街巷院落; in a village group the group (组), such as 一组"
+    )
+    house_number: str = Field("", max_length=30, description="门楼牌号; required in a village group")
+    unit: str = Field("", max_length=10, description="单元; none in a village group")
+    room: str = Field("", max_length=20, description="室: required in a building, none in a village group")
     note: str = Field("", max_length=200)
     care_tags: list[str] | None = Field(None, max_length=20, description="codes; needs care_tags.view")
 
@@ -91,7 +98,7 @@ class HouseholdPatchIn(Schema):
     street: str | None = Field(None, max_length=100)
     house_number: str | None = Field(None, max_length=30)
     unit: str | None = Field(None, max_length=10)
-    room: str | None = Field(None, min_length=1, max_length=20)
+    room: str | None = Field(None, max_length=20)
     note: str | None = Field(None, max_length=200)
     active: bool | None = None
     care_tags: list[str] | None = Field(None, max_length=20, description="codes; needs care_tags.view")

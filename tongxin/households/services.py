@@ -62,8 +62,8 @@ def full_address(building: Region, street: str, house_number: str, unit: str, ro
 
 
 def _placement(building: Region) -> tuple[Region, Region]:
-    """The building's grid (its nearest grid ancestor) and community."""
-    ids = ancestor_ids(building.path)[:-1]
+    """The place's grid (a building's nearest grid ancestor, a village group's itself) and community."""
+    ids = ancestor_ids(building.path)
     above = {r.pk: r for r in Region.objects.filter(pk__in=ids, level__in=[Level.GRID, Level.COMMUNITY])}
     grid = next((above[pk] for pk in reversed(ids) if pk in above and above[pk].level == Level.GRID), None)
     community = next((r for r in above.values() if r.level == Level.COMMUNITY), None)
@@ -72,25 +72,66 @@ def _placement(building: Region) -> tuple[Region, Region]:
     return grid, community
 
 
+def place_error(place: Region | None) -> str | None:
+    """Why a household cannot hang under `place`, or None: a household lives in a building, or in a
+    village group (村民小组) — a grid with no buildings or smaller grids under it."""
+    if place is None or place.level not in (Level.BUILDING, Level.GRID):
+        return _("Choose a building, or a village group (a grid without buildings).")
+    if place.level == Level.GRID and Region.objects.filter(parent=place).exists():
+        return _(
+            "%(grid)s has buildings or smaller grids: choose one of its buildings (a household sits "
+            "directly under a grid only in a village group without buildings)."
+        ) % {"grid": place.name}
+    return None
+
+
+def dwelling_errors(place: Region, *, street: str, house_number: str, unit: str, room: str) -> dict[str, str]:
+    """The address parts a place needs: a room in a building; 组 and 门牌号 (no unit or room) in a
+    village group."""
+    errors: dict[str, str] = {}
+    if place.level == Level.GRID:
+        if not street.strip():
+            errors["street"] = _("Enter the group (组), such as 一组.")
+        if not house_number.strip():
+            errors["house_number"] = _("Enter the house number (门牌号), such as 23.")
+        if unit.strip() or room.strip():
+            errors["room"] = _(
+                "A household in a village group has a group and a house number, no unit or room."
+            )
+    elif not room.strip():
+        errors["room"] = _("Enter the room (室), such as 502.")
+    return errors
+
+
 def household_validate(*, data: dict[str, Any], instance: Household | None = None) -> None:
     errors: dict[str, list[str]] = {}
-    building = data.get("building")
-    if building is None or building.level != Level.BUILDING:
-        errors.setdefault("building", []).append(_("Choose a building."))
-    if not (data.get("room") or "").strip():
-        errors.setdefault("room", []).append(_("Enter the room (室), such as 502."))
-    if not errors and data.get("active", True):
+    building: Region | None = data.get("building")
+    wrong_place = place_error(building)
+    if wrong_place or building is None:
+        errors.setdefault("building", []).append(wrong_place or "")
+    else:
+        parts = {k: data.get(k) or "" for k in ("street", "house_number", "unit", "room")}
+        for field, message in dwelling_errors(building, **parts).items():
+            errors.setdefault(field, []).append(message)
+    if building is not None and not errors and data.get("active", True):
         clash = Household.objects.filter(
             building=building,
             house_number=(data.get("house_number") or "").strip(),
             unit=(data.get("unit") or "").strip(),
-            room=data["room"].strip(),
+            room=(data.get("room") or "").strip(),
             active=True,
         )
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
-            errors.setdefault("room", []).append(_("This building already has a household at this address."))
+            if building.level == Level.GRID:
+                errors.setdefault("house_number", []).append(
+                    _("This village group already has a household at this house number.")
+                )
+            else:
+                errors.setdefault("room", []).append(
+                    _("This building already has a household at this address.")
+                )
     if errors:
         raise ValidationError(errors)
 
@@ -108,7 +149,7 @@ def household_create(
     *,
     actor: Actor,
     building: Region,
-    room: str,
+    room: str = "",
     street: str = "",
     house_number: str = "",
     unit: str = "",
@@ -136,7 +177,7 @@ class NewHousehold:
     and its care tags."""
 
     building: Region
-    room: str
+    room: str = ""
     street: str = ""
     house_number: str = ""
     unit: str = ""
@@ -155,8 +196,14 @@ def households_bulk_create(*, actor: Actor, rows: Iterable[NewHousehold]) -> lis
     errors: list[str] = []
     for n, row in enumerate(rows, start=1):
         building = row.building
-        if building.level != Level.BUILDING or not row.room.strip():
-            errors.append(_("Row %(n)s: choose a building and enter the room.") % {"n": n})
+        wrong_place = place_error(building) if building.pk not in placed else None
+        if wrong_place:
+            errors.append(_("Row %(n)s: %(reason)s") % {"n": n, "reason": wrong_place})
+            continue
+        parts = {"street": row.street, "house_number": row.house_number, "unit": row.unit, "room": row.room}
+        wrong_parts = dwelling_errors(building, **parts)
+        if wrong_parts:
+            errors.extend(_("Row %(n)s: %(reason)s") % {"n": n, "reason": r} for r in wrong_parts.values())
             continue
         if building.pk not in placed:
             require_scope(actor, EDIT, building)

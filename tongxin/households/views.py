@@ -97,7 +97,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 BASE_COLUMNS = [
     field(Household, "address", width=44),
     Column(_lazy("Grid"), lambda h: h.grid.name, width=18),
-    Column(_lazy("Building"), lambda h: h.building.name, width=18),
+    Column(_lazy("Building"), lambda h: "" if h.in_village_group else h.building.name, width=18),
     field(Household, "street", width=16),
     field(Household, "house_number", width=10),
     field(Household, "unit", width=8),

@@ -658,7 +658,8 @@ POSITION_SHEET = Sheet(
 )
 
 
-# households (户): the address parts in the GB/T 39609 order under a building; care tags are
+# households (户): the address parts in the GB/T 39609 order under a building (in a village, under its
+# village group: 组 in 街巷院落, then 门牌号, no unit or room); care tags are
 # sensitive and never travel in this file (they are set on the household's page by those who see them)
 HOUSEHOLD_SHEET = Sheet(
     HOUSEHOLDS,
@@ -670,7 +671,10 @@ HOUSEHOLD_SHEET = Sheet(
             "楼栋编码",
             ("building_code", "building", "楼栋"),
             REGION_CODE,
-            _("Code of the building the household lives in."),
+            _(
+                "Code of the building the household lives in; in a village, of its village group "
+                "(村民小组, a grid without buildings)."
+            ),
             required=True,
             needed=True,
             width=24,
@@ -681,7 +685,10 @@ HOUSEHOLD_SHEET = Sheet(
             "街巷院落",
             ("street", "街路巷", "小区"),
             TEXT,
-            _("Street, lane or compound, with its number where it has one."),
+            _(
+                "Street, lane or compound, with its number where it has one; in a village, the group "
+                "(组), such as 一组."
+            ),
             width=24,
             example="文昌路12号兰庭家园",
             max_length=100,
@@ -691,7 +698,7 @@ HOUSEHOLD_SHEET = Sheet(
             "门楼牌号",
             ("house_number", "门牌号", "楼号"),
             TEXT,
-            _("Number of the building (门楼牌号)."),
+            _("Number of the building (门楼牌号); in a village, the house number, such as 23."),
             width=10,
             example="1栋",
             max_length=30,
@@ -711,9 +718,11 @@ HOUSEHOLD_SHEET = Sheet(
             "室",
             ("room", "户室号", "房号"),
             TEXT,
-            _("Room number; with the building, house number and unit it identifies the household."),
+            _(
+                "Room number; with the building, house number and unit it identifies the household. "
+                "Empty in a village group."
+            ),
             required=True,
-            needed=True,
             width=8,
             example="502",
             max_length=20,

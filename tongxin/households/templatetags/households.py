@@ -33,9 +33,16 @@ def region_households(context: Any, region: Any) -> dict[str, Any]:
         "region": region,
         "count": counts["total"],
         "links": links,
-        "can_add": region.level == Level.BUILDING
+        "can_add": _takes_households(region)
         and scope_for(user, Capability.HOUSEHOLDS_EDIT).contains(region.path),
     }
+
+
+def _takes_households(region: Any) -> bool:
+    """A building, or a village group (村民小组): a grid with nothing under it."""
+    if region.level == Level.BUILDING:
+        return True
+    return region.level == Level.GRID and not region.children.exists()
 
 
 @register.inclusion_tag("households/_person_section.html", takes_context=True)

@@ -1,5 +1,7 @@
-"""Households (住户) through the households services: a row names its building by code and is
-matched to the household at the same building, house number, unit and room (updated), else made.
+"""Households (住户) through the households services: a row names its building — or, in a village,
+its village group (村民小组: a grid without buildings; the row then has 组 and 门牌号, no unit or
+room) — by code and is matched to the household at the same place, house number, unit and room
+(updated), else made.
 A bad row says which row and why, and then the whole file writes nothing (import_rows)."""
 
 from typing import Any
@@ -8,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.core.actors import Actor
 from tongxin.households.models import Household
-from tongxin.households.services import household_create, household_update
+from tongxin.households.services import household_create, household_update, place_error
 from tongxin.regions.models import Level, Region
 from tongxin.transfer.importers.base import LOOKUP_CHUNK, Line, SheetImporter, outside_area
 
@@ -28,10 +30,11 @@ class HouseholdSheetImporter(SheetImporter):
         "room": "room",
         "note": "note",
     }
-    required_columns = ("building_code", "room")
+    required_columns = ("building_code",)
     region_columns = ("building_code",)
 
     def run(self) -> None:
+        self._place_errors: dict[int, str | None] = {}
         lines = self.parse_all()
         self.duplicates(lines, self._identity, "room")
         buildings = {r.pk for r in (self._building(line) for line in lines) if r is not None}
@@ -45,7 +48,7 @@ class HouseholdSheetImporter(SheetImporter):
                 self.import_line(line)
 
     def _identity(self, line: Line) -> Any:
-        if not line.get("building_code") or not line.get("room"):
+        if not line.get("building_code") or not (line.get("room") or line.get("house_number")):
             return None
         return (
             line.get("building_code"),
@@ -63,10 +66,20 @@ class HouseholdSheetImporter(SheetImporter):
         building = self._building(line)
         if building is None:
             return
-        if building.level != Level.BUILDING:
-            self.fail(line, "building_code", _("%(code)s is not a building.") % {"code": building.code})
+        if building.level not in (Level.BUILDING, Level.GRID):
+            self.fail(
+                line,
+                "building_code",
+                _("%(code)s is neither a building nor a village group.") % {"code": building.code},
+            )
         elif not self.scope.contains(building.path):
             self.fail(line, "building_code", outside_area())
+        elif building.level == Level.GRID:
+            if building.pk not in self._place_errors:
+                self._place_errors[building.pk] = place_error(building)
+            wrong = self._place_errors[building.pk]
+            if wrong:
+                self.fail(line, "building_code", wrong)
 
     def import_line(self, line: Line) -> None:
         building = self._building(line)
