@@ -57,3 +57,18 @@ def test_every_street_has_households_and_links(year):
     town = Region.objects.get(level=Level.STREET, kind=Kind.TOWN)
     assert Link.objects.filter(region_path__startswith=town.path, kind=LinkKind.PAIRED_WORKERS).exists()
     assert Link.objects.filter(kind=LinkKind.CADRE_GRIDS).count() == 3
+
+
+def test_the_villages_have_households_that_their_grid_workers_visit(year):
+    town = Region.objects.get(level=Level.STREET, kind=Kind.TOWN)
+    groups = Region.objects.filter(
+        level=Level.GRID, path__startswith=town.path, parent__kind=Kind.VILLAGE, children__isnull=True
+    )
+    assert groups.exists()
+    for group in groups:
+        households = Household.objects.filter(building=group)
+        assert 25 <= households.count() <= 60, group.name
+        assert all("组" in h.street and h.house_number and not h.room for h in households)
+    in_villages = Household.objects.filter(building__in=groups)
+    assert Link.objects.filter(kind=LinkKind.TEN_HOUSEHOLDS, households__in=in_villages).exists()
+    assert LogEntry.objects.filter(code=KindCode.VISIT, household__in=in_villages).exists()

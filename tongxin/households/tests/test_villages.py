@@ -19,7 +19,7 @@ from tongxin.households.services import (
     households_bulk_create,
 )
 from tongxin.regions.models import Kind, Level, Region
-from tongxin.regions.services import region_create
+from tongxin.regions.services import region_create, region_move
 from tongxin.testing import make_user
 from tongxin.transfer.services import transfer_export, transfer_import
 from tongxin.transfer.tests.helpers import read_xlsx, xlsx
@@ -213,3 +213,12 @@ def test_bad_village_rows_say_which_row_and_why(tree, township):
         filename="h.xlsx",
     )
     assert [(i.row, i.column) for i in grid_with_buildings.issues] == [(2, "楼栋编码")]
+
+
+def test_a_village_group_moved_to_another_village_takes_its_households(township):
+    household = village_household(township.group1)
+    region_move(region=township.group1, new_parent=township.gaofeng, new_code=f"{township.gaofeng.code}009")
+    household.refresh_from_db()
+    township.group1.refresh_from_db()
+    assert household.community == township.gaofeng and household.grid == township.group1
+    assert household.region_path == township.group1.path
