@@ -4,7 +4,7 @@ township counts 排查300余次 (seed 001) and the figures scale like seed 003 p
 import random
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.test import override_settings
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ def year(db):
     generate_gridwork(rng=random.Random("g"), now=now)
 
 
-def _under(street: Region) -> LogEntry:
+def _under(street: Region) -> "QuerySet[LogEntry]":
     return LogEntry.objects.filter(region_path__startswith=street.path)
 
 
