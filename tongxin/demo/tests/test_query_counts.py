@@ -170,6 +170,8 @@ PAGES: dict[str, Budget] = {
     "estates:payment_export": Budget("jiedao", 17, query="year={last_year}"),
     "estates:funds": Budget("shequ_shuji", 15),
     "estates:map": Budget("shequ_shuji", 14),
+    # a download of the community's bookings (all the keeper sees when no venue or community is named)
+    "venues:booking_export": Budget("shequ_shuji", 20),
     "estates:map_points": Budget("shequ_shuji", 12),
     # households: the list with its care tags (one query for the page's tags), the forms' pickers
     "households:list": Budget("wanggeyuan", 16),
@@ -210,6 +212,9 @@ NOT_A_LIST = {
     "statistics:annual_villages",
     # a POST-only form of the community's grids page (the visit interval)
     "gridwork:interval",
+    # forms: a new estate (the community's buildings and firms to choose from), a new 自治金
+    "estates:new",
+    "estates:fund_new",
     # a dashboard of counts and shortcuts
     "structure",
     # a redirect to the user's start page, and the account's links on a phone
