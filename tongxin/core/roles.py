@@ -291,9 +291,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.MEMBER: frozenset({C.STRUCTURE_VIEW}),
-    Role.PARTNER_LIAISON: frozenset(
-        {C.STRUCTURE_VIEW, C.PARTNERS_VIEW, C.PARTNERS_CLAIM, C.VENUES_KEEP}
-    ),
+    Role.PARTNER_LIAISON: frozenset({C.STRUCTURE_VIEW, C.PARTNERS_VIEW, C.PARTNERS_CLAIM, C.VENUES_KEEP}),
     Role.HOTLINE_OPERATOR: frozenset({C.STRUCTURE_VIEW, C.CASES_REPORT}),
 }
 

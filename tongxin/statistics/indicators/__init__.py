@@ -12,4 +12,7 @@ from tongxin.statistics.indicators import (  # noqa: F401
     twonew,
     venues,
 )
-from tongxin.statistics.indicators import assessment  # noqa: F401,E402  (reads the others: last)
+
+# isort: split
+# the assessment's objective items read the other indicators: it is imported last
+from tongxin.statistics.indicators import assessment  # noqa: F401

@@ -102,10 +102,8 @@ class CadreSheetImporter(SheetImporter):
         for flag in FLAGS:
             if flag in values:
                 values[flag] = values[flag] == "yes"
-        if (
-            values.get("political_status") == "party"
-            or ("political_status" in values
-            and not values["political_status"])
+        if values.get("political_status") == "party" or (
+            "political_status" in values and not values["political_status"]
         ):
             values.pop("political_status")  # Party membership is the person's record, not the roster's
         for text in ("major", "upgrade_school", "note", "upgrade_level"):
