@@ -66,6 +66,15 @@ MEASURES: list[tuple[str, str | Promise]] = [
     ("cross", _("交叉任职 (on both committees)")),
 ]
 MEASURE_KEYS = [key for key, _label in MEASURES]
+# what each figure counts, as the roster page states it under the figure (people, not posts)
+DEFINITIONS: dict[str, str | Promise] = {
+    "college": _("Recorded education 大专 or higher, among everyone on the roster."),
+    "young": _("Aged 35 or under on the day shown (35周岁以下), among everyone on the roster."),
+    "women": _("Recorded as female, among everyone on the roster."),
+    "wealth": _("Recorded as 致富能手 on the cadre profile, among everyone on the roster."),
+    "graduate": _("Recorded as 大学生村干部 on the cadre profile, among everyone on the roster."),
+    "cross": _("On both committees of the same community or village, among the 两委 members."),
+}
 
 
 def posts_held(node: Region, on: date) -> list[tuple[int, str, int, str]]:

@@ -52,12 +52,20 @@ MANAGE = Capability.CADRES_MANAGE
 
 
 def _node(user: Any, form: Any) -> Region:
-    """The node the page is about: the form's, else the top of the user's scope."""
+    """The node the page is about: the form's, else the top of the user's scope. A node asked for
+    outside the user's scope (or that is no node) is not found: 404, as any other page of it."""
+    if form.is_bound and "node" in form.errors:
+        raise Http404
     node = form.cleaned_data.get("node") if form.is_bound and form.is_valid() else None
     node = node or selectors.home_node(user)
     if node is None:
         raise Http404
     return node
+
+
+def _home(user: Any) -> dict[str, Any]:
+    """The filter's initial node: the top of the user's scope, where the page starts."""
+    return {"node": selectors.home_node(user)}
 
 
 def _trail(user: Any, node: Region) -> list[Region]:
@@ -74,7 +82,7 @@ def roster(request: HttpRequest) -> HttpResponse:
     """A node's roster: its composition with each figure's numerator and denominator, the units
     below it, and the posts (for a community or village) or the people behind a chosen figure."""
     user = request.user
-    form = RosterForm(request.GET or None, user=user)
+    form = RosterForm(request.GET or None, user=user, initial=_home(user))
     node = _node(user, form)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     day = data.get("on") or timezone.localdate()
@@ -84,6 +92,7 @@ def roster(request: HttpRequest) -> HttpResponse:
     for unit in units:
         unit.measure_list = [unit.measures[k] for k in comp.MEASURE_KEYS]  # type: ignore[attr-defined]
     posts = list(selectors.in_roster_order(selectors.roster_positions(node, on=day)))
+    post_count = len(posts)
     if measure:
         ids = set(result.measures[measure].ids)
         posts = [p for p in posts if p.person_id in ids]
@@ -104,7 +113,8 @@ def roster(request: HttpRequest) -> HttpResponse:
             "on": day,
             "measure": measure,
             "result": result,
-            "measures": [result.measures[k] for k in comp.MEASURE_KEYS],
+            "measures": [(result.measures[k], comp.DEFINITIONS[k]) for k in comp.MEASURE_KEYS],
+            "post_count": post_count,
             "tiers": [(Tier(t).label, n) for t, n in result.by_tier.items()],
             "units": units,
             "page": page,
@@ -131,7 +141,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 def changes(request: HttpRequest) -> HttpResponse:
     """Who joined, left or moved between the 两委, 三长 and 四员 in a period (from post dates)."""
     user = request.user
-    form = ChangesForm(request.GET or None, user=user)
+    form = ChangesForm(request.GET or None, user=user, initial=_home(user))
     node = _node(user, form)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     today = timezone.localdate()
@@ -170,7 +180,7 @@ def changes(request: HttpRequest) -> HttpResponse:
 @require_GET
 def terms(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = TermsForm(request.GET or None, user=user)
+    form = TermsForm(request.GET or None, user=user, initial=_home(user))
     node = _node(user, form)
     today = timezone.localdate()
     rows = list(
@@ -379,7 +389,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
 def stationed(request: HttpRequest) -> HttpResponse:
     """The 第一书记 and 驻村工作队 members posted in a node's villages: serving today, or all."""
     user = request.user
-    form = StationedFilterForm(request.GET or None, user=user)
+    form = StationedFilterForm(request.GET or None, user=user, initial=_home(user))
     node = _node(user, form)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     today = timezone.localdate()
@@ -483,7 +493,7 @@ def stationed_end(request: HttpRequest, pk: int) -> HttpResponse:
 def term_rules(request: HttpRequest) -> HttpResponse:
     """The term rule in force at a node (length, warning) and every version that led to it."""
     user = request.user
-    form = RulesForm(request.GET or None, user=user)
+    form = RulesForm(request.GET or None, user=user, initial=_home(user))
     node = _node(user, form)
     today = timezone.localdate()
     years, warn_days = selectors.rule_in_force(node, on=today)

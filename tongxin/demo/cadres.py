@@ -32,9 +32,11 @@ from tongxin.cadres.services import (
     stationed_create,
     take_office,
     term_open,
+    term_rule_set,
 )
 from tongxin.core.actors import SYSTEM
 from tongxin.demo.generator.population import PeopleFactory
+from tongxin.demo.generator.staffing import CADRE_WOMEN_TAKEN, CADRE_YOUNG_AGE, CADRE_YOUNG_TAKEN
 from tongxin.lib.tree import subtree_range
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.partners.models import PartnerUnit, UnitKind
@@ -82,6 +84,9 @@ class _Writer:
         units = list(Region.objects.filter(level=Level.COMMUNITY).order_by("path"))
         if not units:
             return self.summary
+        # the county keeps the national rule as its own version (five years, warned 90 days ahead)
+        for county in Region.objects.filter(level=Level.COUNTY).order_by("path"):
+            term_rule_set(actor=SYSTEM, region=county, years=5, warn_days=90, valid_from=date(2021, 1, 1))
         held = set(held_on(Position.objects.all(), self.today).values_list("person_id", flat=True))
         self.taken |= held
         # two units wait for their 换届: their terms end within the warning window
@@ -110,7 +115,13 @@ class _Writer:
             rows = [p for p in rows if age_on(p.birth_date, self.today) <= 35]  # type: ignore[arg-type]
         if not rows:
             return None
-        person = self.rng.choice(rows)
+        # shaped like the roster of seed 003 (≈35% women, ≈8% aged 35 or under), as staffing does
+        weights = [
+            (1.0 if women_first or p.gender != Gender.FEMALE else CADRE_WOMEN_TAKEN)
+            * (1.0 if young or age_on(p.birth_date, self.today) > CADRE_YOUNG_AGE else CADRE_YOUNG_TAKEN)  # type: ignore[arg-type]
+            for p in rows
+        ]
+        person = self.rng.choices(rows, weights)[0]
         self.taken.add(person.pk)
         return person
 
@@ -141,25 +152,28 @@ class _Writer:
         secretary = next((p for p in party if p.kind == PositionKind.SECRETARY), None)
         # the residents' committee: the village secretary is also its director (一肩挑); a deputy
         # from the Party committee (交叉任职) and two members from the residents
+        seated = [p.person for p in residents]
         if not any(p.kind == PositionKind.RESIDENTS_DIRECTOR for p in residents):
             director = secretary.person if secretary and unit.kind == Kind.VILLAGE else self.pool(unit)
             if director is not None:
                 self.post(director, PositionKind.RESIDENTS_DIRECTOR, unit, start, org)
+                seated.append(director)
         deputies = [p for p in party if p.kind != PositionKind.SECRETARY]
-        if deputies and rng.random() < 0.7:
-            self.post(rng.choice(deputies).person, PositionKind.RESIDENTS_DEPUTY_DIRECTOR, unit, start, org)
-        else:
-            person = self.pool(unit, women_first=True)
-            if person is not None:
-                self.post(person, PositionKind.RESIDENTS_DEPUTY_DIRECTOR, unit, start, org)
-        for i in range(2):
-            person = self.pool(unit, women_first=i == 0, young=rng.random() < 0.2)
+        deputy = rng.choice(deputies).person if deputies and rng.random() < 0.7 else self.pool(unit)
+        if deputy is not None:
+            self.post(deputy, PositionKind.RESIDENTS_DEPUTY_DIRECTOR, unit, start, org)
+            seated.append(deputy)
+        # the villagers' committee has a woman member (村民委员会组织法 art. 6)
+        for _i in range(2):
+            woman = any(p.gender == Gender.FEMALE for p in seated)
+            person = self.pool(unit, women_first=not woman)
             if person is not None:
                 self.post(person, PositionKind.RESIDENTS_MEMBER, unit, start, org)
+                seated.append(person)
         # 四员 where the unit kept none
         if not any(p.kind in TIERS[Tier.FOUR_ASSISTANTS] for p in current):
             for kind in FOUR:
-                person = self.pool(unit, women_first=rng.random() < 0.4, young=rng.random() < 0.15)
+                person = self.pool(unit)
                 if person is not None:
                     self.post(person, kind, unit, start + timedelta(days=rng.randint(20, 90)), org)
         terms = {
@@ -259,7 +273,7 @@ class _Writer:
             seen.add(person.pk)
             age = age_on(person.birth_date, self.today) if person.birth_date else 45
             in_village = any(position.region.path.startswith(paths[v]) for v in village_ids)
-            college = rng.random() < (0.7 if age <= 35 else 0.45 if age <= 50 else 0.25)
+            college = rng.random() < (0.72 if age <= 35 else 0.47 if age <= 50 else 0.3)
             if college:
                 education = rng.choices(
                     [Education.COLLEGE, Education.BACHELOR, Education.POSTGRADUATE], [5, 4, 1]
@@ -277,7 +291,7 @@ class _Writer:
                 political_status=PoliticalStatus.LEAGUE
                 if age < 28 and not person.party_status
                 else PoliticalStatus.MASSES,
-                wealth_leader=in_village and rng.random() < 0.06,
+                wealth_leader=in_village and rng.random() < 0.1,
                 college_graduate_cadre=in_village
                 and education in COLLEGE_LEVELS
                 and age <= 35
@@ -295,7 +309,7 @@ class _Writer:
         for i, village in enumerate(villages):
             if i % 3 == 2:
                 continue  # not every village has a first secretary
-            start = date(2024, rng.randint(4, 9), 1)
+            start = date(self.today.year - 1, rng.randint(4, 9), 1)
             unit = units[i % len(units)] if units else None
             members = [StationedKind.FIRST_SECRETARY] + (
                 [StationedKind.TEAM_MEMBER] * 2 if i % 2 == 0 else []

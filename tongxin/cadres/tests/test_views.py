@@ -37,7 +37,8 @@ def test_the_village_secretary_sees_their_own_village_only(world, village_secret
         f"{reverse('cadres:terms')}?node={b1.pk}",
     ):
         response = client.get(url)
-        # a node outside the scope is not offered: the form refuses it and the page stays home
+        # a node outside the scope is not found, as any other page of it
+        assert response.status_code == 404, url
         assert "赵主任" not in response.content.decode(), url
     other_term = Term.objects.get(region=b1)
     assert client.get(reverse("cadres:term", args=[other_term.pk])).status_code == 404

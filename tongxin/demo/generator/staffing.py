@@ -25,6 +25,12 @@ IN_SERVICE_SHARE = 0.55  # members of working age employed outside the community
 EMPLOYED_SHARE = 0.4
 BRANCH_COMMITTEE_FROM = 7
 A_CONCURRENT = [2, 2, 2, 2, 1, 1]  # 兼职委员 of the six communities (seed 000: 12 with the street's)
+# the cadre roster's shape: how often a woman, or someone aged 35 or under, who fits a "234" post is
+# taken (seed 003: 472 women and 115 aged 35 or under among 1,357 people; the residents are half
+# women and about a fifth of the adults of working age are 35 or under)
+CADRE_WOMEN_TAKEN = 0.3
+CADRE_YOUNG_TAKEN = 0.05
+CADRE_YOUNG_AGE = 35
 PARTNER_DEPARTMENTS = ["农业农村局", "工业和信息化局", "水务局", "民政局", "卫生健康局"]
 
 Pick = Callable[[PersonSpec, int], bool]
@@ -54,6 +60,8 @@ class Staffing:
         self.total = people
         self.rng = random.Random(f"{seed}:people")
         self.posts_rng = random.Random(f"{seed}:posts")
+        # the cadre roster's shape (seed 003): its own draws, so the other picks stay as they were
+        self.shape_rng = random.Random(f"{seed}:cadre shape")
         self.factory = PeopleFactory(self.rng, home_area=city.counties[0].spec.code[:6])
         self.ages: list[int] = []
         self.busy: set[int] = set()
@@ -214,12 +222,21 @@ class Staffing:
     # -- posts -------------------------------------------------------------------------------
 
     def _pick(
-        self, pool: list[int], ok: Pick, *, employer: str | None = None, member: bool = False
+        self,
+        pool: list[int],
+        ok: Pick,
+        *,
+        employer: str | None = None,
+        member: bool = False,
+        cadre: bool = False,
+        strict: bool = False,
     ) -> int | None:
         """A person from `pool` that `ok` accepts, preferring one without a post yet.
 
         Someone who already holds a post may take another (一肩挑), but keeps their employer.
         Failing that, any free adult will do (a member, for Party posts), then any member.
+        A `cadre` post (the "234" roster) is first offered as `_cadre` shapes it, then as usual;
+        `strict`: only `ok` as shaped (None when nobody fits: the caller tries a wider pool).
         """
         if not pool:
             return None
@@ -230,7 +247,17 @@ class Staffing:
         def relaxed(i: int) -> bool:
             return ages[i] >= 18 and (bool(people[i].party_status) or not member)
 
-        found = next((i for i in order if i not in busy and ok(people[i], ages[i])), None)
+        found = None
+        if cadre:
+            shaped = self._cadre(ok)
+            found = next((i for i in order if i not in busy and shaped(people[i], ages[i])), None)
+            if found is None and strict:
+                return None
+            if found is None:
+                adult = self._cadre(lambda p, age: age >= 18 and (bool(p.party_status) or not member))
+                found = next((i for i in order if i not in busy and adult(people[i], ages[i])), None)
+        if found is None:
+            found = next((i for i in order if i not in busy and ok(people[i], ages[i])), None)
         if found is None:
             found = next((i for i in order if i not in busy and relaxed(i)), None)
         if found is None and (employer is None or member):
@@ -243,6 +270,21 @@ class Staffing:
             if employer is not None:
                 people[found].employer = employer
         return found
+
+    def _cadre(self, ok: Pick) -> Pick:
+        """`ok`, shaped like seed 003's "234" roster (1,357 people: ≈35% women, ≈8% aged 35 or
+        under): a woman or a young candidate is passed over more often than the residents' share
+        alone would give. A pool with nobody else still gets its post (_pick relaxes)."""
+        rng = self.shape_rng
+
+        def accept(person: PersonSpec, age: int) -> bool:
+            if not ok(person, age):
+                return False
+            if person.gender == "F" and rng.random() >= CADRE_WOMEN_TAKEN:
+                return False
+            return not (age <= CADRE_YOUNG_AGE and rng.random() >= CADRE_YOUNG_TAKEN)
+
+        return accept
 
     def _post(
         self,
@@ -276,7 +318,7 @@ class Staffing:
     ) -> None:
         if org is None:
             return
-        secretary = self._pick(pool, _member(35, 60), employer=employer, member=True)
+        secretary = self._pick(pool, _member(35, 60), employer=employer, member=True, cadre=True)
         self._post(secretary, PositionKind.SECRETARY, starts, org=org)
         if secretary is not None:
             self.secretary[org] = secretary
@@ -286,7 +328,11 @@ class Staffing:
                 # one seat each: a member already on this committee is not drawn again
                 seated = {secretary, *team}
                 person = self._pick(
-                    [i for i in pool if i not in seated], _member(28, 60), employer=employer, member=True
+                    [i for i in pool if i not in seated],
+                    _member(28, 60),
+                    employer=employer,
+                    member=True,
+                    cadre=True,
                 )
                 self._post(person, kind, starts, org=org)
                 if person is not None:
@@ -373,7 +419,9 @@ class Staffing:
         if community.org and not community.village:
             secretary = self.secretary.get(community.org)
             director = (
-                secretary if rng.random() < 0.7 else self._pick(everyone, _adult(30, 60), employer=office)
+                secretary
+                if rng.random() < 0.7
+                else self._pick(everyone, _adult(30, 60), employer=office, cadre=True)
             )
             self._post(director, PositionKind.RESIDENTS_DIRECTOR, elected, region=code)
         county = community.street.county.spec.name
@@ -390,7 +438,7 @@ class Staffing:
                 PositionKind.MEDIATOR,
                 PositionKind.STARTUP_ADVISER,
             ):
-                person = self._pick(everyone, _adult(25, 65))
+                person = self._pick(everyone, _adult(25, 65), cadre=True)
                 self._post(person, kind, _date_between(rng, date(2021, 6, 1), date(2022, 6, 30)), region=code)
         for grid in community.grids:
             self._grid_posts(community, grid)
@@ -411,7 +459,13 @@ class Staffing:
             )
         if grid.group:
             # a Party group leader lives on the grid if a member does, else anywhere in the branch
-            leader = self._pick(branch_members or branch_pool, _member(25, 75), member=True)
+            leader = (
+                self._pick(
+                    branch_members or branch_pool, _member(25, 75), member=True, cadre=True, strict=True
+                )
+                or self._pick(branch_pool, _member(25, 75), member=True, cadre=True, strict=True)
+                or self._pick(branch_members or branch_pool, _member(25, 75), member=True)
+            )
             self._post(
                 leader,
                 PositionKind.GROUP_LEADER,
@@ -422,7 +476,7 @@ class Staffing:
         if grid.tier == 1 and not grid.leaf and community.org in self.secretary:
             leader = self.secretary[community.org]  # the first-level grid is led by the secretary
         else:
-            leader = self._pick(residents, _adult(28, 62))
+            leader = self._pick(residents, _adult(28, 62), cadre=True)
         self._post(
             leader,
             PositionKind.GRID_LEADER,
@@ -450,7 +504,14 @@ class Staffing:
                 self.grid_worker[grid.code] = worker
         for building in grid.buildings:
             residents_here = self.at_region.get(building, [])
-            head = self._pick(residents_here, _prefer_members(self.posts_rng))
+            # a head from the building, else from the grid, as the roster's shape wants; else anyone
+            prefer = _prefer_members(self.posts_rng)
+            head = (
+                self._pick(residents_here, prefer, cadre=True, strict=True)
+                or self._pick(residents_here, _adult(35, 78), cadre=True, strict=True)
+                or self._pick(residents, _adult(35, 78), cadre=True, strict=True)
+                or self._pick(residents_here, prefer)
+            )
             self._post(
                 head,
                 PositionKind.BUILDING_HEAD,
@@ -460,7 +521,7 @@ class Staffing:
             group = grid.building_groups.get(building)
             if group:
                 in_building = [i for i in residents_here if people[i].party_status] or branch_members
-                leader = self._pick(in_building, _member(25, 80), member=True)
+                leader = self._pick(in_building, _member(25, 80), member=True, cadre=True)
                 self._post(
                     leader,
                     PositionKind.GROUP_LEADER,

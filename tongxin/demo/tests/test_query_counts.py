@@ -188,6 +188,9 @@ PAGES: dict[str, Budget] = {
     "cadres:roster": Budget("zuzhibu", 30),
     "cadres:changes": Budget("zuzhibu", 18, rows=None),
     "cadres:terms": Budget("zuzhibu", 20),
+    # the 第一书记 and 驻村工作队 serving in the county's villages; the term rule's versions
+    "cadres:stationed": Budget("zuzhibu", 16),
+    "cadres:rules": Budget("zuzhibu", 14),
     "households:export": Budget("wanggeyuan", 16),
     "households:create": Budget("wanggeyuan", 11, rows=None),
     "households:care_tags": Budget("shequ_shuji", 12),

@@ -86,57 +86,71 @@ register(
     _computed(
         "cadres.people",
         _("People on the 234 roster"),
-        _("People holding a 两委 post of a community or village, or a 三长 or 四员 post, on the last day."),
+        _(
+            "People holding a 两委 post of a community or village, or a 三长 or 四员 post, on the last day. "
+            "Counted by person: someone holding two posts counts once, so this is smaller than the "
+            "structure section's 234 posts."
+        ),
         _everyone,
     ),
     _computed(
         "cadres.committee_people",
-        _("两委 members"),
+        _("People on the 两委"),
         _(
             "People on the Party committee or the residents' or villagers' committee of a community or "
-            "village."
+            "village on the last day, counted by person (someone on both committees counts once; the "
+            "structure section's 两委 posts counts each post)."
         ),
         _committees,
     ),
     _computed(
         "cadres.college",
         _("Roster people with college education"),
-        _("People on the roster whose education is junior college (大专) or higher."),
+        _(
+            "People on the roster whose recorded education is junior college (大专) or higher, counted by "
+            "person; someone without a cadre profile is not counted."
+        ),
         _measure("college"),
     ),
     ratio(
         code="cadres.college_share",
         section=S,
-        name=_("Share of the roster with college education"),
-        definition=_("People with college education ÷ people on the roster."),
+        name=_("Share of roster people with college education"),
+        definition=_("People on the roster with college education ÷ people on the roster (by person)."),
         numerator="cadres.college",
         denominator="cadres.people",
     ),
     _computed(
         "cadres.young",
         _("Roster people aged 35 or under"),
-        _("People on the roster aged 35 or under on the last day of the period."),
+        _("People on the roster aged 35 or under (35周岁以下) on the last day of the period, by person."),
         _measure("young"),
     ),
     ratio(
         code="cadres.young_share",
         section=S,
-        name=_("Share of the roster aged 35 or under"),
-        definition=_("People aged 35 or under ÷ people on the roster."),
+        name=_("Share of roster people aged 35 or under"),
+        definition=_(
+            "People on the roster aged 35 or under ÷ people on the roster (by person; the structure "
+            "section's share counts posts)."
+        ),
         numerator="cadres.young",
         denominator="cadres.people",
     ),
     _computed(
         "cadres.women",
         _("Women on the roster"),
-        _("Women among the people on the roster."),
+        _("Women among the people on the roster, by person."),
         _measure("women"),
     ),
     ratio(
         code="cadres.women_share",
         section=S,
-        name=_("Share of women on the roster"),
-        definition=_("Women ÷ people on the roster."),
+        name=_("Share of women among roster people"),
+        definition=_(
+            "Women on the roster ÷ people on the roster (by person; the structure section's share counts "
+            "posts)."
+        ),
         numerator="cadres.women",
         denominator="cadres.people",
     ),

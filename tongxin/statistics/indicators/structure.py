@@ -6,9 +6,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tongxin.cadres.composition import YOUNG_AGE
+from tongxin.cadres.models import TIERS, Tier
+from tongxin.cadres.selectors import on_roster
 from tongxin.core.roles import Capability
 from tongxin.organisations.models import BRANCH_KINDS, OrgKind, PartyOrganisation
-from tongxin.people.models import PartyStatus, Person, Position, PositionKind
+from tongxin.people.models import PartyStatus, Person, Position
 from tongxin.regions.models import Level, Region
 from tongxin.statistics.indicators._helpers import NOW, both, in_force, labels, ratio
 from tongxin.statistics.periods import Period
@@ -25,26 +28,19 @@ positions = Source(
     "positions", lambda: Position.objects.select_related("person"), "region__path", Capability.PEOPLE_VIEW
 )
 
-TWO_COMMITTEES = [
-    PositionKind.SECRETARY,
-    PositionKind.DEPUTY_SECRETARY,
-    PositionKind.COMMITTEE_MEMBER,
-    PositionKind.CONCURRENT_MEMBER,
-    PositionKind.RESIDENTS_DIRECTOR,
-]
-THREE_HEADS = [PositionKind.GROUP_LEADER, PositionKind.GRID_LEADER, PositionKind.BUILDING_HEAD]
-FOUR_HELPERS = [
-    PositionKind.POLICY_PROMOTER,
-    PositionKind.INFORMATION_COLLECTOR,
-    PositionKind.MEDIATOR,
-    PositionKind.STARTUP_ADVISER,
-]
-ROLES_234 = TWO_COMMITTEES + THREE_HEADS + FOUR_HELPERS
+# the "234" posts are the cadre roster's (tongxin.cadres): the 两委 of a community or village (a
+# township's, a county's or a grid branch's own committee is not among them), the 三长 and the 四员.
+# These figures count posts; the roster's figures (section cadres) count the people holding them.
+TWO_COMMITTEES = sorted(TIERS[Tier.TWO_COMMITTEES])
+THREE_HEADS = sorted(TIERS[Tier.THREE_HEADS])
+FOUR_HELPERS = sorted(TIERS[Tier.FOUR_ASSISTANTS])
+ON_ROSTER = on_roster()
 held = in_force("starts_on", "ends_on")
 
 
 def _under_35(p: Period) -> Q:
-    born_after = date(p.until.year - 35, p.until.month, min(p.until.day, 28))
+    """Held by someone aged 35 or under (35周岁以下) on the period's last day, as the roster counts."""
+    born_after = date(p.until.year - YOUNG_AGE - 1, p.until.month, min(p.until.day, 28))
     return Q(person__birth_date__gt=born_after)
 
 
@@ -150,22 +146,28 @@ register(
     Indicator(
         code="structure.two_committees",
         section=S,
-        name=_("两委 members"),
+        name=_("两委 posts"),
         unit=pgettext_lazy("unit of a figure", "positions"),
         definition=_(
-            "Posts in the Party committee and the residents' or villagers' committee (书记、副书记、委员、"
-            "兼职委员、居委会主任) in force on the last day of the period."
+            "Posts on the Party committee and the residents' or villagers' committee of a community "
+            "or village (书记、副书记、委员、兼职委员、主任、副主任、委员) in force on the last day of the "
+            "period. "
+            "Counted by post: someone on both committees counts twice (the cadre roster's 两委 members "
+            "count people)."
         ),
         source=positions,
-        where=both(held, Q(kind__in=TWO_COMMITTEES)),
+        where=both(held, ON_ROSTER, Q(kind__in=TWO_COMMITTEES)),
         stock=True,
     ),
     Indicator(
         code="structure.three_heads",
         section=S,
-        name=_("三长"),
+        name=_("三长 posts"),
         unit=pgettext_lazy("unit of a figure", "positions"),
-        definition=_("党小组长, 网格长 and 楼栋长 posts in force on the last day of the period."),
+        definition=_(
+            "党小组长, 网格长 and 楼栋长 posts in force on the last day of the period. Counted by post: "
+            "someone holding two of them counts twice."
+        ),
         source=positions,
         where=both(held, Q(kind__in=THREE_HEADS)),
         stock=True,
@@ -173,10 +175,11 @@ register(
     Indicator(
         code="structure.four_helpers",
         section=S,
-        name=_("四员"),
+        name=_("四员 posts"),
         unit=pgettext_lazy("unit of a figure", "positions"),
         definition=_(
-            "政策宣传员, 信息收集员, 维稳调解员 and 创业指导员 posts in force on the last day of the period."
+            "政策宣传员, 信息收集员, 维稳调解员 and 创业指导员 posts in force on the last day of the period. "
+            "Counted by post: someone holding two of them counts twice."
         ),
         source=positions,
         where=both(held, Q(kind__in=FOUR_HELPERS)),
@@ -187,26 +190,36 @@ register(
         section=S,
         name=_("234 posts"),
         unit=pgettext_lazy("unit of a figure", "positions"),
-        definition=_("两委, 三长 and 四员 posts together, in force on the last day of the period."),
+        definition=_(
+            "The posts of the cadre roster (两委 of a community or village, 三长 and 四员) in force on the "
+            "last day of the period, counted by post: someone holding two posts counts twice. The "
+            "roster's 'people on the 234 roster' counts each person once, so it is the smaller figure."
+        ),
         source=positions,
-        where=both(held, Q(kind__in=ROLES_234)),
+        where=both(held, ON_ROSTER),
         stock=True,
     ),
     Indicator(
         code="structure.roles_234_young",
         section=S,
-        name=_("234 posts held by people under 35"),
+        name=_("234 posts held by people aged 35 or under"),
         unit=pgettext_lazy("unit of a figure", "positions"),
-        definition=_("234 posts in force whose holder was under 35 on the last day of the period."),
+        definition=_(
+            "234 posts in force whose holder was aged 35 or under on the last day of the period, counted "
+            "by post."
+        ),
         source=positions,
-        where=both(held, Q(kind__in=ROLES_234), _under_35),
+        where=both(held, ON_ROSTER, _under_35),
         stock=True,
     ),
     ratio(
         code="structure.roles_234_young_share",
         section=S,
-        name=_("Share of 234 posts held by people under 35"),
-        definition=_("234 posts held by people under 35 ÷ all 234 posts in force."),
+        name=_("Share of 234 posts held by people aged 35 or under"),
+        definition=_(
+            "234 posts held by people aged 35 or under ÷ all 234 posts in force (by post; the roster's "
+            "share of people aged 35 or under counts each person once)."
+        ),
         numerator="structure.roles_234_young",
         denominator="structure.roles_234",
         stock=True,
@@ -216,16 +229,19 @@ register(
         section=S,
         name=_("234 posts held by women"),
         unit=pgettext_lazy("unit of a figure", "positions"),
-        definition=_("234 posts in force whose holder is recorded as female."),
+        definition=_("234 posts in force whose holder is recorded as female, counted by post."),
         source=positions,
-        where=both(held, Q(kind__in=ROLES_234), Q(person__gender="F")),
+        where=both(held, ON_ROSTER, Q(person__gender="F")),
         stock=True,
     ),
     ratio(
         code="structure.roles_234_women_share",
         section=S,
         name=_("Share of 234 posts held by women"),
-        definition=_("234 posts held by women ÷ all 234 posts in force."),
+        definition=_(
+            "234 posts held by women ÷ all 234 posts in force (by post; the roster's share of women "
+            "counts each person once)."
+        ),
         numerator="structure.roles_234_women",
         denominator="structure.roles_234",
         stock=True,
