@@ -61,6 +61,10 @@ class Capability(models.TextChoices):
         "estates.manage",
         _("Keep estates, owners' committees, building heads' subsidies and 自治金"),
     )
+    ESTATES_CONFIGURE = (
+        "estates.configure",
+        _("Set the estates' rules: 红色业委会, the property firms' evaluation, building heads' subsidy"),
+    )
     VILLAGES_VIEW = "villages.view", _("See the village collective economy")
     VILLAGES_MANAGE = "villages.manage", _("Enter and import the village collective economy")
     VILLAGES_CONFIGURE = "villages.configure", _("Configure the collective-economy tiers")
@@ -146,6 +150,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.ASSESSMENT_MANAGE,
             C.CADRES_MANAGE,
             C.ESTATES_VIEW,
+            C.ESTATES_CONFIGURE,
             C.VENUES_VIEW,
             C.GRIDWORK_VIEW,
         }
@@ -184,6 +189,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.CADRES_MANAGE,
             C.ESTATES_VIEW,
             C.ESTATES_MANAGE,
+            C.ESTATES_CONFIGURE,
             C.VENUES_VIEW,
             C.VENUES_MANAGE,
             C.GRIDWORK_VIEW,

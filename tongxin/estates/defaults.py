@@ -20,6 +20,7 @@ ESTATE_RULES: dict[str, Any] = {
     "subjective_share": Decimal("0.20"),
     "gold_threshold": Decimal("90"),
     "gold_min_cases": 5,
+    "gold_requires_red": True,
     "case_radius_m": 80,
     "source": "Tongxin default (同心默认规则，第1版)",
 }

@@ -163,7 +163,7 @@ class Evaluation:
         """金牌红心物业: a Party-led firm whose total reaches the threshold on enough concluded cases."""
         total = self.total
         return (
-            self.red
+            (self.red or not self.rules.gold_requires_red)
             and total is not None
             and total >= self.rules.gold_threshold
             and self.rates.concluded >= self.rules.gold_min_cases
@@ -177,8 +177,8 @@ class Evaluation:
 def firm_evaluation(firm: PartnerUnit, year: int, *, today: date | None = None) -> Evaluation:
     today = today or timezone.localdate()
     since, until = date(year, 1, 1), min(date(year, 12, 31), today)
-    rules = estate_rules_for(until)
     estates = list(firm.estates.select_related("community").order_by("region_path", "name"))
+    rules = estate_rules_for(until, place=estates[0].community if estates else None)
     end = _start(until + timedelta(days=1))
     by_estate = estate_case_ids(estates, rules=rules, reported_before=end)
     case_ids = sorted(pk for ids in by_estate.values() for pk in ids)

@@ -10,7 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.forms import DateInput, ScopedForm
-from tongxin.estates.models import CommitteeRole, DutyKind, EntryKind, FundProject, Grade
+from tongxin.estates.models import (
+    CommitteeRole,
+    DutyKind,
+    EntryKind,
+    EstateRules,
+    FundProject,
+    Grade,
+    SubsidyRules,
+)
+from tongxin.estates.services import ESTATE_FIELDS, SUBSIDY_FIELDS
 from tongxin.meetings.models import Meeting
 from tongxin.members.forms import PersonChoiceField
 from tongxin.organisations.models import PartyOrganisation
@@ -220,3 +229,29 @@ class LocationForm(forms.Form):
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
     lng = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
     label = forms.CharField(label=_("Where (as people say it)"), max_length=120, required=False)
+
+
+class _RulesForm(forms.ModelForm):
+    """A new version of a rule set: every value of the version in force, to change and save from a day.
+    The service checks the values (weights, shares, factors); its errors land on the fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["valid_from"].widget = DateInput()
+        self.fields["valid_from"].help_text = _("From 1 January of this year or later.")
+        self.fields["source"].label = _("Basis (document or decision)")
+
+    def _post_clean(self) -> None:  # the service validates; no model-level checks of a half-built row
+        pass
+
+
+class EstateRulesForm(_RulesForm):
+    class Meta:
+        model = EstateRules
+        fields = ["valid_from", *ESTATE_FIELDS, "source"]
+
+
+class SubsidyRulesForm(_RulesForm):
+    class Meta:
+        model = SubsidyRules
+        fields = ["valid_from", *SUBSIDY_FIELDS, "source"]

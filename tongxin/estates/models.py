@@ -151,6 +151,15 @@ class EstateRules(models.Model):
 
     version = models.CharField(_("rules version"), max_length=32, unique=True)
     valid_from = models.DateField(_("valid from"))
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("for"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("A street's own rules, or the county's for all its streets; empty: the default."),
+    )
     red_if_director_member = models.BooleanField(
         _("红色业委会 when its director is a Party member"), default=True
     )
@@ -177,6 +186,7 @@ class EstateRules(models.Model):
     gold_min_cases = models.PositiveIntegerField(
         _("金牌 needs at least this many cases concluded in the year"), default=5
     )
+    gold_requires_red = models.BooleanField(_("金牌 only for a Party-led (红色) property firm"), default=True)
     case_radius_m = models.PositiveSmallIntegerField(
         _("a case belongs to an estate within this many metres of one of its buildings"), default=80
     )
@@ -296,6 +306,15 @@ class SubsidyRules(models.Model):
 
     version = models.CharField(_("rules version"), max_length=32, unique=True)
     valid_from = models.DateField(_("valid from"))
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("for"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("A street's own rules, or the county's for all its streets; empty: the default."),
+    )
     base_amount = models.DecimalField(_("base amount a year (yuan)"), max_digits=9, decimal_places=2)
     per_item = models.DecimalField(_("amount per verified item (yuan)"), max_digits=9, decimal_places=2)
     item_cap = models.PositiveSmallIntegerField(_("verified items counted at most"))
@@ -315,6 +334,9 @@ class SubsidyRules(models.Model):
         _("factor when not assessed"), max_digits=4, decimal_places=2, default=Decimal("1.00")
     )
     source = models.CharField(_("source"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,17 +15,19 @@ from django.utils import timezone
 
 from tongxin.cases.models import OPEN_STATUSES, Case
 from tongxin.core.scope import Scope, scope_for
+from tongxin.estates.defaults import ESTATE_RULES
 from tongxin.estates.models import (
     BuildingHeadDuty,
     CommitteeMember,
     Estate,
+    EstateRules,
     GroupFund,
     OwnersCommittee,
     ProjectLocation,
     SubsidyRow,
     SubsidyRun,
 )
-from tongxin.estates.services import MANAGE, VIEW, estate_rules_for, is_red_committee
+from tongxin.estates.services import MANAGE, VIEW, is_red_committee, rules_in_force
 from tongxin.lists.models import Project
 from tongxin.partners.models import PartnerUnit, UnitKind
 from tongxin.partners.selectors import reach_for
@@ -109,8 +111,9 @@ def committee_in_force(estate: Estate, on: Any = None) -> OwnersCommittee | None
 def badges(estates: list[Estate], on: Any = None) -> None:
     """Mark each estate with its 红色物业 and 红色业委会 badges and its committee in force."""
     day = on or timezone.localdate()
-    rules = estate_rules_for(day)
+    versions = list(EstateRules.objects.select_related("region")) if estates else []
     for estate in estates:
+        rules = rules_in_force(versions, day, estate.region_path) or EstateRules(**ESTATE_RULES)
         committee = committee_in_force(estate, day)
         estate.committee = committee  # type: ignore[attr-defined]
         estate.red_property = estate.is_red_property(day)  # type: ignore[attr-defined]
@@ -215,3 +218,26 @@ def projects_to_locate(user: Any) -> QuerySet[Project]:
 
 def open_case_count(case_ids: list[int]) -> int:
     return Case.objects.filter(open_cases_q(), pk__in=case_ids).count()
+
+
+# ---- rule sets ------------------------------------------------------------------------------------
+
+
+def rules_places(user: Any) -> QuerySet[Region]:
+    """The county and streets whose rules the user may read: those inside their estates.view scope and
+    those above it (a community's staff read their street's and county's rules)."""
+    scope = scope_for(user, VIEW)
+    above = {int(i) for root in scope.roots for i in root.strip("/").split("/")}
+    return Region.objects.filter(
+        scope.q("path") | Q(pk__in=above), level__in=[Level.COUNTY, Level.STREET]
+    ).order_by("path")
+
+
+def rules_versions(model: Any, place: Region) -> list[Any]:
+    """The versions that apply at a place (its own, its county's, the default), newest first."""
+    ids = [int(i) for i in place.path.strip("/").split("/")]
+    return list(
+        model.objects.filter(Q(region__isnull=True) | Q(region_id__in=ids))
+        .select_related("region", "created_by")
+        .order_by("-valid_from", "-id")
+    )

@@ -1,11 +1,12 @@
 """Writes of estates: one path each. Who may: `estates.manage` at the estate's community (the street
-for the firm's evaluation score); SYSTEM for the demo and commands. Each write checks its own right
+for the firm's evaluation score), `estates.configure` at a street or the county for the rules; SYSTEM
+for the demo and commands. Each write checks its own right
 and its input, and refuses with a clear ValidationError."""
 
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -49,28 +50,224 @@ from tongxin.regions.models import Level, Region
 
 VIEW = Capability.ESTATES_VIEW
 MANAGE = Capability.ESTATES_MANAGE
+CONFIGURE = Capability.ESTATES_CONFIGURE
 CENT = Decimal("0.01")
 
 
 # ---- configuration -------------------------------------------------------------------------------
 
 
-def estate_rules_for(day: date) -> EstateRules:
-    """The estate rules in force on `day`: the latest valid from then or before, else the default."""
-    found = EstateRules.objects.filter(valid_from__lte=day).order_by("-valid_from", "-id").first()
-    return found or EstateRules(**ESTATE_RULES)
+RulesT = TypeVar("RulesT", EstateRules, SubsidyRules)
+
+ESTATE_FIELDS = (
+    "red_if_director_member",
+    "red_member_share",
+    "weight_resolution",
+    "weight_satisfaction",
+    "weight_in_time",
+    "weight_tasks",
+    "weight_duty",
+    "subjective_share",
+    "gold_threshold",
+    "gold_min_cases",
+    "gold_requires_red",
+    "case_radius_m",
+)
+WEIGHT_FIELDS = ("weight_resolution", "weight_satisfaction", "weight_in_time", "weight_tasks", "weight_duty")
+SUBSIDY_FIELDS = (
+    "base_amount",
+    "per_item",
+    "item_cap",
+    "factor_excellent",
+    "factor_competent",
+    "factor_basic",
+    "factor_incompetent",
+    "factor_unassessed",
+)
+FACTOR_FIELDS = SUBSIDY_FIELDS[3:]
+MAX_FACTOR = Decimal(2)
 
 
-def subsidy_rules_for(day: date) -> SubsidyRules:
-    found = SubsidyRules.objects.filter(valid_from__lte=day).order_by("-valid_from", "-id").first()
-    return found or SubsidyRules(**SUBSIDY_RULES)
+def _depth(rules: EstateRules | SubsidyRules) -> int:
+    return 0 if rules.region is None else rules.region.path.count("/")
 
 
-def _saved_subsidy_rules(day: date) -> SubsidyRules:
-    rules = subsidy_rules_for(day)
+def rules_in_force(rows: Iterable[RulesT], day: date, place: str | None) -> RulesT | None:
+    """Of `rows` (with their regions), the version in force at `place` on `day`: the place's own
+    street's versions before the county's, the county's before the built-in default; within one place,
+    the latest valid on `day` (the newest saved on a tie). Without a place: the county's or the default."""
+    found: RulesT | None = None
+    for rules in rows:
+        if rules.valid_from > day:
+            continue
+        region = rules.region
+        if region is not None:
+            if place is None:
+                if region.level != Level.COUNTY:
+                    continue
+            elif not place.startswith(region.path):
+                continue
+        key = (_depth(rules), rules.valid_from, rules.pk or 0)
+        if found is None or key > (_depth(found), found.valid_from, found.pk or 0):
+            found = rules
+    return found
+
+
+def _candidates(model: type[RulesT], place: Region | None) -> list[RulesT]:
+    ids = [int(i) for i in place.path.strip("/").split("/")] if place is not None else []
+    where = Q(region__isnull=True) | Q(region__level=Level.COUNTY) | Q(region_id__in=ids)
+    return list(model.objects.filter(where).select_related("region"))
+
+
+def estate_rules_for(day: date, place: Region | None = None) -> EstateRules:
+    """The estate rules in force on `day` at `place` (see rules_in_force), else the default."""
+    path = place.path if place is not None else None
+    return rules_in_force(_candidates(EstateRules, place), day, path) or EstateRules(**ESTATE_RULES)
+
+
+def subsidy_rules_for(day: date, place: Region | None = None) -> SubsidyRules:
+    path = place.path if place is not None else None
+    return rules_in_force(_candidates(SubsidyRules, place), day, path) or SubsidyRules(**SUBSIDY_RULES)
+
+
+def _saved_subsidy_rules(day: date, place: Region | None = None) -> SubsidyRules:
+    rules = subsidy_rules_for(day, place)
     if rules.pk is None:
         rules, _created = SubsidyRules.objects.get_or_create(
             version=SUBSIDY_RULES["version"], defaults=SUBSIDY_RULES
+        )
+    return rules
+
+
+def _rules_place(actor: Actor, place: Region) -> None:
+    if place.level not in (Level.STREET, Level.COUNTY):
+        raise ValidationError({"place": [_("Rules are set for a street or for the whole county.")]})
+    require_scope(actor, CONFIGURE, place)
+
+
+def _first_day(valid_from: date | None, today: date) -> dict[str, list[str]]:
+    if valid_from is None:
+        return {"valid_from": [_("Give the day the new rules start.")]}
+    if valid_from < date(today.year, 1, 1):
+        return {
+            "valid_from": [
+                _(
+                    "New rules start on 1 January %(year)s or later: the evaluations and subsidies of "
+                    "past years stay as they were."
+                )
+                % {"year": today.year}
+            ]
+        }
+    return {}
+
+
+def _version(prefix: str, model: type[RulesT], place: Region, valid_from: date) -> str:
+    stem = f"{prefix}{place.pk}-{valid_from:%Y%m%d}"
+    n = model.objects.filter(version__startswith=stem).count() + 1
+    return f"{stem}-{n}"
+
+
+def _between(
+    errors: dict[str, list[str]], values: dict[str, Any], key: str, low: Decimal, high: Decimal | None
+) -> None:
+    value = values.get(key)
+    if value is None:
+        errors.setdefault(key, []).append(_("Give a value."))
+    elif value < low or (high is not None and value > high):
+        errors.setdefault(key, []).append(
+            _("Give a value between %(low)s and %(high)s.") % {"low": low, "high": high}
+            if high is not None
+            else _("Give a value of %(low)s or more.") % {"low": low}
+        )
+
+
+def estate_rules_set(
+    *,
+    actor: Actor,
+    place: Region,
+    valid_from: date,
+    values: dict[str, Any],
+    source: str = "",
+    today: date | None = None,
+) -> EstateRules:
+    """A new version of the estate rules for a street (or the county's, for all its streets) from
+    `valid_from` (this year or later: past years' evaluations are never rewritten). Earlier versions
+    stay on record."""
+    _rules_place(actor, place)
+    today = today or timezone.localdate()
+    errors = _first_day(valid_from, today)
+    for key in WEIGHT_FIELDS:
+        _between(errors, values, key, Decimal(0), Decimal(100))
+    weights = sum(int(values[k]) for k in WEIGHT_FIELDS) if not errors else 100
+    if weights != 100:
+        errors.setdefault("weight_duty", []).append(
+            _("The five weights add up to 100 (now %(sum)s).") % {"sum": weights}
+        )
+    share = values.get("red_member_share")
+    if share is None or not (Decimal(0) < share <= Decimal(1)):
+        errors.setdefault("red_member_share", []).append(_("A share above 0 and at most 1 (0.5 is half)."))
+    _between(errors, values, "subjective_share", Decimal(0), Decimal(1))
+    _between(errors, values, "gold_threshold", Decimal(0), Decimal(100))
+    _between(errors, values, "gold_min_cases", Decimal(0), None)
+    _between(errors, values, "case_radius_m", Decimal(1), Decimal(1000))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        rules = EstateRules.objects.create(
+            version=_version("e", EstateRules, place, valid_from),
+            valid_from=valid_from,
+            region=place,
+            source=(source or "").strip()[:200],
+            created_by=user_or_none(actor),
+            **{k: values[k] for k in ESTATE_FIELDS},
+        )
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=actor,
+            region=place,
+            target=f"estaterules:{rules.pk}",
+            detail={"valid_from": str(valid_from), **{k: str(values[k]) for k in ESTATE_FIELDS}},
+        )
+    return rules
+
+
+def subsidy_rules_set(
+    *,
+    actor: Actor,
+    place: Region,
+    valid_from: date,
+    values: dict[str, Any],
+    source: str = "",
+    today: date | None = None,
+) -> SubsidyRules:
+    """A new version of the building heads' subsidy rules for a street (or the county) from
+    `valid_from`. Approved runs keep the rules they were computed with; a draft run takes the rules in
+    force for its year when computed again."""
+    _rules_place(actor, place)
+    today = today or timezone.localdate()
+    errors = _first_day(valid_from, today)
+    _between(errors, values, "base_amount", Decimal(0), None)
+    _between(errors, values, "per_item", Decimal(0), None)
+    _between(errors, values, "item_cap", Decimal(0), Decimal(1000))
+    for key in FACTOR_FIELDS:
+        _between(errors, values, key, Decimal(0), MAX_FACTOR)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        rules = SubsidyRules.objects.create(
+            version=_version("s", SubsidyRules, place, valid_from),
+            valid_from=valid_from,
+            region=place,
+            source=(source or "").strip()[:200],
+            created_by=user_or_none(actor),
+            **{k: values[k] for k in SUBSIDY_FIELDS},
+        )
+        audit_record(
+            action=Action.RECORD_CHANGED,
+            actor=actor,
+            region=place,
+            target=f"subsidyrules:{rules.pk}",
+            detail={"valid_from": str(valid_from), **{k: str(values[k]) for k in SUBSIDY_FIELDS}},
         )
     return rules
 
@@ -509,7 +706,7 @@ def subsidy_compute(
     if year > today.year:
         raise ValidationError({"year": [_("The year has not begun.")]})
     until = min(date(year, 12, 31), today)
-    rules = _saved_subsidy_rules(until)
+    rules = _saved_subsidy_rules(until, community)
     positions = list(
         Position.objects.filter(
             kind=PositionKind.BUILDING_HEAD,

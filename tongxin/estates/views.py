@@ -25,6 +25,7 @@ from tongxin.core.roles import Capability, Role
 from tongxin.core.scope import roles, scope_for
 from tongxin.core.xlsx import Column
 from tongxin.estates import selectors, services
+from tongxin.estates.defaults import ESTATE_RULES, SUBSIDY_RULES
 from tongxin.estates.evaluation import estate_open_cases, firm_evaluation
 from tongxin.estates.forms import (
     CommunityFilter,
@@ -33,6 +34,7 @@ from tongxin.estates.forms import (
     EndForm,
     EntryForm,
     EstateForm,
+    EstateRulesForm,
     FundForm,
     FundProjectForm,
     GradeForm,
@@ -40,11 +42,19 @@ from tongxin.estates.forms import (
     LocationForm,
     MemberForm,
     ScoreForm,
+    SubsidyRulesForm,
     TermForm,
     YearForm,
     this_year,
 )
-from tongxin.estates.models import CommitteeMember, Estate, OwnersCommittee, RunStatus
+from tongxin.estates.models import (
+    CommitteeMember,
+    Estate,
+    EstateRules,
+    OwnersCommittee,
+    RunStatus,
+    SubsidyRules,
+)
 from tongxin.estates.services import MANAGE, VIEW
 from tongxin.lists.models import ProjectStatus
 from tongxin.meetings.models import Meeting
@@ -342,6 +352,12 @@ def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cases_visible = scope_for(request.user, Capability.CASES_VIEW)
     visible_estates = {e.pk for e in selectors.estates_visible(request.user).filter(property_firm=firm)}
     may_score = _may_score(request.user, firm)
+    street_id = evaluation.estates[0].community.parent_id if evaluation.estates else None
+    rules_place = (
+        selectors.rules_places(request.user).filter(pk=street_id).first()
+        if street_id is not None and not scope_for(request.user, VIEW).is_empty
+        else None
+    )
     return render(
         request,
         "estates/firm.html",
@@ -350,6 +366,7 @@ def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "years": list(range(timezone.localdate().year, timezone.localdate().year - 4, -1)),
             "e": evaluation,
+            "rules_place": rules_place,
             "estates": [e for e in evaluation.estates if e.pk in visible_estates],
             "cases": paginate(request, evaluation.cases().filter(cases_visible.q("region_path")))
             if not cases_visible.is_empty
@@ -713,3 +730,108 @@ def project_points(request: HttpRequest) -> JsonResponse:
         for loc in rows
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+# ---- rule sets (红色业委会 and the firm's evaluation; the building heads' subsidy) ----------------
+
+RULE_KINDS = {
+    "estate": (EstateRules, EstateRulesForm, services.ESTATE_FIELDS, services.estate_rules_set),
+    "subsidy": (SubsidyRules, SubsidyRulesForm, services.SUBSIDY_FIELDS, services.subsidy_rules_set),
+}
+
+
+def _rules_place(request: HttpRequest, pk: int) -> Region:
+    return get_object_or_404(selectors.rules_places(request.user), pk=pk)
+
+
+def _history(model: Any, defaults: dict[str, Any], place: Region, today: Any) -> dict[str, Any]:
+    versions = selectors.rules_versions(model, place)
+    current = services.rules_in_force(versions, today, place.path)
+    if current is None:
+        current = model(**defaults)
+        versions.append(current)
+    return {
+        "current": current,
+        "versions": versions,
+        "later": [v for v in versions if v.valid_from > today],
+    }
+
+
+@officials
+@require_GET
+def rules_list(request: HttpRequest) -> HttpResponse:
+    """The county and streets the user reads, each with the rule versions in force today."""
+    today = timezone.localdate()
+    page = paginate(request, selectors.rules_places(request.user))
+    estate_rows = list(EstateRules.objects.select_related("region"))
+    subsidy_rows = list(SubsidyRules.objects.select_related("region"))
+    manage = scope_for(request.user, services.CONFIGURE)
+    for place in page:
+        found_estate = services.rules_in_force(estate_rows, today, place.path)
+        found_subsidy = services.rules_in_force(subsidy_rows, today, place.path)
+        place.estate_rules = found_estate or EstateRules(**ESTATE_RULES)
+        place.subsidy_rules = found_subsidy or SubsidyRules(**SUBSIDY_RULES)
+        place.may_manage = manage.contains(place.path)
+    return render(request, "estates/rules_list.html", {"page": page, "today": today})
+
+
+@officials
+@require_GET
+def rules_place(request: HttpRequest, pk: int) -> HttpResponse:
+    """A street's (or the county's) rules: the versions in force today, later ones and earlier ones."""
+    place = _rules_place(request, pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "estates/rules.html",
+        {
+            "place": place,
+            "today": today,
+            "sets": [
+                (
+                    "estate",
+                    _history(EstateRules, ESTATE_RULES, place, today),
+                    _("红色业委会 and the property firms' evaluation"),
+                ),
+                (
+                    "subsidy",
+                    _history(SubsidyRules, SUBSIDY_RULES, place, today),
+                    _("Building heads' subsidy"),
+                ),
+            ],
+            "may_manage": scope_for(request.user, services.CONFIGURE).contains(place.path),
+        },
+    )
+
+
+@officials
+@require_http_methods(["GET", "POST"])
+def rules_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A new version of one rule set at a place, from a day; the form starts from the version in force."""
+    if kind not in RULE_KINDS:
+        raise Http404("no such rules")
+    place = _rules_place(request, pk)
+    if not scope_for(request.user, services.CONFIGURE).contains(place.path):
+        raise PermissionDenied
+    _model, form_class, fields, save = RULE_KINDS[kind]
+    today = timezone.localdate()
+    lookup = services.estate_rules_for if kind == "estate" else services.subsidy_rules_for
+    current = lookup(today, place)
+    initial = {**initial_from(current, fields), "valid_from": today}
+    form = form_class(request.POST or None, initial=initial)
+    back = reverse("estates:rules_place", args=[place.pk])
+    return form_page(
+        request,
+        form,
+        save=lambda f: save(
+            actor=request.user,
+            place=place,
+            valid_from=f.cleaned_data["valid_from"],
+            values={k: f.cleaned_data.get(k) for k in fields},
+            source=f.cleaned_data.get("source") or "",
+        ),
+        success=back,
+        template="estates/rules_form.html",
+        context={"place": place, "kind": kind, "back": back, "current": current},
+        message=_("The new rules are saved."),
+    )

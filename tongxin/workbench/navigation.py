@@ -125,6 +125,7 @@ MENU: tuple[Group, ...] = (
             Item(_("Estates and property firms"), "estates:list", _estates_area),
             Item(_("Building heads' subsidies"), "estates:runs", cap(C.ESTATES_VIEW)),
             Item(_("Projects map"), "estates:map", cap(C.ESTATES_VIEW)),
+            Item(_("Estate rules"), "estates:rules", cap(C.ESTATES_VIEW)),
             Item(_("Venues (阵地)"), "venues:manage", cap(C.VENUES_VIEW, C.VENUES_KEEP)),
             Item(_("Bookings to approve"), "venues:queue", cap(C.VENUES_MANAGE, C.VENUES_KEEP)),
             Item(_("Partner units"), "partners:units", cap(C.PARTNERS_VIEW)),
