@@ -170,6 +170,7 @@ PAGES: dict[str, Budget] = {
     "estates:payment_export": Budget("jiedao", 17, query="year={last_year}"),
     "estates:funds": Budget("shequ_shuji", 15),
     "estates:map": Budget("shequ_shuji", 14),
+    "estates:rules": Budget("jiedao", 15),  # the rule versions are read once for every place
     # a download of the community's bookings (all the keeper sees when no venue or community is named)
     "venues:booking_export": Budget("shequ_shuji", 20),
     "estates:map_points": Budget("shequ_shuji", 12),
