@@ -19,6 +19,8 @@ import tongxin
 from tongxin.activities.models import Activity, ActivityStatus, TeamMember
 from tongxin.activities.services import activity_update, team_member_update
 from tongxin.audit.models import Action, AuditEvent
+from tongxin.cadres.models import Stationed
+from tongxin.cadres.services import stationed_update
 from tongxin.core.actors import SYSTEM
 from tongxin.demo.generator import DEFAULT_SEED, Options, generate
 from tongxin.demo.history import write_history
@@ -116,6 +118,10 @@ EDITS: dict[Callable[..., Any], tuple[Callable[[], Any], Callable[[Any], dict[st
     organisation_update: (
         lambda: _first(PartyOrganisation.objects.all()),
         lambda o: {"organisation": o, "name": o.name + "（改）"},
+    ),
+    stationed_update: (
+        lambda: _first(Stationed.objects.all()),
+        lambda s: {"stationed": s, "note": s.note + "（改）"},
     ),
 }
 

@@ -242,6 +242,7 @@ NOT_A_LIST = {
     "privacy:public_request",
     "privacy:request_create",
     # forms to create one thing, and the choices their pickers load
+    "cadres:stationed_create",
     "venues:manage_create",
     "accounts:create",
     "accounts:password",
