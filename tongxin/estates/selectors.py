@@ -238,6 +238,6 @@ def rules_versions(model: Any, place: Region) -> list[Any]:
     ids = [int(i) for i in place.path.strip("/").split("/")]
     return list(
         model.objects.filter(Q(region__isnull=True) | Q(region_id__in=ids))
-        .select_related("region", "created_by")
+        .select_related("region")
         .order_by("-valid_from", "-id")
     )

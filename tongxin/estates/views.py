@@ -747,9 +747,10 @@ def _rules_place(request: HttpRequest, pk: int) -> Region:
 def _history(model: Any, defaults: dict[str, Any], place: Region, today: Any) -> dict[str, Any]:
     versions = selectors.rules_versions(model, place)
     current = services.rules_in_force(versions, today, place.path)
+    if not any(v.region_id is None for v in versions):
+        versions.append(model(**defaults))
     if current is None:
-        current = model(**defaults)
-        versions.append(current)
+        current = versions[-1]
     return {
         "current": current,
         "versions": versions,

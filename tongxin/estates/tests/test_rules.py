@@ -223,6 +223,12 @@ def test_the_pages(world):
     assert "weight_duty" in bad.context["form"].errors
     assert street.post(estate_new, _form(estate_values(), today)).status_code == 302
 
+    # the firm's evaluation page and a subsidy run's page link to the rules they are computed by
+    to_rules = reverse("estates:rules_place", args=[tree.street_a.pk])
+    assert to_rules in street.get(reverse("estates:firm", args=[world.firm.pk])).content.decode()
+    run = subsidy_compute(actor=SYSTEM, community=tree.community_a1, year=today.year)
+    assert to_rules in street.get(reverse("estates:run", args=[run.pk])).content.decode()
+
     # another street's official: a 404, reading or writing
     other = login(make_user(Role.STREET_OFFICIAL, tree.street_b, username="other_jiedao"))
     assert other.get(reverse("estates:rules_place", args=[tree.street_a.pk])).status_code == 404
