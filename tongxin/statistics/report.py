@@ -46,8 +46,33 @@ SECTION_TITLES = {
     "cobuilding": "联建共建",
     "members": "党员双报到与服务",
     "partylife": "组织生活",
+    "gridwork": "网格治理",
+    "exchange": "12345 热线协同",
+    "estates": "红色物业与小区治理",
+    "venues": "阵地建设与服务",
+    "twonew": "两新组织党建",
+    "economy": "村级集体经济",
+    "cadres": "干部队伍建设",
+    "assessment": "年度考核",
 }
-ORDER = ["overview", "structure", "cases", "cobuilding", "members", "partylife"]
+# the six first parts, then the parts added later: grid work and the hotline beside 接诉即办's
+# outcome, the estates, venues, 两新 and villages, and the cadres and their assessment last
+ORDER = [
+    "overview",
+    "structure",
+    "cases",
+    "cobuilding",
+    "members",
+    "partylife",
+    "gridwork",
+    "exchange",
+    "estates",
+    "venues",
+    "twonew",
+    "economy",
+    "cadres",
+    "assessment",
+]
 NUMERALS = "一二三四五六七八九十"
 NOTHING = "本期暂无相关工作数据。"
 CHILD_NOUN: dict[str, str] = {
@@ -91,6 +116,25 @@ CHILD_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("发展党员", "partylife.admitted"),
         ("流动党员", "partylife.mobile_away"),
     ],
+    "gridwork": [
+        ("入户走访", "gridwork.visits"),
+        ("巡查", "gridwork.patrols"),
+        ("矛盾调解", "gridwork.mediations"),
+        ("调解成功率", "gridwork.mediations_resolved_share"),
+        ("联户覆盖（户）", "gridwork.linked_households"),
+    ],
+    "venues": [
+        ("开放阵地", "venues.open"),
+        ("场地预约", "venues.bookings"),
+        ("便民服务", "venues.service_records"),
+        ("服务人次", "venues.people_served"),
+    ],
+    "economy": [
+        ("收入（万元）", "economy.collective_income"),
+        ("“5+N”项目", "economy.projects"),
+        ("项目投资（万元）", "economy.project_investment"),
+        ("公司和合作社", "economy.enterprises"),
+    ],
 }
 # breakdowns shown as tables: code → (title, heading of the key column)
 BREAKDOWNS: dict[str, list[tuple[str, str, str]]] = {
@@ -101,6 +145,9 @@ BREAKDOWNS: dict[str, list[tuple[str, str, str]]] = {
     ],
     "members": [("members.activities", "活动类型", "类型")],
     "partylife": [("partylife.meetings", "“三会一课”构成", "类型")],
+    "venues": [("venues.open_by_kind", "开放阵地类型", "类型")],
+    "twonew": [("twonew.posts", "党员示范岗、先锋岗和责任区", "类型")],
+    "assessment": [("assessment.teams_by_grade", "村（社区）班子考核等次", "等次")],
 }
 MONTHLY_CODES = ["cases.received", "cases.closed"]
 
@@ -286,6 +333,14 @@ def _child_values(user: Any, node: Region, period: Period) -> list[tuple[Region,
     return rows
 
 
+def cn_numeral(n: int) -> str:
+    """一 … 十, 十一 … 九十九: the number of a part."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
 def _name(indicator: Indicator) -> str:
     return str(indicator.name)
 
@@ -351,7 +406,7 @@ def _build(user: Any, node: Region, period: Period, today: date) -> Report:
             if not any(isinstance(b, Paragraph) for b in blocks):
                 blocks.insert(0, Paragraph(NOTHING, f"{key}.nothing"))
         if blocks:
-            number = NUMERALS[len(sections)] if len(sections) < len(NUMERALS) else str(len(sections) + 1)
+            number = cn_numeral(len(sections) + 1)
             sections.append(Section(key, number, SECTION_TITLES.get(key) or str(SECTIONS[key].name), blocks))
 
     appendix = _appendix(sections, found, node, period)

@@ -170,6 +170,158 @@ SENTENCES: list[Sentence] = [
         "[举办培训班{partylife.training_classes}期][，参训累计{partylife.training_hours}学时]"
         "[；在外流动党员{partylife.mobile_away}名，纳入流动党员管理]。",
     ),
+    # the sections added after version 1: a version that lacks them reads these defaults
+    Sentence(
+        "gridwork.log",
+        "gridwork",
+        gettext_lazy("Grid workers' visits and patrols"),
+        "{period}，{node}网格员入户走访{gridwork.visits}次[，巡查{gridwork.patrols}次]"
+        "[，排查{gridwork.inspections}次][，开展政策宣传{gridwork.policy_talks}次]"
+        "[，提供创业就业指导{gridwork.startup_advice}次][，代办服务{gridwork.errands}次]。",
+    ),
+    Sentence(
+        "gridwork.mediations",
+        "gridwork",
+        gettext_lazy("Mediation of disputes"),
+        "调解矛盾纠纷{gridwork.mediations}次[，调解成功{gridwork.mediations_resolved}次]"
+        "[，调解成功率{gridwork.mediations_resolved_share}]。",
+    ),
+    Sentence(
+        "gridwork.households",
+        "gridwork",
+        gettext_lazy("Households linked and visited"),
+        "[推行“十联户”“党员联户”机制，联户覆盖{gridwork.linked_households}户]"
+        "[；关爱对象按期走访{gridwork.tagged_visited}户]。",
+    ),
+    Sentence(
+        "exchange.hotline",
+        "exchange",
+        gettext_lazy("12345 hotline tickets"),
+        "{period}，12345 热线平台向{node}转办工单{exchange.hotline_tickets}件，"
+        "均已转为群众诉求纳入接诉即办流程办理。",
+    ),
+    Sentence(
+        "estates.coverage",
+        "estates",
+        gettext_lazy("Red property service and owners' committees"),
+        "{node}共有小区{estates.estates}个[，其中红色物业小区{estates.red_property}个]"
+        "[，红色物业覆盖率{estates.red_property_share}][；成立红色业委会的小区{estates.red_committee}个]"
+        "[，覆盖率{estates.red_committee_share}]。",
+    ),
+    Sentence(
+        "estates.firms",
+        "estates",
+        gettext_lazy("Property firms evaluated"),
+        "[参加评价的物业企业{estates.firms_evaluated}家][，评定“金牌红心物业”{estates.gold_firms}家]。",
+    ),
+    Sentence(
+        "estates.funds",
+        "estates",
+        gettext_lazy("Building heads' subsidies and the 自治金"),
+        "[审批楼栋长补贴{estates.subsidies_paid}][，惠及楼栋长{estates.subsidy_heads}名]"
+        "[；拨付楼组自治金{estates.fund_granted}][，支出{estates.fund_spent}]。",
+    ),
+    Sentence(
+        "venues.open",
+        "venues",
+        gettext_lazy("Venues open"),
+        "{node}现有开放的党群服务阵地{venues.open}个[，其中向居民开放预约的{venues.open_to_residents}个]"
+        "[，每周累计开放{venues.hours_per_week}小时][，安排坐班值班{venues.duty_slots}班次]。",
+    ),
+    Sentence(
+        "venues.bookings",
+        "venues",
+        gettext_lazy("Bookings of rooms"),
+        "{period}，受理场地预约{venues.bookings}次[，已使用{venues.bookings_used}次]"
+        "[，预约未到场{venues.no_shows}次]。",
+    ),
+    Sentence(
+        "venues.services",
+        "venues",
+        gettext_lazy("Services at the venues"),
+        "依托阵地开展便民服务{venues.service_records}次[，服务群众{venues.people_served}人次]。",
+    ),
+    Sentence(
+        "twonew.coverage",
+        "twonew",
+        gettext_lazy("Party organisations in 两新 organisations"),
+        "{node}登记两新组织{twonew.organisations}个[，已建立党组织的{twonew.with_party_organisation}个]"
+        "[，党组织覆盖率{twonew.party_organisation_share}][，本期新建党组织{twonew.party_founded}个]。",
+    ),
+    Sentence(
+        "twonew.work",
+        "twonew",
+        gettext_lazy("Charters, instructors and model posts"),
+        "[实现党建入章的{twonew.charter}个，入章率{twonew.charter_share}]"
+        "[；选派党建指导员的{twonew.instructors}个，选派率{twonew.instructor_share}]"
+        "[；实行交叉任职的{twonew.cross_appointment}个][；设立党员示范岗、先锋岗和党员责任区{twonew.posts}个]"
+        "[；党建示范两新组织{twonew.demonstration}个][，软弱涣散两新组织{twonew.weak}个]。",
+    ),
+    Sentence(
+        "twonew.rectification",
+        "twonew",
+        gettext_lazy("Rectification"),
+        "梳理整改清单事项{twonew.rectification_items}项[，已完成{twonew.rectification_done}项]"
+        "[，完成率{twonew.rectification_done_share}][，尚未完成{twonew.rectification_open}项]。",
+    ),
+    Sentence(
+        "economy.income",
+        "economy",
+        gettext_lazy("Village collective income"),
+        "{node}[已有{economy.villages_reported}个村录入年度集体经济收支，]"
+        "村级集体经济收入合计{economy.collective_income}万元[，完成年度目标的{economy.collective_income.share}]。",
+    ),
+    Sentence(
+        "economy.tiers",
+        "economy",
+        gettext_lazy("Villages by income tier"),
+        "按年度收入分档，[最高档的村{economy.villages_top_tier}个][、第二档{economy.villages_second_tier}个]"
+        "[、第三档{economy.villages_third_tier}个]"
+        "[；薄弱村{economy.villages_weak}个，占已录入村数的{economy.villages_weak_share}]。",
+    ),
+    Sentence(
+        "economy.projects",
+        "economy",
+        gettext_lazy("Collective-economy projects"),
+        "推进村级集体经济“5+N”项目{economy.projects}个[，累计投资{economy.project_investment}万元]"
+        "[；村集体公司和合作社{economy.enterprises}家]。",
+    ),
+    Sentence(
+        "cadres.roster",
+        "cadres",
+        gettext_lazy("The 234 roster"),
+        "{node}“234”干部队伍共{cadres.people}人[，其中大专以上学历{cadres.college}人、占{cadres.college_share}]"
+        "[，35周岁以下{cadres.young}人、占{cadres.young_share}][，女性{cadres.women}人、占{cadres.women_share}]。",
+    ),
+    Sentence(
+        "cadres.committees",
+        "cadres",
+        gettext_lazy("The 两委 and village cadres"),
+        "村（社区）“两委”成员{cadres.committee_people}人[，交叉任职{cadres.cross_holding}人]"
+        "[，交叉任职比例{cadres.cross_holding_share}][；致富能手{cadres.wealth_leaders}人]"
+        "[，大学生村干部{cadres.graduate_cadres}人]。",
+    ),
+    Sentence(
+        "cadres.stationed",
+        "cadres",
+        gettext_lazy("Stationed cadres and changes"),
+        "[选派驻村第一书记{cadres.first_secretaries}名][，驻村工作队员{cadres.work_team}名]"
+        "[；本期名册人员变动{cadres.role_changes}人][；即将届满的任期{cadres.terms_ending}届]。",
+    ),
+    Sentence(
+        "assessment.teams",
+        "assessment",
+        gettext_lazy("Teams and cadres assessed"),
+        "{period}，{node}完成年度考核的村（社区）班子{assessment.teams}个"
+        "[，其中考核优秀的{assessment.teams_excellent}个][，优秀率{assessment.teams_excellent_share}]"
+        "[；参加考核的村（社区）干部{assessment.cadres}名]。",
+    ),
+    Sentence(
+        "assessment.bottom",
+        "assessment",
+        gettext_lazy("The 末位 and contests"),
+        "[考核末位的班子和干部{assessment.bottom}个][；举办村（社区）书记擂台比武{assessment.contests}次]。",
+    ),
 ]
 BY_KEY = {s.key: s for s in SENTENCES}
 DEFAULTS = {s.key: s.default for s in SENTENCES}
@@ -188,8 +340,12 @@ def _trim(value: Decimal, places: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+# sums in yuan whose codes do not say so: written as 元 or 万元
+MONEY_CODES = frozenset({"estates.subsidies_paid", "estates.fund_granted", "estates.fund_spent"})
+
+
 def is_money(indicator: Indicator) -> bool:
-    return indicator.code.endswith((".money", ".yuan", "_yuan"))
+    return indicator.code.endswith((".money", ".yuan", "_yuan")) or indicator.code in MONEY_CODES
 
 
 def fmt(indicator: Indicator | None, value: Any) -> str:
