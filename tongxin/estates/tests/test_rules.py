@@ -33,6 +33,9 @@ from tongxin.estates.services import (
 from tongxin.people.models import PositionKind
 from tongxin.people.services import position_create
 from tongxin.regions.models import Region
+from tongxin.statistics.periods import year as year_period
+from tongxin.statistics.registry import REGISTRY
+from tongxin.statistics.selectors import compute
 from tongxin.testing import make_person, make_user
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +254,21 @@ def test_the_pages(world):
     county_new = reverse("estates:rules_new", args=[tree.county.pk, "estate"])
     assert county.post(county_new, _form(estate_values(), today)).status_code == 302
     assert county.get(reverse("estates:rules_place", args=[tree.street_b.pk])).status_code == 200
+
+
+def test_the_red_committee_figure_reads_the_street_s_own_rule(world):
+    """The 红色业委会 figure judges each estate by the rules in force at its street, not the default."""
+    tree, cast = world.cast.tree, world.cast
+    today = timezone.localdate()
+    figure = [REGISTRY["estates.red_committee"]]
+    before = compute(tree.street_a, year_period(today.year), figure)["estates.red_committee"]
+    assert before >= 1  # the estate's director is a Party member: red by default
+    # the street now asks for 60% Party members, whoever the director is
+    estate_rules_set(
+        actor=cast.street,
+        place=tree.street_a,
+        valid_from=date(today.year, 1, 1),
+        values=estate_values(red_if_director_member=False, red_member_share=Decimal("0.60")),
+    )
+    after = compute(tree.street_a, year_period(today.year), figure)["estates.red_committee"]
+    assert after == before - 1

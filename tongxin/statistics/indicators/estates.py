@@ -12,9 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tongxin.core.roles import Capability
+from tongxin.estates.defaults import ESTATE_RULES
 from tongxin.estates.evaluation import firm_evaluation
-from tongxin.estates.models import EntryKind, Estate, FundEntry, OwnersCommittee, RunStatus, SubsidyRow
-from tongxin.estates.services import estate_rules_for, is_red_committee
+from tongxin.estates.models import (
+    EntryKind,
+    Estate,
+    EstateRules,
+    FundEntry,
+    OwnersCommittee,
+    RunStatus,
+    SubsidyRow,
+)
+from tongxin.estates.services import is_red_committee, rules_in_force
 from tongxin.partners.models import PartnerUnit
 from tongxin.statistics.indicators._helpers import both, on_days, ratio
 from tongxin.statistics.periods import Period
@@ -47,8 +56,8 @@ def _red_property(p: Period) -> Q:
 
 def _red_committees(node: Any, p: Period) -> list[Any]:
     """Estates whose owners' committee in office on the period's last day is 红色业委会 by the rules in
-    force that day."""
-    rules = estate_rules_for(p.until)
+    force that day at the estate's street (its own version, else the county's, else the default)."""
+    versions = list(EstateRules.objects.select_related("region"))
     rows = estates.rows(node).filter(_existing(p)).order_by("region_path", "id")
     committees = {
         c.estate_id: c
@@ -59,7 +68,11 @@ def _red_committees(node: Any, p: Period) -> list[Any]:
     return [
         e
         for e in rows
-        if e.pk in committees and is_red_committee(list(committees[e.pk].members.all()), rules)
+        if e.pk in committees
+        and is_red_committee(
+            list(committees[e.pk].members.all()),
+            rules_in_force(versions, p.until, e.region_path) or EstateRules(**ESTATE_RULES),
+        )
     ]
 
 
