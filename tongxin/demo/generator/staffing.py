@@ -85,6 +85,7 @@ class Staffing:
         for county in self.city.counties:
             self._county_posts(county)
         self._accounts()
+        self._residents_committees()
 
     # -- people ------------------------------------------------------------------------------
 
@@ -401,6 +402,21 @@ class Staffing:
         for grand in street.grand_committees:
             # unit leaders work at their unit and live anywhere in the county
             self._grand_committee_posts(street, grand, county_members)
+
+    def _residents_committees(self) -> None:
+        """The rest of each residents' committee (居委会): a deputy director and two members beside
+        the director. Drawn last, so that every earlier draw of the plan stays as it was."""
+        for community in self.city.communities():
+            if community.village or not community.org:
+                continue
+            code, everyone = community.spec.code, self.in_community[community.spec.code]
+            elected = community.elected_on or date(2021, 5, 1)
+            office = f"{community.spec.name}居民委员会"
+            deputy = self._pick(everyone, _adult(30, 60), employer=office, cadre=True)
+            self._post(deputy, PositionKind.RESIDENTS_DEPUTY_DIRECTOR, elected, region=code)
+            for _ in range(2):
+                member = self._pick(everyone, _adult(25, 60), employer=office, cadre=True)
+                self._post(member, PositionKind.RESIDENTS_MEMBER, elected, region=code)
 
     def _community_posts(self, community: CommunityInfo, *, concurrent: int) -> None:
         rng, code, name = self.posts_rng, community.spec.code, community.spec.name
