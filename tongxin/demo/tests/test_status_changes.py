@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -69,6 +70,9 @@ from tongxin.privacy.models import RequestKind, RequestTransition, SubjectReques
 from tongxin.privacy.services import request_create, request_transition
 from tongxin.privacy.workflow import RequestAction
 from tongxin.regions.models import Level, Region
+from tongxin.venues.models import Booking, BookingStatus, BookingTransition
+from tongxin.venues.services import booking_create, booking_transition
+from tongxin.venues.workflow import BookingAction
 
 from .test_audited_edits import district  # noqa: F401  (the module's demo district)
 
@@ -397,6 +401,45 @@ def _() -> Any:
         row,
         lambda: request_transition(request=row, action=RequestAction.START, actor=user),
         _request_history,
+    )
+
+
+def _booking_history(rows: Any) -> QuerySet[Any]:
+    bookings = rows if isinstance(rows, list) else [rows]
+    return BookingTransition.objects.filter(booking__in=bookings)
+
+
+@walk(booking_create)
+def _() -> Any:
+    made: list[Booking] = []
+
+    def run() -> None:
+        # a week after an upcoming booking: the venue is open then (same weekday and hours)
+        for earlier in Booking.objects.filter(starts_at__gt=timezone.now()).order_by("pk")[:50]:
+            try:
+                booking, _token = booking_create(
+                    actor=SYSTEM,
+                    room=earlier.room,
+                    starts_at=earlier.starts_at + timedelta(days=7),
+                    ends_at=earlier.ends_at + timedelta(days=7),
+                    purpose="居民议事会",
+                )
+            except ValidationError:
+                continue
+            made.append(booking)
+            return
+        raise AssertionError("no free slot a week after an upcoming booking")
+
+    return made, run, _booking_history
+
+
+@walk(booking_transition)
+def _() -> Any:
+    row = _first(Booking.objects.filter(status=BookingStatus.REQUESTED, starts_at__gt=timezone.now()))
+    return (
+        row,
+        lambda: booking_transition(booking=row, action=BookingAction.APPROVE, actor=SYSTEM),
+        _booking_history,
     )
 
 
