@@ -278,7 +278,7 @@ class BookingTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [outbox_index("venues_booking_tr")]
+        indexes = [outbox_index("booking_transition")]
 
     def __str__(self) -> str:
         return f"{self.booking_id} {self.action} {self.from_status}->{self.to_status}"

@@ -57,7 +57,8 @@ def test_the_year_ends_today_like_a_live_street(demo):
     assert weeks_old.filter(status__in=OPEN_STATUSES).count() <= weeks_old.count() // 50
     for stage in (CaseStatus.REPORTED, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED):
         assert open_cases.filter(status=stage).exists(), stage
-    assert 1 <= open_cases.filter(status=CaseStatus.WHISTLED).count() <= 3
+    # a few whistles wait for their departments to report (吹哨报到), not a pile of them
+    assert 1 <= open_cases.filter(status=CaseStatus.WHISTLED).count() <= 4
     supervised = open_cases.filter(supervised=True).count()
     assert 1 <= supervised <= 8
     # a few are closed as not fixed, and they count against 解决率

@@ -11,7 +11,12 @@ from tongxin.notifications.outbox import load_sources
 def test_every_workflows_transition_table_is_an_outbox_source():
     sources = load_sources()
     tables = {source.model._meta.label for source in sources.values()}
-    assert tables == {"cases.CaseTransition", "lists.NeedTransition", "lists.ProjectTransition"}
+    assert tables == {
+        "cases.CaseTransition",
+        "lists.NeedTransition",
+        "lists.ProjectTransition",
+        "venues.BookingTransition",
+    }
     for source in sources.values():
         names = {field.name for field in source.model._meta.get_fields()}
         assert {"at", "actor", "processed_at"} <= names, source.name
