@@ -190,7 +190,7 @@ class Result(models.Model):
     )
     region_path = models.CharField(max_length=255, db_index=True, editable=False)
     person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT)
-    post = models.CharField(_("post"), max_length=40, blank=True)
+    post = models.CharField(_("post"), max_length=200, blank=True)
     total = models.DecimalField(_("total score"), max_digits=6, decimal_places=2, null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices, blank=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
