@@ -142,3 +142,21 @@ def console_errors(page: Any) -> list[str]:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     return errors
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """A transactional test outside the browser tests must restore the database it found
+    (serialized_rollback=True). Without it, its teardown flush re-creates the content types and
+    permissions, and the next serialized test on the same worker fails to load its snapshot over them
+    (the PostgreSQL run's concurrency tests, whose order depends on how xdist shares the tests out)."""
+    offenders = []
+    for item in items:
+        mark = item.get_closest_marker("django_db")
+        if mark is None or item.get_closest_marker("browser") is not None:
+            continue
+        if mark.kwargs.get("transaction") and not mark.kwargs.get("serialized_rollback"):
+            offenders.append(item.nodeid)
+    if offenders:
+        raise pytest.UsageError(
+            "transactional tests without serialized_rollback=True: " + ", ".join(offenders)
+        )

@@ -151,7 +151,7 @@ def test_claim_of_a_withdrawn_need_is_refused(cast):
         need_claim(need=need, unit=cast.unit_a, actor=cast.liaison_a)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_claims_at_once_one_wins(tree):
     """Two liaisons press Claim at the same moment: the conditional update lets exactly one through."""
     if connection.vendor == "sqlite":
