@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from tongxin.audit.integrity import sealed
         from tongxin.cases.models import (
+            CaseArchive,
             CaseCategory,
             CaseTransition,
             RateRuleSet,
@@ -22,6 +23,7 @@ class CasesConfig(AppConfig):
             CaseTransition,
             ("case_id", "action", "from_status", "to_status", "actor_label", "reason", "data", "at"),
         )
+        sealed(CaseArchive, ("case_id", "history", "transition_count", "archived_at"))
         sealed(
             CaseCategory,
             ("code", "name", "parent_id", "response_hours", "handling_hours", "closure_hours", "active"),

@@ -355,6 +355,56 @@ class CaseTransition(models.Model):
         return f"{self.case_id} {self.action} {self.from_status}->{self.to_status}"
 
 
+class CaseArchive(models.Model):
+    """The archived history (归档历史) of a case closed long ago: its transitions, moved here in one
+    row by `cases.archive.cases_archive`. A case's history is either here or in CaseTransition,
+    never split (a case reopened after archiving starts new transition rows after these)."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="archived_history"
+    )
+    # one `history_record` per transition, oldest first: what the timeline, the API and exports show
+    history = models.JSONField(default=list)
+    transition_count = models.PositiveIntegerField(default=0)
+    archived_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("archived case history")
+        verbose_name_plural = _("archived case histories")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ({self.transition_count})"
+
+
+class CaseArchiveEvent(models.Model):
+    """An archived transition a figure counts by period (a reopening): the figure reads these beside
+    CaseTransition, so archiving a case changes no figure."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=24)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["action", "at", "case"], name="case_archive_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.at:%Y-%m-%d}"
+
+
+class CaseArchiveRun(models.Model):
+    """One run of archiving (the monthly job or `tongxin archive_cases`): for the operations page."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    before = models.DateField()
+    cases = models.PositiveIntegerField(default=0)
+    transitions = models.PositiveIntegerField(default=0)
+    actor_label = models.CharField(max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d} <{self.before} {self.cases}"
+
+
 class Whistle(models.Model):
     """吹哨: a level that cannot solve a case calls the next; the called party must report (报到)."""
 
