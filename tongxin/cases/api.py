@@ -22,12 +22,12 @@ from ninja.pagination import paginate
 
 from tongxin.accounts.models import User
 from tongxin.cases import selectors
+from tongxin.cases.archive import TimelineEntry, case_history
 from tongxin.cases.idempotency import OPENAPI_HEADER, Result, idempotent
 from tongxin.cases.models import (
     Case,
     CaseCategory,
     CaseSource,
-    CaseTransition,
     Rating,
     Responder,
     WhistleType,
@@ -328,7 +328,7 @@ def _tracked(code: str, token: str) -> Case:
 
 def _track(case: Case) -> dict[str, Any]:
     merged = selectors.merged_into_chain(case) if case.duplicate_of_id else None
-    events = CaseTransition.objects.filter(case=case).order_by("at", "id")
+    events = case_history(case)
     return {
         "tracking_code": case.tracking_code,
         "status": case.status,
@@ -414,10 +414,10 @@ def case_detail(request: HttpRequest, id: int) -> Case:
 @router.get(
     "/{int:id}/timeline", response={200: list[TransitionOut], 404: ErrorOut}, summary="A case's timeline"
 )
-def case_timeline(request: HttpRequest, id: int) -> QuerySet[CaseTransition]:
-    """Every change, oldest first: from, to, who, why, when."""
+def case_timeline(request: HttpRequest, id: int) -> list[TimelineEntry]:
+    """Every change, oldest first: from, to, who, why, when (an archived case's from its archive)."""
     case = selectors.case_get_for_actor(request.user, id)
-    return CaseTransition.objects.filter(case=case).order_by("at", "id")
+    return case_history(case)
 
 
 def _reference_case(user: Any, pk: int | None, field: str) -> Case | None:

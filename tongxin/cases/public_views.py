@@ -17,8 +17,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tongxin.cases.archive import case_history
 from tongxin.cases.forms import FindReportForm, RatingForm, ReportForm
-from tongxin.cases.models import Case, CaseCategory, CasePhoto, CaseSource, CaseTransition, RejectReason
+from tongxin.cases.models import Case, CaseCategory, CasePhoto, CaseSource, RejectReason
 from tongxin.cases.reporting import case_photos_add, photos_validate
 from tongxin.cases.selectors import (
     case_by_code_and_phone,
@@ -241,7 +242,7 @@ def locate(request: HttpRequest) -> JsonResponse:
 
 def _public_timeline(case: Case) -> list[dict[str, Any]]:
     steps = []
-    for transition in CaseTransition.objects.filter(case=case).order_by("at", "id"):
+    for transition in case_history(case):
         rule = rule_for(transition.action)
         # the rule's words for residents: steps and roles, never names or officials' notes; internal
         # steps (the worker's warning) are not the resident's concern

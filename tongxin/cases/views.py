@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tongxin.cases.archive import case_history
 from tongxin.cases.forms import (
     ACTION_FORMS,
     ActionForm,
@@ -173,7 +174,7 @@ def case_context(
         "case": case,
         "forms": [f for f in forms if f.action != "merge"],
         "merge_form": next((f for f in forms if f.action == "merge"), None),
-        "timeline": [(t, timeline_label(t.action)) for t in case.transitions.order_by("at", "id")],
+        "timeline": [(t, timeline_label(t.action)) for t in case_history(case)],
         "whistles": case.whistles.select_related("whistle_type", "to_responder", "to_region").order_by(
             "whistled_at", "id"
         ),

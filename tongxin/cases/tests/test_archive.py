@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import DatabaseError
+from django.test import Client
+from django.urls import reverse
 
 from tongxin.audit.integrity import verify
 from tongxin.audit.models import Seal
@@ -19,7 +21,7 @@ from tongxin.cases.models import (
     CaseStatus,
     CaseTransition,
 )
-from tongxin.cases.services import case_transition
+from tongxin.cases.services import case_tracking_link_token, case_transition
 from tongxin.cases.testing import report_case
 from tongxin.cases.tests.cast import build_cast
 from tongxin.core.actors import SYSTEM
@@ -189,3 +191,53 @@ def test_archive_rows_are_sealed_and_transition_seals_go(tree, cast):
     assert report.intact, report.problems
     assert Seal.objects.filter(label="cases.CaseArchive").count() == 1
     assert not Seal.objects.filter(label="cases.CaseTransition").exists()
+
+
+# --- pages and API show the archived timeline, in scope only ---------------------------------------
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def _pages(case, user):
+    """What the staff page, the API timeline, the API and public tracking show of the timeline."""
+    client = _client(user)
+    page = client.get(reverse("cases:detail", args=[case.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    timeline = html[html.index('class="timeline-list"') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    api = client.get(f"/api/v1/cases/{case.pk}/timeline")
+    assert api.status_code == 200
+    token = case_tracking_link_token(case=Case.objects.get(pk=case.pk))
+    public = Client().get(f"/track/{case.tracking_code}/{token}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert public.status_code == 200
+    steps = public.content.decode()
+    steps = steps[steps.index('class="timeline-list"') :]
+    tracked = Client().get(f"/api/v1/cases/track/{case.tracking_code}", {"token": token})
+    assert tracked.status_code == 200
+    return timeline, api.json(), steps[: steps.index("</ol>")], tracked.json()["timeline"]
+
+
+def test_pages_and_api_show_the_same_timeline_once_archived(tree, cast):
+    case = closed_case(tree, cast, reopen=True)
+    before = _pages(case, cast.secretary)
+    assert "居民反映又堆了" in before[0] and len(before[1]) == 11
+
+    cases_archive(before=BEFORE, actor=SYSTEM)
+
+    assert _pages(case, cast.secretary) == before
+
+
+@pytest.mark.parametrize("who", ["outsider", "stranger", "nobody"])
+def test_an_archived_case_stays_out_of_other_scopes(tree, cast, who):
+    case = closed_case(tree, cast)
+    cases_archive(before=BEFORE, actor=SYSTEM)
+    client = _client(getattr(cast, who))
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    response = client.get(f"/api/v1/cases/{case.pk}/timeline")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
