@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxin.audit.edits import Change, audited_edit
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.actors import Actor, require_scope, user_or_none
@@ -351,6 +352,10 @@ def _check_estate(
         raise ValidationError({"name": [_("This community already has an estate of this name.")]})
 
 
+# what an estate's edit compares and records (its buildings too, by count)
+ESTATE_EDIT_FIELDS = ("name", "address", "property_firm", "firm_branch", "red_since")
+
+
 def estate_update(
     *,
     actor: Actor,
@@ -375,37 +380,24 @@ def estate_update(
         red_since,
         same_name=Estate.objects.exclude(pk=estate.pk),
     )
-    old = {
-        "name": estate.name,
-        "property_firm": estate.property_firm_id,
-        "firm_branch": estate.firm_branch_id,
-        "red_since": str(estate.red_since or ""),
-    }
-    with transaction.atomic():
-        estate.name = name.strip()[:100]
-        estate.address = (address or "").strip()[:200]
-        estate.property_firm = property_firm
-        estate.firm_branch = firm_branch
-        estate.red_since = red_since
-        estate.save()
-        estate.buildings.set(chosen)
-        new = {
-            "name": estate.name,
-            "property_firm": estate.property_firm_id,
-            "firm_branch": estate.firm_branch_id,
-            "red_since": str(estate.red_since or ""),
-        }
-        audit_record(
-            action=Action.RECORD_CHANGED,
-            actor=actor,
-            region=community,
-            target=f"estate:{estate.pk}",
-            detail={
-                **{k: {"old": old[k], "new": new[k]} for k in old if old[k] != new[k]},
-                "buildings": len(chosen),
-            },
+    with audited_edit(
+        Estate, estate.pk, actor=actor, fields=ESTATE_EDIT_FIELDS, region=lambda e: e.community
+    ) as edit:
+        row = edit.row
+        edit.set(
+            {
+                "name": name.strip()[:100],
+                "address": (address or "").strip()[:200],
+                "property_firm": property_firm,
+                "firm_branch": firm_branch,
+                "red_since": red_since,
+            }
         )
-    return estate
+        before = set(row.buildings.values_list("pk", flat=True))
+        if before != {b.pk for b in chosen}:
+            row.buildings.set(chosen)
+            edit.changes.append(Change("buildings", len(before), len(chosen)))
+    return edit.row
 
 
 # ---- owners' committees (业委会) ------------------------------------------------------------------
