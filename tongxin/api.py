@@ -200,3 +200,7 @@ for module, attribute, prefix, tag in [
     ("tongxin.exchange.api", "router", "/exchange", "exchange"),
 ]:
     api.add_router(prefix, getattr(import_module(module), attribute), tags=[tag])
+
+# the bare endpoint `tongxin bench_intake` measures beside the real intake: never in production
+if settings.TONGXIN_BENCH_ENDPOINTS:
+    api.add_router("/bench", import_module("tongxin.demo.bench.api").router, tags=["benchmark"])
