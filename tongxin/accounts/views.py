@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +18,7 @@ from tongxin.accounts.forms import AccountCreateForm, AccountSearchForm, RoleGra
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
-from tongxin.core.pages import form_page
+from tongxin.core.pages import form_page, paginate
 from tongxin.core.roles import Capability, Role
 from tongxin.core.scope import scope_for
 from tongxin.people.selectors import person_get
@@ -41,9 +40,7 @@ def _me(request: HttpRequest) -> User:
 def account_list(request: HttpRequest) -> HttpResponse:
     search = AccountSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
-    page = Paginator(selectors.accounts_search(request.user, query), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.accounts_search(request.user, query), PAGE_SIZE)
     scope = scope_for(request.user, Capability.ACCOUNTS_MANAGE)
     locked = selectors.locked_usernames([a.username for a in page])
     rows = []

@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -8,6 +7,7 @@ from tongxin.audit.models import AuditEvent
 from tongxin.audit.selectors import audit_events_filter, audit_events_visible, sees_unfiled_events
 from tongxin.audit.services import audit_check
 from tongxin.core.access import requires
+from tongxin.core.pages import paginate
 from tongxin.core.roles import Capability
 
 PAGE_SIZE = 50
@@ -19,7 +19,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     visible = audit_events_visible(request.user)
     events = audit_events_filter(visible, **form.cleaned_data) if form.is_valid() else visible.none()
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, events, PAGE_SIZE)
     # the whole chain, not only the auditor's part: one changed event anywhere breaks it
     # (new events are checked now; the hourly job re-walks everything)
     intact, first_broken = audit_check()

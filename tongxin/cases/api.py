@@ -236,20 +236,24 @@ def _search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
 
 
 class CasePage(Page):
-    """Count and order the matching ids from an index, then read only the page's rows: sorting a
-    street's whole cases to show 50 is what makes a list slow at a million cases (BENCHMARKS.md)."""
+    """Order and seek the matching ids in an index by keyset, then read only the page's rows: sorting
+    a street's whole cases to show 50, or skipping an OFFSET of them, is what makes a list slow at a
+    million cases (BENCHMARKS.md)."""
 
     def paginate_queryset(
         self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
-        offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
-        ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+        limit = min(pagination.limit, self.max_limit)
+        frame = self.window(queryset.values("pk"), pagination, limit)
+        ids = [row["pk"] for row in frame.rows]
         rows = Case.objects.select_related("category", "community").in_bulk(ids)
         return {
             "items": [rows[pk] for pk in ids],
             "count": queryset.count(),
             "limit": limit,
-            "offset": offset,
+            "offset": None if pagination.cursor else pagination.offset or 0,
+            "next_cursor": frame.next_cursor,
+            "previous_cursor": frame.previous_cursor,
         }
 
 

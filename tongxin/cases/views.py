@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,6 +40,7 @@ from tongxin.cases.services import CaseConflict, IllegalTransition, allowed_acti
 from tongxin.cases.workflow import timeline_label
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import paginate
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.lib.masking import mask_name
@@ -93,7 +93,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     qs = qs.select_related("category", "category__parent", "community", "grid").order_by(
         "-reported_at", "-id"
     )
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PER_PAGE)
     counts = status_counts(without_status)
     context = {
         "form": form,

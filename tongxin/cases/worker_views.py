@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +30,7 @@ from tongxin.cases.selectors import (
 from tongxin.cases.services import case_intake, locate
 from tongxin.core.access import login_only, requires
 from tongxin.core.forms import add_service_errors
+from tongxin.core.pages import paginate
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.lib.tree import ancestor_ids
@@ -231,7 +231,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
         )
         .order_by("handling_due", "reported_at")
     )
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 30)
     pending = pending_supervision_counts([c.pk for c in page])
     return render(
         request,

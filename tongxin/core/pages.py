@@ -7,13 +7,15 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from tongxin.core.forms import add_service_errors
+from tongxin.core.keyset import BadCursor, KeysetPage, offset_window, window
 from tongxin.core.periods import PeriodForm, list_tools
 
 PER_PAGE = 50
@@ -24,8 +26,22 @@ F = TypeVar("F", bound=forms.BaseForm)
 R = TypeVar("R")
 
 
-def paginate(request: HttpRequest, queryset: Any, per_page: int = PER_PAGE) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, queryset: Any, per_page: int = PER_PAGE) -> KeysetPage:
+    """A page of the list by keyset (core/keyset.py): `?cursor=` from the page's links, so a deep
+    page costs what the first does. A cursor that was altered or belongs to another list is said in
+    a message and the first page is shown. `?page=N` (bookmarks from before the cursors) still shows
+    page N, read by OFFSET once, out of range the last page; its links go on by cursor."""
+    cursor = request.GET.get("cursor")
+    if cursor:
+        try:
+            return KeysetPage(queryset, window(queryset, cursor, per_page), per_page)
+        except BadCursor:
+            messages.error(request, _("The link to this page is not valid any more; here is the first page."))
+    elif (number := request.GET.get("page", "")).isdigit() and int(number) > 1:
+        wanted = Paginator(queryset, per_page).get_page(number)
+        offset = (wanted.number - 1) * per_page
+        return KeysetPage(queryset, offset_window(queryset, offset, per_page), per_page)
+    return KeysetPage(queryset, window(queryset, None, per_page), per_page)
 
 
 def int_param(request: HttpRequest, name: str) -> int | None:

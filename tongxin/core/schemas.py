@@ -6,8 +6,12 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from ninja.pagination import LimitOffsetPagination
+from ninja.errors import HttpError
+from ninja.pagination import PaginationBase
+
+from tongxin.core.keyset import BadCursor, Window, offset_window, window
 
 
 class FieldErrorOut(Schema):
@@ -41,26 +45,77 @@ Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-class Page(LimitOffsetPagination):
-    """`?limit=&offset=` (limit at most NINJA_PAGINATION_MAX_LIMIT); the envelope echoes both."""
+CURSOR_HELP = (
+    "The `next_cursor` or `previous_cursor` of the page before; leave it out for the first page. "
+    "Opaque and signed: an altered cursor, or one of a list ordered otherwise, is a 400 bad_cursor."
+)
+
+
+class Page(PaginationBase):
+    """Keyset paging (core/keyset.py): `?limit=&cursor=`; a deep page costs what the first does.
+
+    The envelope carries `next_cursor`/`previous_cursor` (null at either end) and `count`, the size of
+    the whole filtered list. `offset` (deprecated) still reads a page by OFFSET for existing clients;
+    its cursors go on by keyset."""
 
     class Input(Schema):
         limit: int = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT)
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+        cursor: str | None = Field(None, description=CURSOR_HELP)
+        offset: int | None = Field(
+            None,
+            ge=0,
+            le=MAX_OFFSET,
+            json_schema_extra={"deprecated": True},
+            description="Deprecated: page by `cursor`. Skips this many rows (ignored with `cursor`).",
+        )
 
     class Output(Schema):
         items: list[Any]
         count: int
         limit: int
-        offset: int
+        offset: int | None = Field(None, description="Deprecated: the `offset` asked for, else null.")
+        next_cursor: str | None = Field(None, description="The cursor of the next page; null on the last.")
+        previous_cursor: str | None = Field(
+            None, description="The cursor of the page before; null on the first."
+        )
+
+    def __init__(self, max_limit: int = settings.NINJA_PAGINATION_MAX_LIMIT, **kwargs: Any) -> None:
+        self.max_limit = max_limit
+        super().__init__(**kwargs)
 
     def paginate_queryset(
         self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
-        result = super().paginate_queryset(queryset, pagination, request, **params)
-        result["limit"] = min(pagination.limit, self.max_limit)
-        result["offset"] = pagination.offset
-        return result
+        limit = min(pagination.limit, self.max_limit)
+        frame = self.window(queryset, pagination, limit)
+        return {
+            "items": frame.rows,
+            "count": self._items_count(queryset),
+            "limit": limit,
+            "offset": None if pagination.cursor else pagination.offset or 0,
+            "next_cursor": frame.next_cursor,
+            "previous_cursor": frame.previous_cursor,
+        }
+
+    @staticmethod
+    def window(items: Any, pagination: Any, limit: int) -> Window:
+        """The page asked for: by cursor, else by the deprecated offset, else the first; a bad cursor
+        is a 400 with the code bad_cursor."""
+        try:
+            if pagination.cursor:
+                return window(items, pagination.cursor, limit)
+            if pagination.offset:
+                return offset_window(items, pagination.offset, limit)
+            return window(items, None, limit)
+        except BadCursor as exc:
+            raise BadCursorError from exc
+
+
+class BadCursorError(HttpError):
+    code = "bad_cursor"
+
+    def __init__(self) -> None:
+        super().__init__(400, _("The cursor is not valid: start again from the first page (without cursor)."))
 
 
 class RegionRef(Schema):

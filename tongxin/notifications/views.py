@@ -1,7 +1,6 @@
 """The in-app inbox: the user's own notifications, unread first in mind, marked read on demand."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,6 +8,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tongxin.core.access import login_only
+from tongxin.core.pages import paginate
 from tongxin.notifications.selectors import notification_get, notifications_of, unread_count
 from tongxin.notifications.services import mark_read as mark_read_service
 
@@ -21,7 +21,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     qs = notifications_of(request.user)
     if request.GET.get("unread") == "1":
         qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs.order_by("-created_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("-created_at", "-id"), PER_PAGE)
     return render(
         request,
         "notifications/inbox.html",

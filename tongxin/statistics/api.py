@@ -2,6 +2,7 @@
 value, and annual targets. Everything reads the same registry as the pages."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,6 +12,7 @@ from ninja import Query, Router
 
 from tongxin.core.api import ApiError, require_capability
 from tongxin.core.roles import Capability
+from tongxin.core.schemas import CURSOR_HELP, Page
 from tongxin.statistics import selectors
 from tongxin.statistics.periods import Period, PeriodError, from_params
 from tongxin.statistics.registry import REGISTRY
@@ -134,8 +136,10 @@ def rows(
     group: str | None = None,
     offset: int = 0,
     limit: int = 100,
+    cursor: str | None = Query(None, description=CURSOR_HELP),
 ) -> dict[str, Any]:
-    """Exactly the rows a value counts (for a rate: part=numerator or denominator), in pages."""
+    """Exactly the rows a value counts (for a rate: part=numerator or denominator), in pages by
+    `cursor` (keyset; `offset` is deprecated and ignored with a cursor)."""
     node, period = _node_period(request, query)
     if not 0 <= offset <= 10**9 or not 1 <= limit <= 500:
         raise ApiError(422, "invalid", "offset must be ≥ 0 and limit between 1 and 500.")
@@ -143,7 +147,8 @@ def rows(
     found = selectors.rows_of(indicator, node, period, group=group, part=part)
     count = len(found) if isinstance(found, list) else found.count()
     items = []
-    for row in found[offset : offset + limit]:
+    frame = Page.window(found, SimpleNamespace(cursor=cursor, offset=offset), limit)
+    for row in frame.rows:
         url = None
         if hasattr(row, "get_absolute_url"):
             try:
@@ -151,7 +156,14 @@ def rows(
             except Exception:
                 url = None
         items.append({"id": row.pk, "label": str(row), "url": url})
-    return {"code": code, "count": count, "offset": offset, "items": items}
+    return {
+        "code": code,
+        "count": count,
+        "offset": None if cursor else offset,
+        "items": items,
+        "next_cursor": frame.next_cursor,
+        "previous_cursor": frame.previous_cursor,
+    }
 
 
 @router.put("/targets", response=TargetOut, summary="Set an annual target")

@@ -71,8 +71,10 @@ class RowOut(Schema):
 class RowsOut(Schema):
     code: str
     count: int
-    offset: int
+    offset: int | None = Field(None, description="Deprecated: the `offset` asked for; null with `cursor`.")
     items: list[RowOut]
+    next_cursor: str | None = Field(None, description="The cursor of the next page; null on the last.")
+    previous_cursor: str | None = Field(None, description="The cursor of the page before; null on the first.")
 
 
 class TargetIn(Schema):

@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
+from tongxin.core.pages import paginate
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.regions.selectors import region_ancestors
@@ -134,7 +134,7 @@ def rows(request: HttpRequest, code: str) -> HttpResponse:
         if indicator.is_rate
         else indicator
     )
-    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    page = paginate(request, found, 50)
     group_label = None
     if group is not None and indicator.group_label is not None:
         group_label = indicator.group_label(None if group in ("", "None") else _coerce(group))
