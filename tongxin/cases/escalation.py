@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Mod
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,61 +20,99 @@ CLOCKED = [CaseStatus.POOLED, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS, Cas
 AUTO_WHISTLE = "escalate"
 
 
-def _apply(case_id: int, action: str, reason: str, now: datetime, **params: Any) -> bool:
+def _apply(case_id: int, version: int, action: str, reason: str, now: datetime, **params: Any) -> Case | None:
+    """The sweep's conditional claim: the change applies only to the case as the sweep read it
+    (its version), so two workers sweeping at once never warn, supervise or whistle a case twice."""
     try:
-        case_transition(case=case_id, action=action, actor=SYSTEM, reason=reason, now=now, **params)
+        return case_transition(
+            case=case_id,
+            action=action,
+            actor=SYSTEM,
+            reason=reason,
+            now=now,
+            expected_version=version,
+            **params,
+        )
     except (IllegalTransition, CaseConflict, ValidationError) as exc:
         log.info("escalation %s on case %s skipped: %s", action, case_id, exc)
-        return False
-    return True
+        return None
 
 
-def escalate_due(*, now: datetime | None = None) -> dict[str, int]:
+def _shard(queryset: Any, shard: int, shards: int) -> Any:
+    """One of `shards` disjoint parts of the cases (by id), so several workers share a sweep."""
+    if shards <= 1:
+        return queryset
+    return queryset.annotate(shard=Mod("pk", shards)).filter(shard=shard)
+
+
+def escalate_due(*, now: datetime | None = None, shard: int = 0, shards: int = 1) -> dict[str, int]:
     now = now or timezone.now()
     counts = {"warned": 0, "supervised": 0, "whistled": 0}
-    for case_id in Case.objects.filter(
+    warn = Case.objects.filter(
         status__in=CLOCKED, warn_at__lte=now, warned_at__isnull=True, handling_due__gt=now
-    ).values_list("pk", flat=True):
-        counts["warned"] += _apply(case_id, Action.WARN, _("Most of the handling time is used up."), now)
+    )
+    for case_id, version in _shard(warn, shard, shards).values_list("pk", "version"):
+        counts["warned"] += bool(
+            _apply(case_id, version, Action.WARN, _("Most of the handling time is used up."), now)
+        )
     overdue = Case.objects.filter(
         status__in=CLOCKED, handling_due__lte=now, overdue_at__isnull=True
     ).select_related("category")
     escalate = WhistleType.objects.filter(code=AUTO_WHISTLE, active=True).first()
-    for case in overdue:
-        if _apply(
+    for case in _shard(overdue, shard, shards):
+        supervised = _apply(
             case.pk,
+            case.version,
             Action.SUPERVISE,
             _("The handling time limit has passed: supervised automatically."),
             now,
             overdue=True,
-        ):
-            counts["supervised"] += 1
-        if case.category.auto_whistle and escalate is not None and case.status != CaseStatus.WHISTLED:
-            counts["whistled"] += _apply(
-                case.pk,
-                Action.WHISTLE,
-                _("Overdue: whistled automatically to the next level."),
-                now,
-                whistle_type=escalate,
+        )
+        if supervised is None:
+            continue  # another worker got there first (or the case moved on)
+        counts["supervised"] += 1
+        if case.category.auto_whistle and escalate is not None and supervised.status != CaseStatus.WHISTLED:
+            counts["whistled"] += bool(
+                _apply(
+                    case.pk,
+                    supervised.version,
+                    Action.WHISTLE,
+                    _("Overdue: whistled automatically to the next level."),
+                    now,
+                    whistle_type=escalate,
+                )
             )
-    for whistle in Whistle.objects.filter(
+    whistles = Whistle.objects.filter(
         reported_at__isnull=True,
         superseded_at__isnull=True,
         escalated_at__isnull=True,
         report_due__lte=now,
         case__status=CaseStatus.WHISTLED,
-    ).select_related("whistle_type"):
-        Whistle.objects.filter(pk=whistle.pk).update(escalated_at=now)
-        if _apply(
+    )
+    if shards > 1:
+        whistles = whistles.annotate(shard=Mod("case_id", shards)).filter(shard=shard)
+    for whistle in whistles.select_related("whistle_type", "case"):
+        # claimed by a conditional update: only one sweep finds it not yet escalated
+        if not Whistle.objects.filter(pk=whistle.pk, escalated_at__isnull=True).update(escalated_at=now):
+            continue
+        whistled = _apply(
             whistle.case_id,
+            whistle.case.version,
             Action.WHISTLE,
             _("Nobody reported in time: whistled to the next level."),
             now,
             whistle_type=whistle.whistle_type,
-        ):
+        )
+        if whistled is not None:
             counts["whistled"] += 1
         else:  # the route has no further step: the supervisors are told instead
-            counts["supervised"] += _apply(
-                whistle.case_id, Action.SUPERVISE, _("Nobody reported to the whistle in time."), now
+            counts["supervised"] += bool(
+                _apply(
+                    whistle.case_id,
+                    whistle.case.version,
+                    Action.SUPERVISE,
+                    _("Nobody reported to the whistle in time."),
+                    now,
+                )
             )
     return counts

@@ -1,4 +1,8 @@
-"""A job queue in the database: the worker process claims and runs due jobs."""
+"""What Tongxin keeps beside django-tasks' own result table (django_tasks_db.DBTaskResult).
+
+`Job` is the queue before django-tasks: migration 0004 moved its queued rows onto the new backend;
+the table stays, read-only, for the history of finished jobs until the retention prunes it.
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +35,21 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.pk} {self.status}"
+
+
+class TaskKey(models.Model):
+    """A dedupe key: work with a key is queued at most once while its task is ready or running.
+
+    django-tasks has no such key; one row per key (unique) holds the task last queued under it, and
+    the scheduler locks the row to decide, so two workers never queue the same period twice."""
+
+    key = models.CharField(max_length=120, unique=True)
+    result_id = models.CharField(max_length=64, blank=True)
+    backend = models.CharField(max_length=32, default="default")
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class WorkerHeartbeat(models.Model):

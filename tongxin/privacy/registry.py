@@ -269,6 +269,8 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("regions.Region", "address"): "the address of a community's office",
     ("organisations.PartyOrganisation", "name"): "an organisation's name",
     ("jobs.WorkerHeartbeat", "name"): "a worker process",
+    ("django_tasks_database.DBTaskResult", "queue_name"): "a task queue (django-tasks)",
+    ("django_tasks_database.DBTaskResult", "backend_name"): "a task backend (django-tasks)",
     # the file holds full numbers: 0600, deleted when the approval expires (transfer.requests)
     ("transfer.ExportRequest", "file_name"): "the random name of an approved export's file",
     ("cases.CaseCategory", "name"): "a category",

@@ -24,7 +24,7 @@ from tongxin.audit.trail import audit_archive, checkpoint_file, checkpoint_write
 from tongxin.jobs.registry import PERIODIC
 from tongxin.jobs.services import job_enqueue, job_run
 
-assert callable(audit_jobs.checkpoint)
+assert audit_jobs.checkpoint.module_path == "tongxin.audit.jobs.checkpoint"  # a django-tasks Task
 rechain_migration = importlib.import_module("tongxin.audit.migrations.0007_rechain_with_key")
 
 pytestmark = pytest.mark.django_db

@@ -1,40 +1,59 @@
 import os
 import signal
 import socket
-import time
+import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
-from tongxin.jobs.services import run_due_jobs
+from tongxin.jobs.services import database_backend, heartbeat, run_due_jobs
+
+BEAT_SECONDS = 5.0
 
 
 class Command(BaseCommand):
-    help = "Run the background worker: deadlines, escalation, notifications and periodic jobs."
+    help = (
+        "Run the background worker: the periodic schedule (deadlines, escalation, notifications…) and, "
+        "on the database task backend, the tasks themselves."
+    )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--once", action="store_true", help="run due jobs once and exit")
+        parser.add_argument("--once", action="store_true", help="run due tasks once and exit")
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
+        parser.add_argument("--name", default="", help="the worker's name (default host:pid)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        name = f"{socket.gethostname()}:{os.getpid()}"
-        stopping = False
+        name = options["name"] or f"{socket.gethostname()}:{os.getpid()}"
+        stopping = threading.Event()
 
         def stop(*_: Any) -> None:
-            nonlocal stopping
-            stopping = True
+            stopping.set()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         if not options["once"]:
-            self.stdout.write(f"worker {name} started")
+            self.stdout.write(
+                f"worker {name} started ({'database' if database_backend() else 'scheduler only'})"
+            )
+            # a long task must not look like a dead worker: the heartbeat has its own thread
+            threading.Thread(target=self._beat, args=(name, stopping), daemon=True).start()
         while True:
             if not connection.in_atomic_block:  # (a test runs the command inside its transaction)
                 close_old_connections()
             ran = run_due_jobs(worker=name)
-            if options["once"] or stopping:
+            if options["once"] or stopping.is_set():
                 break
             if not ran:
-                time.sleep(options["interval"])
+                stopping.wait(options["interval"])
         self.stdout.write(f"worker {name} stopped")
+
+    @staticmethod
+    def _beat(name: str, stopping: threading.Event) -> None:
+        while not stopping.wait(BEAT_SECONDS):
+            try:
+                heartbeat(worker=name)
+            except Exception:  # a busy database: the next beat tries again
+                pass
+            finally:
+                connection.close()
