@@ -1,8 +1,12 @@
 """Test data built through the real services (never by poking rows directly)."""
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from django.db import connection
 
 from tongxin.accounts.models import User
 from tongxin.accounts.services import role_grant, user_create
@@ -148,3 +152,28 @@ def make_user(role: str | None, region: Region | None, *, username: str | None =
     if role and region is not None:
         role_grant(user=user, role=role, region=region, granted_by=None)
     return user
+
+
+def race(*jobs: Callable[[], Any]) -> list[Any]:
+    """Run the jobs in threads released together (the concurrency tests on PostgreSQL): each gets its
+    own database connection, closed when it ends; a job's exception is its result. A thread still
+    running after a minute fails the test rather than outliving it into the next one's tables."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[Any] = [None] * len(jobs)
+
+    def run(i: int, job: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[i] = job()
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads), "a racing job did not finish in a minute"
+    return results

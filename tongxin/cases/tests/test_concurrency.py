@@ -3,9 +3,7 @@ concurrent transactions): exactly one wins, the other is told, and one transitio
 
 import dataclasses
 import json
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,6 +16,7 @@ from tongxin.cases.services import CaseConflict, IllegalTransition, case_transit
 from tongxin.cases.testing import report_case
 from tongxin.cases.tests.cast import build_cast
 from tongxin.cases.workflow import RULES
+from tongxin.testing import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -26,28 +25,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, seri
 def _postgres_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: sh scripts/with-postgres.sh .venv/bin/pytest tongxin/cases")
-
-
-def race(*jobs: Callable[[], Any]) -> list[Any]:
-    """Run the jobs in threads released together; each gets its own database connection."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = job()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 @pytest.fixture

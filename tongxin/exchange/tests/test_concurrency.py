@@ -2,8 +2,6 @@
 transactions): one case, and both pushes answer with it."""
 
 import json
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,7 +14,7 @@ from tongxin.core.actors import SYSTEM
 from tongxin.exchange.models import HotlineTicket
 from tongxin.exchange.services import peer_create, ticket_receive
 from tongxin.exchange.tests.helpers import URL, signed_headers, ticket
-from tongxin.testing import build_tree
+from tongxin.testing import build_tree, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -25,27 +23,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, seri
 def _postgres_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: sh scripts/with-postgres.sh .venv/bin/pytest tongxin/exchange")
-
-
-def race(*jobs: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = job()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 def test_the_same_ticket_pushed_concurrently_makes_one_case():

@@ -1,9 +1,7 @@
 """Two requests for one room at one time, at the same moment, on PostgreSQL (real row locks, real
 concurrent transactions): exactly one booking is made, the other is refused as a conflict."""
 
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,6 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from tongxin.core.actors import RESIDENT
+from tongxin.testing import race
 from tongxin.venues import services
 from tongxin.venues.models import Booking
 from tongxin.venues.testing import make_venue, slot
@@ -23,28 +22,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, seri
 def _postgres_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: sh scripts/with-postgres.sh .venv/bin/pytest tongxin/venues")
-
-
-def race(*jobs: Callable[[], Any]) -> list[Any]:
-    """Run the jobs in threads released together; each gets its own database connection."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = job()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 @pytest.fixture
