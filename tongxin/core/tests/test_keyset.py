@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tongxin.core.keyset import BadCursor, make_cursor, offset_window, ordering_keys, read_cursor, window
 from tongxin.core.pages import paginate
+from tongxin.core.roles import Role
 from tongxin.core.tests.test_pages import request
 from tongxin.notifications.models import Notification
 from tongxin.testing import make_user
@@ -235,3 +236,80 @@ def test_a_page_with_a_bad_cursor_says_so_and_shows_the_first_page():
     assert [n.pk for n in paginate(request(data={"cursor": nxt.previous_cursor}), _listed([]), 2)] == [
         n.pk for n in page
     ]
+
+
+# ---- the API --------------------------------------------------------------------------------------
+
+
+def _api(client: Any, path: str) -> Any:
+    return client.get(f"/api/v1{path}")
+
+
+def _list_endpoints(client: Any) -> list[str]:
+    """Every GET of the OpenAPI document that takes a cursor and needs no other parameter."""
+    spec = client.get("/api/v1/openapi.json").json()
+    found = []
+    for path, operations in spec["paths"].items():
+        op = operations.get("get")
+        if not op or "{" in path:
+            continue
+        params = {p["name"]: p for p in op.get("parameters", [])}
+        if "cursor" in params and not any(p.get("required") for n, p in params.items() if n != "cursor"):
+            found.append(path.removeprefix("/api/v1"))
+    return found
+
+
+@pytest.mark.django_db
+def test_every_list_endpoint_pages_by_cursor_and_refuses_a_bad_one(tree, client):
+    for n in range(3):
+        make_user(Role.COMMUNITY_STAFF, tree.community_a1, username=f"staff{n}")
+    client.force_login(make_user(Role.STREET_OFFICIAL, tree.street_a))
+    paths = _list_endpoints(client)
+    assert "/cases" in paths and "/people" in paths and "/regions" in paths and len(paths) >= 20
+    for path in paths:
+        first = _api(client, f"{path}?limit=1")
+        assert first.status_code == 200, (path, first.content[:300])
+        body = first.json()
+        assert {"items", "count", "limit", "next_cursor", "previous_cursor"} <= set(body), path
+        assert body["previous_cursor"] is None, path
+        if body["next_cursor"]:
+            second = _api(client, f"{path}?limit=1&cursor={body['next_cursor']}").json()
+            assert second["previous_cursor"] and second["items"] != body["items"], path
+            back = _api(client, f"{path}?limit=1&cursor={second['previous_cursor']}").json()
+            assert back["items"] == body["items"], path
+        bad = _api(client, f"{path}?cursor=forged")
+        assert bad.status_code == 400, (path, bad.content[:300])
+        assert bad.json()["code"] == "bad_cursor" and bad.json()["message"], path
+
+
+@pytest.mark.django_db
+def test_api_walk_visits_every_region_once_and_offset_still_works(tree, client):
+    client.force_login(make_user(Role.STREET_OFFICIAL, tree.street_a))
+    everything = [r["id"] for r in _api(client, "/regions?limit=500").json()["items"]]
+    walked, cursor = [], ""
+    while True:
+        page = _api(client, f"/regions?limit=2{'&cursor=' + cursor if cursor else ''}").json()
+        walked += [r["id"] for r in page["items"]]
+        assert page["count"] == len(everything)
+        if not page["next_cursor"]:
+            break
+        cursor = page["next_cursor"]
+    assert walked == everything
+    old = _api(client, "/regions?limit=2&offset=1").json()
+    assert old["offset"] == 1 and [r["id"] for r in old["items"]] == everything[1:3]
+    assert [
+        r["id"] for r in _api(client, f"/regions?limit=2&cursor={old['next_cursor']}").json()["items"]
+    ] == (everything[3:5])
+    # another list's cursor is refused
+    foreign = _api(client, "/people?limit=1").json()["next_cursor"] or make_cursor(
+        {"k": "x", "v": [1], "d": "n"}
+    )
+    assert _api(client, f"/regions?cursor={foreign}").status_code == 400
+
+
+@pytest.mark.django_db
+def test_openapi_describes_the_cursor(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    params = {p["name"]: p for p in spec["paths"]["/api/v1/cases"]["get"]["parameters"]}
+    assert "cursor" in params and "signed" in params["cursor"]["description"]
+    assert params["offset"]["schema"].get("deprecated") or params["offset"].get("deprecated")

@@ -28,6 +28,7 @@ from tongxin.accounts.models import User
 from tongxin.accounts.services import role_grant, user_create
 from tongxin.cases import selectors
 from tongxin.cases.models import Case, CaseCategory, CaseTransition
+from tongxin.core.keyset import window
 from tongxin.core.roles import Role
 from tongxin.demo.cases import bulk_cases, places
 from tongxin.regions.models import Level, Region
@@ -188,7 +189,7 @@ def list_filters(area: Region, now: Any) -> dict[str, str]:
         "closed, one grid": f"status=closed&node={grid.pk}" if grid else "status=closed",
         "tracking code": f"q={some}",
         "words": "q=垃圾",
-        "deep page": "offset=5000",
+        "deep page": "offset=5000",  # by OFFSET (deprecated); measure_pages compares with the cursor
     }
     return filters
 
@@ -215,6 +216,99 @@ def measure_lists(repeat: int = 20, *, log: Log | None = None) -> list[ListRun]:
             log(f"  list {label}: p95 {percentile(run.all_samples(), 0.95) * 1000:.1f} ms")
         runs.append(run)
     return runs
+
+
+# --- deep pages -------------------------------------------------------------------------------------
+
+
+@dataclass
+class PagesRun:
+    """The case list's first page against page `page` (50 a page) by OFFSET and by keyset cursor:
+    the whole API request (count included, the same for every page), and the page's ids alone."""
+
+    user: str
+    in_scope: int
+    page: int
+    api: dict[str, list[float]] = field(default_factory=dict)
+    ids: dict[str, list[float]] = field(default_factory=dict)
+
+
+def _city_user() -> tuple[str, User, Region]:
+    county = Region.objects.filter(level=Level.COUNTY).order_by("path").first()
+    assert county is not None
+    user = _bench_user("bench-cases-county", Role.COUNTY_ORG, county)
+    return f"county 组织部 @ {county.name} (city-wide)", user, county
+
+
+def measure_pages(repeat: int = 10, *, page: int = 2000, log: Log | None = None) -> list[PagesRun]:
+    """For a street official and the county (city-wide): page 1, and page `page` (or the last page
+    of a smaller scope) by `offset` and by `cursor`, through GET /api/v1/cases?limit=50."""
+    runs = []
+    for label, user, area in [list_users()[0], _city_user()]:
+        run = _pages_of(label, user, area, page, repeat)
+        if log:
+            log(
+                f"  pages {label}: "
+                + ", ".join(f"{k} p50 {percentile(v, 0.5) * 1000:.1f} ms" for k, v in run.api.items())
+            )
+        runs.append(run)
+    return runs
+
+
+def _pages_of(label: str, user: User, area: Region, page: int, repeat: int) -> PagesRun:
+    size = 50
+    client = Client(HTTP_HOST="127.0.0.1")  # an allowed host outside the test runner
+    client.force_login(user)
+    in_scope = selectors.cases_in(area).count()
+    deep = max(2, min(page, in_scope // size))
+    before = client.get(f"/api/v1/cases?limit={size}&offset={(deep - 2) * size}").json()
+    cursor = before["next_cursor"]  # the cursor of page `deep`, as a walk would have it
+    queries = {
+        "first page": f"limit={size}",
+        f"page {deep:,} by offset": f"limit={size}&offset={(deep - 1) * size}",
+        f"page {deep:,} by cursor": f"limit={size}&cursor={cursor}",
+    }
+    run = PagesRun(label, in_scope, deep)
+    for name, query in queries.items():
+        run.api[name] = _timed(lambda q=query: client.get(f"/api/v1/cases?{q}"), repeat)  # type: ignore[misc]
+    ids = selectors.cases_visible(user).order_by("-reported_at", "-id").values("pk")
+    offset = (deep - 1) * size
+    run.ids = {
+        "first page": _timed(lambda: window(ids, None, size), repeat),
+        f"page {deep:,} by offset": _timed(lambda: list(ids[offset : offset + size]), repeat),
+        f"page {deep:,} by cursor": _timed(lambda: window(ids, cursor, size), repeat),
+    }
+    return run
+
+
+def _timed(call: Callable[[], Any], repeat: int) -> list[float]:
+    samples = []
+    for i in range(repeat + 1):
+        t0 = time.perf_counter()
+        result = call()
+        elapsed = time.perf_counter() - t0
+        status = getattr(result, "status_code", 200)
+        if status != 200:
+            raise AssertionError(f"answered {status}: {result.content[:300]!r}")
+        if i:  # the first warms caches and is not counted
+            samples.append(elapsed)
+    return samples
+
+
+def render_pages(runs: list[PagesRun]) -> str:
+    """The deep-page figures as a Markdown table."""
+    out = [
+        "| scope | cases in scope | request | API p50 / p95 ms | page ids alone p50 / p95 ms |",
+        "|---|--:|---|--:|--:|",
+    ]
+    for run in runs:
+        for name, samples in run.api.items():
+            ids = run.ids[name]
+            out.append(
+                f"| {run.user} | {run.in_scope:,} | {name} | {_ms(samples, 0.5)} / {_ms(samples, 0.95)} "
+                f"| {_ms(ids, 0.5)} / {_ms(ids, 0.95)} |"
+            )
+    return "\n".join(out)
 
 
 # --- rates --------------------------------------------------------------------------------------------
