@@ -52,6 +52,8 @@ AUDIT_CHAIN_KEY = os.environ.get("TONGXIN_AUDIT_KEY") or load_or_create_key(
 TONGXIN_AUDIT_DIR = Path(os.environ.get("TONGXIN_AUDIT_DIR", DATA_DIR / "audit"))
 TONGXIN_AUDIT_SYSLOG = os.environ.get("TONGXIN_AUDIT_SYSLOG", "")  # /dev/log or host:514
 TONGXIN_AUDIT_RETENTION_DAYS = env_int("TONGXIN_AUDIT_RETENTION_DAYS", 365)  # at least 180
+# closed cases older than this keep only their archived history (cases/archive.py); 0: never
+TONGXIN_CASE_ARCHIVE_AFTER_DAYS = env_int("TONGXIN_CASE_ARCHIVE_AFTER_DAYS", 365)
 TONGXIN_AUDIT_CHECKPOINT_MINUTES = env_int("TONGXIN_AUDIT_CHECKPOINT_MINUTES", 15)
 # PostgreSQL: the role the application connects as, when migrations run as another (the owner);
 # it may not UPDATE, DELETE or TRUNCATE audit events
@@ -77,8 +79,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "django_tasks",
-    "django_tasks_db",
     "tongxin.core",
     "tongxin.accounts",
     "tongxin.audit",
@@ -237,8 +237,6 @@ CACHES = {
     )
 }
 TONGXIN_PUBLIC_INTAKE_PER_HOUR = env_int("TONGXIN_PUBLIC_INTAKE_PER_HOUR", 10)
-# `tongxin bench_intake` only: route /api/v1/bench/intake, the bare endpoint it compares with
-TONGXIN_BENCH_ENDPOINTS = env_bool("TONGXIN_BENCH_ENDPOINTS", False)
 # Open311 (tongxin/open311): a new key's hourly limit; whether GET requests needs no api_key
 # (then anyone reads every case's public fields, limited per address)
 TONGXIN_OPEN311_REQUESTS_PER_HOUR = env_int("TONGXIN_OPEN311_REQUESTS_PER_HOUR", 600)
@@ -294,17 +292,6 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("TONGXIN_UPLOAD_MAX_FILES", 10)
 TONGXIN_REQUEST_MAX_BYTES = env_int("TONGXIN_REQUEST_MAX_BYTES", 50 * 1024 * 1024)
 # /healthz answers 503 when no worker has written its heartbeat for this long
 TONGXIN_WORKER_STALE_SECONDS = env_int("TONGXIN_WORKER_STALE_SECONDS", 300)
-# Background tasks run on Django's Tasks API (the django-tasks backport). The database backend needs
-# nothing more; for scale set TONGXIN_TASKS_BACKEND=django_tasks_rq.RQBackend (pip install
-# django-tasks-rq, a Redis in RQ_QUEUES, `rqworker default` beside `tongxin worker`, which then only
-# schedules): no code changes (docs/configuration.md).
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("TONGXIN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
-}
-# a worker whose heartbeat is this old is dead (kill -9, lost host): its claimed tasks run again
-TONGXIN_WORKER_DEAD_SECONDS = env_int("TONGXIN_WORKER_DEAD_SECONDS", 30)
 
 # Map: no external tiles unless an intranet tile server is configured.
 TONGXIN_TILE_URL = os.environ.get("TONGXIN_TILE_URL", "")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.cases import config_services
+from tongxin.cases.archive import archive_state
 from tongxin.cases.forms import (
     CalendarDayForm,
     CategoryForm,
@@ -48,7 +49,9 @@ def index(request: HttpRequest) -> HttpResponse:
         if parent.parent_id is None
     ]
     whistles = WhistleType.objects.prefetch_related("steps").order_by("code")
-    return render(request, "cases/config/index.html", {"tree": tree, "whistles": whistles})
+    return render(
+        request, "cases/config/index.html", {"tree": tree, "whistles": whistles, "archive": archive_state()}
+    )
 
 
 @requires(CONFIGURE)

@@ -364,7 +364,7 @@ class CaseArchive(models.Model):
         Case, on_delete=models.CASCADE, primary_key=True, related_name="archived_history"
     )
     # one `history_record` per transition, oldest first: what the timeline, the API and exports show
-    history = models.JSONField(default=list)
+    history = models.JSONField(_("timeline"), default=list)
     transition_count = models.PositiveIntegerField(default=0)
     archived_at = models.DateTimeField(db_index=True)
 

@@ -133,6 +133,9 @@ REGISTRY: tuple[PersonalField, ...] = (
     PersonalField("cases.Case", "rating_token_hash", P.CASES, B.CONSENT, R.TRACKING_LINK, protection=IDX),
     # what the problem is and where: kept with the case, for the figures and the history
     *_fields("cases.Case", P.CASES, B.CONSENT, R.RECORD, "address", "description"),
+    # an old closed case's timeline, archived (cases/archive.py): its notes may name people; kept as
+    # the case is, and erased with it, like the transition rows it replaces
+    PersonalField("cases.CaseArchive", "history", P.CASES, B.CONSENT, R.RECORD),
     # the register of people (人口信息): residents, members, cadres
     PersonalField("people.Person", "name", P.REGISTER, B.DUTY, R.REGISTERED),
     PersonalField("people.Person", "phone_encrypted", P.REGISTER, B.DUTY, R.REGISTERED, protection=ENC),

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                         to="cases.case",
                     ),
                 ),
-                ("history", models.JSONField(default=list)),
+                ("history", models.JSONField(default=list, verbose_name="timeline")),
                 ("transition_count", models.PositiveIntegerField(default=0)),
                 ("archived_at", models.DateTimeField(db_index=True)),
             ],

@@ -2,9 +2,11 @@
 the same afterwards, and a run is idempotent, atomic per batch and leaves undelivered rows alone."""
 
 from datetime import date, datetime, timedelta
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
@@ -12,6 +14,7 @@ from django.urls import reverse
 from tongxin.audit.integrity import verify
 from tongxin.audit.models import Seal
 from tongxin.cases import archive
+from tongxin.cases import jobs as case_jobs
 from tongxin.cases.archive import ArchivedTransition, case_history, cases_archive, history_record
 from tongxin.cases.models import (
     Case,
@@ -25,6 +28,7 @@ from tongxin.cases.services import case_tracking_link_token, case_transition
 from tongxin.cases.testing import report_case
 from tongxin.cases.tests.cast import build_cast
 from tongxin.core.actors import SYSTEM
+from tongxin.jobs.registry import PERIODIC
 from tongxin.notifications.outbox import outbox_mark_processed
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +245,27 @@ def test_an_archived_case_stays_out_of_other_scopes(tree, cast, who):
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
     response = client.get(f"/api/v1/cases/{case.pk}/timeline")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+# --- the monthly job and the command ---------------------------------------------------------------
+
+
+def test_the_job_archives_a_month_at_a_time(settings):
+    settings.TONGXIN_CASE_ARCHIVE_AFTER_DAYS = 365
+    assert archive.archive_cutoff(date(2026, 12, 7)) == date(2025, 12, 1)
+    assert archive.archive_cutoff(date(2026, 12, 31)) == date(2025, 12, 1)
+    assert archive.archive_cutoff(date(2027, 1, 1)) == date(2026, 1, 1)
+    settings.TONGXIN_CASE_ARCHIVE_AFTER_DAYS = 0
+    assert archive.archive_cutoff(date(2026, 12, 7)) is None
+    assert PERIODIC["cases.archive"].every.days == 1 and case_jobs.archive
+
+
+def test_the_command(tree, cast):
+    closed_case(tree, cast)
+    out = StringIO()
+    call_command("archive_cases", "--before", "2025-01-01", "--dry-run", stdout=out)
+    assert "would archive 1 cases" in out.getvalue() and not CaseArchive.objects.exists()
+    call_command("archive_cases", "--before", "2025-01-01", stdout=out)
+    assert CaseArchive.objects.count() == 1
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("archive_cases", "--before", "2025-13-01")
