@@ -6,14 +6,13 @@ The resident's endpoints (public intake, tracking, rating) need no account and s
 data. Every POST honours an `Idempotency-Key` header.
 """
 
-import re
 import textwrap
 from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -221,18 +220,10 @@ def _listed(user: Any, filters: CaseFilters) -> QuerySet[Case]:
     return _search(cases, (filters.q or "").strip())
 
 
-# a tracking code (date + 5 characters) or a ticket number: found through their indexes
-CODE_LIKE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{4,39}")
-
-
 def _search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
-    """A code or a 12345 ticket number is looked up by its index; anything else (words) searches
-    the descriptions, which reads every case of the scope (see BENCHMARKS.md)."""
-    if not q:
-        return cases
-    if CODE_LIKE.fullmatch(q):
-        return cases.filter(Q(tracking_code=q.upper()) | Q(hotline_ticket=q))
-    return cases.filter(description__contains=q)
+    """A tracking code or 12345 ticket by its index, words through the description's bigram index
+    (selectors.cases_search, the same search as the web list)."""
+    return selectors.cases_search(cases, q)
 
 
 class CasePage(Page):

@@ -7,13 +7,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tongxin.accounts.models import RoleAssignment, User
-from tongxin.cases import daily_counts, defaults
+from tongxin.cases import daily_counts, defaults, search
 from tongxin.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -85,11 +86,19 @@ def cases_filter(
         qs = qs.filter(reported_at__gte=datetime.combine(since, time.min, tzinfo=tz))
     if until:
         qs = qs.filter(reported_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz))
-    if q:
-        qs = qs.filter(
-            Q(tracking_code__iexact=q.strip()) | Q(hotline_ticket=q.strip()) | Q(description__contains=q)
-        )
-    return qs
+    return cases_search(qs, q)
+
+
+def cases_search(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
+    """Cases whose tracking code or 12345 ticket is q, or whose description contains q: each
+    through its index (the description's through the bigram index of cases.search), the
+    description checked exactly, so the matches are those of a substring search."""
+    q = q.strip()
+    if not q:
+        return qs
+    return qs.filter(
+        Q(tracking_code=q.upper()) | Q(hotline_ticket=q) | search.words_q(q, connections[qs.db].vendor)
+    )
 
 
 def possible_duplicates(
