@@ -32,6 +32,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        heartbeat(worker=name)  # alive before the first claim: nobody takes it for a dead worker
         if not options["once"]:
             self.stdout.write(
                 f"worker {name} started ({'database' if database_backend() else 'scheduler only'})"
