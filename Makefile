@@ -54,7 +54,7 @@ test-sqlite: install-test
 	TONGXIN_DATA_DIR=$$(mktemp -d) $(BIN)/pytest -q -n 2 --dist loadgroup
 
 test-postgres: install-test
-	sh scripts/with-postgres.sh $(BIN)/pytest -q -n 2 --dist loadgroup -m "not browser and not fuzz"
+	PG_REPLICA=1 sh scripts/with-postgres.sh $(BIN)/pytest -q -n 2 --dist loadgroup -m "not browser and not fuzz"
 
 test: lint typecheck test-sqlite test-postgres
 

@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tongxin.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tongxin.core.dbrouter.ReplicaRoutingMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,6 +168,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         create_private_file(Path(DATABASES["default"]["NAME"]))  # 0600, not the umask's 0644
+
+# A streaming read replica (docs/scaling.md): reads that may lag (lists, figures, reports, exports)
+# go there through tongxin.core.dbrouter; without it every read and write uses DATABASE_URL.
+TONGXIN_REPLICA_URL = os.environ.get("TONGXIN_REPLICA_URL", "")
+TONGXIN_REPLICA_PIN_SECONDS = env_int("TONGXIN_REPLICA_PIN_SECONDS", 10)
+TONGXIN_REPLICA_MAX_LAG_SECONDS = env_int("TONGXIN_REPLICA_MAX_LAG_SECONDS", 30)
+TONGXIN_REPLICA_RETRY_SECONDS = env_int("TONGXIN_REPLICA_RETRY_SECONDS", 30)
+if TONGXIN_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        TONGXIN_REPLICA_URL, conn_max_age=env_int("TONGXIN_DB_CONN_MAX_AGE", 60)
+    )
+    # tests: the replica reads the primary's test database (on the standby when one replicates it)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tongxin.core.dbrouter.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

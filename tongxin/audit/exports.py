@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
+from tongxin.core.dbrouter import may_lag
 from tongxin.core.xlsx import MAX_ROWS, XLSX_CONTENT_TYPE, Column, workbook_bytes
 
 
@@ -77,6 +78,7 @@ def export_view(
     the columns read. The caller wraps the view in the page's access decorator."""
 
     @require_GET
+    @may_lag
     def export(request: HttpRequest) -> HttpResponse:
         form, queryset = selection(request)
         if prepare is not None:

@@ -60,6 +60,7 @@ from tongxin.cases.services import (
 from tongxin.cases.workflow import RULES, Action, Party, may_rate
 from tongxin.core.actors import Actor
 from tongxin.core.api import ApiError, require_capability
+from tongxin.core.dbrouter import may_lag
 from tongxin.core.ratelimit import over_limit
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
@@ -250,6 +251,7 @@ class CasePage(Page):
 
 @router.get("", response=list[CaseListOut], summary="List cases in your area")
 @paginate(CasePage)
+@may_lag
 def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Case]:
     """Cases in your cases.view area, newest first, with filters; `mine` lists the cases you hold,
     your branch's order pool, cases whistled to you or waiting for your verification instead."""
@@ -264,6 +266,7 @@ def _default_node(user: Any) -> Region:
 
 
 @router.get("/rates", response={200: RatesOut, **ERRORS}, summary="Three rates of a region")
+@may_lag
 def rates(request: HttpRequest, query: Query[RatesQuery]) -> dict[str, Any]:
     """响应率, 解决率 and 满意率 (DOMAIN.md §4) of the cases dispatched in the period, computed only
     from the timestamps and ratings the system recorded.

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from tongxin.cases.forms import RatesForm
 from tongxin.cases.selectors import rate_rules_for, rates_by_node
 from tongxin.core.access import requires
+from tongxin.core.dbrouter import may_lag
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.regions.selectors import region_ancestors, region_get, region_roots
@@ -29,6 +30,7 @@ def weight_text(weight: Decimal) -> str:
 
 @requires(VIEW)
 @require_GET
+@may_lag
 def rates(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()

@@ -39,6 +39,7 @@ from tongxin.cases.selectors import (
 from tongxin.cases.services import CaseConflict, IllegalTransition, allowed_actions_for, case_transition
 from tongxin.cases.workflow import timeline_label
 from tongxin.core.access import login_only, requires
+from tongxin.core.dbrouter import may_lag
 from tongxin.core.forms import add_service_errors
 from tongxin.core.pages import paginate
 from tongxin.core.roles import Capability
@@ -88,6 +89,7 @@ def _filtered(request: HttpRequest) -> tuple[CaseFilterForm, Any, Any]:
 
 @requires(Capability.CASES_VIEW)
 @require_GET
+@may_lag
 def case_list(request: HttpRequest) -> HttpResponse:
     form, qs, without_status = _filtered(request)
     qs = qs.select_related("category", "category__parent", "community", "grid").order_by(
@@ -112,6 +114,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @requires(Capability.CASES_VIEW)
 @require_GET
+@may_lag
 def case_map(request: HttpRequest) -> JsonResponse:
     """The filtered cases with a location, and the outlines of their grids (all in scope)."""
     _form, qs, _without = _filtered(request)

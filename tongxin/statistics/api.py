@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from ninja import Query, Router
 
 from tongxin.core.api import ApiError, require_capability
+from tongxin.core.dbrouter import may_lag
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import CURSOR_HELP, Page
 from tongxin.statistics import selectors
@@ -82,6 +83,7 @@ def indicators(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/values", response=ValuesOut, summary="Values of a node for a period")
+@may_lag
 def values(request: HttpRequest, query: Query[PeriodQuery], codes: str = "") -> dict[str, Any]:
     """Each indicator you may read at the node, with the previous period's value, the change and the
     annual target with the share done. `codes`: a comma-separated choice of indicator codes."""
@@ -113,6 +115,7 @@ def values(request: HttpRequest, query: Query[PeriodQuery], codes: str = "") -> 
 
 
 @router.get("/children", response=ChildrenOut, summary="Values of each child of a node")
+@may_lag
 def children(request: HttpRequest, query: Query[PeriodQuery], codes: str = "") -> dict[str, Any]:
     node, period = _node_period(request, query)
     chosen = [c for c in codes.split(",") if c] or [i.code for i in REGISTRY.values() if not i.group_by]
@@ -128,6 +131,7 @@ def children(request: HttpRequest, query: Query[PeriodQuery], codes: str = "") -
 
 
 @router.get("/rows/{code}", response=RowsOut, url_name="statistics_rows", summary="The rows behind a value")
+@may_lag
 def rows(
     request: HttpRequest,
     code: str,

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from tongxin.core.api import ApiError, require_capability
+from tongxin.core.dbrouter import may_lag
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut
 from tongxin.statistics.periods import PeriodError
@@ -32,6 +33,7 @@ def _report(request: HttpRequest, query: PeriodQuery) -> Report:
 
 
 @router.get("/", response={200: dict[str, Any], **ERRORS}, summary="The work report as a structure")
+@may_lag
 def report_json(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, Any]:
     """Title, sections of paragraphs, tables and charts (data only), and the appendix that gives each
     figure's definition and how to reproduce it."""
@@ -39,6 +41,7 @@ def report_json(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, An
 
 
 @router.get("/docx", response={200: None, **ERRORS}, summary="The work report as a Word document")
+@may_lag
 def report_docx_file(request: HttpRequest, query: Query[PeriodQuery]) -> HttpResponse:
     built = _report(request, query)
     content = report_docx(built)
@@ -47,6 +50,7 @@ def report_docx_file(request: HttpRequest, query: Query[PeriodQuery]) -> HttpRes
 
 
 @router.get("/pdf", response={200: None, **{**ERRORS, 503: ErrorOut}}, summary="The work report as PDF")
+@may_lag
 def report_pdf_file(request: HttpRequest, query: Query[PeriodQuery]) -> HttpResponse:
     built = _report(request, query)
     try:

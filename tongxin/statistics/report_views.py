@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
+from tongxin.core.dbrouter import may_lag
 from tongxin.core.pages import form_page
 from tongxin.core.roles import Capability
 from tongxin.regions.models import Region
@@ -50,6 +51,7 @@ def _query(node: Region, period: Period) -> str:
 
 @requires(VIEW)
 @require_GET
+@may_lag
 def report(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
@@ -115,12 +117,14 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
 
 @requires(VIEW)
 @require_GET
+@may_lag
 def report_docx_view(request: HttpRequest) -> HttpResponse:
     return _download(request, "docx")
 
 
 @requires(VIEW)
 @require_GET
+@may_lag
 def report_pdf_view(request: HttpRequest) -> HttpResponse:
     return _download(request, "pdf")
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.access import requires
+from tongxin.core.dbrouter import may_lag
 from tongxin.core.pages import paginate
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
@@ -73,6 +74,7 @@ def _query(node: Any, period: Period, **extra: Any) -> str:
 
 @requires(VIEW)
 @require_GET
+@may_lag
 def overview(request: HttpRequest) -> HttpResponse:
     node, period, error = _node_period_error(request)
     found = selectors.figures(request.user, node, period)
@@ -123,6 +125,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @requires(VIEW)
 @require_GET
+@may_lag
 def rows(request: HttpRequest, code: str) -> HttpResponse:
     node, period = _node_and_period(request)
     indicator = selectors.indicator_get(request.user, code, node)
@@ -187,6 +190,7 @@ def _describe(row: Any) -> dict[str, Any]:
 
 @requires(VIEW)
 @require_GET
+@may_lag
 def map_data(request: HttpRequest) -> JsonResponse:
     """GeoJSON of the node's children coloured by one indicator (the overview's map)."""
     node, period = _node_and_period(request)
@@ -221,6 +225,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
 
 @requires(VIEW)
 @require_GET
+@may_lag
 def ledger(request: HttpRequest) -> HttpResponse:
     node, period = _node_and_period(request)
     content = ledger_book.workbook(request.user, node, period)
