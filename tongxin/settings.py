@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "tongxin.core",
     "tongxin.accounts",
     "tongxin.audit",
@@ -307,6 +309,17 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("TONGXIN_UPLOAD_MAX_FILES", 10)
 TONGXIN_REQUEST_MAX_BYTES = env_int("TONGXIN_REQUEST_MAX_BYTES", 50 * 1024 * 1024)
 # /healthz answers 503 when no worker has written its heartbeat for this long
 TONGXIN_WORKER_STALE_SECONDS = env_int("TONGXIN_WORKER_STALE_SECONDS", 300)
+# Background tasks run on Django's Tasks API (the django-tasks backport). The database backend needs
+# nothing more; for scale set TONGXIN_TASKS_BACKEND=django_tasks_rq.RQBackend (pip install
+# django-tasks-rq, a Redis in RQ_QUEUES, `rqworker default` beside `tongxin worker`, which then only
+# schedules): no code changes (docs/configuration.md).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TONGXIN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# a worker whose heartbeat is this old is dead (kill -9, lost host): its claimed tasks run again
+TONGXIN_WORKER_DEAD_SECONDS = env_int("TONGXIN_WORKER_DEAD_SECONDS", 30)
 
 # Map: no external tiles unless an intranet tile server is configured.
 TONGXIN_TILE_URL = os.environ.get("TONGXIN_TILE_URL", "")

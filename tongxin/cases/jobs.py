@@ -10,9 +10,10 @@ from tongxin.core.actors import SYSTEM
 from tongxin.jobs.registry import job
 
 
-@job("cases.deadlines", every=timedelta(minutes=1))
+# two shards, so two workers share the sweep (each shard is queued once at a time)
+@job("cases.deadlines", every=timedelta(seconds=15), shards=2)
 def deadlines(payload: dict[str, Any]) -> None:
-    escalate_due()
+    escalate_due(shard=payload.get("shard", 0), shards=payload.get("shards", 1))
 
 
 @job("cases.idempotency_prune", every=timedelta(hours=1))
