@@ -27,12 +27,23 @@ PY
 fi
 "$BIN/tongxin" migrate --noinput -v 0
 "$BIN/tongxin" bench --output BENCHMARKS.md --command-line "make bench${DATABASE_URL:+ (PostgreSQL: sh scripts/with-postgres.sh sh scripts/bench.sh)}" "$@"
+# cases at scale: the COPY generator (demo/cases/scale.py) grows the cases to BENCH_SCALE_CASES
+# (default 1,000,000; the 20 M run: BENCH_SCALE_CASES=20000000 BENCH_WORKERS=2 make bench on
+# PostgreSQL), then the street's and community's lists, three rates, overview and report are timed
+"$BIN/tongxin" bench_scale --cases "${BENCH_SCALE_CASES:-1000000}" --repeat "${BENCH_REPEAT:-20}" --workers "${BENCH_WORKERS:-1}"
+# the case benchmark on those cases: intake through the API, the lists with every filter, the rates
+"$BIN/tongxin" bench_cases --cases "${BENCH_SCALE_CASES:-1000000}" --intake "${BENCH_INTAKE:-2000}" --repeat "${BENCH_REPEAT:-20}"
 # the figures (overview, values API, county overview, annual report) on the same city, with cases
 "$BIN/tongxin" bench_statistics --cases "${BENCH_CASES:-100000}" --repeat "${BENCH_REPEAT:-10}"
 # grid work: the log at 5,000,000 entries (a grid worker's "my grid", a street's monthly figures)
 "$BIN/tongxin" bench_gridwork --entries "${BENCH_LOG_ENTRIES:-5000000}" --repeat "${BENCH_REPEAT:-30}" --output BENCHMARKS.md --command-line "make bench"
 # households: a million over every grid (a grid worker's and a street official's household pages)
 "$BIN/tongxin" bench_households --households "${BENCH_HOUSEHOLDS:-1000000}" --repeat "${BENCH_REPEAT:-30}" --output BENCHMARKS.md --command-line "make bench"
+# the per-request costs (web CPU, PostgreSQL CPU, WAL bytes) and the simulated province of
+# docs/scaling.md (PostgreSQL only: the WAL and the server's CPU are PostgreSQL's)
+if [ -n "${DATABASE_URL:-}" ]; then
+  "$BIN/tongxin" bench_province --output BENCHMARKS.md --command-line "make bench (PostgreSQL)"
+fi
 # the worker (PostgreSQL only, and last: it opens BENCH_BACKLOG cases and moves their deadlines):
 # two `tongxin worker` processes sweep them while new cases arrive at BENCH_WORKER_SPEED times the
 # load of 59,000 a day; one is killed with kill -9 mid-task and the effects are counted
