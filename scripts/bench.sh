@@ -39,11 +39,6 @@ fi
 "$BIN/tongxin" bench_gridwork --entries "${BENCH_LOG_ENTRIES:-5000000}" --repeat "${BENCH_REPEAT:-30}" --output BENCHMARKS.md --command-line "make bench"
 # households: a million over every grid (a grid worker's and a street official's household pages)
 "$BIN/tongxin" bench_households --households "${BENCH_HOUSEHOLDS:-1000000}" --repeat "${BENCH_REPEAT:-30}" --output BENCHMARKS.md --command-line "make bench"
-# the per-request costs (web CPU, PostgreSQL CPU, WAL bytes) and the simulated province of
-# docs/scaling.md (PostgreSQL only: the WAL and the server's CPU are PostgreSQL's)
-if [ -n "${DATABASE_URL:-}" ]; then
-  "$BIN/tongxin" bench_province --output BENCHMARKS.md --command-line "make bench (PostgreSQL)"
-fi
 # the worker (PostgreSQL only, and last: it opens BENCH_BACKLOG cases and moves their deadlines):
 # two `tongxin worker` processes sweep them while new cases arrive at BENCH_WORKER_SPEED times the
 # load of 59,000 a day; one is killed with kill -9 mid-task and the effects are counted
