@@ -39,6 +39,10 @@ class BadCursor(Exception):
     """A cursor that was tampered with, is malformed or belongs to a list ordered otherwise."""
 
 
+class Unkeyable(Exception):
+    """An ordering no keyset can seek on (random, or a term that is not a field or expression)."""
+
+
 @dataclass(frozen=True)
 class Key:
     """One term of the ordering: its expression, direction and where its nulls go (None: never null)."""
@@ -109,7 +113,7 @@ def ordering_keys(queryset: QuerySet[Any]) -> list[Key]:
     for n, term in enumerate(terms):
         if isinstance(term, str):
             if term == "?":
-                raise BadCursor("a random ordering cannot be paged by keyset")
+                raise Unkeyable("a random ordering cannot be paged by keyset")
             descending = term.startswith("-")
             name = term.lstrip("-+")
             expression: Any = F(name)
@@ -129,7 +133,7 @@ def ordering_keys(queryset: QuerySet[Any]) -> list[Key]:
                 else None
             )
             if order is None:
-                raise BadCursor(f"cannot key the ordering term {term!r}")
+                raise Unkeyable(f"cannot key the ordering term {term!r}")
             descending, expression = order.descending, order.expression
             nulls_last = True if order.nulls_last else False if order.nulls_first else None
             nullable = True
