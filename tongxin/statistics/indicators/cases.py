@@ -145,7 +145,9 @@ def _reopened(node: Any, p: Period) -> int:
             at__gte=p.start,
             at__lt=p.end,
             action="reopen",
-        ).values("case_id")
+        )
+        .order_by()  # SQLite allows no ORDER BY (the models' default) inside a UNION
+        .values("case_id")
         for model in (CaseTransition, CaseArchiveEvent)
     ]
     return rows[0].union(rows[1]).count()
