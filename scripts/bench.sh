@@ -39,6 +39,11 @@ fi
 "$BIN/tongxin" bench_gridwork --entries "${BENCH_LOG_ENTRIES:-5000000}" --repeat "${BENCH_REPEAT:-30}" --output BENCHMARKS.md --command-line "make bench"
 # households: a million over every grid (a grid worker's and a street official's household pages)
 "$BIN/tongxin" bench_households --households "${BENCH_HOUSEHOLDS:-1000000}" --repeat "${BENCH_REPEAT:-30}" --output BENCHMARKS.md --command-line "make bench"
+# partitioning and archiving (PostgreSQL only): monthly range-partitioned copies of cases and
+# transitions built in SQL beside the tables (schema bench_parts, dropped after), read and archived
+if [ -n "${DATABASE_URL:-}" ]; then
+  "$BIN/tongxin" bench_partitions --cases "${BENCH_PARTITION_CASES:-1000000}" --repeat "${BENCH_REPEAT:-20}"
+fi
 # the worker (PostgreSQL only, and last: it opens BENCH_BACKLOG cases and moves their deadlines):
 # two `tongxin worker` processes sweep them while new cases arrive at BENCH_WORKER_SPEED times the
 # load of 59,000 a day; one is killed with kill -9 mid-task and the effects are counted
