@@ -20,6 +20,7 @@ from tongxin.jobs.services import (
     job_claim,
     job_enqueue,
     job_run,
+    prune_finished,
     recover_abandoned,
     run_due_jobs,
     schedule_periodic,
@@ -256,3 +257,18 @@ def test_the_upgrade_moves_queued_jobs_and_keeps_finished_ones():
         .exclude(id=deadlines.id)
         .exists()
     )
+
+
+def test_finished_tasks_are_pruned_periodic_runs_after_a_day(calls):
+    now = timezone.now()
+    kept, periodic, old = (
+        enqueue(kind="test.ok"),
+        enqueue(kind="test.ok", dedupe_key="periodic:test.ok"),
+        enqueue(kind="test.ok", dedupe_key="other"),
+    )
+    assert run_due_jobs(worker="w1") == 3
+    DBTaskResult.objects.filter(id=periodic.id).update(finished_at=now - timedelta(days=2))
+    DBTaskResult.objects.filter(id=old.id).update(finished_at=now - timedelta(days=31))
+    DBTaskResult.objects.filter(id=kept.id).update(finished_at=now - timedelta(days=2))
+    assert prune_finished() == 2
+    assert list(DBTaskResult.objects.values_list("id", flat=True)) == [kept.id]
