@@ -56,10 +56,20 @@ def _on_save(sender: type[models.Model], instance: models.Model, raw: bool = Fal
     label = sender._meta.label
     values = _stored(sender, SEALED[label], [instance.pk])[instance.pk]
     scheme = current_scheme()
-    Seal.objects.update_or_create(
-        label=label,
-        object_id=instance.pk,
-        defaults={"scheme": scheme, "digest": seal_of(label, instance.pk, values, scheme)},
+    # one INSERT … ON CONFLICT DO UPDATE (the row's seal anew), not update_or_create's savepoint,
+    # select and insert: the seal is written inside every case transition (BENCHMARKS.md, intake)
+    Seal.objects.bulk_create(
+        [
+            Seal(
+                label=label,
+                object_id=instance.pk,
+                scheme=scheme,
+                digest=seal_of(label, instance.pk, values, scheme),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["label", "object_id"],
+        update_fields=["scheme", "digest"],
     )
 
 

@@ -101,21 +101,28 @@ def idempotent(view: Callable[..., Result]) -> Callable[..., HttpResponse]:
                 % {"n": MAX_KEY_LENGTH},
             )
         owner, fingerprint, now = _owner(request), _fingerprint(request), timezone.now()
-        try:
-            with transaction.atomic():
-                IdempotencyKey.objects.filter(owner=owner, key=key, created_at__lt=now - LIFETIME).delete()
-                record = IdempotencyKey.objects.create(
-                    owner=owner, key=key, fingerprint=fingerprint, status_code=0, created_at=now
-                )
-                status, data = view(request, *args, **kwargs)
-                body = _json(data)
-                IdempotencyKey.objects.filter(pk=record.pk).update(status_code=status, response=_seal(body))
-        except IntegrityError:
-            stored = IdempotencyKey.objects.filter(owner=owner, key=key).first()
-            if stored is None:  # the integrity error came from the write itself
-                raise
-            return _replay(request, stored, fingerprint)
-        return _respond(request, body, status=status)
+        for _attempt in range(2):
+            try:
+                with transaction.atomic():
+                    record = IdempotencyKey.objects.create(
+                        owner=owner, key=key, fingerprint=fingerprint, status_code=0, created_at=now
+                    )
+                    status, data = view(request, *args, **kwargs)
+                    body = _json(data)
+                    IdempotencyKey.objects.filter(pk=record.pk).update(
+                        status_code=status, response=_seal(body)
+                    )
+                return _respond(request, body, status=status)
+            except IntegrityError:
+                stored = IdempotencyKey.objects.filter(owner=owner, key=key).first()
+                if stored is None:  # the integrity error came from the write itself
+                    raise
+                if stored.created_at >= now - LIFETIME:
+                    return _replay(request, stored, fingerprint)
+                # a key older than its lifetime is forgotten, then used again (once): no DELETE
+                # before every insert, which a new key, the common case, never needs
+                IdempotencyKey.objects.filter(pk=stored.pk, created_at__lt=now - LIFETIME).delete()
+        raise IntegrityError("Idempotency-Key could not be stored")
 
     return wrapper
 
