@@ -244,11 +244,17 @@ def _keyable(queryset: Any) -> bool:
     if not isinstance(queryset, QuerySet):
         return False
     iterable = queryset._iterable_class.__name__
-    return (
-        iterable in ("ModelIterable", "ValuesIterable")
-        and not queryset.query.is_sliced
-        and not (queryset.query.combinator)
-    )
+    query = queryset.query
+    if iterable not in ("ModelIterable", "ValuesIterable") or query.is_sliced or query.combinator:
+        return False
+    # values() grouped by an aggregate: one more key column would change the groups
+    if iterable == "ValuesIterable" and isinstance(query.group_by, tuple):
+        return False
+    try:
+        ordering_keys(queryset)
+    except Unkeyable:
+        return False
+    return True
 
 
 def window(items: Any, cursor: str | None, size: int, *, first_number: int = 1) -> Window:

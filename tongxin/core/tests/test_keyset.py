@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -313,3 +313,16 @@ def test_openapi_describes_the_cursor(client):
     params = {p["name"]: p for p in spec["paths"]["/api/v1/cases"]["get"]["parameters"]}
     assert "cursor" in params and "signed" in params["cursor"]["description"]
     assert params["offset"]["schema"].get("deprecated") or params["offset"].get("deprecated")
+
+
+@pytest.mark.django_db
+def test_values_grouped_by_an_aggregate_page_by_position():
+    users = [make_user(None, None, username="grouped")]
+    for title in ["a", "b", "b", "ab"]:
+        _make(users, (0, None, title, 0))
+    grouped = Notification.objects.values("title").annotate(n=Count("pk")).order_by("title")
+    first = window(grouped, None, 2)
+    second = window(grouped, first.next_cursor, 2)
+    assert [r["title"] for r in first.rows + second.rows] == ["a", "ab", "b"]
+    assert [r["n"] for r in first.rows + second.rows] == [1, 1, 2]
+    assert window(Notification.objects.order_by("?"), None, 2).next_cursor is not None

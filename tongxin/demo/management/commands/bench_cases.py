@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pages-only",
             action="store_true",
-            help="only the first page against a deep page by OFFSET and by cursor (no top-up, no intake)",
+            help="only the first page against a deep page by OFFSET and by cursor (after the top-up)",
         )
         parser.add_argument("--page", type=int, default=2000, help="the deep page measured (50 a page)")
 
@@ -28,6 +28,7 @@ class Command(BaseCommand):
         if not Region.objects.filter(level=Level.GRID).exists():
             raise CommandError("No grids: generate the demo city first (tongxin demo --scale N).")
         if options["pages_only"]:
+            bench.ensure_cases(options["cases"], seed=options["seed"], log=self.stdout.write)
             runs = bench.measure_pages(options["repeat"], page=options["page"], log=self.stdout.write)
             self.stdout.write("")
             self.stdout.write(bench.render_pages(runs))
