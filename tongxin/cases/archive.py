@@ -201,7 +201,7 @@ def _seal(archives: list[CaseArchive]) -> None:
     )
 
 
-def _archive_batch(ids: list[int], now: datetime) -> tuple[int, int]:
+def _archive_batch(ids: list[int], before: date, now: datetime) -> tuple[int, int]:
     """Archive the cases of `ids` that are still archivable, in the caller's transaction."""
     locked = list(
         Case.objects.select_for_update(of=("self",))
@@ -209,9 +209,10 @@ def _archive_batch(ids: list[int], now: datetime) -> tuple[int, int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    # checked again under the lock: reopened, or a transition added to the outbox since the pick
+    # checked again under the lock: reopened (and closed again since), or a transition added to the
+    # outbox since the pick
     wanted = set(
-        Case.objects.filter(pk__in=locked)
+        Case.objects.filter(pk__in=locked, closed_at__lt=_moment(before))
         .exclude(status__in=list(OPEN_STATUSES))
         .exclude(Exists(CaseTransition.objects.filter(case=OuterRef("pk"), processed_at__isnull=True)))
         .values_list("pk", flat=True)
@@ -273,7 +274,7 @@ def cases_archive(
         if not ids:
             break
         with transaction.atomic():
-            cases, moved = _archive_batch(ids, timezone.now())
+            cases, moved = _archive_batch(ids, before, timezone.now())
         result.cases += cases
         result.transitions += moved
         result.batches += 1
