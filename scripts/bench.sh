@@ -39,6 +39,11 @@ fi
 "$BIN/tongxin" bench_gridwork --entries "${BENCH_LOG_ENTRIES:-5000000}" --repeat "${BENCH_REPEAT:-30}" --output BENCHMARKS.md --command-line "make bench"
 # households: a million over every grid (a grid worker's and a street official's household pages)
 "$BIN/tongxin" bench_households --households "${BENCH_HOUSEHOLDS:-1000000}" --repeat "${BENCH_REPEAT:-30}" --output BENCHMARKS.md --command-line "make bench"
+# intake through the real server (PostgreSQL only): scripts/serve.sh (gunicorn and the worker) loaded by
+# locust, the bare endpoint then POST /api/v1/cases/public, side by side
+if [ -n "${DATABASE_URL:-}" ]; then
+  "$BIN/tongxin" bench_intake --seconds "${BENCH_INTAKE_SECONDS:-20}" --rounds 2 --output BENCHMARKS.md --command-line "make bench (PostgreSQL)"
+fi
 # partitioning and archiving (PostgreSQL only): monthly range-partitioned copies of cases and
 # transitions built in SQL beside the tables (schema bench_parts, dropped after), read and archived
 if [ -n "${DATABASE_URL:-}" ]; then
