@@ -64,7 +64,10 @@ class ScaleResult:
 
 
 def _user(name: str, role: str, region: Region) -> User:
+    """The benchmark's account with this one role only: a run at another size may pick another
+    busiest node, and two roles would measure two subtrees (an OR of two ranges)."""
     user, _created = User.objects.get_or_create(username=name)
+    RoleAssignment.objects.filter(user=user).exclude(role=role, region=region).delete()
     RoleAssignment.objects.get_or_create(user=user, role=role, region=region)
     return user
 
@@ -113,7 +116,7 @@ def grow(cases: int, *, seed: int, workers: int, log: Log) -> tuple[int, dict[st
 
 
 def measure(
-    repeat: int, log: Log, slow_repeat: int = 3
+    repeat: int, log: Log, slow_repeat: int = 3, pages: bool = True
 ) -> tuple[dict[str, list[float]], dict[str, str], dict[str, int]]:
     street = _busiest(Level.STREET)
     community = _busiest(Level.COMMUNITY, under=street)
@@ -150,6 +153,8 @@ def measure(
         rates = f"/api/v1/cases/rates?node={node.pk}&since={since}&until={until}"
         timings[f"rates {who}"] = _time(partial(_get, client, rates), repeat)
         counts[f"rates {who}: dispatched"] = _get(client, rates).json().get("dispatched", 0)
+        if not pages:
+            continue
         overview = f"/statistics/?node={node.pk}&period=year&year={year}"
         # the root's overview computes every figure of every app for the whole city: about a
         # minute a request on this machine at 120 streets, whatever the cases: `slow_repeat` times
@@ -166,11 +171,13 @@ def measure(
     return timings, nodes, counts
 
 
-def run(*, cases: int, repeat: int = 20, seed: int = 2026, workers: int = 1, log: Log) -> ScaleResult:
+def run(
+    *, cases: int, repeat: int = 20, seed: int = 2026, workers: int = 1, pages: bool = True, log: Log
+) -> ScaleResult:
     ensure_city(log)
     generated, steps = grow(cases, seed=seed, workers=workers, log=log)
     before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    timings, nodes, counts = measure(repeat, log)
+    timings, nodes, counts = measure(repeat, log, pages=pages)
     return ScaleResult(
         database=database_label()[1],
         cases=Case.objects.count(),

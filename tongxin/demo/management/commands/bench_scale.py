@@ -19,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=1, help="processes writing chunks at once (PostgreSQL)"
         )
+        parser.add_argument(
+            "--no-pages", action="store_true", help="lists and rates only: no overview or report"
+        )
         parser.add_argument("--json", default="", help="also write the figures to this JSON file")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,6 +30,7 @@ class Command(BaseCommand):
             repeat=options["repeat"],
             seed=options["seed"],
             workers=options["workers"],
+            pages=not options["no_pages"],
             log=self.stdout.write,
         )
         if options["json"]:
