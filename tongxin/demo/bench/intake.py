@@ -173,7 +173,7 @@ class Server:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # collectstatic, demo_logins and the boot, on a busy machine
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server stopped; see {self.log_path}")
@@ -185,7 +185,7 @@ class Server:
             except OSError:
                 time.sleep(0.3)
         self.__exit__()
-        raise RuntimeError(f"the server did not answer within 120 s; see {self.log_path}")
+        raise RuntimeError(f"the server did not answer within 300 s; see {self.log_path}")
 
     def __exit__(self, *exc: object) -> None:
         if self.process is None or self.process.poll() is not None:
