@@ -19,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=240.0, help="the measured window")
         parser.add_argument("--kill-after", type=float, default=90.0, help="seconds into the window")
         parser.add_argument("--drain", type=float, default=180.0, help="seconds allowed to catch up")
+        parser.add_argument(
+            "--lead", type=float, default=600.0, help="seconds between placing the deadlines and the first"
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--output", default="")
         parser.add_argument("--command-line", default="")
@@ -36,6 +39,7 @@ class Command(BaseCommand):
                 seconds=options["seconds"],
                 kill_after=options["kill_after"],
                 drain=options["drain"],
+                lead=options["lead"],
                 seed=options["seed"],
                 output=options["output"],
                 command=command,
