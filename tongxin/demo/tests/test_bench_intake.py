@@ -43,6 +43,7 @@ def test_the_bare_endpoint_validates_the_resident_body_and_writes_one_row():
     assert BenchReport.objects.count() == 1
 
 
+@pytest.mark.django_db  # the section names the database's version
 def test_the_report_counts_each_201_against_the_new_rows(tmp_path):
     report = intake.IntakeReport(
         users=8, seconds=10, warmup=2, workers="3", worker=True, load=["0.5, 0.5, 0.5"]
