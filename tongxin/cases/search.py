@@ -4,7 +4,9 @@ Chinese has no spaces and a search is often two characters (垃圾, 漏水), too
 each description is indexed as the set of its overlapping two-character pieces (the last character
 paired with a space, so that every character begins a piece); a query is answered by the cases
 holding every piece of the query, then checked exactly with `description__contains`: the results
-are those of the substring search, only found through an index.
+are those of the substring search, only found through an index. Where the pieces alone are exact
+(a query of one or two characters on PostgreSQL: its piece, or a piece it begins, is the substring;
+two Chinese characters on SQLite) the check is left out, so a count reads the index, not the rows.
 
 - PostgreSQL: `tongxin_case_grams(description)`, an immutable SQL function returning the pieces as a
   tsvector, with a GIN index on that expression (migration 0020): PostgreSQL keeps it on every
@@ -83,18 +85,25 @@ class _GramsMatch(Func):
     output_field = BooleanField()
 
 
-def words_q(q: str, vendor: str) -> Q:
-    """The condition for cases whose description contains q (q not empty), through the index."""
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def words_q(q: str, vendor: str) -> tuple[Q, Q | None]:
+    """The conditions for cases whose description contains q (q not empty): the index's, and the
+    exact check of its candidates (None where the index alone is exact, so the count needs no row:
+    on PostgreSQL a query of one or two characters, whose piece is itself the substring; on SQLite
+    two Chinese characters, which the tokenizer neither folds nor splits)."""
     exact = Q(description__contains=q)
     if vendor == "postgresql":
-        return Q(_GramsMatch(F("description"), Value(pg_tsquery(q)))) & exact
+        return Q(_GramsMatch(F("description"), Value(pg_tsquery(q)))), exact if len(q) > 2 else None
     if vendor == "sqlite":
         match = sqlite_match(q)
         if match is None:
-            return exact
+            return exact, None
         found = RawSQL(f"SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s", (match,))
-        return Q(pk__in=found) & exact
-    return exact
+        return Q(pk__in=found), None if len(q) == 2 and all(map(_cjk, q)) else exact
+    return exact, None
 
 
 def register_sqlite_function(sender: Any, connection: Any, **kwargs: Any) -> None:

@@ -96,9 +96,12 @@ def cases_search(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
     q = q.strip()
     if not q:
         return qs
-    return qs.filter(
-        Q(tracking_code=q.upper()) | Q(hotline_ticket=q) | search.words_q(q, connections[qs.db].vendor)
-    )
+    codes = Q(tracking_code=q.upper()) | Q(hotline_ticket=q)
+    index, exact = search.words_q(q, connections[qs.db].vendor)
+    # two conditions, not one: the index's alone is the bitmap (PostgreSQL), the exact check only
+    # filters the candidates (inside the OR, PostgreSQL would recompute every candidate's pieces)
+    qs = qs.filter(codes | index)
+    return qs if exact is None else qs.filter(codes | exact)
 
 
 def possible_duplicates(
