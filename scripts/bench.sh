@@ -33,6 +33,8 @@ fi
 "$BIN/tongxin" bench_scale --cases "${BENCH_SCALE_CASES:-1000000}" --repeat "${BENCH_REPEAT:-20}" --workers "${BENCH_WORKERS:-1}"
 # the case benchmark on those cases: intake through the API, the lists with every filter, the rates
 "$BIN/tongxin" bench_cases --cases "${BENCH_SCALE_CASES:-1000000}" --intake "${BENCH_INTAKE:-2000}" --repeat "${BENCH_REPEAT:-20}"
+# word search on those cases: the bigram index against the old substring scan, street and community
+"$BIN/tongxin" bench_words --repeat "${BENCH_REPEAT:-20}"
 # the figures (overview, values API, county overview, annual report) on the same city, with cases
 "$BIN/tongxin" bench_statistics --cases "${BENCH_CASES:-100000}" --repeat "${BENCH_REPEAT:-10}"
 # grid work: the log at 5,000,000 entries (a grid worker's "my grid", a street's monthly figures)
