@@ -113,7 +113,9 @@ def may_lag(view: F | None = None) -> Any:
 
 
 def _label(model: Any) -> str:
-    return model._meta.label_lower if model is not None else ""
+    # the database cache's CacheEntry has a bare Options with app_label and model_name only
+    meta = getattr(model, "_meta", None)
+    return f"{meta.app_label}.{meta.model_name}".lower() if meta is not None else ""
 
 
 def _check_replica() -> bool:

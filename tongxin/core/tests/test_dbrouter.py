@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,13 +20,13 @@ from tongxin.core.dbrouter import PIN_COOKIE, REPLICA, ReplicaRouter, may_lag, r
 
 
 class Plain:
-    class _meta:
-        label_lower = "cases.case"
+    class _meta:  # a model's shape, as the router reads it
+        app_label, model_name = "cases", "case"
 
 
 class Session:
     class _meta:
-        label_lower = "sessions.session"
+        app_label, model_name = "sessions", "session"
 
 
 @pytest.fixture
@@ -37,6 +38,8 @@ def router(monkeypatch) -> ReplicaRouter:
 
 def test_reads_outside_a_request_or_a_may_lag_view_use_the_primary(router):
     assert router.db_for_read(Plain) == "default"  # the worker, commands, the demo
+    with may_lag():
+        assert router.db_for_read(Plain) == "default"  # even inside code marked may-lag
     with request_scope():
         assert router.db_for_read(Plain) == "default"
         with may_lag():
@@ -69,6 +72,15 @@ def test_bookkeeping_never_reads_the_replica_and_its_writes_do_not_pin(router):
         assert router.db_for_write(Session) == "default"
         assert not state.wrote
         assert router.db_for_read(Plain) == REPLICA
+
+
+def test_the_database_cache_is_bookkeeping(router):
+    """Django's database cache routes a bare model whose Options has no label (rate counts)."""
+    entry = DatabaseCache("tongxin_cache", {}).cache_model_class
+    with request_scope() as state, may_lag():
+        assert router.db_for_read(entry) == "default"
+        assert router.db_for_write(entry) == "default"
+        assert not state.wrote
 
 
 def test_a_pinned_browser_reads_the_primary(router):
@@ -163,6 +175,15 @@ class TestAgainstAStandby:
         assert case.tracking_code in response.content.decode()
         assert case_queries(on_replica) and not case_queries(on_primary)
         assert PIN_COOKIE not in response.cookies  # a read pins nothing
+
+    def test_the_case_list_api_reads_the_standby(self, client, street_case):
+        _tree, cast, case = street_case
+        client.force_login(cast.street)
+        with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+            response = client.get("/api/v1/cases")
+        assert response.status_code == 200
+        assert case.tracking_code in response.content.decode()
+        assert case_queries(on_replica)  # the page is serialised after the function returned
 
     def test_the_standby_refuses_a_write_and_the_router_writes_to_the_primary(self, street_case):
         _tree, _cast, case = street_case
