@@ -254,6 +254,8 @@ CACHES = {
     )
 }
 TONGXIN_PUBLIC_INTAKE_PER_HOUR = env_int("TONGXIN_PUBLIC_INTAKE_PER_HOUR", 10)
+# `tongxin bench_intake` only: route /api/v1/bench/intake, the bare endpoint it compares with
+TONGXIN_BENCH_ENDPOINTS = env_bool("TONGXIN_BENCH_ENDPOINTS", False)
 # Open311 (tongxin/open311): a new key's hourly limit; whether GET requests needs no api_key
 # (then anyone reads every case's public fields, limited per address)
 TONGXIN_OPEN311_REQUESTS_PER_HOUR = env_int("TONGXIN_OPEN311_REQUESTS_PER_HOUR", 600)

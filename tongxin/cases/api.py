@@ -6,7 +6,6 @@ The resident's endpoints (public intake, tracking, rating) need no account and s
 data. Every POST honours an `Idempotency-Key` header.
 """
 
-import re
 import functools
 import textwrap
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,6 +62,7 @@ from tongxin.cases.services import (
 from tongxin.cases.workflow import RULES, Action, Party, may_rate
 from tongxin.core.actors import Actor
 from tongxin.core.api import ApiError, require_capability
+from tongxin.core.dbrouter import may_lag
 from tongxin.core.ratelimit import over_limit
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
@@ -235,18 +235,10 @@ def _listed(user: Any, filters: CaseFilters) -> QuerySet[Case]:
     return _search(cases, (filters.q or "").strip())
 
 
-# a tracking code (date + 5 characters) or a ticket number: found through their indexes
-CODE_LIKE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{4,39}")
-
-
 def _search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
-    """A code or a 12345 ticket number is looked up by its index; anything else (words) searches
-    the descriptions, which reads every case of the scope (see BENCHMARKS.md)."""
-    if not q:
-        return cases
-    if CODE_LIKE.fullmatch(q):
-        return cases.filter(Q(tracking_code=q.upper()) | Q(hotline_ticket=q))
-    return cases.filter(description__contains=q)
+    """A tracking code or 12345 ticket by its index, words through the description's bigram index
+    (selectors.cases_search, the same search as the web list)."""
+    return selectors.cases_search(cases, q)
 
 
 class CasePage(Page):
@@ -273,6 +265,7 @@ class CasePage(Page):
 
 @router.get("", response=list[CaseListOut], summary="List cases in your area")
 @paginate(CasePage)
+@may_lag
 def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> QuerySet[Case]:
     """Cases in your cases.view area, newest first, with filters; `mine` lists the cases you hold,
     your branch's order pool, cases whistled to you or waiting for your verification instead."""
@@ -287,6 +280,7 @@ def _default_node(user: Any) -> Region:
 
 
 @router.get("/rates", response={200: RatesOut, **ERRORS}, summary="Three rates of a region")
+@may_lag
 def rates(request: HttpRequest, query: Query[RatesQuery]) -> dict[str, Any]:
     """响应率, 解决率 and 满意率 (DOMAIN.md §4) of the cases dispatched in the period, computed only
     from the timestamps and ratings the system recorded.
