@@ -46,15 +46,15 @@ fi
 if [ -n "${DATABASE_URL:-}" ]; then
   "$BIN/tongxin" bench_intake --seconds "${BENCH_INTAKE_SECONDS:-20}" --rounds 2 --output BENCHMARKS.md --command-line "make bench (PostgreSQL)"
 fi
-# partitioning and archiving (PostgreSQL only): monthly range-partitioned copies of cases and
-# transitions built in SQL beside the tables (schema bench_parts, dropped after), read and archived
-if [ -n "${DATABASE_URL:-}" ]; then
-  "$BIN/tongxin" bench_partitions --cases "${BENCH_PARTITION_CASES:-1000000}" --repeat "${BENCH_REPEAT:-20}"
-fi
 # the per-request costs (web CPU, PostgreSQL CPU, WAL bytes) and the simulated province of
 # docs/scaling.md (PostgreSQL only: the WAL and the server's CPU are PostgreSQL's)
 if [ -n "${DATABASE_URL:-}" ]; then
   "$BIN/tongxin" bench_province --output BENCHMARKS.md --command-line "make bench (PostgreSQL)"
+fi
+# partitioning and archiving (PostgreSQL only): monthly range-partitioned copies of cases and
+# transitions built in SQL beside the tables (schema bench_parts, dropped after), read and archived
+if [ -n "${DATABASE_URL:-}" ]; then
+  "$BIN/tongxin" bench_partitions --cases "${BENCH_PARTITION_CASES:-1000000}" --repeat "${BENCH_REPEAT:-20}"
 fi
 # the worker (PostgreSQL only, and last: it opens BENCH_BACKLOG cases and moves their deadlines):
 # two `tongxin worker` processes sweep them while new cases arrive at BENCH_WORKER_SPEED times the
