@@ -148,7 +148,9 @@ def _update_sql(model: Any, lookup: dict[str, Any], changes: dict[str, int]) -> 
         field = meta.get_field(name)
         where.append(f"{quote(field.column)} = %s")
         values.append(field.get_db_prep_value(value, connection))
-    return f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(where)}", values
+    # the table and columns are the model's own, quoted; every value is a parameter
+    sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(where)}"  # nosec B608
+    return sql, values
 
 
 def _upsert(model: Any, lookup: dict[str, Any], changes: dict[str, int], **create: Any) -> None:

@@ -1,3 +1,4 @@
+import logging
 import os
 import signal
 import socket
@@ -8,6 +9,8 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
 from tongxin.jobs.services import database_backend, heartbeat, run_due_jobs
+
+logger = logging.getLogger(__name__)
 
 BEAT_SECONDS = 5.0
 
@@ -54,7 +57,7 @@ class Command(BaseCommand):
         while not stopping.wait(BEAT_SECONDS):
             try:
                 heartbeat(worker=name)
-            except Exception:  # a busy database: the next beat tries again
-                pass
+            except Exception as exc:  # a busy database: the next beat tries again
+                logger.warning("worker %s: heartbeat not written (%s); trying again", name, exc)
             finally:
                 connection.close()
