@@ -4,6 +4,7 @@ township counts 排查300余次 (seed 001) and the figures scale like seed 003 p
 import random
 
 import pytest
+from django.db import connection
 from django.db.models import Count, QuerySet
 from django.test import override_settings
 from django.utils import timezone
@@ -26,6 +27,12 @@ def year(db):
     now = timezone.now()
     generate_households(rng=random.Random("h"), now=now)
     generate_gridwork(rng=random.Random("g"), now=now)
+    if connection.vendor == "postgresql":
+        # the planner's statistics of the tables just filled, as autovacuum would gather them: a
+        # table another test analysed while empty (statistics outlive a rolled-back test) would
+        # otherwise be planned as empty, and a join over thousands of rows never ends
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _under(street: Region) -> "QuerySet[LogEntry]":
