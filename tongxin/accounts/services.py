@@ -20,6 +20,7 @@ from tongxin.accounts.passwords import one_time_password
 from tongxin.accounts.selectors import accounts_visible
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
+from tongxin.core.actors import Actor
 from tongxin.core.roles import ADMIN_ROLES, Capability, Role
 from tongxin.core.scope import forget_cached_roles, scope_for
 from tongxin.regions.models import Region
@@ -204,7 +205,7 @@ def _account_region(account: User) -> Region | None:
 
 
 def _audit_account(
-    action: str, account: User, *, actor: Any, request: HttpRequest | None = None, **detail: Any
+    action: str, account: User, *, actor: Actor, request: HttpRequest | None = None, **detail: Any
 ) -> None:
     """One audit row about an account: filed under the account's region, naming it."""
     audit_record(

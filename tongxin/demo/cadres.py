@@ -5,7 +5,6 @@ township's villages, the 2021 terms, the 2026 换届 recorded and taken office w
 two units whose terms end within the warning window — written through the services, as the system."""
 
 import random
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -37,6 +36,7 @@ from tongxin.cadres.services import (
 from tongxin.core.actors import SYSTEM
 from tongxin.demo.generator.population import PeopleFactory
 from tongxin.demo.generator.staffing import CADRE_WOMEN_TAKEN, CADRE_YOUNG_AGE, CADRE_YOUNG_TAKEN
+from tongxin.demo.tally import Tally
 from tongxin.lib.tree import subtree_range
 from tongxin.organisations.models import PartyOrganisation
 from tongxin.partners.models import PartnerUnit, UnitKind
@@ -54,15 +54,7 @@ SENDING_UNITS = ["区农业农村局", "区财政局", "区人民医院", "黔�
 SCHOOLS = ["黔源开放大学", "黔源广播电视大学", "贵州农业职业学院"]
 
 
-@dataclass
-class CadresSummary:
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
-
-    def lines(self) -> list[str]:
-        return [f"{name}: {n}" for name, n in self.counts.items()]
+CadresSummary = Tally
 
 
 def generate_cadres(*, rng: random.Random, now: datetime) -> CadresSummary:

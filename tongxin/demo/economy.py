@@ -6,13 +6,13 @@ the Party facts in seed 004's proportions, two demonstration and one 软弱涣�
 rectification list."""
 
 import random
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
 from tongxin.core.actors import SYSTEM
+from tongxin.demo.tally import Tally
 from tongxin.partners.models import PartnerUnit, UnitKind
 from tongxin.partners.services import unit_create
 from tongxin.people.models import Person
@@ -55,15 +55,7 @@ PROJECTS = [
 ]
 
 
-@dataclass
-class EconomySummary:
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
-
-    def lines(self) -> list[str]:
-        return [f"{name}: {n}" for name, n in self.counts.items()]
+EconomySummary = Tally
 
 
 def _amount(rng: random.Random, low: float, high: float) -> Decimal:

@@ -9,15 +9,14 @@ through the services, as the system. The demo partner liaison (lianluoyuan) also
 import random
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
-from tongxin.accounts.models import RoleAssignment, User
+from tongxin.accounts.models import User
 from tongxin.core.actors import SYSTEM
-from tongxin.core.roles import Role
+from tongxin.demo.tally import Tally, demo_street
 from tongxin.estates.models import CommitteeRole, DutyKind, EntryKind, Estate, Grade
 from tongxin.estates.services import (
     assessment_set,
@@ -61,28 +60,7 @@ DUTY_NOTES = {
 }
 
 
-@dataclass
-class EstatesSummary:
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
-
-    def lines(self) -> list[str]:
-        return [f"{name}: {n}" for name, n in self.counts.items()]
-
-
-def _demo_street() -> Region | None:
-    grant = (
-        RoleAssignment.objects.filter(role=Role.GRID_WORKER, region__level=Level.GRID)
-        .select_related("region")
-        .order_by("id")
-        .first()
-    )
-    if grant is None:
-        return None
-    ids = [int(p) for p in grant.region.path.strip("/").split("/")]
-    return Region.objects.filter(pk__in=ids, level=Level.STREET).first()
+EstatesSummary = Tally
 
 
 def _branch(name: str, home: Region, code: str) -> PartyOrganisation:
@@ -320,7 +298,7 @@ def _lifts(
 
 def generate_estates(*, rng: random.Random, now: datetime) -> EstatesSummary:
     summary = EstatesSummary()
-    street = _demo_street()
+    street = demo_street()
     if street is None:
         return summary
     today = timezone.localdate(now)

@@ -4,13 +4,13 @@ made through the exchange's own intake, with a moving clock). The platform's cal
 empty — the demo reaches no outside system — so its page shows the messages waiting for one."""
 
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.cases.models import Case
 from tongxin.cases.services import case_transition
 from tongxin.core.roles import Role
+from tongxin.demo.tally import Tally
 from tongxin.exchange.feed import collect
 from tongxin.exchange.models import HotlinePeer
 from tongxin.exchange.services import peer_create, ticket_receive
@@ -24,12 +24,7 @@ TICKETS = [
 ]
 
 
-@dataclass
-class ExchangeSummary:
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def lines(self) -> list[str]:
-        return [f"{name}: {n}" for name, n in self.counts.items()]
+ExchangeSummary = Tally
 
 
 def generate_exchange(*, rng: random.Random, now: datetime) -> ExchangeSummary:

@@ -13,7 +13,6 @@ counted 排查300余次 — its three special actions give each of its workers t
 
 import math
 import random
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,8 +20,9 @@ from django.utils import timezone
 
 from tongxin.accounts.models import RoleAssignment
 from tongxin.cases.models import CaseCategory
-from tongxin.core.actors import SYSTEM, actor_label
+from tongxin.core.actors import SYSTEM, Actor, actor_label
 from tongxin.core.roles import Role
+from tongxin.demo.tally import Tally
 from tongxin.gridwork.models import Campaign, KindCode, Outcome
 from tongxin.gridwork.services import (
     LogRow,
@@ -74,15 +74,7 @@ NOTES: dict[str, list[str]] = {
 FINDINGS = ["楼道堆放杂物堵塞消防通道", "单元门禁损坏无法关闭", "路灯不亮存在安全隐患"]
 
 
-@dataclass
-class GridworkSummary:
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
-
-    def lines(self) -> list[str]:
-        return [f"{name}: {n}" for name, n in self.counts.items()]
+GridworkSummary = Tally
 
 
 def _at(rng: random.Random, day: datetime) -> datetime:
@@ -100,7 +92,7 @@ def _campaigns(street: Region, grids: list[Region], now: datetime, summary: "Gri
     official = (
         RoleAssignment.objects.filter(role=Role.STREET_OFFICIAL, region=street).select_related("user").first()
     )
-    actor: Any = official.user if official is not None else SYSTEM
+    actor: Actor = official.user if official is not None else SYSTEM
     today = timezone.localdate(now)
     plans = TOWN_CAMPAIGNS if street.kind in (Kind.TOWN, Kind.TOWNSHIP) else STREET_CAMPAIGNS
     found = []

@@ -11,16 +11,14 @@ households_bulk_create), as the system."""
 import random
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tongxin.accounts.models import RoleAssignment
 from tongxin.core.actors import SYSTEM
-from tongxin.core.roles import Role
+from tongxin.demo.tally import Tally, demo_street
 from tongxin.households.models import CareTag, Household, LinkKind, Relation
 from tongxin.households.services import NewHousehold, households_bulk_create, link_create
 from tongxin.lib.tree import subtree_range
@@ -34,28 +32,7 @@ LINK_SIZE = 10  # 十联户: about ten households to a 联户长
 LEADERS, LEADER_GRIDS = 3, 6  # seed 000: 3 leaders linked to 18 grids
 
 
-@dataclass
-class HouseholdsSummary:
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
-
-    def lines(self) -> list[str]:
-        return [f"{name}: {n}" for name, n in self.counts.items()]
-
-
-def _demo_street() -> Region | None:
-    grant = (
-        RoleAssignment.objects.filter(role=Role.GRID_WORKER, region__level=Level.GRID)
-        .select_related("region")
-        .order_by("id")
-        .first()
-    )
-    if grant is None:
-        return None
-    ids = [int(p) for p in grant.region.path.strip("/").split("/")]
-    return Region.objects.filter(pk__in=ids, level=Level.STREET).first()
+HouseholdsSummary = Tally
 
 
 def _age(person: Person, today: date) -> int:
@@ -108,7 +85,7 @@ def _generate(rng: random.Random, now: datetime) -> HouseholdsSummary:
     干部联网格 is the demo street's (the one of the grid-worker account), 1+1 is the demo street's
     and the township's villages' (seed 001)."""
     summary = HouseholdsSummary()
-    demo = _demo_street()
+    demo = demo_street()
     if demo is None:
         return summary
     today = timezone.localdate(now)

@@ -4,13 +4,13 @@ accepted like any fresh report), and a revoked key of a retired kiosk — writte
 services, as anquan, with a moving clock."""
 
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Q
 
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.core.roles import Role
+from tongxin.demo.tally import Tally
 from tongxin.open311.keys import client_key_issue, client_key_revoke
 from tongxin.open311.models import ClientKey
 from tongxin.open311.selectors import services
@@ -29,12 +29,7 @@ PROBLEMS = {
 }
 
 
-@dataclass
-class Open311Summary:
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def lines(self) -> list[str]:
-        return [f"{name}: {n}" for name, n in self.counts.items()]
+Open311Summary = Tally
 
 
 def _street() -> Region | None:

@@ -2,7 +2,7 @@
 one refused with its reason, one in progress and one overdue, so the list has its urgent row first."""
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -11,17 +11,12 @@ from tongxin.accounts.models import RoleAssignment
 from tongxin.cases.models import Case
 from tongxin.core.actors import RESIDENT
 from tongxin.core.roles import Role
+from tongxin.demo.tally import Tally
 from tongxin.privacy.models import RequestKind, SubjectRequest
 from tongxin.privacy.services import request_create, request_transition
 from tongxin.regions.models import Region
 
-
-@dataclass
-class PrivacySummary:
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def lines(self) -> list[str]:
-        return [f"{name}: {n}" for name, n in self.counts.items()]
+PrivacySummary = Tally
 
 
 @dataclass

@@ -2,7 +2,6 @@
 overview shows done / target / share the way seed reports do ("23,554 members reported, 95%")."""
 
 import random
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -10,18 +9,13 @@ from django.utils import timezone
 
 from tongxin.accounts.models import RoleAssignment
 from tongxin.core.roles import Role
+from tongxin.demo.tally import Tally
 from tongxin.partylife.models import DevelopmentFile, StepKind
 from tongxin.people.models import PartyStatus, Person
 from tongxin.regions.models import Level, Region
 from tongxin.statistics.services import target_set
 
-
-@dataclass
-class TargetsSummary:
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def lines(self) -> list[str]:
-        return [f"{name}: {n}" for name, n in self.counts.items()]
+TargetsSummary = Tally
 
 
 def generate_targets(*, rng: random.Random, now: datetime) -> TargetsSummary:

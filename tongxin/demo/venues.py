@@ -5,15 +5,14 @@ waiting or approved) and the 便民代办 services done there — written throug
 system, with the clock moving."""
 
 import random
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tongxin.accounts.models import RoleAssignment, User
+from tongxin.accounts.models import User
 from tongxin.core.actors import RESIDENT, SYSTEM
-from tongxin.core.roles import Role
+from tongxin.demo.tally import Tally, demo_street
 from tongxin.lib.tree import subtree_range
 from tongxin.partners.models import PartnerUnit
 from tongxin.people.models import Position
@@ -47,28 +46,7 @@ GIVEN = "明华丽军芳强敏静磊洋艳勇杰娟涛超霞秀兰平"
 BOOKING_DAYS_BACK, BOOKING_DAYS_AHEAD = 21, 10
 
 
-@dataclass
-class VenuesSummary:
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
-
-    def lines(self) -> list[str]:
-        return [f"{name}: {n}" for name, n in self.counts.items()]
-
-
-def _demo_street() -> Region | None:
-    grant = (
-        RoleAssignment.objects.filter(role=Role.GRID_WORKER, region__level=Level.GRID)
-        .select_related("region")
-        .order_by("id")
-        .first()
-    )
-    if grant is None:
-        return None
-    ids = [int(p) for p in grant.region.path.strip("/").split("/")]
-    return Region.objects.filter(pk__in=ids, level=Level.STREET).first()
+VenuesSummary = Tally
 
 
 def _point(community: Region, rng: random.Random) -> tuple[float | None, float | None]:
@@ -264,7 +242,7 @@ def _services(venues: list[Venue], now: datetime, rng: random.Random, summary: V
 
 def generate_venues(*, rng: random.Random, now: datetime) -> VenuesSummary:
     summary = VenuesSummary()
-    street = _demo_street()
+    street = demo_street()
     if street is None:
         return summary
     low, high = subtree_range(street.path)

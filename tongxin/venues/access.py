@@ -6,14 +6,17 @@ else: their role's region does not widen it. Residents see public venues only, a
 booking through its private link.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from tongxin.core.actors import SYSTEM, is_user
+from tongxin.core.actors import SYSTEM, Actor, is_user
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability, scope_for
 from tongxin.partners.models import PartnerUnit
+
+if TYPE_CHECKING:
+    from tongxin.venues.models import Venue
 
 VIEW, MANAGE, KEEP = Capability.VENUES_VIEW, Capability.VENUES_MANAGE, Capability.VENUES_KEEP
 
@@ -39,7 +42,7 @@ def venue_q(user: Any, *, manage: bool = False, prefix: str = "") -> Q:
     return condition
 
 
-def may_keep(actor: Any, venue: Any) -> bool:
+def may_keep(actor: Actor, venue: "Venue") -> bool:
     """The venue's keeper: venues.manage where it is, or a liaison of the unit that opens it."""
     if actor == SYSTEM:
         return True

@@ -290,23 +290,9 @@ def duty_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _staff(request)
     venue = _keep(user, pk)
     form = DutyForm(request.POST)
-
-    def do() -> DutySlot:
-        data = form.cleaned_data
-        return services.duty_slot_create(
-            venue=venue,
-            actor=user,
-            name=data["name"],
-            post=data["post"],
-            weekday=data["weekday"],
-            on_date=data["on_date"],
-            starts=data["starts"],
-            ends=data["ends"],
-        )
-
     return post_action(
         request,
-        do,
+        lambda: services.duty_slot_create(venue=venue, actor=user, **form.cleaned_data),
         back=venue,
         ok=_("Added to the duty rota."),
         form=form,
@@ -334,21 +320,9 @@ def service_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _staff(request)
     venue = _keep(user, pk)
     form = ServiceForm(request.POST)
-
-    def do() -> Any:
-        data = form.cleaned_data
-        return services.service_record_create(
-            venue=venue,
-            actor=user,
-            on=data["on"],
-            kind=data["kind"],
-            people_served=data["people_served"],
-            note=data["note"],
-        )
-
     return post_action(
         request,
-        do,
+        lambda: services.service_record_create(venue=venue, actor=user, **form.cleaned_data),
         back=venue,
         ok=_("Service recorded."),
         form=form,

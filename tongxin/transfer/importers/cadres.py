@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.cadres.models import ROSTER_POSITIONS
 from tongxin.cadres.services import profile_save
+from tongxin.core.actors import Actor
 from tongxin.lib.tree import subtree_range
 from tongxin.people.models import Person, Position
 from tongxin.regions.models import Level, Region
@@ -109,6 +110,6 @@ class CadreSheetImporter(SheetImporter):
         for text in ("major", "upgrade_school", "note", "upgrade_level"):
             if text in values and values[text] is None:
                 values[text] = ""
-        actor: Any = self.user
+        actor: Actor = self.user
         if self.save(line, lambda: profile_save(actor=actor, person=person, **values)) is not None:
             self.tally.updated += 1
