@@ -8,18 +8,22 @@ reads the settings and the database and says whether the row holds here.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tongxin.accounts.models import RoleAssignment, User
-from tongxin.audit.models import AuditCheckpoint
+from tongxin.audit.models import AuditCheckpoint, AuditEvent
+from tongxin.audit.trail import checkpoints_read
 from tongxin.core.roles import Role
 
 ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR)
@@ -53,6 +57,21 @@ def _holds(detail: Promise | str = "") -> Finding:
     return Finding(State.HOLDS, detail)
 
 
+PROFILE_LABELS: dict[str, Promise] = {
+    "demo": pgettext_lazy("security profile", "demo"),
+    "standard": pgettext_lazy("security profile", "standard"),
+    "mlps3": pgettext_lazy("security profile", "等保 level 3"),
+}
+
+
+def _profile_label(profile: str) -> Promise | str:
+    return PROFILE_LABELS.get(profile, profile)
+
+
+def _when(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
 @dataclass(frozen=True)
 class Row:
     number: int
@@ -82,6 +101,21 @@ def _no_empty_passwords() -> Finding:
             State.FAILING, _("Active accounts without a usable password: %(n)d.") % {"n": len(bad)}
         )
     return _holds(_("Every active account has a usable password."))
+
+
+def _no_default_passwords() -> Finding:
+    if getattr(settings, "TONGXIN_SECURITY_PROFILE", "standard") == "demo":
+        return Finding(
+            State.FAILING, _("Demo profile: the demo's accounts share the password published with it.")
+        )
+    return _holds(_("Every account starts with a one-time password changed at its first log-in."))
+
+
+def _inactive_accounts() -> Finding:
+    days = getattr(settings, "TONGXIN_ACCOUNT_INACTIVE_DAYS", 0)
+    if not days:
+        return Finding(State.NOT_CONFIGURED, _("Unused accounts are never deactivated automatically."))
+    return _holds(_("Accounts unused for %(n)d days are deactivated every night.") % {"n": days})
 
 
 def _password_policy() -> Finding:
@@ -152,18 +186,66 @@ def _admin_separation() -> Finding:
 
 
 def _audit_chain() -> Finding:
+    """The hourly walk of the keyed chain, and the newest signed checkpoint against the table: a
+    trimmed tail (the newest events deleted) leaves the chain intact but not the checkpoint."""
     checkpoint = AuditCheckpoint.objects.filter(pk=1).first()
     if checkpoint is not None and checkpoint.broken_at is not None:
         return Finding(
             State.FAILING, _("The audit chain breaks at event #%(id)d.") % {"id": checkpoint.broken_at}
         )
-    return _holds(_("The audit chain checks out up to its last verification."))
+    entries, problems = checkpoints_read()
+    if problems:
+        return Finding(State.FAILING, _("A line of the signed checkpoint file is forged or edited."))
+    signed = [entry for entry in entries if entry.get("kind") == "checkpoint"]
+    if not signed:
+        if AuditEvent.objects.exists():
+            return Finding(
+                State.FAILING,
+                _(
+                    "No signed checkpoint yet, so deleting the newest events would go unnoticed: "
+                    "is the worker running?"
+                ),
+            )
+        return _holds(_("No audit event yet."))
+    newest = signed[-1]
+    archived_up_to = checkpoint.archived_up_to if checkpoint is not None else 0
+    if newest["last_id"] > archived_up_to:
+        seen = AuditEvent.objects.filter(pk=newest["last_id"]).values_list("hash", flat=True).first()
+        if seen != newest["last_hash"]:
+            return Finding(
+                State.FAILING,
+                _("Event #%(id)d, signed in a checkpoint, is missing or changed: the trail was trimmed.")
+                % {"id": newest["last_id"]},
+            )
+    at = datetime.fromisoformat(newest["at"])
+    interval = int(getattr(settings, "TONGXIN_AUDIT_CHECKPOINT_MINUTES", 15))
+    if timezone.now() - at > timedelta(minutes=max(2 * interval, 60)):
+        return Finding(
+            State.FAILING,
+            _("The last signed checkpoint is from %(when)s: is the worker running?") % {"when": _when(at)},
+        )
+    return _holds(
+        _("The audit chain checks out; the last signed checkpoint is from %(when)s.") % {"when": _when(at)}
+    )
 
 
 def _retention() -> Finding:
     days = getattr(settings, "TONGXIN_AUDIT_RETENTION_DAYS", 0)
     detail = _("Audit events kept %(n)d days.") % {"n": days}
-    return _holds(detail) if days >= 180 else Finding(State.FAILING, detail)
+    if days < 180:
+        return Finding(State.FAILING, detail)
+    if not getattr(settings, "TONGXIN_AUDIT_SYSLOG", ""):
+        return Finding(
+            State.NOT_CONFIGURED,
+            _(
+                "Audit events kept %(n)d days; checkpoints are not sent to a central log server "
+                "(TONGXIN_AUDIT_SYSLOG)."
+            )
+            % {"n": days},
+        )
+    return _holds(
+        _("Audit events kept %(n)d days; checkpoints also go to the central log server.") % {"n": days}
+    )
 
 
 def _national_algorithms() -> Finding:
@@ -201,7 +283,9 @@ def _profile() -> Finding:
         return Finding(State.FAILING, _("DEBUG is on."))
     if profile != "mlps3":
         return Finding(
-            State.NOT_CONFIGURED, _("Security profile: %(p)s (set mlps3 for level 3).") % {"p": profile}
+            State.NOT_CONFIGURED,
+            _("Security profile: %(p)s (level 3 needs the 等保 level-3 profile).")
+            % {"p": _profile_label(profile)},
         )
     return _holds(_("The level-3 profile is on."))
 
@@ -289,13 +373,19 @@ ROWS: tuple[Row, ...] = (
             "tongxin/accounts/tests/test_passwords.py::test_a_fresh_install_has_no_account_until_createadmin",
             "tongxin/accounts/tests/test_passwords.py"
             "::test_a_new_account_gets_a_one_time_password_it_must_change_first",
+            "tongxin/assurance/tests/test_checklist.py::test_the_demo_profile_fails_row_7",
         ),
+        _no_default_passwords,
     ),
     Row(
         8,
         _("Inactive or expired accounts are disabled automatically"),
         "GB/T 22239 8.1.4.2c",
-        ("tongxin/accounts/tests/test_passwords.py::test_inactive_accounts_are_disabled_by_the_job",),
+        (
+            "tongxin/accounts/tests/test_passwords.py::test_inactive_accounts_are_disabled_by_the_job",
+            "tongxin/assurance/tests/test_checklist.py::test_row_8_follows_the_inactivity_setting",
+        ),
+        _inactive_accounts,
     ),
     Row(
         9,
@@ -366,6 +456,7 @@ ROWS: tuple[Row, ...] = (
             "tongxin/audit/tests/test_trail.py::test_a_truncated_tail_is_detected_by_the_signed_checkpoint",
             "tongxin/audit/tests/test_postgres.py"
             "::test_the_application_role_cannot_update_delete_or_truncate",
+            "tongxin/assurance/tests/test_checklist.py::test_a_trimmed_trail_or_no_checkpoint_fails_row_15",
         ),
         _audit_chain,
     ),
@@ -383,6 +474,8 @@ ROWS: tuple[Row, ...] = (
             "tongxin/audit/tests/test_trail.py"
             "::test_archiving_never_touches_events_younger_than_the_retention",
             "tongxin/audit/tests/test_trail.py::test_retention_below_180_days_fails_the_system_check",
+            "tongxin/audit/tests/test_trail.py::test_the_worker_writes_checkpoints_and_syslog_gets_them",
+            "tongxin/assurance/tests/test_checklist.py::test_a_short_audit_retention_fails_row_17",
         ),
         _retention,
     ),

@@ -2,14 +2,21 @@
 follows this installation (an account that breaks a row turns it red)."""
 
 import ast
+from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.assurance.checklist import ROWS, State, checklist
+from tongxin.audit.models import Action, AuditEvent
+from tongxin.audit.services import audit_record
+from tongxin.audit.trail import checkpoint_file, checkpoint_write
 from tongxin.core.roles import Role
 from tongxin.core.tests.listing import login
 from tongxin.testing import make_user
@@ -77,10 +84,59 @@ def test_tls_settings_decide_row_6(settings):
 
 @pytest.mark.django_db
 def test_a_short_audit_retention_fails_row_17(settings):
+    settings.TONGXIN_AUDIT_SYSLOG = "/dev/log"
     settings.TONGXIN_AUDIT_RETENTION_DAYS = 90
     assert _state(17) == State.FAILING
     settings.TONGXIN_AUDIT_RETENTION_DAYS = 180
     assert _state(17) == State.HOLDS
+    # kept long enough, but not collected centrally
+    settings.TONGXIN_AUDIT_SYSLOG = ""
+    assert _state(17) == State.NOT_CONFIGURED
+
+
+@pytest.mark.django_db
+def test_the_demo_profile_fails_row_7(settings):
+    # the demo's accounts share a published password: a default password on this installation
+    settings.TONGXIN_SECURITY_PROFILE = "demo"
+    assert _state(7) == State.FAILING
+    settings.TONGXIN_SECURITY_PROFILE = "mlps3"
+    assert _state(7) == State.HOLDS
+
+
+@pytest.mark.django_db
+def test_row_8_follows_the_inactivity_setting(settings):
+    settings.TONGXIN_ACCOUNT_INACTIVE_DAYS = 0
+    assert _state(8) == State.NOT_CONFIGURED
+    settings.TONGXIN_ACCOUNT_INACTIVE_DAYS = 90
+    assert _state(8) == State.HOLDS
+
+
+@pytest.mark.django_db
+def test_a_trimmed_trail_or_no_checkpoint_fails_row_15(settings):
+    assert _state(15) == State.HOLDS  # nothing audited yet
+    events = [audit_record(action=Action.LOGIN, username=f"u{i}") for i in range(4)]
+    # events, but no signed checkpoint: a trimmed tail could not be seen (the worker writes them)
+    assert _state(15) == State.FAILING
+    checkpoint_write()
+    assert _state(15) == State.HOLDS
+    # the newest event deleted: the chain that is left verifies, the checkpoint does not
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # as the table's owner could
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER tongxin_audit_append_only")
+    AuditEvent.objects.filter(pk=events[-1].pk).delete()
+    assert _state(15) == State.FAILING
+    checkpoint_write()  # the worker signs the shortened tail: it holds again from here on
+    assert _state(15) == State.HOLDS
+    # a checkpoint line edited by hand is refused
+    path = checkpoint_file()
+    path.write_text(path.read_text().replace('"events": 3', '"events": 4'))
+    assert _state(15) == State.FAILING
+    path.unlink()
+    checkpoint_write()
+    # no checkpoint for two intervals: the worker has stopped
+    later = timezone.now() + timedelta(minutes=2 * settings.TONGXIN_AUDIT_CHECKPOINT_MINUTES + 61)
+    with mock.patch("tongxin.assurance.checklist.timezone.now", return_value=later):
+        assert _state(15) == State.FAILING
 
 
 @pytest.mark.django_db
