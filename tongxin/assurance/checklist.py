@@ -362,6 +362,7 @@ ROWS: tuple[Row, ...] = (
         (
             "tongxin/core/tests/test_operations.py::test_hsts_and_the_https_redirect_when_tls_is_on",
             "tongxin/core/tests/test_operations.py::test_check_deploy_fails_without_tls",
+            "tongxin/core/tests/test_operations.py::test_the_level3_profile_refuses_plain_http",
         ),
         _transport,
     ),

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tongxin.core.checks import sqlite_errors
+from tongxin.core.checks import sqlite_errors, transport_errors
 from tongxin.core.roles import Role
 from tongxin.jobs.models import WorkerHeartbeat
 from tongxin.jobs.services import heartbeat
@@ -217,6 +217,12 @@ def test_the_level3_profile_refuses_sqlite():
     assert [e.id for e in sqlite_errors(sqlite, mlps3=True)] == ["tongxin.C001"]
     assert sqlite_errors(postgres, mlps3=True) == []
     assert sqlite_errors(sqlite, mlps3=False) == []
+
+
+def test_the_level3_profile_refuses_plain_http():
+    assert [e.id for e in transport_errors(tls=False, mlps3=True)] == ["tongxin.C002"]
+    assert transport_errors(tls=True, mlps3=True) == []
+    assert transport_errors(tls=False, mlps3=False) == []
 
 
 def test_the_level3_profile_on_sqlite_fails_check(tmp_path):
