@@ -213,23 +213,16 @@ def estate_rules_set(
     _between(errors, values, "case_radius_m", Decimal(1), Decimal(1000))
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        rules = EstateRules.objects.create(
-            version=_version("e", EstateRules, place, valid_from),
-            valid_from=valid_from,
-            region=place,
-            source=(source or "").strip()[:200],
-            created_by=user_or_none(actor),
-            **{k: values[k] for k in ESTATE_FIELDS},
-        )
-        audit_record(
-            action=Action.RECORD_CHANGED,
-            actor=actor,
-            region=place,
-            target=f"estaterules:{rules.pk}",
-            detail={"valid_from": str(valid_from), **{k: str(values[k]) for k in ESTATE_FIELDS}},
-        )
-    return rules
+    return _rules_save(
+        EstateRules,
+        "e",
+        ESTATE_FIELDS,
+        actor=actor,
+        place=place,
+        valid_from=valid_from,
+        values=values,
+        source=source,
+    )
 
 
 def subsidy_rules_set(
@@ -254,21 +247,45 @@ def subsidy_rules_set(
         _between(errors, values, key, Decimal(0), MAX_FACTOR)
     if errors:
         raise ValidationError(errors)
+    return _rules_save(
+        SubsidyRules,
+        "s",
+        SUBSIDY_FIELDS,
+        actor=actor,
+        place=place,
+        valid_from=valid_from,
+        values=values,
+        source=source,
+    )
+
+
+def _rules_save(
+    model: type[RulesT],
+    prefix: str,
+    fields: Iterable[str],
+    *,
+    actor: Actor,
+    place: Region,
+    valid_from: date,
+    values: dict[str, Any],
+    source: str,
+) -> RulesT:
+    """Write a checked version of a rules table (estates' or subsidies') from `valid_from`, audited."""
     with transaction.atomic():
-        rules = SubsidyRules.objects.create(
-            version=_version("s", SubsidyRules, place, valid_from),
+        rules = model.objects.create(
+            version=_version(prefix, model, place, valid_from),
             valid_from=valid_from,
             region=place,
             source=(source or "").strip()[:200],
             created_by=user_or_none(actor),
-            **{k: values[k] for k in SUBSIDY_FIELDS},
+            **{k: values[k] for k in fields},
         )
         audit_record(
             action=Action.RECORD_CHANGED,
             actor=actor,
             region=place,
-            target=f"subsidyrules:{rules.pk}",
-            detail={"valid_from": str(valid_from), **{k: str(values[k]) for k in SUBSIDY_FIELDS}},
+            target=f"{model._meta.model_name}:{rules.pk}",
+            detail={"valid_from": str(valid_from), **{k: str(values[k]) for k in fields}},
         )
     return rules
 

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.audit.models import Action, Outcome
+from tongxin.audit.revocation import revoke_once
 from tongxin.audit.services import audit_record
 from tongxin.core import ratelimit
+from tongxin.core.actors import Actor
 from tongxin.core.clients import client_address
 from tongxin.core.scope import scope_for
 from tongxin.open311.models import ClientKey
@@ -89,26 +91,17 @@ def client_key_issue(
     return key, secret
 
 
-def client_key_revoke(*, key: ClientKey, revoked_by: Any, request: HttpRequest | None = None) -> ClientKey:
+def client_key_revoke(*, key: ClientKey, revoked_by: Actor, request: HttpRequest | None = None) -> ClientKey:
     """Revoke a key at once; revoking it again changes nothing and writes nothing."""
-    with transaction.atomic():
-        locked = ClientKey.objects.select_for_update(of=("self",)).select_related("region").get(pk=key.pk)
-        if not scope_for(revoked_by, MANAGE).contains(locked.region.path):
-            raise PermissionDenied
-        if locked.revoked_at is not None:
-            return locked
-        locked.revoked_at = timezone.now()
-        locked.revoked_by = revoked_by
-        locked.save(update_fields=["revoked_at", "revoked_by"])
-        audit_record(
-            action=Action.CLIENT_KEY_REVOKED,
-            actor=revoked_by,
-            request=request,
-            region=locked.region,
-            target=_target(locked),
-            detail={"client": locked.client_name, "prefix": locked.prefix, "region": locked.region.code},
-        )
-    return locked
+    return revoke_once(
+        key,
+        actor=revoked_by,
+        capability=MANAGE,
+        action=Action.CLIENT_KEY_REVOKED,
+        target=_target,
+        detail=lambda k: {"client": k.client_name, "prefix": k.prefix, "region": k.region.code},
+        request=request,
+    )
 
 
 @dataclass(frozen=True)

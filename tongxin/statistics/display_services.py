@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.audit.models import Action
+from tongxin.audit.revocation import revoke_once
 from tongxin.audit.services import audit_record
+from tongxin.core.actors import Actor
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.regions.models import Level, Region
@@ -58,27 +60,18 @@ def display_link_issue(
 
 
 def display_link_revoke(
-    *, link: DisplayLink, revoked_by: Any, request: HttpRequest | None = None
+    *, link: DisplayLink, revoked_by: Actor, request: HttpRequest | None = None
 ) -> DisplayLink:
     """Revoke a link at once; revoking it again changes nothing and writes nothing."""
-    with transaction.atomic():
-        locked = DisplayLink.objects.select_for_update(of=("self",)).select_related("region").get(pk=link.pk)
-        if not scope_for(revoked_by, Capability.ACCOUNTS_MANAGE).contains(locked.region.path):
-            raise PermissionDenied
-        if locked.revoked_at is not None:
-            return locked
-        locked.revoked_at = timezone.now()
-        locked.revoked_by = revoked_by
-        locked.save(update_fields=["revoked_at", "revoked_by"])
-        audit_record(
-            action=Action.DISPLAY_LINK_REVOKED,
-            actor=revoked_by,
-            request=request,
-            region=locked.region,
-            target=_target(locked),
-            detail={"display": locked.label, "region": locked.region.code},
-        )
-    return locked
+    return revoke_once(
+        link,
+        actor=revoked_by,
+        capability=Capability.ACCOUNTS_MANAGE,
+        action=Action.DISPLAY_LINK_REVOKED,
+        target=_target,
+        detail=lambda d: {"display": d.label, "region": d.region.code},
+        request=request,
+    )
 
 
 def display_link_seen(*, link: DisplayLink, now: datetime | None = None) -> bool:
