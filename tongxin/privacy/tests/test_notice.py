@@ -32,3 +32,12 @@ def test_the_sign_up_form_carries_the_notice():
         source = template.read()
     sign_up = source.index("activities:signup'")
     assert source.index("{% privacy_notice", sign_up) - sign_up < 400
+
+
+def test_the_venue_booking_form_carries_the_notice():
+    # a resident books without an account: what is kept, for what, and the link to the full notice
+    with open("tongxin/venues/templates/venues/public/book.html", encoding="utf-8") as template:
+        source = template.read()
+    form = source.index('<form method="post"')
+    notice = source.index("{% url 'privacy:notice' %}", form)
+    assert notice < source.index("</form>", form)
