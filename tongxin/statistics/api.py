@@ -1,6 +1,7 @@
 """/api/v1/statistics/: the registry, values by node and period (and per child), the rows behind a
 value, and annual targets. Everything reads the same registry as the pages."""
 
+from contextlib import nullcontext
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -14,7 +15,7 @@ from tongxin.core.api import ApiError, require_capability
 from tongxin.core.dbrouter import may_lag
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import CURSOR_HELP, Page
-from tongxin.statistics import selectors
+from tongxin.statistics import kept, selectors
 from tongxin.statistics.periods import Period, PeriodError, from_params
 from tongxin.statistics.registry import REGISTRY
 from tongxin.statistics.schemas import (
@@ -84,12 +85,17 @@ def indicators(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/values", response=ValuesOut, summary="Values of a node for a period")
 @may_lag
-def values(request: HttpRequest, query: Query[PeriodQuery], codes: str = "") -> dict[str, Any]:
+def values(
+    request: HttpRequest, query: Query[PeriodQuery], codes: str = "", live: bool = False
+) -> dict[str, Any]:
     """Each indicator you may read at the node, with the previous period's value, the change and the
-    annual target with the share done. `codes`: a comma-separated choice of indicator codes."""
+    annual target with the share done. `codes`: a comma-separated choice of indicator codes. The
+    values are the kept figures when fresh ones exist (`as_of` says when they were computed);
+    `live=true` counts them now."""
     node, period = _node_period(request, query)
     chosen = [c for c in codes.split(",") if c] or None
-    found = selectors.figures(request.user, node, period, codes=chosen)
+    with kept.reading() if not live else nullcontext() as reading:
+        found = selectors.figures(request.user, node, period, codes=chosen)
     base = {"node": node.pk, **period.query()}
     previous = period.previous()
     return {
@@ -98,6 +104,7 @@ def values(request: HttpRequest, query: Query[PeriodQuery], codes: str = "") -> 
         "until": period.until,
         "previous_since": previous.since,
         "previous_until": previous.until,
+        "as_of": reading.as_of if reading is not None else None,
         "values": [
             {
                 "code": f.indicator.code,
@@ -116,16 +123,22 @@ def values(request: HttpRequest, query: Query[PeriodQuery], codes: str = "") -> 
 
 @router.get("/children", response=ChildrenOut, summary="Values of each child of a node")
 @may_lag
-def children(request: HttpRequest, query: Query[PeriodQuery], codes: str = "") -> dict[str, Any]:
+def children(
+    request: HttpRequest, query: Query[PeriodQuery], codes: str = "", live: bool = False
+) -> dict[str, Any]:
+    """Values of each child (the kept figures when fresh: `as_of`; `live=true` counts them now)."""
     node, period = _node_period(request, query)
     chosen = [c for c in codes.split(",") if c] or [i.code for i in REGISTRY.values() if not i.group_by]
+    with kept.reading() if not live else nullcontext() as reading:
+        found = selectors.children_values(request.user, node, period, chosen)
     return {
         "node": _node(node),
         "since": period.since,
         "until": period.until,
+        "as_of": reading.as_of if reading is not None else None,
         "children": [
-            {"node": _node(child), "values": {k: _json(v) for k, v in found.items() if k in chosen}}
-            for child, found in selectors.children_values(request.user, node, period, chosen)
+            {"node": _node(child), "values": {k: _json(v) for k, v in values.items() if k in chosen}}
+            for child, values in found
         ],
     }
 

@@ -92,3 +92,32 @@ class DisplayLink(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class KeptFigures(models.Model):
+    """Every figure of one node over one period, computed by the worker (statistics/kept.py) so that
+    an overview of a city reads one row instead of counting its whole subtree on each request.
+
+    `values` maps each indicator's code to its value as the live computation gives it (encoded:
+    kept.encode); `series` holds the monthly lines of the trend indicators. A page reading a kept
+    row states when it was computed (数据截至); the rows behind a figure stay live."""
+
+    node = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
+    )
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"))
+    values = models.JSONField(default=dict)
+    series = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+    seconds = models.FloatField(default=0)  # how long the computation took (the sweep's cost)
+
+    class Meta:
+        verbose_name = _("kept figures")
+        verbose_name_plural = _("kept figures")
+        constraints = [
+            models.UniqueConstraint(fields=["node", "since", "until"], name="kept_figures_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.since}–{self.until}"

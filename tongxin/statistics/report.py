@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 
 from tongxin.regions.models import Level, Region
-from tongxin.statistics import selectors
+from tongxin.statistics import kept, selectors
 from tongxin.statistics.periods import Period
 from tongxin.statistics.registry import REGISTRY, SECTIONS, Indicator
 from tongxin.statistics.report_chart import bar_chart_png
@@ -424,7 +424,7 @@ def _build(user: Any, node: Region, period: Period, today: date) -> Report:
         period=period,
         subtitle=(
             f"统计期间：{cn_date(period.since)}至{cn_date(period.until)}"
-            + (f"（数据截至{cn_date(today)}）" if period.since <= today < period.until else "")
+            + _as_of(period, today)
             + f"　生成日期：{cn_date(today)}"
         ),
         generated_on=today,
@@ -433,6 +433,15 @@ def _build(user: Any, node: Region, period: Period, today: date) -> Report:
         appendix=appendix,
         appendix_note=note,
     )
+
+
+def _as_of(period: Period, today: date) -> str:
+    """When the figures were counted: the kept figures' time when the report read them."""
+    reading = kept.current()
+    if reading is not None and reading.as_of is not None:
+        at = timezone.localtime(reading.as_of)
+        return f"（数据截至{cn_date(at.date())}{at:%H:%M}）"
+    return f"（数据截至{cn_date(today)}）" if period.since <= today < period.until else ""
 
 
 def _tables_and_charts(
@@ -517,7 +526,9 @@ def monthly_counts(indicators: list[Indicator], node: Region, period: Period) ->
 
 def _monthly_chart(user: Any, node: Region, period: Period) -> Chart | None:
     shown = selectors.visible(user, node, MONTHLY_CODES)
-    series = monthly_counts(shown, node, period)
+    reading = kept.current()
+    found = reading.series(node, period, [i.code for i in shown]) if reading is not None else None
+    series = found if found is not None else monthly_counts(shown, node, period)
     if not any(any(values) for values in series.values()):
         return None
     names = {"cases.received": "受理", "cases.closed": "办结"}

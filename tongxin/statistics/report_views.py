@@ -20,7 +20,7 @@ from tongxin.core.dbrouter import may_lag
 from tongxin.core.pages import form_page
 from tongxin.core.roles import Capability
 from tongxin.regions.models import Region
-from tongxin.statistics import selectors, wording
+from tongxin.statistics import kept, selectors, wording
 from tongxin.statistics.forms import PeriodForm
 from tongxin.statistics.models import ReportWording
 from tongxin.statistics.periods import Period, PeriodError, from_params
@@ -59,7 +59,8 @@ def report(request: HttpRequest) -> HttpResponse:
     except PeriodError as exc:
         error = str(exc)
         node, period = node_and_period(request.user, {"node": request.GET.get("node")})
-    built = build_report(request.user, node, period)
+    with kept.reading():  # the kept figures where fresh; the report says when they were counted
+        built = build_report(request.user, node, period)
     roots = selectors.node_roots(request.user)
     return render(
         request,
@@ -83,7 +84,8 @@ def _download(request: HttpRequest, kind: str) -> HttpResponse:
         node, period = node_and_period(request.user, request.GET)
     except PeriodError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    built = build_report(request.user, node, period)
+    with kept.reading():  # the kept figures where fresh; the report says when they were counted
+        built = build_report(request.user, node, period)
     if kind == "pdf":
         try:
             content, content_type = report_pdf(built), PDF_CONTENT_TYPE

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ninja import Field, Schema
@@ -48,6 +48,8 @@ class ValuesOut(Schema):
     previous_since: date
     previous_until: date
     values: list[ValueOut]
+    # when the kept figures read were computed (数据截至); null: counted for this request
+    as_of: datetime | None = None
 
 
 class ChildOut(Schema):
@@ -60,6 +62,8 @@ class ChildrenOut(Schema):
     since: date
     until: date
     children: list[ChildOut]
+    # when the kept figures read were computed (数据截至); null: counted for this request
+    as_of: datetime | None = None
 
 
 class RowOut(Schema):

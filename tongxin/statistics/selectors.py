@@ -15,6 +15,7 @@ from tongxin.cases.flow_counts import tenths_of_day
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.regions.models import Level, Region
+from tongxin.statistics import kept
 from tongxin.statistics.indicators.cases import median_of_counts
 from tongxin.statistics.models import Target
 from tongxin.statistics.periods import Period
@@ -129,6 +130,17 @@ def _compute(node: Region, period: Period, indicators: list[Indicator]) -> dict[
     return values
 
 
+def kept_or_compute(node: Region, period: Period, indicators: list[Indicator]) -> dict[str, Any]:
+    """The values from the kept figures when the request reads them (kept.reading) and a fresh row
+    holds them, else computed."""
+    reading = kept.current()
+    if reading is not None:
+        found = reading.values(node, period, [i.code for i in _with_parts(indicators)])
+        if found is not None:
+            return found
+    return compute(node, period, indicators)
+
+
 def ratio(indicator: Indicator, node: Region, period: Period, values: dict[str, Any]) -> Decimal | None:
     whole = values.get(indicator.denominator) or 0
     if not whole:
@@ -219,8 +231,8 @@ def figures(
 ) -> list[Figure]:
     indicators = visible(user, node, codes)
     with memo_scope():  # the period and the one before share what does not depend on the period
-        now = compute(node, period, indicators)
-        before = compute(node, period.previous(), indicators) if previous else {}
+        now = kept_or_compute(node, period, indicators)
+        before = kept_or_compute(node, period.previous(), indicators) if previous else {}
     single_year = period.since.year == period.until.year
     result = []
     for i in indicators:
@@ -250,9 +262,13 @@ def children_values(
 ) -> list[tuple[Region, dict[str, Any]]]:
     """Values for each child of the node (the user reaches every child of a node in scope)."""
     rows = []
-    for child in children_of(node):
+    children = children_of(node)
+    reading = kept.current()
+    if reading is not None:
+        reading.load(children, period)  # every child's kept row in one query
+    for child in children:
         indicators = visible(user, child, codes)
-        values = compute(child, period, indicators)
+        values = kept_or_compute(child, period, indicators)
         rows.append((child, {code: total(v) for code, v in values.items()}))
     return rows
 
@@ -267,6 +283,17 @@ def monthly(
     indicators = visible(user, node, codes)
     months = period.months()
     labels = [f"{m.since.year}-{m.since.month:02d}" for m in months]
+    reading = kept.current()
+    if reading is not None:
+        found = reading.series(node, period, [i.code for i in indicators])
+        if found is not None:
+            return labels, found
+    return labels, monthly_values(node, period, indicators)
+
+
+def monthly_values(node: Region, period: Period, indicators: list[Indicator]) -> dict[str, list[Any]]:
+    """Each indicator's value month by month, computed."""
+    months = period.months()
     series: dict[str, list[Any]] = {}
     slow = []
     kept = node.level not in {Level.GRID, Level.BUILDING}
@@ -285,7 +312,7 @@ def monthly(
         for i in slow:
             v = total(values.get(i.code))
             series[i.code].append(float(v) if isinstance(v, Decimal) else v)
-    return labels, {i.code: series[i.code] for i in indicators}
+    return {i.code: series[i.code] for i in indicators}
 
 
 def _count_by_month(indicator: Indicator, node: Region, period: Period) -> dict[tuple[int, int], int]:

@@ -1,6 +1,7 @@
 """Pages of the figures: the overview (工作台) of a node and period, the rows behind a figure, the map
 of the children, the Excel ledger and the annual targets."""
 
+from contextlib import nullcontext
 from decimal import Decimal
 from typing import Any
 
@@ -22,8 +23,8 @@ from tongxin.core.pages import paginate
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
 from tongxin.regions.selectors import region_ancestors
+from tongxin.statistics import kept, selectors
 from tongxin.statistics import ledger as ledger_book
-from tongxin.statistics import selectors
 from tongxin.statistics.forms import PeriodForm, TargetForm
 from tongxin.statistics.models import Target
 from tongxin.statistics.periods import Period, PeriodError, from_params
@@ -77,12 +78,14 @@ def _query(node: Any, period: Period, **extra: Any) -> str:
 @may_lag
 def overview(request: HttpRequest) -> HttpResponse:
     node, period, error = _node_period_error(request)
-    found = selectors.figures(request.user, node, period)
+    live = request.GET.get("live") == "1"  # counted now instead of read from the kept figures
+    with kept.reading() if not live else nullcontext() as reading:
+        found = selectors.figures(request.user, node, period)
+        labels, series = selectors.monthly(
+            request.user, node, period, [i.code for i in REGISTRY.values() if i.trend]
+        )
     query = _query(node, period)
     headline = [f for f in found if f.indicator.headline]
-    labels, series = selectors.monthly(
-        request.user, node, period, [i.code for i in REGISTRY.values() if i.trend]
-    )
     breakdowns = [f for f in found if f.groups]
     charts = {
         "months": labels,
@@ -107,6 +110,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "previous": period.previous(),
         "form": PeriodForm(initial={**period.query(), "since": period.since, "until": period.until}),
         "error": error,
+        "as_of": reading.as_of if reading is not None else None,
+        "live_url": reverse("statistics:overview") + "?" + _query(node, period, live="1"),
         "headline": headline,
         "sections": selectors.by_section([f for f in found if not f.indicator.headline or f.groups]),
         "query": query,
@@ -198,7 +203,9 @@ def map_data(request: HttpRequest) -> JsonResponse:
     indicator = selectors.indicator_get(request.user, code, node)
     features = []
     values = []
-    for child, found in selectors.children_values(request.user, node, period, [code]):
+    with kept.reading():
+        children = selectors.children_values(request.user, node, period, [code])
+    for child, found in children:
         value = found.get(code)
         number = float(value) if isinstance(value, Decimal) else value
         if number is not None:
