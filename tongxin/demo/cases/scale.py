@@ -14,16 +14,19 @@ already in the database, with every table the figures read filled to match:
   written here).
 - **supervisions** of the cases put under supervision once overdue.
 - **the kept counts** (CaseDailyCount for the three rates; CaseFlowCount, CaseCategoryCount,
-  CaseCloseTime and their month tables for the overview and the annual report) rebuilt from the
-  cases after the load: in SQL on PostgreSQL (one GROUP BY per table), with daily_counts.rebuild and
-  flow_counts.rebuild elsewhere. The tests check both equal the Python definitions.
+  CaseCloseTime and their month tables for the overview and the annual report) summed per chunk in
+  numpy from the columns just drawn and written once after the load, added to the rows already
+  there (demo.cases.kept): no second pass over the cases. `rebuild_kept_counts` (one GROUP BY per
+  table over every case) stays as the recount. The tests check both equal the Python definitions.
 
 The rows are drawn with numpy from a seed, column by column, a chunk at a time, and written with
-psycopg's `cursor.copy()` (text format) on PostgreSQL, `executemany` on SQLite. On PostgreSQL,
-foreign-key triggers are off during the load (`session_replication_role = replica`, the rows are
-valid by construction) and, when the load at least doubles the table, the secondary indexes of the
-cases and transitions are dropped first and built again after it (faster than keeping them up to
-date row by row), then ANALYZE.
+psycopg's `cursor.copy()` (text format; constants joined once, each row one C-level join, the
+datetimes put together from a day's and a second's text made once) on PostgreSQL, `executemany`
+on SQLite. On PostgreSQL, foreign-key triggers are off during the load (`session_replication_role
+= replica`, the rows are valid by construction) and, when the load at least doubles the table, the
+secondary indexes of the cases and transitions are dropped first and built again after it (faster
+than keeping them up to date row by row; with `workers` > 1, that many at once, each on its own
+connection, the trigram GIN index first), then ANALYZE.
 
 The lifecycle is the services' (workflow.RULES) simplified: deadlines are calendar hours (24 h to
 respond, 5 days to handle, 10 to close), not working hours; nobody is named as assignee or actor;
@@ -35,10 +38,13 @@ import json
 import math
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from itertools import repeat
 from typing import Any
 
@@ -62,6 +68,7 @@ from tongxin.cases.models import (
     CaseTransition,
     Supervision,
 )
+from tongxin.demo.cases.kept import Sums, chunk_parts
 from tongxin.demo.cases.planner import DESCRIPTIONS, LEAF_DESCRIPTIONS, TRACKING_ALPHABET
 from tongxin.lib import crypto
 from tongxin.lib.tree import ancestor_ids
@@ -226,49 +233,86 @@ class _Table:
             return json.dumps(value, ensure_ascii=False)
         return str(value)
 
-    def rows(self, values: dict[str, Iterable[Any]], n: int) -> Iterator[tuple[Any, ...]]:
-        columns = [values[c] if c in values else repeat(self.constants[c], n) for c in self.columns]
+    def _column(self, values: dict[str, Any], column: str) -> Any:
+        """A column's cells: a list or array, or one string for every row (a constant)."""
+        return values[column] if column in values else self.constants[column]
+
+    def rows(self, values: dict[str, Any], n: int) -> Iterator[tuple[Any, ...]]:
+        columns = [self._column(values, c) for c in self.columns]
+        columns = [repeat(c, n) if isinstance(c, str) or c is None else c for c in columns]
         return zip(*columns, strict=False)
 
-    def write(self, values: dict[str, Iterable[Any]], n: int) -> None:
+    def lines(self, values: dict[str, Any], n: int) -> str:
+        """The rows as COPY text: the constants side by side are joined once into one cell, then
+        each row is one C-level join (map over zip: no Python code per row)."""
+        groups: list[Any] = []
+        for column in self.columns:
+            cell = self._column(values, column)
+            if isinstance(cell, str):
+                if groups and isinstance(groups[-1], str):
+                    groups[-1] += "\t" + cell
+                else:
+                    groups.append(cell)
+            else:
+                groups.append(cell.tolist() if isinstance(cell, np.ndarray) else cell)
+        columns = [repeat(g, n) if isinstance(g, str) else g for g in groups]
+        return "\n".join(map("\t".join, zip(*columns, strict=False))) + "\n"
+
+    def write(self, values: dict[str, Any], n: int) -> None:
         if not n:
             return
-        rows = self.rows(values, n)
         with connection.cursor() as cursor:
             if self.postgres:
                 names = ", ".join(f'"{c}"' for c in self.columns)
                 raw = cursor.cursor  # psycopg 3
                 with raw.copy(f'COPY "{self.name}" ({names}) FROM STDIN') as copy:
-                    buffer: list[str] = []
-                    for row in rows:
-                        buffer.append("\t".join(row))
-                        if len(buffer) >= 20_000:
-                            copy.write("\n".join(buffer) + "\n")
-                            buffer = []
-                    if buffer:
-                        copy.write("\n".join(buffer) + "\n")
+                    for start in range(0, n, 50_000):
+                        block = {
+                            c: v if isinstance(v, str) else v[start : start + 50_000]
+                            for c, v in values.items()
+                        }
+                        copy.write(self.lines(block, min(50_000, n - start)))
             else:
+                rows = self.rows(values, n)
                 names = ", ".join(f'"{c}"' for c in self.columns)
                 marks = ", ".join("?" for _ in self.columns)
                 cursor.executemany(f'INSERT INTO "{self.name}" ({names}) VALUES ({marks})', list(rows))
 
 
-def _times(seconds: np.ndarray, reached: np.ndarray, *, postgres: bool) -> list[Any]:
-    """Epoch seconds as the database's datetime text (UTC), NULL where not reached."""
-    text = np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s").tolist()
+_CLOCKS: dict[bool, np.ndarray] = {}
+
+
+def _clock(postgres: bool) -> np.ndarray:
+    """' HH:MM:SS' of every second of a day (with '+00' for PostgreSQL), made once."""
+    if postgres not in _CLOCKS:
+        zone = "+00" if postgres else ""
+        texts = [f" {h:02d}:{m:02d}:{s:02d}{zone}" for h in range(24) for m in range(60) for s in range(60)]
+        _CLOCKS[postgres] = np.array(texts, dtype=object)
+    return _CLOCKS[postgres]
+
+
+def _times(seconds: np.ndarray, reached: np.ndarray, *, postgres: bool) -> np.ndarray:
+    """Epoch seconds as the database's datetime text (UTC), NULL where not reached: the date of
+    each day and the clock of each second are formatted once and put together in numpy."""
     null = "\\N" if postgres else None
+    if not len(seconds):
+        return np.array([], dtype=object)
+    days = seconds // DAY
+    first = int(days.min())
+    dates = np.arange(first, int(days.max()) + 1).astype("datetime64[D]")
+    names = np.datetime_as_string(dates, unit="D").astype(object)
+    text = names[days - first] + _clock(postgres)[seconds - days * DAY]
+    text[~reached] = null
+    return text
+
+
+def _ints(values: np.ndarray) -> np.ndarray:
+    return values.astype(str).astype(object)
+
+
+def _bools(values: np.ndarray, *, postgres: bool) -> Any:
     if postgres:
-        return [t + "+00" if ok else null for t, ok in zip(text, reached.tolist(), strict=True)]
-    return [t.replace("T", " ") if ok else null for t, ok in zip(text, reached.tolist(), strict=True)]
-
-
-def _ints(values: np.ndarray) -> list[str]:
-    return [str(v) for v in values.tolist()]
-
-
-def _bools(values: np.ndarray, *, postgres: bool) -> list[Any]:
-    if postgres:
-        return ["t" if v else "f" for v in values.tolist()]
+        return np.where(values, "t", "f").astype(object)
     return [int(v) for v in values.tolist()]
 
 
@@ -346,26 +390,29 @@ def copy_cases(
         postgres=postgres,
     )
     statuses: dict[str, int] = {}
+    sums = Sums(sources=[name for name, _w in SOURCES])
     t0 = time.monotonic()
     chunks = range(math.ceil(n / batch))
     if workers > 1:
         connections.close_all()  # each worker process opens its own connection
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = pool.imap_unordered(_run_chunk, chunks)
-            _collect(run, statuses, results, n, batch, t0, log)
+            _collect(run, statuses, sums, results, n, batch, t0, log)
     else:
-        _collect(run, statuses, map(_run_chunk, chunks), n, batch, t0, log)
+        _collect(run, statuses, sums, map(_run_chunk, chunks), n, batch, t0, log)
     _JOB = None
     load = time.monotonic() - t0
     run.steps["cases, transitions, supervisions (load)"] = load
     run.cases, run.statuses = n, statuses
     t0 = time.monotonic()
-    _restore_indexes(dropped, log)
+    _restore_indexes(dropped, log, workers=workers)
     if postgres:
         _reset_sequences([Case])
     run.steps["indexes and sequences"] = time.monotonic() - t0
     t0 = time.monotonic()
-    rebuild_kept_counts()
+    kept_rows = sums.write()  # the chunks' sums added to the kept counts: no second pass over the cases
+    if log:
+        log("  kept counts: " + ", ".join(f"{t} {m:,}" for t, m in kept_rows.items()))
     run.steps["kept counts"] = time.monotonic() - t0
     t0 = time.monotonic()
     # only the tables written here: statistics are not transactional, so a whole-database ANALYZE
@@ -437,6 +484,7 @@ def _run_chunk(chunk_no: int) -> dict[str, Any]:
 def _collect(
     run: ScaleRun,
     statuses: dict[str, int],
+    sums: Sums,
     results: Iterable[dict[str, Any]],
     n: int,
     batch: int,
@@ -448,6 +496,7 @@ def _collect(
         done += counts["cases"]
         run.transitions += counts["transitions"]
         run.supervisions += counts["supervisions"]
+        sums.add(counts["kept"])
         for status, m in counts["statuses"].items():
             statuses[status] = statuses.get(status, 0) + m
         if log and (i % 10 == 0 or done == n):
@@ -628,7 +677,7 @@ def _chunk(
     nul = "\\N" if postgres else None
     version = stage + supervised.astype(np.int64) + rejected_done.astype(np.int64)
 
-    def times(values: np.ndarray, mask: np.ndarray) -> list[Any]:
+    def times(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return _times(values, mask, postgres=postgres)
 
     closed_at = np.where(rejected, reject_at, closed)
@@ -727,14 +776,14 @@ def _chunk(
         tables.transitions.write(
             {
                 "case_id": _ints(case_ids),
-                "action": repeat(action, m),
-                "from_status": repeat(before, m),
-                "to_status": repeat(after_status, m),
-                "actor_label": repeat(label, m),
-                "reason": repeat(reason, m),
-                "data": repeat(data or "{}", m),
+                "action": action,
+                "from_status": before,
+                "to_status": after_status,
+                "actor_label": label,
+                "reason": reason,
+                "data": data or "{}",
                 "at": times(at, np.ones(m, dtype=bool)),
-                "processed_at": repeat(processed, m),
+                "processed_at": processed,
             },
             m,
         )
@@ -745,14 +794,14 @@ def _chunk(
         tables.transitions.write(
             {
                 "case_id": _ints(ids[sup]),
-                "action": repeat("supervise", m),
+                "action": "supervise",
                 "from_status": st,
                 "to_status": st,
-                "actor_label": repeat("system", m),
-                "reason": repeat(SUPERVISION_NOTE, m),
-                "data": repeat('{"overdue": true}', m),
+                "actor_label": "system",
+                "reason": SUPERVISION_NOTE,
+                "data": '{"overdue": true}',
                 "at": times(supervise_at[sup], np.ones(m, dtype=bool)),
-                "processed_at": repeat(processed, m),
+                "processed_at": processed,
             },
             m,
         )
@@ -766,7 +815,7 @@ def _chunk(
             {
                 "case_id": _ints(ids[supervised]),
                 "automatic": _bools(np.ones(m, dtype=bool), postgres=postgres),
-                "note": repeat(SUPERVISION_NOTE, m),
+                "note": SUPERVISION_NOTE,
                 "created_at": times(supervise_at[supervised], np.ones(m, dtype=bool)),
                 "community_path": [
                     p[: p.index(f"/{c}/") + len(f"/{c}/")] for p, c in zip(paths, communities, strict=True)
@@ -775,10 +824,31 @@ def _chunk(
             m,
         )
     names, counts = np.unique(status.astype(str), return_counts=True)
+    # this chunk's part of the kept counts, from the same columns (see demo.cases.kept)
+    kept = chunk_parts(
+        community=city.community_ids[grid],
+        source=source,
+        sources=[name for name, _w in SOURCES],
+        category_group=city.category_groups[category],
+        tz_offset=tz_offset,
+        reported=reported,
+        dispatched=dispatched,
+        is_dispatched=reached[1],
+        responded=responded,
+        is_responded=reached[2],
+        response_due=response_due,
+        closed=closed,
+        concluded=closed_now,
+        unsolved=unsolved,
+        rating=rating,
+        overdue_at=overdue_at,
+        overdue=overdue,
+    )
     return {
         "transitions": transitions,
         "supervisions": m,
         "statuses": dict(zip(names.tolist(), counts.tolist(), strict=True)),
+        "kept": kept,
     }
 
 
@@ -813,15 +883,34 @@ def _drop_indexes(models_: list[type[models.Model]]) -> list[str]:
     return definitions
 
 
-def _restore_indexes(definitions: list[str], log: Log | None) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET maintenance_work_mem = '1GB'")
-        for definition in definitions:
-            t0 = time.monotonic()
-            cursor.execute(definition)
-            if log:
-                log(f"  {definition[:90]}… {time.monotonic() - t0:.0f} s")
+def _restore_indexes(definitions: list[str], log: Log | None, workers: int = 1) -> None:
+    """Build the dropped indexes again; on PostgreSQL outside a transaction, `workers` at once, each
+    on its own connection (a thread each: the database does the work), largest first."""
+    postgres = connection.vendor == "postgresql"
+    if not definitions:
+        return
+    if postgres and workers > 1 and not connection.in_atomic_block:
+        # the GIN and the wide indexes first, so the small ones fill in behind them
+        ordered = sorted(definitions, key=lambda d: ("USING gin" not in d, -len(d)))
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(partial(_build_indexes, log=log), [ordered[i::workers] for i in range(workers)]))
+        return
+    _build_indexes(definitions, log)
+
+
+def _build_indexes(definitions: list[str], log: Log | None) -> None:
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET maintenance_work_mem = '1GB'")
+            for definition in definitions:
+                t0 = time.monotonic()
+                cursor.execute(definition)
+                if log:
+                    log(f"  {definition[:90]}… {time.monotonic() - t0:.0f} s")
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            connection.close()  # the thread's own connection
 
 
 def _reset_sequences(models_: list[type[models.Model]]) -> None:

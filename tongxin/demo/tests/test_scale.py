@@ -126,3 +126,14 @@ def test_indexes_dropped_for_the_load_come_back(tree):
     copy_cases(300, seed=9, drop_indexes=True)
     assert _indexes() == before
     assert Case.objects.count() == 300
+
+
+def test_kept_counts_of_a_top_up_added_to_those_there(scaled):
+    """The chunks' sums go on top of the kept rows already there (INSERT … ON CONFLICT … + n)."""
+    copy_cases(600, seed=11, batch=250)
+    kept_daily = _daily_rows()
+    kept_flows = flow_counts.snapshot()
+    daily_counts.rebuild()
+    flow_counts.rebuild()
+    assert _daily_rows() == kept_daily
+    assert flow_counts.snapshot() == kept_flows
