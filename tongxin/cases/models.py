@@ -121,6 +121,9 @@ OPEN_STATUSES = frozenset(
     }
 )
 
+# the statuses whose handling deadline runs: the deadline sweep warns and supervises these
+CLOCKED_STATUSES = [CaseStatus.POOLED, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS, CaseStatus.WHISTLED]
+
 
 # 办结 (concluded): closed solved or unsolved, with or without 回访, and still so once archived.
 # closed_at is set by follow_up and close_unsolved (and cleared by reopening), but also by reject
@@ -277,6 +280,18 @@ class Case(models.Model):
             # the backlog of an area (open cases now): one range per open status, index only
             models.Index(fields=["status", "region_path"], name="case_status_scope"),
             models.Index(fields=["category", "status", "reported_at"], name="case_dup_lookup"),
+            # the deadline sweep's two queues (cases.escalation): only the open cases still waiting
+            # for their warning or their 督办, so a sweep reads the due ones, not the whole backlog
+            models.Index(
+                fields=["warn_at", "id"],
+                condition=Q(status__in=CLOCKED_STATUSES, warned_at__isnull=True, overdue_at__isnull=True),
+                name="case_warn_pending",
+            ),
+            models.Index(
+                fields=["handling_due", "id"],
+                condition=Q(status__in=CLOCKED_STATUSES, overdue_at__isnull=True),
+                name="case_overdue_pending",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -38,7 +38,8 @@ from tongxin.regions.models import Level, Region
 Log = Callable[[str], None]
 DAY = 86_400.0
 GENERATED = 20_000  # cases written by the bulk writer; the rest of the backlog copies them
-BACKLOG_SPREAD_DAYS = 7  # the open cases' deadlines fall over the next week
+BACKLOG_SPREAD_DAYS = 7  # the open cases' coming deadlines fall over the next week
+OVERDUE_SPREAD_DAYS = 30  # and the overdue ones' over the last month
 WARN_SHARE = 0.2  # warned when 80 % of the handling time is used
 TRIGGER = """
 CREATE TABLE IF NOT EXISTS bench_effect (transition_id bigint PRIMARY KEY, at timestamptz NOT NULL);
@@ -54,6 +55,7 @@ TRUNCATE bench_effect;
 @dataclass
 class Report:
     backlog: int = 0
+    overdue_share: float = 0.0
     per_day: int = 0
     speed: float = 1.0
     seconds: float = 0.0
@@ -79,7 +81,7 @@ def _load() -> str:
     return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def _sql(sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+def _sql(sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
         return cursor.fetchall() if cursor.description else []
@@ -119,36 +121,56 @@ def _clone_up_to(n: int, log: Log) -> None:
         log(f"  cases copied: {Case.objects.count():,} of {n:,}")
 
 
-def place_deadlines(*, t0: datetime, speed: float, seed: int, floor: int) -> None:
-    """The backlog's handling deadlines spread evenly over a week compressed `speed` times; a case
-    whose warning time is already past was warned (the worker kept up before the run)."""
+def place_deadlines(*, t0: datetime, speed: float, seed: int, floor: int, overdue_share: float) -> None:
+    """The backlog's handling deadlines: `overdue_share` of it already overdue (deadlines over the
+    last month, warned and supervised before the run, as cases open for days are), the rest spread
+    evenly over a week compressed `speed` times; a case whose warning time is already past was
+    warned (the worker kept up before the run). One UPDATE (each is minutes at 500,000 rows)."""
     span = BACKLOG_SPREAD_DAYS * DAY / speed
+    past = OVERDUE_SPREAD_DAYS * DAY
     limit = DAY / speed  # a day's handling time, compressed alike
     _sql("SELECT setseed(%s)", [(seed % 1000) / 1000])
     _sql(
-        """UPDATE cases_case SET
-             handling_due = %s + (random() * %s) * interval '1 second',
-             overdue_at = NULL, supervised = false
-           WHERE status = ANY(%s) AND id >= %s""",
-        [t0, span, list(CLOCKED), floor],
-    )
-    _sql(
-        """UPDATE cases_case SET warn_at = handling_due - %s * interval '1 second',
-             warned_at = CASE WHEN handling_due - %s * interval '1 second' < %s
-                              THEN handling_due - %s * interval '1 second' END
-           WHERE status = ANY(%s) AND id >= %s""",
-        [limit * WARN_SHARE, limit * WARN_SHARE, t0, limit * WARN_SHARE, list(CLOCKED), floor],
+        """WITH placed AS (
+             SELECT id, CASE WHEN random() < %(share)s
+                             THEN %(t0)s - (1 + random() * %(past)s) * interval '1 second'
+                             ELSE %(t0)s + (random() * %(span)s) * interval '1 second' END AS due
+             FROM cases_case WHERE status = ANY(%(clocked)s) AND id >= %(floor)s)
+           UPDATE cases_case c SET
+             handling_due = p.due,
+             warn_at = p.due - %(warn)s * interval '1 second',
+             warned_at = CASE WHEN p.due - %(warn)s * interval '1 second' < %(t0)s
+                              THEN p.due - %(warn)s * interval '1 second' END,
+             overdue_at = CASE WHEN p.due < %(t0)s THEN p.due END,
+             supervised = p.due < %(t0)s
+           FROM placed p WHERE c.id = p.id""",
+        {
+            "share": overdue_share,
+            "t0": t0,
+            "past": past,
+            "span": span,
+            "warn": limit * WARN_SHARE,
+            "clocked": list(CLOCKED),
+            "floor": floor,
+        },
     )
     _sql("ANALYZE cases_case")
 
 
 def quiet_housekeeping(now: datetime) -> None:
-    """Hourly and daily housekeeping (retention, audit archive…) counts as just run: the window
-    measures the sweeps that run every few seconds (deadlines, outbox, exchange)."""
+    """Hourly and daily housekeeping (retention, audit seals, archive…) counts as run and not due
+    again during the run: the window measures the sweeps that run every few seconds (deadlines,
+    outbox, exchange). Tasks an earlier run or the copied database left queued or running are
+    dropped, and transitions written before the run count as delivered, so the window starts with
+    an empty queue (an audit seal over a million unsealed rows held a worker for 20 minutes)."""
     registry.load_all()
+    DBTaskResult.objects.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).delete()
     for periodic in registry.PERIODIC.values():
         if periodic.every >= timedelta(minutes=5):
-            TaskKey.objects.update_or_create(key=f"periodic:{periodic.kind}", defaults={"enqueued_at": now})
+            TaskKey.objects.update_or_create(
+                key=f"periodic:{periodic.kind}", defaults={"enqueued_at": now + timedelta(hours=1)}
+            )
+    CaseTransition.objects.filter(processed_at__isnull=True).update(processed_at=now)
 
 
 class Arrivals:
@@ -218,6 +240,7 @@ def _due_left(until: datetime) -> int:
 def run(
     *,
     backlog: int,
+    overdue_share: float,
     per_day: int,
     speed: float,
     seconds: float,
@@ -231,12 +254,14 @@ def run(
 ) -> str:
     if connection.vendor != "postgresql":
         raise RuntimeError("bench_worker measures PostgreSQL (sh scripts/with-postgres.sh …)")
-    report = Report(backlog=backlog, per_day=per_day, speed=speed, seconds=seconds)
+    report = Report(
+        backlog=backlog, overdue_share=overdue_share, per_day=per_day, speed=speed, seconds=seconds
+    )
     report.load_seconds, floor = ensure_backlog(backlog, seed=seed, log=log)
     log(f"backlog ready: {Case.objects.filter(status__in=CLOCKED).count():,} open cases ({_load()})")
     # the deadlines start at t0, after the UPDATE that places them (minutes on a busy machine)
     t0 = timezone.now() + timedelta(seconds=lead)
-    place_deadlines(t0=t0, speed=speed, seed=seed, floor=floor)
+    place_deadlines(t0=t0, speed=speed, seed=seed, floor=floor, overdue_share=overdue_share)
     report.late_start = max(0.0, (timezone.now() - t0).total_seconds())
     quiet_housekeeping(timezone.now())
     _sql(TRIGGER)
@@ -349,8 +374,10 @@ def render(report: Report, command: str) -> str:
         "",
         f"Measured {timezone.localdate():%Y-%m-%d} on {machine()}, the machine shared with other "
         "engineers' runs (load below). Two `tongxin worker` processes on the django-tasks database "
-        f"backend; a backlog of {report.backlog:,} open cases whose deadlines fall over a week packed "
-        f"{report.speed:g}× denser, and {report.per_day:,} new cases a day arriving {report.speed:g}× "
+        f"backend; a backlog of {report.backlog:,} open cases, {report.overdue_share:.0%} of them already "
+        "overdue (supervised before the run, deadlines over the last month) and the rest with deadlines "
+        f"over a week packed {report.speed:g}× denser, and {report.per_day:,} new cases a day arriving "
+        f"{report.speed:g}× "
         f"faster ({rate:.1f}/s, {report.arrivals:,} in the window), for {report.seconds:.0f} s of real "
         "time. The workers run on the real clock with the production intervals (deadline sweep every "
         "15 s in two shards, heartbeat every 5 s, a worker dead after 30 s without one), so the lag is "

@@ -14,6 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--backlog", type=int, default=500_000, help="open cases")
+        parser.add_argument(
+            "--overdue-share",
+            type=float,
+            default=0.3,
+            help="share of the backlog already overdue (supervised before the run)",
+        )
         parser.add_argument("--per-day", type=int, default=59_000, help="new cases a day")
         parser.add_argument("--speed", type=float, default=10.0, help="the load's compression")
         parser.add_argument("--seconds", type=float, default=240.0, help="the measured window")
@@ -34,6 +40,7 @@ class Command(BaseCommand):
         try:
             section = worker.run(
                 backlog=options["backlog"],
+                overdue_share=options["overdue_share"],
                 per_day=options["per_day"],
                 speed=options["speed"],
                 seconds=options["seconds"],
