@@ -34,13 +34,14 @@ from tongxin.cases.selectors import (
     in_my_branch_area,
     is_handler,
     possible_duplicates,
-    status_counts,
+    status_counts_bounded,
 )
 from tongxin.cases.services import CaseConflict, IllegalTransition, allowed_actions_for, case_transition
 from tongxin.cases.workflow import timeline_label
 from tongxin.core.access import login_only, requires
 from tongxin.core.dbrouter import may_lag
 from tongxin.core.forms import add_service_errors
+from tongxin.core.keyset import COUNT_LIMIT
 from tongxin.core.pages import paginate
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
@@ -87,6 +88,11 @@ def _filtered(request: HttpRequest) -> tuple[CaseFilterForm, Any, Any]:
     return form, cases_filter(base, **filters), without_status
 
 
+def _total(counts: list[tuple[int, bool]]) -> tuple[int, bool]:
+    """The sum of bounded counts, a lower bound if any of them is."""
+    return sum(n for n, _more in counts), any(more for _n, more in counts)
+
+
 @requires(Capability.CASES_VIEW)
 @require_GET
 @may_lag
@@ -95,14 +101,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
     qs = qs.select_related("category", "category__parent", "community", "grid").order_by(
         "-reported_at", "-id"
     )
-    page = paginate(request, qs, PER_PAGE)
-    counts = status_counts(without_status)
+    # a city's cases: the counts stop at COUNT_LIMIT ("more than 10,000") instead of reading a
+    # street's whole history on every page (BENCHMARKS.md, city scale: lists)
+    page = paginate(request, qs, PER_PAGE, count_limit=COUNT_LIMIT)
+    counts = status_counts_bounded(without_status, COUNT_LIMIT)
     context = {
         "form": form,
         "page": page,
-        "counts": [(value, label, counts.get(value, 0)) for value, label in CaseStatus.choices],
-        "open_count": sum(counts.get(s, 0) for s in OPEN_STATUSES),
-        "total": sum(counts.values()),
+        "counts": [(value, label, *counts[value]) for value, label in CaseStatus.choices],
+        "open_count": _total([counts[s] for s in OPEN_STATUSES]),
+        "total": _total(list(counts.values())),
         "now": timezone.now(),
         "query": request.GET.urlencode(),
         "can_report": not scope_for(request.user, Capability.CASES_REPORT).is_empty,

@@ -31,6 +31,9 @@ from django.db.models.constants import LOOKUP_SEP
 
 SALT = "tongxin.core.keyset"
 MAX_CURSOR = 2000  # characters: a longer cursor is refused before it is read
+# a list that may hold a city's cases counts this many rows at most ("more than 10,000"): counting
+# a busy street's whole history read every one of its rows, and grew with the data (BENCHMARKS.md)
+COUNT_LIMIT = 10_000
 NEXT, PREVIOUS = "n", "p"
 _ALIAS = "_keyset_%d"
 
@@ -345,11 +348,11 @@ def _positional(items: Any, payload: dict[str, Any] | None, size: int) -> Window
 def offset_window(items: Any, offset: int, size: int) -> Window:
     """The page at an OFFSET (the deprecated `offset` of the API, bookmarked `?page=N`), with cursors
     to go on from it by keyset."""
-    rows = list(items[offset : offset + size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
     number = offset // size + 1
     if not _keyable(items):
+        rows = list(items[offset : offset + size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
         return Window(
             rows=rows,
             number=number,
@@ -364,18 +367,41 @@ def offset_window(items: Any, offset: int, size: int) -> Window:
     return _finish(rows, keys, _fingerprint(keys), number=number, more_after=more, more_before=offset > 0)
 
 
-class Counted:
-    """What a page's template reads of its paginator: the count (one query, only when read)."""
+def bounded_count(items: Any, limit: int | None = None) -> tuple[int, bool]:
+    """How many rows `items` has, exactly up to `limit`: (limit, True) when it has more.
 
-    def __init__(self, items: Any, per_page: int) -> None:
-        self.items, self.per_page = items, per_page
+    The database reads at most limit + 1 matching rows (`COUNT(*)` over a LIMITed subquery), so a
+    large list's count costs what the bound does instead of growing with the data; None counts all."""
+    if limit is None:
+        try:
+            return int(items.count()), False
+        except (AttributeError, TypeError):
+            return len(items), False
+    head = items.order_by()[: limit + 1] if isinstance(items, QuerySet) else items[: limit + 1]
+    n = int(head.count()) if isinstance(head, QuerySet) else len(head)
+    return (limit, True) if n > limit else (n, False)
+
+
+class Counted:
+    """What a page's template reads of its paginator: the count (one query, only when read).
+
+    With a `count_limit` the count stops there: `count` is then the limit and `count_is_lower_bound`
+    says the list has more rows than that (the pager shows "more than 10,000")."""
+
+    def __init__(self, items: Any, per_page: int, count_limit: int | None = None) -> None:
+        self.items, self.per_page, self.count_limit = items, per_page, count_limit
 
     @cached_property
+    def _counted(self) -> tuple[int, bool]:
+        return bounded_count(self.items, self.count_limit)
+
+    @property
     def count(self) -> int:
-        try:
-            return int(self.items.count())
-        except (AttributeError, TypeError):
-            return len(self.items)
+        return self._counted[0]
+
+    @property
+    def count_is_lower_bound(self) -> bool:
+        return self._counted[1]
 
     @property
     def num_pages(self) -> int:
@@ -386,12 +412,12 @@ class KeysetPage(Sequence[Any]):
     """A page for the templates, shaped like Django's Page (object_list, number, has_next…) plus the
     cursors of its neighbours; `paginator.count` counts the whole list only when a template reads it."""
 
-    def __init__(self, items: Any, frame: Window, per_page: int) -> None:
+    def __init__(self, items: Any, frame: Window, per_page: int, count_limit: int | None = None) -> None:
         self.object_list: Any = frame.rows
         self.number = frame.number
         self.next_cursor = frame.next_cursor
         self.previous_cursor = frame.previous_cursor
-        self.paginator = Counted(items, per_page)
+        self.paginator = Counted(items, per_page, count_limit)
 
     def __len__(self) -> int:
         return len(self.object_list)

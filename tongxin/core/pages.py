@@ -26,22 +26,26 @@ F = TypeVar("F", bound=forms.BaseForm)
 R = TypeVar("R")
 
 
-def paginate(request: HttpRequest, queryset: Any, per_page: int = PER_PAGE) -> KeysetPage:
+def paginate(
+    request: HttpRequest, queryset: Any, per_page: int = PER_PAGE, *, count_limit: int | None = None
+) -> KeysetPage:
     """A page of the list by keyset (core/keyset.py): `?cursor=` from the page's links, so a deep
     page costs what the first does. A cursor that was altered or belongs to another list is said in
     a message and the first page is shown. `?page=N` (bookmarks from before the cursors) still shows
-    page N, read by OFFSET once, out of range the last page; its links go on by cursor."""
+    page N, read by OFFSET once, out of range the last page; its links go on by cursor. With
+    `count_limit` (keyset.COUNT_LIMIT for lists that grow with a city) the count stops there and the
+    pager says "more than" it."""
     cursor = request.GET.get("cursor")
     if cursor:
         try:
-            return KeysetPage(queryset, window(queryset, cursor, per_page), per_page)
+            return KeysetPage(queryset, window(queryset, cursor, per_page), per_page, count_limit)
         except BadCursor:
             messages.error(request, _("The link to this page is not valid any more; here is the first page."))
     elif (number := request.GET.get("page", "")).isdigit() and int(number) > 1:
         wanted = Paginator(queryset, per_page).get_page(number)
         offset = (wanted.number - 1) * per_page
-        return KeysetPage(queryset, offset_window(queryset, offset, per_page), per_page)
-    return KeysetPage(queryset, window(queryset, None, per_page), per_page)
+        return KeysetPage(queryset, offset_window(queryset, offset, per_page), per_page, count_limit)
+    return KeysetPage(queryset, window(queryset, None, per_page), per_page, count_limit)
 
 
 def int_param(request: HttpRequest, name: str) -> int | None:

@@ -11,7 +11,7 @@ from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PaginationBase
 
-from tongxin.core.keyset import BadCursor, Window, offset_window, window
+from tongxin.core.keyset import BadCursor, Window, bounded_count, offset_window, window
 
 
 class FieldErrorOut(Schema):
@@ -55,8 +55,11 @@ class Page(PaginationBase):
     """Keyset paging (core/keyset.py): `?limit=&cursor=`; a deep page costs what the first does.
 
     The envelope carries `next_cursor`/`previous_cursor` (null at either end) and `count`, the size of
-    the whole filtered list. `offset` (deprecated) still reads a page by OFFSET for existing clients;
-    its cursors go on by keyset."""
+    the whole filtered list — or, on a list with a `count_limit` (the cases), the limit when the list
+    has more rows than it, with `count_is_lower_bound` true. `offset` (deprecated) still reads a page
+    by OFFSET for existing clients; its cursors go on by keyset."""
+
+    count_limit: int | None = None  # None: count every row
 
     class Input(Schema):
         limit: int = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT)
@@ -71,7 +74,14 @@ class Page(PaginationBase):
 
     class Output(Schema):
         items: list[Any]
-        count: int
+        count: int = Field(
+            description="How many rows the filtered list has; if count_is_lower_bound, it has more than this."
+        )
+        count_is_lower_bound: bool = Field(
+            False,
+            description="True when the list has more rows than `count`: counting stopped at the list's "
+            "count limit (10,000 for cases). False: `count` is exact.",
+        )
         limit: int
         offset: int | None = Field(None, description="Deprecated: the `offset` asked for, else null.")
         next_cursor: str | None = Field(None, description="The cursor of the next page; null on the last.")
@@ -88,14 +98,22 @@ class Page(PaginationBase):
     ) -> Any:
         limit = min(pagination.limit, self.max_limit)
         frame = self.window(queryset, pagination, limit)
+        count, more = self.count(queryset)
         return {
             "items": frame.rows,
-            "count": self._items_count(queryset),
+            "count": count,
+            "count_is_lower_bound": more,
             "limit": limit,
             "offset": None if pagination.cursor else pagination.offset or 0,
             "next_cursor": frame.next_cursor,
             "previous_cursor": frame.previous_cursor,
         }
+
+    def count(self, queryset: Any) -> tuple[int, bool]:
+        """The list's count and whether it is only a lower bound (see count_limit)."""
+        if self.count_limit is None:
+            return self._items_count(queryset), False
+        return bounded_count(queryset, self.count_limit)
 
     @staticmethod
     def window(items: Any, pagination: Any, limit: int) -> Window:
