@@ -83,27 +83,39 @@ def _model(label: str) -> type[models.Model]:
     return apps.get_model(label)
 
 
-def seal_missing(*, batch: int = BATCH) -> int:
-    """Seal the rows that have none (written in bulk); returns how many were sealed."""
+def _unsealed(model: type[models.Model], label: str) -> models.QuerySet[Any]:
+    # NOT EXISTS, an anti-join through the seals' unique (label, object_id) index: `exclude(pk__in=…)`
+    # is a NOT IN that PostgreSQL cannot turn into one, and over millions of rows it ran for an hour
+    return model._default_manager.filter(
+        ~models.Exists(Seal.objects.filter(label=label, object_id=models.OuterRef("pk")))
+    )
+
+
+def seal_missing(*, batch: int = BATCH, at_most: int | None = None) -> int:
+    """Seal the rows that have none (written in bulk); returns how many were sealed. One pass over
+    each table in key order: a batch starts after the last key of the one before. With `at_most`,
+    stop after about that many rows (the worker's job, so a bulk load of millions of rows is sealed
+    over several runs and never holds a worker for long)."""
     made = 0
     scheme = current_scheme()
     for label in SEALED:
         model = _model(label)
-        while True:
-            known = Seal.objects.filter(label=label).values("object_id")
-            pks = list(
-                model._default_manager.exclude(pk__in=known)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:batch]
-            )
+        last: Any = None
+        while at_most is None or made < at_most:
+            unsealed = _unsealed(model, label)
+            if last is not None:
+                unsealed = unsealed.filter(pk__gt=last)
+            pks = list(unsealed.order_by("pk").values_list("pk", flat=True)[:batch])
             if not pks:
                 break
+            last = pks[-1]
             stored = _stored(model, SEALED[label], pks)
             Seal.objects.bulk_create(
                 [
                     Seal(label=label, object_id=pk, scheme=scheme, digest=seal_of(label, pk, values, scheme))
                     for pk, values in stored.items()
-                ]
+                ],
+                ignore_conflicts=True,  # a save through the application sealed it meanwhile
             )
             made += len(stored)
     return made
@@ -149,6 +161,5 @@ def verify(*, batch: int = BATCH) -> Report:
                     seal_of(label, seal.object_id, values, seal.scheme), seal.digest
                 ):
                     report.problems.append(f"{label} #{seal.object_id}: changed outside Tongxin")
-        known = Seal.objects.filter(label=label).values("object_id")
-        report.unsealed += model._default_manager.exclude(pk__in=known).count()
+        report.unsealed += _unsealed(model, label).count()
     return report

@@ -31,7 +31,11 @@ def archive(payload: dict[str, Any]) -> None:
     audit_archive()
 
 
+SEAL_PER_RUN = 100_000
+
+
 @job("audit.seal", every=timedelta(minutes=settings.TONGXIN_AUDIT_CHECKPOINT_MINUTES))
 def seal(payload: dict[str, Any]) -> None:
-    """Seal the rows of the important tables written in bulk since the last run."""
-    seal_missing()
+    """Seal the rows of the important tables written in bulk since the last run (at most
+    SEAL_PER_RUN a run: the rest the next time)."""
+    seal_missing(at_most=SEAL_PER_RUN)

@@ -103,6 +103,32 @@ def test_rows_written_in_bulk_wait_for_the_job_and_are_then_sealed(tree):
     assert Seal.objects.filter(label="cases.CaseTransition", object_id=bulk[0].pk).exists()
 
 
+def test_the_job_seals_a_bulk_load_over_several_runs_in_key_order(tree):
+    case = report_case(tree)
+    first = CaseTransition.objects.get(case=case)
+    rows = CaseTransition.objects.bulk_create(
+        [
+            CaseTransition(
+                case=case,
+                action="supervise",
+                from_status=first.to_status,
+                to_status=first.to_status,
+                at=first.at,
+            )
+            for _ in range(5)
+        ]
+    )
+    assert verify().unsealed == 5
+    # batches of two, at most three rows a run: the first run stops after two batches (four rows)
+    assert seal_missing(batch=2, at_most=3) == 4
+    sealed_ids = set(Seal.objects.filter(label="cases.CaseTransition").values_list("object_id", flat=True))
+    assert {r.pk for r in rows[:4]} <= sealed_ids and rows[4].pk not in sealed_ids
+    assert seal_missing(batch=2, at_most=3) == 1
+    assert seal_missing(batch=2, at_most=3) == 0
+    report = verify()
+    assert report.intact and report.unsealed == 0
+
+
 def test_a_seal_made_again_without_the_key_does_not_check_out(tree, settings):
     row = CaseTransition.objects.get(case=report_case(tree))
     table = CaseTransition._meta.db_table
