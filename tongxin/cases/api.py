@@ -24,6 +24,7 @@ from ninja.pagination import paginate
 from tongxin.accounts.models import User
 from tongxin.cases import selectors
 from tongxin.cases.archive import TimelineEntry, case_history
+from tongxin.cases.config_cache import active_category
 from tongxin.cases.idempotency import OPENAPI_HEADER, Result, idempotent
 from tongxin.cases.models import (
     Case,
@@ -63,7 +64,6 @@ from tongxin.cases.workflow import RULES, Action, Party, may_rate
 from tongxin.core.actors import Actor
 from tongxin.core.api import ApiError, require_capability
 from tongxin.core.dbrouter import may_lag
-from tongxin.core.keyset import COUNT_LIMIT
 from tongxin.core.ratelimit import over_limit
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
@@ -99,7 +99,7 @@ def whistle_type_list(request: HttpRequest) -> QuerySet[WhistleType]:
 
 
 def _category(code: str) -> CaseCategory:
-    found = CaseCategory.objects.filter(code=code, active=True, parent__isnull=False).first()
+    found = active_category(code)  # kept per process: every report reads it (config_cache)
     if found is None:
         raise ValidationError({"category": [_("Choose a category from the second level.")]})
     return found
@@ -245,10 +245,7 @@ def _search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
 class CasePage(Page):
     """Order and seek the matching ids in an index by keyset, then read only the page's rows: sorting
     a street's whole cases to show 50, or skipping an OFFSET of them, is what makes a list slow at a
-    million cases (BENCHMARKS.md). The count stops at COUNT_LIMIT for the same reason: a street's
-    whole history counted row by row grew with the data."""
-
-    count_limit = COUNT_LIMIT
+    million cases (BENCHMARKS.md)."""
 
     def paginate_queryset(
         self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
@@ -257,11 +254,9 @@ class CasePage(Page):
         frame = self.window(queryset.values("pk"), pagination, limit)
         ids = [row["pk"] for row in frame.rows]
         rows = Case.objects.select_related("category", "community").in_bulk(ids)
-        count, more = self.count(queryset)
         return {
             "items": [rows[pk] for pk in ids],
-            "count": count,
-            "count_is_lower_bound": more,
+            "count": queryset.count(),
             "limit": limit,
             "offset": None if pagination.cursor else pagination.offset or 0,
             "next_cursor": frame.next_cursor,

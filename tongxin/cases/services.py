@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongxin.cases import daily_counts, flow_counts
+from tongxin.cases.config_cache import community_of
 from tongxin.cases.models import (
     Case,
     CaseCategory,
@@ -66,7 +67,7 @@ def locate(*, lng: float | None, lat: float | None, community: Region | None) ->
 
     grid = grid_at(lng, lat) if lng is not None and lat is not None else None
     if grid is not None:
-        found = grid.community()
+        found = community_of(grid)  # kept per process by the grid's id and path (config_cache)
         if found is None:
             raise ValidationError({"location": [_("The grid at this point belongs to no community.")]})
         return grid, found
@@ -87,7 +88,6 @@ def locate(*, lng: float | None, lat: float | None, community: Region | None) ->
     return None, community
 
 
-@transaction.atomic
 def case_intake(
     *,
     source: str,
@@ -128,40 +128,44 @@ def case_intake(
         raise ValidationError(errors)
     grid, found_community = locate(lng=lng, lat=lat, community=community)
     token = secrets.token_urlsafe(24)
-    case = Case(
-        tracking_code=new_tracking_code(now),
-        rating_token_hash=rating_token_hash(token),
-        source=source,
-        kind=kind,
-        category=category,
-        hotline_ticket=hotline_ticket.strip(),
-        description=description.strip(),
-        address=address.strip(),
-        lng=lng,
-        lat=lat,
-        grid=grid,
-        community=found_community,
-        region_path=(grid or found_community).path,
-        reporter_name=reporter_name.strip(),
-        reported_by=reported_by if getattr(reported_by, "is_authenticated", False) else None,
-        reported_at=now,
-    )
-    case.set_reporter_phone(reporter_phone)
-    case.set_tracking_token(token)
-    case.save()
-    CaseTransition.objects.create(
-        case=case,
-        action=Action.INTAKE,
-        from_status="",
-        to_status=CaseStatus.REPORTED,
-        actor=case.reported_by,
-        actor_label=_label(case.reported_by or RESIDENT),
-        data={"source": source},
-        at=now,
-    )
-    # the kept counts last: their month rows of the city, county and street are shared by every
-    # report, and each stays locked until the transaction commits (BENCHMARKS.md, intake)
-    flow_counts.move(case, None, flow_counts.contribution(case))
+    # the writes in one transaction; inside a caller's (the Idempotency-Key's) without a savepoint
+    # of their own (two round trips a report): validation and the look-ups above raise before it,
+    # and a failed write leaves the caller's transaction to roll back whole
+    with transaction.atomic(savepoint=False):
+        case = Case(
+            tracking_code=new_tracking_code(now),
+            rating_token_hash=rating_token_hash(token),
+            source=source,
+            kind=kind,
+            category=category,
+            hotline_ticket=hotline_ticket.strip(),
+            description=description.strip(),
+            address=address.strip(),
+            lng=lng,
+            lat=lat,
+            grid=grid,
+            community=found_community,
+            region_path=(grid or found_community).path,
+            reporter_name=reporter_name.strip(),
+            reported_by=reported_by if getattr(reported_by, "is_authenticated", False) else None,
+            reported_at=now,
+        )
+        case.set_reporter_phone(reporter_phone)
+        case.set_tracking_token(token)
+        case.save()
+        CaseTransition.objects.create(
+            case=case,
+            action=Action.INTAKE,
+            from_status="",
+            to_status=CaseStatus.REPORTED,
+            actor=case.reported_by,
+            actor_label=_label(case.reported_by or RESIDENT),
+            data={"source": source},
+            at=now,
+        )
+        # the kept counts last: their month rows of the city, county and street are shared by every
+        # report, and each stays locked until the transaction commits (BENCHMARKS.md, intake)
+        flow_counts.move(case, None, flow_counts.contribution(case))
     return case, token
 
 

@@ -33,7 +33,7 @@ REPLICA = "replica"
 PIN_COOKIE = "tx_primary"
 # read before the view and written without the view reading them back: they neither pin a request
 # to the primary nor are ever read from the replica (a rate count or a session must not lag)
-BOOKKEEPING = {"sessions.session", "django_cache.cacheentry", "accounts.apitoken"}
+BOOKKEEPING = {"sessions.session", "django_cache.cacheentry", "accounts.apitoken", "core.ratecounter"}
 
 # seconds the standby's replay is behind: none when everything received is replayed (an idle
 # primary sends nothing, so the last commit's age alone would read as lag)

@@ -48,3 +48,25 @@ def test_reset_forgets_the_count():
     ratelimit.hit("r", 60)
     ratelimit.reset("r")
     assert ratelimit.count("r") == 0
+
+
+def test_concurrent_style_hits_each_count_once_in_one_row():
+    """One statement increments the row (no read-then-write that two requests could interleave)."""
+    from tongxin.core.models import RateCounter
+
+    assert [ratelimit.hit("one-row", 3600) for _ in range(5)] == [1, 2, 3, 4, 5]
+    row = RateCounter.objects.get(key="one-row")
+    assert row.n == 5 and row.until > time.time() + 3500
+
+
+def test_prune_deletes_only_the_ended_windows(monkeypatch):
+    from tongxin.core.models import RateCounter
+
+    clock = [time.time()]
+    monkeypatch.setattr(ratelimit, "_now", lambda: clock[0])
+    ratelimit.hit("short", 60)
+    ratelimit.hit("long", 3600)
+    clock[0] += 120
+    assert ratelimit.prune() == 1
+    assert list(RateCounter.objects.values_list("key", flat=True)) == ["long"]
+    assert ratelimit.count("long") == 1 and ratelimit.count("short") == 0
