@@ -80,7 +80,12 @@ def figures_keep(*, node: Region, period: Period, now: datetime | None = None) -
 
 
 def figures_keep_sweep(
-    *, now: datetime | None = None, shard: int = 0, shards: int = 1, budget: float | None = None
+    *,
+    now: datetime | None = None,
+    shard: int = 0,
+    shards: int = 1,
+    budget: float | None = None,
+    levels: tuple[str, ...] = kept.KEEP_LEVELS,
 ) -> int:
     """Keep the figures of every node above the grids for the standard periods, where a row is
     missing or half its age is spent: the city first (the dearest to count live), then each level
@@ -89,7 +94,7 @@ def figures_keep_sweep(
     started = time.perf_counter()
     now = now or timezone.now()
     periods = kept.standard_periods(timezone.localdate(now))
-    nodes = list(Region.objects.filter(level__in=kept.KEEP_LEVELS).order_by("path"))
+    nodes = list(Region.objects.filter(level__in=levels).order_by("path"))
     nodes.sort(key=lambda n: kept.KEEP_LEVELS.index(n.level))
     have = {
         (r.node_id, r.since, r.until): r
