@@ -98,7 +98,7 @@ def escalate_due(
     so, whistle the overdue ones, and escalate the whistles nobody reported to in time. Each case is
     claimed by the version the sweep read, so two sweeps never change one case twice."""
     counts = {"warned": 0, "supervised": 0, "whistled": 0}
-    # the partial indexes case_warn_pending and case_overdue_pending hold exactly these queues (an
+    # the partial indexes case_warn_queue and case_overdue_queue hold exactly these queues (an
     # overdue case is not warned: overdue_at is cleared with the deadline, so it means "passed")
     start = now or timezone.now()
     warn = Case.objects.filter(

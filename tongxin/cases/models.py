@@ -254,7 +254,7 @@ class Case(models.Model):
     response_due = models.DateTimeField(null=True, blank=True)
     handling_due = models.DateTimeField(null=True, blank=True, db_index=True)
     closure_due = models.DateTimeField(null=True, blank=True)
-    warn_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    warn_at = models.DateTimeField(null=True, blank=True)  # read through case_warn_queue
     warned_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
     supervised = models.BooleanField(_("under supervision (督办)"), default=False, db_index=True)
@@ -281,16 +281,21 @@ class Case(models.Model):
             models.Index(fields=["status", "region_path"], name="case_status_scope"),
             models.Index(fields=["category", "status", "reported_at"], name="case_dup_lookup"),
             # the deadline sweep's two queues (cases.escalation): only the open cases still waiting
-            # for their warning or their 督办, so a sweep reads the due ones, not the whole backlog
+            # for their warning or their 督办, so a sweep reads the due ones, not the whole backlog.
+            # Covering (INCLUDE, PostgreSQL): the planner judges `warn_at <= now` by the whole
+            # table's history (most of it is past) and preferred a plain index read with a filter
+            # (643,786 rows for 50 at 500,000 open); index-only, the sweep's batch reads 50 entries
             models.Index(
                 fields=["warn_at", "id"],
+                include=["handling_due", "version"],
                 condition=Q(status__in=CLOCKED_STATUSES, warned_at__isnull=True, overdue_at__isnull=True),
-                name="case_warn_pending",
+                name="case_warn_queue",
             ),
             models.Index(
                 fields=["handling_due", "id"],
+                include=["version", "category"],
                 condition=Q(status__in=CLOCKED_STATUSES, overdue_at__isnull=True),
-                name="case_overdue_pending",
+                name="case_overdue_queue",
             ),
         ]
 

@@ -184,6 +184,7 @@ class Arrivals:
         self.template = Case.objects.filter(status=CaseStatus.DISPATCHED).order_by("id").first()
         self.owed = 0.0
         self.count = 0
+        self.run = int(time.time()) % 10_000_000
 
     def feed(self, elapsed: float) -> None:
         due = self.rate * elapsed - self.count
@@ -196,7 +197,7 @@ class Arrivals:
             case = Case(**{f.attname: getattr(self.template, f.attname) for f in Case._meta.concrete_fields})
             limit = (4 * 3600 if self.rng.random() < 0.2 else 3 * DAY) / self.speed
             case.pk = None
-            case.tracking_code = f"W{self.count:015d}"[-16:]
+            case.tracking_code = f"W{self.run:07d}{self.count:08d}"  # another run's are kept
             case.reported_at = case.dispatched_at = now
             case.handling_due = now + timedelta(seconds=limit)
             case.warn_at = now + timedelta(seconds=limit * (1 - WARN_SHARE))
