@@ -149,3 +149,17 @@ def audited_edit(
         )
         if after_commit is not None:
             transaction.on_commit(lambda: after_commit(edit))
+
+
+def audited_create(
+    row: models.Model, *, actor: Actor, region: Any, created: Mapping[str, Any], target: str = ""
+) -> None:
+    """The audit row of a record just created: who, under which region, the model and what names
+    the record (`created`); filed as `<model>:<pk>` unless `target` says otherwise."""
+    audit_record(
+        action=Action.RECORD_CHANGED,
+        actor=actor,
+        region=region,
+        target=target or f"{row._meta.model_name}:{row.pk}",
+        detail={"model": row._meta.label, "created": dict(created)},
+    )

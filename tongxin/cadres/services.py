@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.audit.edits import audited_edit, known_fields
+from tongxin.audit.edits import audited_create, audited_edit, known_fields
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.cadres import defaults
@@ -194,13 +194,7 @@ def stationed_create(
             ends_on=ends_on,
             note=note,
         )
-        audit_record(
-            action=Action.RECORD_CHANGED,
-            actor=actor,
-            region=village,
-            target=f"stationed:{row.pk}",
-            detail={"model": "cadres.Stationed", "created": {"kind": kind, "starts_on": str(starts_on)}},
-        )
+        audited_create(row, actor=actor, region=village, created={"kind": kind, "starts_on": str(starts_on)})
     return row
 
 
@@ -318,12 +312,8 @@ def _new_term(*, actor: Actor, region: Region, committee: str, starts_on: date, 
         years=years,
         ends_on=add_years(starts_on, years),
     )
-    audit_record(
-        action=Action.RECORD_CHANGED,
-        actor=actor,
-        region=region,
-        target=f"term:{term.pk}",
-        detail={"model": "cadres.Term", "created": {"committee": committee, "starts_on": str(starts_on)}},
+    audited_create(
+        term, actor=actor, region=region, created={"committee": committee, "starts_on": str(starts_on)}
     )
     return term
 
@@ -422,15 +412,11 @@ def election_record(
             Candidate(election=election, person=r.person, kind=r.kind, votes=r.votes, elected=r.elected)
             for r in rows
         )
-        audit_record(
-            action=Action.RECORD_CHANGED,
+        audited_create(
+            election,
             actor=actor,
             region=region,
-            target=f"election:{election.pk}",
-            detail={
-                "model": "cadres.Election",
-                "created": {"committee": committee, "held_on": str(held_on), "candidates": len(rows)},
-            },
+            created={"committee": committee, "held_on": str(held_on), "candidates": len(rows)},
         )
     return election
 

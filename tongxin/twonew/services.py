@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tongxin.audit.edits import audited_edit, known_fields
+from tongxin.audit.edits import audited_create, audited_edit, known_fields
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.actors import Actor, require_scope
@@ -65,12 +65,8 @@ def new_organisation_create(*, actor: Actor, unit: PartnerUnit, **facts: Any) ->
     org = NewOrganisation(unit=unit, **facts)
     _consistent(org)
     org.save()
-    audit_record(
-        action=Action.RECORD_CHANGED,
-        actor=actor,
-        region=unit.region,
-        target=f"neworganisation:{org.pk}",
-        detail={"model": "twonew.NewOrganisation", "created": {"unit": unit.name, "standing": org.standing}},
+    audited_create(
+        org, actor=actor, region=unit.region, created={"unit": unit.name, "standing": org.standing}
     )
     return org
 
@@ -109,12 +105,12 @@ def post_create(
         raise ValidationError({"name": [_("This organisation already has a post of that name.")]})
     post = Post.objects.create(organisation=organisation, kind=kind, name=name)
     post.members.set(list(members))
-    audit_record(
-        action=Action.RECORD_CHANGED,
+    audited_create(
+        post,
         actor=actor,
         region=organisation.unit.region,
+        created={"name": name, "kind": kind},
         target=f"twonewpost:{post.pk}",
-        detail={"model": "twonew.Post", "created": {"name": name, "kind": kind}},
     )
     return post
 
@@ -133,15 +129,11 @@ def rectification_add(
     item = RectificationItem.objects.create(
         organisation=organisation, text=text[:200], owner=owner, deadline=deadline
     )
-    audit_record(
-        action=Action.RECORD_CHANGED,
+    audited_create(
+        item,
         actor=actor,
         region=organisation.unit.region,
-        target=f"rectificationitem:{item.pk}",
-        detail={
-            "model": "twonew.RectificationItem",
-            "created": {"text": item.text, "deadline": str(deadline)},
-        },
+        created={"text": item.text, "deadline": str(deadline)},
     )
     return item
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from tongxin.audit.edits import audited_edit, known_fields
+from tongxin.audit.edits import audited_create, audited_edit, known_fields
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.core.actors import Actor, require_scope, user_or_none
@@ -106,13 +106,7 @@ def economy_create(*, actor: Actor, region: Region, year: int, values: Mapping[s
     economy = VillageEconomy(region=region, year=year, entered_by=user_or_none(actor), **cleaned)
     economy.total_income = _total(economy)
     economy.save()
-    audit_record(
-        action=Action.RECORD_CHANGED,
-        actor=actor,
-        region=region,
-        target=f"villageeconomy:{economy.pk}",
-        detail={"model": "villages.VillageEconomy", "created": {k: str(v) for k, v in cleaned.items()}},
-    )
+    audited_create(economy, actor=actor, region=region, created={k: str(v) for k, v in cleaned.items()})
     return economy
 
 
@@ -172,13 +166,7 @@ def enterprise_create(
         registered_capital=money(registered_capital, field="registered_capital"),
         founded_on=founded_on,
     )
-    audit_record(
-        action=Action.RECORD_CHANGED,
-        actor=actor,
-        region=region,
-        target=f"enterprise:{enterprise.pk}",
-        detail={"model": "villages.Enterprise", "created": {"name": name, "kind": kind}},
-    )
+    audited_create(enterprise, actor=actor, region=region, created={"name": name, "kind": kind})
     return enterprise
 
 
@@ -207,15 +195,8 @@ def project_create(
         year=year,
         status=status,
     )
-    audit_record(
-        action=Action.RECORD_CHANGED,
-        actor=actor,
-        region=region,
-        target=f"economyproject:{project.pk}",
-        detail={
-            "model": "villages.EconomyProject",
-            "created": {"name": name, "investment": str(project.investment)},
-        },
+    audited_create(
+        project, actor=actor, region=region, created={"name": name, "investment": str(project.investment)}
     )
     return project
 
