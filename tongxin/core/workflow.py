@@ -16,10 +16,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Choices
+from django.db.models import Choices, Model
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.actors import Actor
+from tongxin.core.actors import Actor, actor_label, user_or_none
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # str or a lazy translation (a test dependency)
@@ -160,3 +160,35 @@ def by_action(rules: Collection[Rule[S]]) -> dict[str, Rule[S]]:
             raise ValueError(f"two rules for {rule.action}")
         table[rule.action] = rule
     return table
+
+
+M = TypeVar("M", bound=Model)
+
+
+def record_step(
+    model: type[M],
+    *,
+    action: str,
+    from_status: str,
+    to_status: str,
+    actor: Actor,
+    at: datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    **subject: Any,
+) -> M:
+    """Write one transition row (the history and the outbox) of any workflow: the step, who took it
+    (their account, or none for a stand-in, and how they read), why (cut to the column) and when;
+    `subject` names the row it moves (need=…, booking=…)."""
+    limit = getattr(model._meta.get_field("reason"), "max_length", None)
+    return model._default_manager.create(
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=user_or_none(actor),
+        actor_label=actor_label(actor)[:100],
+        reason=(reason or "").strip()[:limit],
+        data=data or {},
+        at=at,
+        **subject,
+    )

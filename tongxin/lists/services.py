@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 
 from tongxin.audit.edits import audited_edit, known_fields
 from tongxin.cases.models import Case
-from tongxin.core.actors import SYSTEM, Actor, actor_label, user_or_none
+from tongxin.core.actors import SYSTEM, Actor, user_or_none
 from tongxin.core.roles import Capability
 from tongxin.core.scope import scope_for
-from tongxin.core.workflow import IllegalTransition, Rule
+from tongxin.core.workflow import IllegalTransition, Rule, record_step
 from tongxin.lists.models import (
     Evidence,
     Milestone,
@@ -127,15 +127,15 @@ def _need_step(
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.status = target
-    NeedTransition.objects.create(
+    record_step(
+        NeedTransition,
         need=locked,
         action=action,
         from_status=from_status,
         to_status=target,
-        actor=user_or_none(actor),
-        actor_label=actor_label(actor)[:100],
-        reason=(reason or "").strip()[:200],
-        data=data or {},
+        actor=actor,
+        reason=reason,
+        data=data,
         at=now,
     )
     return locked
@@ -159,16 +159,16 @@ def _project_step(
     if not rule.leaves(from_status):
         raise IllegalTransition(_("This step is not possible now."))
     rule.check(milestone if milestone is not None else project, reason=reason, params={})
-    ProjectTransition.objects.create(
+    record_step(
+        ProjectTransition,
         project=project,
         milestone=milestone,
         action=action,
         from_status=from_status,
         to_status=to_status,
         progress=progress,
-        actor=user_or_none(actor),
-        actor_label=actor_label(actor)[:100],
-        reason=(reason or "").strip()[:200],
+        actor=actor,
+        reason=reason,
         at=now,
     )
 

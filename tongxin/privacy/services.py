@@ -14,10 +14,10 @@ from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
 from tongxin.cases.clock import current_calendar
 from tongxin.cases.models import Case
-from tongxin.core.actors import RESIDENT, Actor, actor_label, is_user, user_or_none
+from tongxin.core.actors import RESIDENT, Actor, is_user
 from tongxin.core.permissions import can
 from tongxin.core.roles import Capability
-from tongxin.core.workflow import IllegalTransition
+from tongxin.core.workflow import IllegalTransition, record_step
 from tongxin.lib.workclock import add_working_days
 from tongxin.people.models import Person
 from tongxin.privacy.conf import value
@@ -107,13 +107,13 @@ def request_create(
         request.set_phone(phone)
         request.full_clean(exclude=["region", "person", "handler"])
         request.save()
-        RequestTransition.objects.create(
+        record_step(
+            RequestTransition,
             request=request,
             action=RECEIVE,
             from_status="",
             to_status=RequestStatus.RECEIVED,
-            actor=user_or_none(actor),
-            actor_label=actor_label(actor)[:100],
+            actor=actor,
             at=now,
         )
     return request
@@ -183,14 +183,14 @@ def request_transition(
         locked.status = target
         locked.version += 1
         locked.save()
-        RequestTransition.objects.create(
+        record_step(
+            RequestTransition,
             request=locked,
             action=action,
             from_status=from_status,
             to_status=target,
-            actor=user_or_none(actor),
-            actor_label=actor_label(actor)[:100],
-            reason=(reason or "").strip(),
+            actor=actor,
+            reason=reason,
             data=data,
             at=now,
         )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from tongxin.audit.models import Action, Outcome
 from tongxin.audit.purposes import purpose_detail, purpose_problem
 from tongxin.audit.services import audit_record
+from tongxin.core.actors import SYSTEM, Actor, is_user
 from tongxin.core.roles import Capability
 from tongxin.core.scope import has_capability, scope_for
 from tongxin.regions.models import Region
@@ -40,7 +41,7 @@ def _dir() -> Path:
     return path
 
 
-def may_request(user: Any, root: Region) -> bool:
+def may_request(user: Actor, root: Region) -> bool:
     layout = layouts.layout_for(layouts.PEOPLE)
     assert layout is not None
     return (
@@ -50,13 +51,13 @@ def may_request(user: Any, root: Region) -> bool:
     )
 
 
-def may_approve(user: Any, export: ExportRequest) -> bool:
+def may_approve(user: Actor, export: ExportRequest) -> bool:
     """A second person who could request the same export themselves."""
     return user.pk != export.requested_by_id and may_request(user, export.root)
 
 
 def _record(
-    action: str, user: Any, export: ExportRequest, request: HttpRequest | None, **detail: Any
+    action: str, user: Actor, export: ExportRequest, request: HttpRequest | None, **detail: Any
 ) -> None:
     audit_record(
         action=action,
@@ -70,9 +71,9 @@ def _record(
 
 
 def export_request_create(
-    *, user: Any, root: Region, purpose: str, note: str = "", request: HttpRequest | None = None
+    *, user: Actor, root: Region, purpose: str, note: str = "", request: HttpRequest | None = None
 ) -> ExportRequest:
-    if not may_request(user, root):
+    if not is_user(user) or not may_request(user, root):
         raise PermissionDenied
     problem = purpose_problem(purpose, note)
     if problem:
@@ -95,9 +96,11 @@ def export_request_create(
 
 
 def export_request_decide(
-    *, export: ExportRequest, user: Any, approve: bool, reason: str = "", request: HttpRequest | None = None
+    *, export: ExportRequest, user: Actor, approve: bool, reason: str = "", request: HttpRequest | None = None
 ) -> ExportRequest:
     """Approve (the file is written now, kept until it expires) or refuse, once."""
+    if not is_user(user):
+        raise PermissionDenied
     if user.pk == export.requested_by_id:
         _record(Action.EXPORT_APPROVED, user, export, request, outcome=Outcome.DENIED, why="self-approval")
         raise PermissionDenied  # 三员/双人: nobody approves their own bulk reveal
@@ -131,10 +134,10 @@ def export_request_decide(
 
 
 def export_request_download(
-    *, export: ExportRequest, user: Any, request: HttpRequest | None = None
+    *, export: ExportRequest, user: Actor, request: HttpRequest | None = None
 ) -> tuple[bytes, str]:
     """The approved file, for the requester only, until it expires."""
-    if user.pk != export.requested_by_id:
+    if not is_user(user) or user.pk != export.requested_by_id:
         raise Http404
     path = _dir() / export.file_name if export.file_name else None
     if export.status != RequestStatus.APPROVED or export.expires_at <= timezone.now() or path is None:
@@ -174,7 +177,7 @@ def export_requests_expire(*, now: datetime | None = None) -> int:
                 continue
             if export.file_name:
                 (_dir() / export.file_name).unlink(missing_ok=True)
-            _record(Action.EXPORT_EXPIRED, None, export, None, was=export.status)
+            _record(Action.EXPORT_EXPIRED, SYSTEM, export, None, was=export.status)  # the worker
             done += 1
     return done
 

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from tongxin.audit.edits import audited_edit
 from tongxin.audit.models import Action
 from tongxin.audit.services import audit_record
-from tongxin.core.actors import RESIDENT, SYSTEM, Actor, actor_label, is_user, require_scope, user_or_none
+from tongxin.core.actors import RESIDENT, SYSTEM, Actor, is_user, require_scope, user_or_none
 from tongxin.core.uploads import upload_accept
-from tongxin.core.workflow import IllegalTransition
+from tongxin.core.workflow import IllegalTransition, record_step
 from tongxin.lib.filetypes import IMAGES
 from tongxin.partners.models import PartnerUnit
 from tongxin.regions.models import Level, Region
@@ -462,13 +462,13 @@ def booking_create(
         if resident:
             booking.set_phone(phone)
         booking.save()
-        BookingTransition.objects.create(
+        record_step(
+            BookingTransition,
             booking=booking,
             action=BookingAction.REQUEST,
             from_status="",
             to_status=status,
-            actor=user,
-            actor_label=actor_label(actor)[:100],
+            actor=actor,
             at=now,
         )
     return booking, token
@@ -527,14 +527,14 @@ def booking_transition(
         locked.status = target
         locked.version += 1
         locked.save(update_fields=["status", "version"])
-        BookingTransition.objects.create(
+        record_step(
+            BookingTransition,
             booking=locked,
             action=action,
             from_status=from_status,
             to_status=target,
-            actor=user_or_none(actor),
-            actor_label=actor_label(actor)[:100],
-            reason=(reason or "").strip()[:200],
+            actor=actor,
+            reason=reason,
             data={"by": sorted(set(rule.who) & parties(actor, locked, token=token))},
             at=now,
         )

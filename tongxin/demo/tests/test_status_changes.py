@@ -22,12 +22,23 @@ import tongxin
 from tongxin.accounts.models import RoleAssignment
 from tongxin.activities.models import Activity, ActivityStatus
 from tongxin.activities.services import activity_cancel, attendance_confirm
+from tongxin.assessment.models import Scheme, SchemeStatus
+from tongxin.assessment.services import (
+    Cell,
+    run_finalise,
+    run_start,
+    scheme_new_version,
+    scheme_publish,
+    scores_enter,
+)
 from tongxin.audit.models import Action, AuditEvent
 from tongxin.cases.models import Case, CaseCategory, CaseTransition
 from tongxin.cases.services import case_intake, case_transition
 from tongxin.cases.workflow import OPEN_STATUSES
 from tongxin.core.actors import SYSTEM
 from tongxin.core.roles import Role
+from tongxin.estates.models import SubsidyRun
+from tongxin.estates.services import subsidy_approve, subsidy_compute
 from tongxin.lists.models import (
     Milestone,
     MilestoneStatus,
@@ -70,6 +81,9 @@ from tongxin.privacy.models import RequestKind, RequestTransition, SubjectReques
 from tongxin.privacy.services import request_create, request_transition
 from tongxin.privacy.workflow import RequestAction
 from tongxin.regions.models import Level, Region
+from tongxin.testing import make_user
+from tongxin.transfer.models import ExportRequest
+from tongxin.transfer.requests import export_request_create, export_request_decide, export_requests_expire
 from tongxin.venues.models import Booking, BookingStatus, BookingTransition
 from tongxin.venues.services import booking_create, booking_transition
 from tongxin.venues.workflow import BookingAction
@@ -79,7 +93,10 @@ from .test_audited_edits import district  # noqa: F401  (the module's demo distr
 # a status written in the source: a field set, a transition row's target, or one of the step writers
 CHANGES_STATUS = re.compile(
     r"\.status = |\bto_status=|_need_step\(|_project_step\(|decision_step\(|case_transition\("
+    r"|\.update\(\s*status="  # a conditional update: "only from this status" with its count checked
 )
+# the modules that change state: every app's services, and the export requests' own module
+STATE_MODULES = re.compile(r"\.services$|^tongxin\.transfer\.requests$")
 
 # found by the pattern, but not a record's status: the writers themselves and the job queue's own state
 NOT_A_RECORD = {
@@ -87,13 +104,17 @@ NOT_A_RECORD = {
     "tongxin.lists.services._project_step": "the project's transition writer itself",
     "tongxin.lists.services._milestone_step": "a milestone's step writer: its project's transition row",
     "tongxin.jobs.services.job_run": "a background job's queue state, kept on the job row itself",
+    "tongxin.jobs.services.job_claim": "a background job's queue state: claimed by a worker",
+    "tongxin.jobs.services.recover_abandoned": "a background job's queue state: queued again",
+    "tongxin.notifications.services.deliveries_send": "a notification's delivery state: sent or failed",
+    "tongxin.notifications.services.release_stuck": "a notification's delivery state: queued again",
 }
 
 
 def _status_services() -> set[str]:
     found = set()
     for module_info in pkgutil.walk_packages(tongxin.__path__, "tongxin."):
-        if not module_info.name.endswith(".services") or ".tests" in module_info.name:
+        if not STATE_MODULES.search(module_info.name) or ".tests" in module_info.name:
             continue
         module = importlib.import_module(module_info.name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
@@ -441,6 +462,67 @@ def _() -> Any:
         lambda: booking_transition(booking=row, action=BookingAction.APPROVE, actor=SYSTEM),
         _booking_history,
     )
+
+
+def _audited_at(prefix: str) -> Callable[[Any], QuerySet[AuditEvent]]:
+    """The audit rows of a row whose target is written `<prefix>:<pk>`."""
+    return lambda row: AuditEvent.objects.filter(target=f"{prefix}:{row.pk}")
+
+
+def _draft_scheme() -> Scheme:
+    """A new version of the demo's published assessment scheme: a draft with the same items."""
+    return scheme_new_version(
+        actor=SYSTEM, scheme=_first(Scheme.objects.filter(status=SchemeStatus.PUBLISHED))
+    )
+
+
+@walk(scheme_publish)
+def _() -> Any:
+    row = _draft_scheme()
+    return row, lambda: scheme_publish(actor=SYSTEM, scheme=row), _audited_at("assessment.scheme")
+
+
+@walk(run_finalise)
+def _() -> Any:
+    scheme = scheme_publish(actor=SYSTEM, scheme=_draft_scheme())
+    row = run_start(actor=SYSTEM, scheme=scheme)
+    subjective = [i for i in scheme.items.all() if not i.is_objective]
+    scores_enter(
+        actor=SYSTEM, run=row, cells=[Cell(r.pk, i.pk, "85") for r in row.results.all() for i in subjective]
+    )
+    return row, lambda: run_finalise(actor=SYSTEM, run=row), _audited_at("assessment.run")
+
+
+@walk(subsidy_approve)
+def _() -> Any:
+    computed = _first(SubsidyRun.objects.select_related("community"))
+    row = subsidy_compute(actor=SYSTEM, community=computed.community, year=computed.year - 1)
+    return row, lambda: subsidy_approve(actor=SYSTEM, run=row), _audited
+
+
+def _export_request() -> tuple[ExportRequest, Any]:
+    """A pending export of a community's people, and a second official who may decide on it."""
+    community = _community()
+    street = _first(Region.objects.filter(level=Level.STREET, pk__in=community.ancestor_ids()))
+    requester, approver = make_user(Role.STREET_OFFICIAL, street), make_user(Role.STREET_OFFICIAL, street)
+    return export_request_create(user=requester, root=community, purpose="statistics"), approver
+
+
+@walk(export_request_decide)
+def _() -> Any:
+    row, approver = _export_request()
+    return (
+        row,
+        lambda: export_request_decide(export=row, user=approver, approve=False, reason="用途不明确"),
+        _audited_at("export-request"),
+    )
+
+
+@walk(export_requests_expire)
+def _() -> Any:
+    row, _approver = _export_request()
+    ExportRequest.objects.filter(pk=row.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    return row, export_requests_expire, _audited_at("export-request")
 
 
 def test_every_status_change_is_walked():
