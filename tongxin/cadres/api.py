@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from tongxin.cadres import composition as comp
@@ -69,7 +69,8 @@ class CompositionOut(Schema):
 class TermFilters(Schema):
     node: int | None = None
     current: bool = True
-    ending_within_days: int | None = None
+    # bounded: a day count past the calendar made the date arithmetic fail (a 500 found by schemathesis)
+    ending_within_days: int | None = Field(None, ge=0, le=3660, description="at most ten years")
 
 
 class TermOut(Schema):

@@ -16,7 +16,7 @@ router = Router()
 VIEW = selectors.VIEW
 
 
-class OrganisationOut(Schema):
+class TwoNewOrganisationOut(Schema):
     id: int
     unit_id: int
     name: str
@@ -52,7 +52,7 @@ class OrganisationOut(Schema):
         return int(getattr(obj, "items_done", 0))
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="List 两新 organisations")
+@router.get("/organisations", response=list[TwoNewOrganisationOut], summary="List 两新 organisations")
 @paginate(Page)
 def organisation_list(request: HttpRequest) -> QuerySet[NewOrganisation]:
     require_capability(request.user, VIEW)
@@ -61,7 +61,7 @@ def organisation_list(request: HttpRequest) -> QuerySet[NewOrganisation]:
 
 @router.get(
     "/organisations/{int:id}",
-    response={200: OrganisationOut, 404: ErrorOut},
+    response={200: TwoNewOrganisationOut, 404: ErrorOut},
     summary="Get a 两新 organisation",
 )
 def organisation_detail(request: HttpRequest, id: int) -> NewOrganisation:

@@ -164,3 +164,19 @@ def test_bounded_parameters_refuse_out_of_range_values_with_422(tree):
     ]:
         response = client.get(url)
         assert response.status_code in (404, 422), (url, response.status_code)
+
+
+def test_a_day_count_past_the_calendar_answers_422(tree):
+    # found by schemathesis: /cadres/terms?ending_within_days=-884027579293051 was a 500
+    client = official_client(tree)
+    for days in (-1, 3661, -884027579293051):
+        response = client.get(f"/api/v1/cadres/terms?ending_within_days={days}")
+        assert response.status_code == 422, (days, response.status_code)
+
+
+def test_two_operations_never_share_a_response_schema_by_name(client):
+    # two classes named OrganisationOut (organisations, 两新 organisations) made one component:
+    # the organisations list was then checked against the other app's fields
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert "kind" in schemas["OrganisationOut"]["properties"]
+    assert "charter" in schemas["TwoNewOrganisationOut"]["properties"]
