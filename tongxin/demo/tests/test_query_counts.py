@@ -6,9 +6,11 @@ parameterless page or API list without a budget fails the walks at the end: give
 in NOT_A_LIST why it is not a list.
 """
 
+import inspect
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +21,22 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, resolve, reverse
 from django.utils import timezone
 
-from tongxin.accounts.models import User
+from tongxin.accounts.models import RoleAssignment, User
+from tongxin.activities.models import Activity, Team
 from tongxin.assessment.models import Contest, Run
+from tongxin.cases.models import Case
+from tongxin.core.actors import SYSTEM
+from tongxin.core.roles import Role
 from tongxin.core.tests.listing import data_rows, login
-from tongxin.core.tests.test_access import walk
+from tongxin.core.tests.test_access import fill, walk
 from tongxin.core.xlsx import XLSX_CONTENT_TYPE
 from tongxin.demo.generator import DEFAULT_SEED, Options, generate
 from tongxin.demo.history import write_history
+from tongxin.estates import selectors as estates
+from tongxin.exchange.models import HotlinePeer, RobotEvent, RobotVendor
+from tongxin.exchange.services import robot_create
+from tongxin.lists.models import Need
+from tongxin.venues.models import Venue
 
 # one worker builds the district once for the whole module
 pytestmark = pytest.mark.xdist_group("query-counts")
@@ -462,6 +473,94 @@ def test_an_assessment_list_reads_in_a_bounded_number_of_queries(district, db, c
     check(url + query, budget)
 
 
+# the pages that list the rows of one object (a firm's estates, a building head's duties, a run's
+# subsidies, a fund's projects, a platform's tickets, a robot's deliveries, an indicator's rows):
+# url name → the object's url arguments, read from the district, and the budget
+def _robot() -> list[Any]:
+    seat = RoleAssignment.objects.filter(role=Role.COMMUNITY_SECRETARY, user__username="shequ_shuji").get()
+    robot = robot_create(
+        actor=SYSTEM,
+        region=seat.region,
+        name="文昌社区党建服务工作群",
+        vendor=RobotVendor.WECOM,
+        webhook="http://127.0.0.1:1/cgi-bin/webhook/send?key=demo",
+        events=[RobotEvent.CASE_NEW],
+    )
+    return [robot.pk]
+
+
+def _seen(visible: Callable[[Any], Any], persona: str) -> Callable[[], list[Any]]:
+    """The first row the persona sees: its primary key is the page's argument."""
+    return lambda: [
+        visible(User.objects.get(username=persona)).order_by("pk").values_list("pk", flat=True)[0]
+    ]
+
+
+OBJECT_PAGES: dict[str, tuple[Callable[[], list[Any]], Budget]] = {
+    "estates:firm": (_seen(estates.firms_visible, "jiedao"), Budget("jiedao", 28)),
+    "estates:head": (_seen(estates.heads_visible, "shequ_shuji"), Budget("shequ_shuji", 11)),
+    "estates:run": (_seen(estates.runs_visible, "shequ_shuji"), Budget("shequ_shuji", 10)),
+    "estates:fund": (_seen(estates.funds_visible, "shequ_shuji"), Budget("shequ_shuji", 13)),
+    "exchange:peer": (lambda: [HotlinePeer.objects.order_by("pk")[0].pk], Budget("anquan", 11)),
+    "exchange:robot": (_robot, Budget("shequ_shuji", 10, rows=None)),
+    "statistics:rows": (lambda: ["cases.received"], Budget("jiedao", 11)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_PAGES))
+def test_an_object_list_page_reads_in_a_bounded_number_of_queries(district, db, name):
+    args, budget = OBJECT_PAGES[name]
+    check(reverse(name, args=args()), budget)
+
+
+def _in_area(model: Any, persona: str, path: str = "region__path") -> Callable[[], list[Any]]:
+    """The first row of `model` in the area of the persona's first role: the path's argument."""
+
+    def first() -> list[Any]:
+        grant = (
+            RoleAssignment.objects.filter(user__username=persona).select_related("region").order_by("pk")[0]
+        )
+        return [model.objects.filter(**{f"{path}__startswith": grant.region.path}).order_by("pk")[0].pk]
+
+    return first
+
+
+def _own_region(persona: str) -> Callable[[], list[Any]]:
+    return lambda: [RoleAssignment.objects.filter(user__username=persona).order_by("pk")[0].region_id]
+
+
+# the API lists of one object (a region's children, a case's timeline, a need's suggested resources,
+# an activity's sign-ups, a team's members, an indicator's rows, a venue's rooms): path template →
+# the object's path arguments, read from the district, and the budget
+OBJECT_API: dict[str, tuple[Callable[[], list[Any]], Budget]] = {
+    "/api/v1/regions/{}/children": (_own_region("jiedao"), Budget("jiedao", 9)),
+    "/api/v1/cases/{}/timeline": (
+        _in_area(Case, "shequ_shuji", "region_path"),
+        Budget("shequ_shuji", 9),
+    ),
+    "/api/v1/lists/needs/{}/suggestions": (
+        _in_area(Need, "shequ_shuji"),
+        Budget("shequ_shuji", 10, rows=None),
+    ),
+    "/api/v1/activities/{}/signups": (
+        _in_area(Activity, "shequ_shuji"),
+        Budget("shequ_shuji", 8, rows=None),
+    ),
+    "/api/v1/activities/teams/{}/members": (
+        _in_area(Team, "shequ_shuji"),
+        Budget("shequ_shuji", 8, rows=None),
+    ),
+    "/api/v1/statistics/rows/{}": (lambda: ["cases.received"], Budget("jiedao", 9)),
+    "/api/v1/venues/{}/rooms": (_in_area(Venue, "jiedao"), Budget("jiedao", 8)),
+}
+
+
+@pytest.mark.parametrize("path", sorted(OBJECT_API))
+def test_an_object_api_list_reads_in_a_bounded_number_of_queries(district, db, path):
+    args, budget = OBJECT_API[path]
+    check(path.format(*args()), budget)
+
+
 # --- the walks: a new list cannot come without a budget ---
 
 
@@ -475,6 +574,28 @@ def parameterless_pages() -> set[str]:
     return names
 
 
+PAGED = re.compile(r"\bpaginate\(|\blist_page\(")
+
+
+def paged_pages() -> set[str]:
+    """The pages whose view pages a list (it calls paginate or list_page), with or without a
+    parameter in their URL."""
+    names = set()
+    for route, pattern in walk(get_resolver().url_patterns):
+        url = fill(route, "1")
+        if url.startswith(API_PREFIX):
+            continue
+        if PAGED.search(inspect.getsource(inspect.unwrap(pattern.callback))):
+            names.add(resolve(url).view_name)
+    return names
+
+
+def test_every_paged_page_has_a_budget():
+    """A page that pages its rows is a list: it has a budget here, whatever its URL takes."""
+    budgeted = set(PAGES) | set(OBJECT_PAGES) | {name for name, _query, _budget in ASSESSMENT.values()}
+    assert paged_pages() - budgeted == set(), "new paged pages: give them a budget in PAGES or OBJECT_PAGES"
+
+
 def test_every_parameterless_page_has_a_budget_or_is_not_a_list():
     pages = parameterless_pages()
     assert pages - set(PAGES) - NOT_A_LIST == set(), "new pages: give them a budget in PAGES or a reason"
@@ -482,8 +603,8 @@ def test_every_parameterless_page_has_a_budget_or_is_not_a_list():
     assert (set(PAGES) | NOT_A_LIST) - pages == set(), "these pages are gone: remove them here"
 
 
-def api_get_operations(client: Client) -> dict[str, bool]:
-    """Every GET path of the API without a path parameter → whether it answers a list."""
+def api_get_operations(client: Client, *, with_parameters: bool = False) -> dict[str, bool]:
+    """Every GET path of the API (without a path parameter, unless asked) → whether it answers a list."""
     schema = client.get(API_PREFIX + "openapi.json").json()
     components = schema["components"]["schemas"]
 
@@ -498,7 +619,7 @@ def api_get_operations(client: Client) -> dict[str, bool]:
     return {
         path: is_list(operations["get"])
         for path, operations in schema["paths"].items()
-        if "get" in operations and "{" not in path
+        if "get" in operations and ("{" not in path or with_parameters)
     }
 
 
@@ -509,3 +630,14 @@ def test_every_api_list_has_a_budget(client, db):
     assert set(operations) - set(API) - API_NOT_A_LIST == set(), "new GET operations: a budget or a reason"
     assert set(API) & API_NOT_A_LIST == set()
     assert (set(API) | API_NOT_A_LIST) - set(operations) == set(), "these operations are gone: remove them"
+
+
+def test_every_api_list_of_one_object_has_a_budget(client, db):
+    """A list endpoint whose path names an object (/regions/{id}/children) has a budget too."""
+    operations = api_get_operations(client, with_parameters=True)
+    lists = {
+        re.sub(r"\{[^}]*\}", "{}", path) for path, is_list in operations.items() if is_list and "{" in path
+    }
+    budgeted = set(OBJECT_API) | {path.replace("{pk}", "{}") for path, _q, _b in ASSESSMENT.values()}
+    assert lists - budgeted == set(), "new API lists of one object: give them a budget in OBJECT_API"
+    assert set(OBJECT_API) - lists == set(), "these API lists are gone: remove them from OBJECT_API"
