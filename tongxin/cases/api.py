@@ -64,6 +64,7 @@ from tongxin.cases.workflow import RULES, Action, Party, may_rate
 from tongxin.core.actors import Actor
 from tongxin.core.api import ApiError, require_capability
 from tongxin.core.dbrouter import may_lag
+from tongxin.core.keyset import COUNT_LIMIT
 from tongxin.core.ratelimit import over_limit
 from tongxin.core.roles import Capability
 from tongxin.core.schemas import ErrorOut, Page
@@ -245,7 +246,10 @@ def _search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
 class CasePage(Page):
     """Order and seek the matching ids in an index by keyset, then read only the page's rows: sorting
     a street's whole cases to show 50, or skipping an OFFSET of them, is what makes a list slow at a
-    million cases (BENCHMARKS.md)."""
+    million cases (BENCHMARKS.md). The count stops at COUNT_LIMIT for the same reason: a street's
+    whole history counted row by row grew with the data."""
+
+    count_limit = COUNT_LIMIT
 
     def paginate_queryset(
         self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
@@ -254,9 +258,11 @@ class CasePage(Page):
         frame = self.window(queryset.values("pk"), pagination, limit)
         ids = [row["pk"] for row in frame.rows]
         rows = Case.objects.select_related("category", "community").in_bulk(ids)
+        count, more = self.count(queryset)
         return {
             "items": [rows[pk] for pk in ids],
-            "count": queryset.count(),
+            "count": count,
+            "count_is_lower_bound": more,
             "limit": limit,
             "offset": None if pagination.cursor else pagination.offset or 0,
             "next_cursor": frame.next_cursor,
