@@ -55,6 +55,13 @@ TONGXIN_AUDIT_RETENTION_DAYS = env_int("TONGXIN_AUDIT_RETENTION_DAYS", 365)  # a
 # closed cases older than this keep only their archived history (cases/archive.py); 0: never
 TONGXIN_CASE_ARCHIVE_AFTER_DAYS = env_int("TONGXIN_CASE_ARCHIVE_AFTER_DAYS", 365)
 TONGXIN_AUDIT_CHECKPOINT_MINUTES = env_int("TONGXIN_AUDIT_CHECKPOINT_MINUTES", 15)
+# backups (`tongxin backup`) and the restore drill (`tongxin restore_drill`, SECURITY.md row 21): the
+# worker makes a backup and drills it every TONGXIN_RESTORE_DRILL_DAYS days (0: not scheduled,
+# the demo profile's default); keep the directory apart from the keys and copy it off the machine
+TONGXIN_BACKUP_DIR = Path(os.environ.get("TONGXIN_BACKUP_DIR", DATA_DIR / "backups"))
+TONGXIN_RESTORE_DRILL_DAYS = env_int(
+    "TONGXIN_RESTORE_DRILL_DAYS", 0 if TONGXIN_SECURITY_PROFILE == "demo" else 7
+)
 # PostgreSQL: the role the application connects as, when migrations run as another (the owner);
 # it may not UPDATE, DELETE or TRUNCATE audit events
 TONGXIN_DB_APP_ROLE = os.environ.get("TONGXIN_DB_APP_ROLE", "")

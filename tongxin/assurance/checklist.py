@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tongxin.accounts.models import RoleAssignment, User
+from tongxin.assurance.backups import drill_interval, drill_overdue, last_drill
+from tongxin.assurance.models import RestoreDrill
 from tongxin.audit.models import AuditCheckpoint, AuditEvent
 from tongxin.audit.trail import checkpoints_read
 from tongxin.core.roles import Role
@@ -264,10 +266,38 @@ def _argon2() -> Finding:
 
 
 def _database() -> Finding:
-    if connection.vendor == "postgresql":
-        return _holds(_("PostgreSQL; backups and the standby are the operator's (docs/deploy)."))
-    return Finding(
-        State.NOT_CONFIGURED, _("SQLite: for trials only; level 3 needs PostgreSQL with WAL archiving.")
+    """Row 21: a restore drill passed within the interval, on PostgreSQL; WAL archiving to another
+    place and the standby are the operator's server configuration (docs/configuration.md)."""
+    drill = last_drill()
+    if drill is None:
+        return Finding(
+            State.NOT_CONFIGURED,
+            _("No restore drill has run: `tongxin backup`, then `tongxin restore_drill`."),
+        )
+    if drill.outcome != RestoreDrill.Outcome.PASSED:
+        return Finding(
+            State.FAILING,
+            _("The last restore drill (%(when)s) failed: %(problem)s")
+            % {"when": _when(drill.started_at), "problem": (drill.problems or [""])[0]},
+        )
+    if drill_overdue(drill):
+        return Finding(
+            State.FAILING,
+            _("The last restore drill passed on %(when)s: overdue (one every %(days)s days).")
+            % {"when": _when(drill.started_at), "days": drill_interval().days},
+        )
+    if connection.vendor != "postgresql" or drill.vendor != "postgresql":
+        return Finding(
+            State.NOT_CONFIGURED,
+            _("A restore drill passed on %(when)s, but on SQLite: level 3 needs PostgreSQL.")
+            % {"when": _when(drill.started_at)},
+        )
+    return _holds(
+        _(
+            "PostgreSQL; a restore drill passed on %(when)s. WAL archiving to another place and the "
+            "hot standby are the operator's server configuration."
+        )
+        % {"when": _when(drill.started_at)}
     )
 
 
@@ -516,7 +546,14 @@ ROWS: tuple[Row, ...] = (
         21,
         _("Backup and restore drills, off-site backup, hot standby (PostgreSQL)"),
         "GB/T 22239 8.1.4.9a/b/c",
-        ("tongxin/core/tests/test_operations.py::test_the_level3_profile_refuses_sqlite",),
+        (
+            "tongxin/core/tests/test_operations.py::test_the_level3_profile_refuses_sqlite",
+            "tongxin/assurance/tests/test_backup.py::test_backup_and_drill_round_trip_on_sqlite",
+            "tongxin/assurance/tests/test_backup.py::test_backup_and_drill_round_trip_on_postgresql",
+            "tongxin/assurance/tests/test_backup.py::test_a_damaged_backup_fails_the_drill_and_is_recorded",
+            "tongxin/assurance/tests/test_backup.py::test_the_keys_are_never_in_the_backup",
+            "tongxin/assurance/tests/test_backup.py::test_row_21_follows_the_last_drill",
+        ),
         _database,
     ),
     Row(

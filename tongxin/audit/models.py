@@ -43,6 +43,8 @@ class Action(models.TextChoices):
     CLIENT_KEY_ISSUED = "client_key_issued", _("Open311 client key issued")
     CLIENT_KEY_REVOKED = "client_key_revoked", _("Open311 client key revoked")
     CLIENT_KEY_USED = "client_key_used", _("Open311 client key used")
+    BACKUP_MADE = "backup_made", _("Database backed up")
+    RESTORE_DRILL = "restore_drill", _("Restore drill")
 
 
 class Outcome(models.TextChoices):
