@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongxin.assessment.models import GradeLink, Item, Scheme
-from tongxin.assessment.services import SCHEME_FIELDS
+from tongxin.assessment.services import ITEM_FIELDS, SCHEME_FIELDS
 from tongxin.assessment.sources import reader
 from tongxin.core.forms import DateInput
 
@@ -38,18 +38,7 @@ class ItemForm(forms.ModelForm):
 
     class Meta:
         model = Item
-        fields = [
-            "name",
-            "applies_to",
-            "weight",
-            "max_score",
-            "source",
-            "indicator",
-            "rule",
-            "low",
-            "high",
-            "bands",
-        ]
+        fields = [name for name in ITEM_FIELDS if name != "position"]  # the order is kept by the page
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

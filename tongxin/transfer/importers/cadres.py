@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from tongxin.cadres.models import ROSTER_POSITIONS
-from tongxin.cadres.services import profile_save
+from tongxin.cadres.services import PROFILE_FIELDS, profile_save
 from tongxin.core.actors import Actor
 from tongxin.lib.tree import subtree_range
 from tongxin.people.models import Person, Position
@@ -15,18 +15,7 @@ from tongxin.regions.models import Level, Region
 from tongxin.transfer.importers.base import Line, SheetImporter, outside_area
 from tongxin.transfer.importers.people import PersonLookup, _masked
 
-FIELDS = (
-    "education",
-    "major",
-    "upgrade_level",
-    "upgrade_school",
-    "upgrade_expected_on",
-    "political_status",
-    "wealth_leader",
-    "college_graduate_cadre",
-    "veteran",
-    "note",
-)
+FIELDS = PROFILE_FIELDS  # the roster sheet sets exactly the profile the service keeps
 FLAGS = ("wealth_leader", "college_graduate_cadre", "veteran")
 
 
