@@ -241,6 +241,10 @@ AXES_COOLOFF_TIME = env_int("TONGXIN_LOGIN_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "tongxin.core.clients.client_address"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # the deadline sweep's queue indexes INCLUDE columns on PostgreSQL (index-only reads at a city's
+    # backlog); SQLite builds them on their key columns alone, which is what the embedded size needs
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
