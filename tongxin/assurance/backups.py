@@ -39,6 +39,8 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from tongxin.assurance.models import RestoreDrill
 from tongxin.audit import integrity
@@ -46,6 +48,16 @@ from tongxin.audit.models import Action, AuditEvent, Outcome
 from tongxin.audit.services import archive_anchor, audit_record, walk
 from tongxin.audit.trail import checkpoints_read
 from tongxin.core.actors import SYSTEM, StandIn
+
+# what the drill checks, in its order (RestoreDrill.checks: name -> "ok" or "failed")
+CHECK_LABELS: dict[str, Promise] = {
+    "backup": _("a backup to restore"),
+    "checksums": _("checksums against the manifest"),
+    "restore": _("the restore"),
+    "row_counts": _("row counts"),
+    "audit_chain": _("the audit chain"),
+    "integrity": _("the seals of the important tables"),
+}
 
 # the tables whose row counts the manifest keeps and the drill compares
 MAIN_TABLES = (
@@ -333,6 +345,7 @@ def restore_drill(*, backup_id: str | None = None, ran_by: str = "command") -> R
     manifest: dict[str, Any] = {}
     if not chosen or not (folder / MANIFEST).exists():
         problems.append(f"no backup {chosen!r} in {backup_dir()}: run `tongxin backup` first")
+        checks["backup"] = "failed"
     else:
         manifest = json.loads((folder / MANIFEST).read_text())
         for entry in manifest["files"]:
@@ -361,6 +374,7 @@ def restore_drill(*, backup_id: str | None = None, ran_by: str = "command") -> R
             checks.setdefault("restore", "failed")
             problems.append(f"the restore failed: {error}")
         except Exception as error:  # a damaged copy fails the ORM's queries in many ways
+            checks["restore"] = "failed"
             problems.append(f"the restored copy could not be read: {error}")
     drill = RestoreDrill.objects.create(
         started_at=started,
@@ -380,6 +394,10 @@ def restore_drill(*, backup_id: str | None = None, ran_by: str = "command") -> R
         detail={"drill": drill.pk, "checks": checks, "problems": len(problems)},
     )
     return drill
+
+
+def failed_checks(drill: RestoreDrill) -> list[Promise]:
+    return [label for name, label in CHECK_LABELS.items() if drill.checks.get(name) == "failed"]
 
 
 def last_drill() -> RestoreDrill | None:

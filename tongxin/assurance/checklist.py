@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tongxin.accounts.models import RoleAssignment, User
-from tongxin.assurance.backups import drill_interval, drill_overdue, last_drill
+from tongxin.assurance.backups import drill_interval, drill_overdue, failed_checks, last_drill
 from tongxin.assurance.models import RestoreDrill
 from tongxin.audit.models import AuditCheckpoint, AuditEvent
 from tongxin.audit.trail import checkpoints_read
@@ -272,13 +272,16 @@ def _database() -> Finding:
     if drill is None:
         return Finding(
             State.NOT_CONFIGURED,
-            _("No restore drill has run: `tongxin backup`, then `tongxin restore_drill`."),
+            _("No restore drill has run: run tongxin backup, then tongxin restore_drill."),
         )
     if drill.outcome != RestoreDrill.Outcome.PASSED:
         return Finding(
             State.FAILING,
-            _("The last restore drill (%(when)s) failed: %(problem)s")
-            % {"when": _when(drill.started_at), "problem": (drill.problems or [""])[0]},
+            _("The last restore drill (%(when)s) failed: %(checks)s (tongxin restore_drill says why).")
+            % {
+                "when": _when(drill.started_at),
+                "checks": _("; ").join(str(c) for c in failed_checks(drill)) or "—",
+            },
         )
     if drill_overdue(drill):
         return Finding(

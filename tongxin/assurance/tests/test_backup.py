@@ -136,10 +136,13 @@ def test_row_21_follows_the_last_drill(settings):
             outcome=outcome,
             problems=[] if outcome == "passed" else ["database.dump: the SHA-256 differs"],
             ran_by="worker",
+            checks={"checksums": "ok" if outcome == "passed" else "failed"},
         )
 
     drill("failed", 1)
     assert _row_21() == State.FAILING
+    detail = str(dict((row.number, finding.detail) for row, finding in checklist())[21])
+    assert "failed: checksums against the manifest" in detail
     drill("passed", 10)
     assert _row_21() == State.FAILING  # the newest is still the failed one
     RestoreDrill.objects.all().delete()
