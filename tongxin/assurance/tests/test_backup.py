@@ -18,6 +18,7 @@ from tongxin.audit.models import Action, AuditEvent
 from tongxin.audit.services import audit_record
 from tongxin.audit.trail import checkpoint_write
 from tongxin.core.actors import SYSTEM
+from tongxin.jobs import registry
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
@@ -150,3 +151,14 @@ def test_row_21_follows_the_last_drill(settings):
     assert _row_21() == State.FAILING  # overdue: older than the interval
     drill("passed", 1)
     assert _row_21() == (State.HOLDS if vendor == "postgresql" else State.NOT_CONFIGURED)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_worker_job_backs_up_and_drills(backups, tree):
+    _some_history(tree)
+    registry.load_all()
+    assert "assurance.restore_drill" in registry.HANDLERS
+    registry.HANDLERS["assurance.restore_drill"]({})
+    drill = RestoreDrill.objects.get()
+    assert drill.ran_by == "worker" and drill.outcome == RestoreDrill.Outcome.PASSED, drill.problems
+    assert len(list(backups.iterdir())) == 1
