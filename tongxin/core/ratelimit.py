@@ -18,8 +18,9 @@ from tongxin.core.models import RateCounter
 
 _TABLE = RateCounter._meta.db_table
 # the window's end is kept while it lies ahead, else a new window starts with this event
+# the only name put in is the model's own table; the values are parameters
 _HIT = (
-    f'INSERT INTO {_TABLE} ("key", n, until) VALUES (%s, 1, %s) '
+    f'INSERT INTO {_TABLE} ("key", n, until) VALUES (%s, 1, %s) '  # nosec B608
     f'ON CONFLICT ("key") DO UPDATE SET '
     f"n = CASE WHEN {_TABLE}.until > %s THEN {_TABLE}.n + 1 ELSE 1 END, "
     f"until = CASE WHEN {_TABLE}.until > %s THEN {_TABLE}.until ELSE excluded.until END "
