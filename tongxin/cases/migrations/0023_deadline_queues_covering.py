@@ -17,10 +17,22 @@ class Migration(migrations.Migration):
             model_name="case",
             name="case_overdue_pending",
         ),
-        migrations.AlterField(
-            model_name="case",
-            name="warn_at",
-            field=models.DateTimeField(blank=True, null=True),
+        # only the plain warn_at index goes: on SQLite an AlterField remakes the whole cases table,
+        # which would drop the word search's triggers (0021) and copy every case
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="case",
+                    name="warn_at",
+                    field=models.DateTimeField(blank=True, null=True),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    'DROP INDEX IF EXISTS "cases_case_warn_at_58a0c253"',
+                    'CREATE INDEX IF NOT EXISTS "cases_case_warn_at_58a0c253" ON "cases_case" ("warn_at")',
+                ),
+            ],
         ),
         migrations.AddIndex(
             model_name="case",
