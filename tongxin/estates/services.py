@@ -867,7 +867,7 @@ def fund_entry_add(
         errors.setdefault("receipt_number", []).append(_("A spending needs the number of its receipt."))
     if project is not None and project.fund_id != fund.pk:
         errors.setdefault("project", []).append(_("The project is not one of this fund's."))
-    if on > (now or timezone.now()).date():
+    if on > timezone.localdate(now or timezone.now()):  # the local day, not UTC's (00:00–08:00 in Beijing)
         errors.setdefault("on", []).append(_("The date is not in the future."))
     if errors:
         raise ValidationError(errors)
