@@ -43,6 +43,25 @@ def _audit_files_per_test(settings, tmp_path):
     settings.TONGXIN_AUDIT_DIR = tmp_path / "audit"
 
 
+# the worker's heavy periodic sweeps: the kept figures (every node × period, up to 20 s a run) and
+# the weekly restore drill (a backup of the whole database restored into a scratch one)
+HEAVY_SWEEPS = ("statistics.keep_figures", "assurance.restore_drill")
+
+
+@pytest.fixture(autouse=True)
+def _heavy_sweeps_off_schedule(request, monkeypatch) -> None:
+    """A test of deadlines or notifications runs every due job: it does not pay for the heavy
+    sweeps, nor back up its own uncommitted transaction. The tests of those sweeps run them
+    themselves; a test marked `scheduled_sweeps` sees the whole schedule."""
+    if request.node.get_closest_marker("scheduled_sweeps"):
+        return
+    from tongxin.jobs import registry
+
+    registry.load_all()
+    kept = {kind: p for kind, p in registry.PERIODIC.items() if kind not in HEAVY_SWEEPS}
+    monkeypatch.setattr(registry, "PERIODIC", kept)
+
+
 @pytest.fixture
 def tree(db) -> Tree:
     return build_tree()

@@ -208,6 +208,10 @@ def _backup_sqlite(target: Path) -> dict[str, Any]:
 
 def backup_create(*, actor: StandIn = SYSTEM) -> dict[str, Any]:
     """Write a backup of the database and its manifest; return the manifest."""
+    if connection.in_atomic_block:
+        # a copy made inside a transaction would hold its uncommitted writes (and SQLite's backup
+        # API waits forever for the lock that transaction holds)
+        raise BackupError("a backup is made outside any transaction")
     now = timezone.now()
     backup_id = now.strftime("%Y%m%dT%H%M%S%fZ")
     root = backup_dir()

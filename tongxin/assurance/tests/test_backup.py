@@ -11,7 +11,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from tongxin.assurance.backups import MANIFEST, backup_create, restore_drill
+from tongxin.assurance import jobs as assurance_jobs
+from tongxin.assurance.backups import MANIFEST, BackupError, backup_create, restore_drill
 from tongxin.assurance.checklist import State, checklist
 from tongxin.assurance.models import RestoreDrill
 from tongxin.audit.models import Action, AuditEvent
@@ -153,12 +154,25 @@ def test_row_21_follows_the_last_drill(settings):
     assert _row_21() == (State.HOLDS if vendor == "postgresql" else State.NOT_CONFIGURED)
 
 
+@pytest.mark.scheduled_sweeps
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_job_backs_up_and_drills(backups, tree):
     _some_history(tree)
     registry.load_all()
     assert "assurance.restore_drill" in registry.HANDLERS
+    # scheduled weekly (the suite's conftest takes it off the schedule of every other test)
+    drill_every = timedelta(days=django_settings.TONGXIN_RESTORE_DRILL_DAYS)
+    assert registry.PERIODIC["assurance.restore_drill"].every == assurance_jobs.EVERY == drill_every
     registry.HANDLERS["assurance.restore_drill"]({})
     drill = RestoreDrill.objects.get()
     assert drill.ran_by == "worker" and drill.outcome == RestoreDrill.Outcome.PASSED, drill.problems
     assert len(list(backups.iterdir())) == 1
+
+
+@pytest.mark.django_db
+def test_no_backup_inside_a_transaction(backups):
+    """A copy made inside a transaction would hold its uncommitted writes; on SQLite the backup API
+    would wait forever for that transaction's lock. It is refused at once, and nothing is left."""
+    with pytest.raises(BackupError, match="outside any transaction"):
+        backup_create()
+    assert not backups.exists() or not any(backups.iterdir())

@@ -112,6 +112,7 @@ def test_a_closed_period_is_kept_longer(district):
     assert kept.max_age(this_year) == kept.MAX_AGE_OPEN
 
 
+@pytest.mark.scheduled_sweeps
 def test_the_sweep_keeps_what_is_due_once_and_shards_split_the_nodes(district):
     KeptFigures.objects.all().delete()
     now = timezone.now()
