@@ -12,12 +12,15 @@ a row whose seal does not match (changed behind the application's back), a seal 
 """
 
 import hmac
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import models
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 from tongxin.audit.chain import KEYED, _key, body, current_scheme, sm3_available
 from tongxin.audit.models import Seal
@@ -29,10 +32,28 @@ BATCH = 2000
 SEALED: dict[str, tuple[str, ...]] = {}
 
 
+# tables whose new rows are sealed from the saved instance, not read back: every field covered is
+# of a kind whose value the database returns as it was given (see _as_stored)
+FROM_INSTANCE: set[str] = set()
+_AS_GIVEN = (
+    models.AutoField,
+    models.BigAutoField,
+    models.IntegerField,  # and its subclasses
+    models.BooleanField,
+    models.CharField,
+    models.TextField,
+    models.DateTimeField,
+    models.JSONField,
+    models.ForeignKey,
+)
+
+
 def sealed(model: type[models.Model], fields: tuple[str, ...]) -> None:
     """Register a table whose rows carry a seal (from an app's ready())."""
     label = model._meta.label
     SEALED[label] = fields
+    if all(isinstance(_field(model, name), _AS_GIVEN) for name in fields):
+        FROM_INSTANCE.add(label)
     post_save.connect(_on_save, sender=model, dispatch_uid=f"seal-save-{label}")
     post_delete.connect(_on_delete, sender=model, dispatch_uid=f"seal-delete-{label}")
 
@@ -50,11 +71,58 @@ def _stored(model: type[models.Model], fields: tuple[str, ...], pks: list[Any]) 
     return {row.pop("pk"): row for row in rows}
 
 
-def _on_save(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
+def _field(model: type[models.Model], name: str) -> Any:
+    """The field of a sealed name (`case_id` names the foreign key `case`)."""
+    for concrete in model._meta.concrete_fields:
+        if name in (concrete.name, concrete.attname):
+            return concrete
+    raise LookupError(f"{model._meta.label} has no field {name}")
+
+
+def _as_stored(
+    model: type[models.Model], fields: tuple[str, ...], instance: models.Model
+) -> dict[str, Any] | None:
+    """The values of a new row as `.values()` will read them back, from the saved instance; None
+    when one is an expression (Now(), F()) only the database knows the result of. A datetime comes
+    back in UTC, a text as str, a JSON value as its JSON decoded (the field's own encoder)."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        column = _field(model, name)
+        value = getattr(instance, column.attname)
+        if hasattr(value, "resolve_expression"):
+            return None
+        if value is None:
+            pass
+        elif isinstance(column, models.JSONField):
+            value = json.loads(json.dumps(value, cls=column.encoder))
+        elif isinstance(column, models.DateTimeField):
+            if not isinstance(value, datetime) or timezone.is_naive(value):
+                return None
+            value = value.astimezone(UTC)
+        elif isinstance(column, (models.CharField, models.TextField)):
+            value = str(value)
+        elif isinstance(column, models.BooleanField):
+            value = bool(value)
+        elif isinstance(value, bool) or not isinstance(value, int):
+            return None
+        values[name] = value
+    return values
+
+
+def _on_save(
+    sender: type[models.Model],
+    instance: models.Model,
+    raw: bool = False,
+    created: bool = False,
+    **kwargs: Any,
+) -> None:
     if raw:  # loaddata: the job seals what a fixture wrote
         return
     label = sender._meta.label
-    values = _stored(sender, SEALED[label], [instance.pk])[instance.pk]
+    # a new row of a table of plain fields is sealed from what was saved (one query fewer inside
+    # every case transition: BENCHMARKS.md, intake); a changed row is read back as stored
+    made = _as_stored(sender, SEALED[label], instance) if created and label in FROM_INSTANCE else None
+    values = made if made is not None else _stored(sender, SEALED[label], [instance.pk])[instance.pk]
     scheme = current_scheme()
     # one INSERT … ON CONFLICT DO UPDATE (the row's seal anew), not update_or_create's savepoint,
     # select and insert: the seal is written inside every case transition (BENCHMARKS.md, intake)

@@ -7,6 +7,7 @@ old one off, put the new one on) in the same transaction, with conditional `col 
 as daily_counts.py does for the three rates.
 """
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -114,8 +115,12 @@ def _apply(rows: list[Row]) -> None:
     there): a resident's report adds to ten rows, and each round trip costs more than the update
     itself (BENCHMARKS.md, intake). A row not there yet is inserted afterwards, as _upsert does."""
     if len(rows) < 2 or connection.vendor != "postgresql" or _server_side_binding():
-        for model, lookup, changes, create in rows:
-            _upsert(model, lookup, changes, **create)
+        # one fixed UPDATE each (no ORM compilation: ten of them a report); a missing row is made
+        with connection.cursor() as cursor:
+            for model, lookup, changes, create in rows:
+                cursor.execute(*_update_sql(model, lookup, changes))
+                if not cursor.rowcount:
+                    _upsert(model, lookup, changes, **create)
         return
     statements, params = [], []
     for model, lookup, changes, _create in rows:
@@ -137,19 +142,26 @@ def _server_side_binding() -> bool:
     return bool(connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
 
 
-def _update_sql(model: Any, lookup: dict[str, Any], changes: dict[str, int]) -> tuple[str, list[Any]]:
+@functools.cache
+def _update_statement(
+    model: Any, changed: tuple[str, ...], keys: tuple[str, ...]
+) -> tuple[str, tuple[Any, ...]]:
+    """The UPDATE of a kept-count row and the fields of its lookup, made once per shape."""
     quote, meta = connection.ops.quote_name, model._meta
-    sets = [
-        f"{quote(meta.get_field(name).column)} = {quote(meta.get_field(name).column)} + %s"
-        for name in changes
-    ]
-    where, values = [], list(changes.values())
-    for name, value in lookup.items():
-        field = meta.get_field(name)
-        where.append(f"{quote(field.column)} = %s")
-        values.append(field.get_db_prep_value(value, connection))
+    columns = [quote(meta.get_field(name).column) for name in changed]
+    sets = [f"{column} = {column} + %s" for column in columns]
+    fields = tuple(meta.get_field(name) for name in keys)
+    where = [f"{quote(field.column)} = %s" for field in fields]
     # the table and columns are the model's own, quoted; every value is a parameter
     sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(where)}"  # nosec B608
+    return sql, fields
+
+
+def _update_sql(model: Any, lookup: dict[str, Any], changes: dict[str, int]) -> tuple[str, list[Any]]:
+    sql, fields = _update_statement(model, tuple(changes), tuple(lookup))
+    values = list(changes.values())
+    for field, value in zip(fields, lookup.values(), strict=True):
+        values.append(field.get_db_prep_value(value, connection))
     return sql, values
 
 

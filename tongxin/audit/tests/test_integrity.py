@@ -139,3 +139,33 @@ def test_a_seal_made_again_without_the_key_does_not_check_out(tree, settings):
     assert seal_missing() == 1  # sealed with the wrong key, as someone without it would
     settings.AUDIT_CHAIN_KEY = key
     assert verify().problems == [f"cases.CaseTransition #{row.pk}: changed outside Tongxin"]
+
+
+def test_a_new_row_sealed_from_what_was_saved_checks_out_as_stored(tree):
+    """A new transition is sealed from the saved instance, not read back: what the database gives
+    back (a datetime in UTC, JSON decoded, a status as text) must seal the same, or `verify` would
+    report rows changed that nobody touched."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tongxin.audit.integrity import FROM_INSTANCE, _stored, seal_of
+    from tongxin.cases.models import CaseStatus
+
+    assert "cases.CaseTransition" in FROM_INSTANCE
+    case = report_case(tree)
+    at = datetime(2026, 12, 7, 23, 59, 59, 123456, tzinfo=ZoneInfo("Asia/Shanghai"))
+    row = CaseTransition.objects.create(
+        case=case,
+        action="comment",
+        from_status=CaseStatus.REPORTED,
+        to_status=CaseStatus.REPORTED,
+        actor_label="社区书记 · 王芳",
+        reason="居民说：“垃圾已清运”",
+        data={"z": [1, 2.5, None, True, 0.1], "a": {"嵌套": "值", "b": 1}, "on": "2026-12-07"},
+        at=at,
+    )
+    seal = Seal.objects.get(label="cases.CaseTransition", object_id=row.pk)
+    stored = _stored(CaseTransition, SEALED["cases.CaseTransition"], [row.pk])[row.pk]
+    assert seal.digest == seal_of("cases.CaseTransition", row.pk, stored, seal.scheme)
+    report = verify()
+    assert report.intact, report.problems
