@@ -36,9 +36,7 @@ SEALED: dict[str, tuple[str, ...]] = {}
 # of a kind whose value the database returns as it was given (see _as_stored)
 FROM_INSTANCE: set[str] = set()
 _AS_GIVEN = (
-    models.AutoField,
-    models.BigAutoField,
-    models.IntegerField,  # and its subclasses
+    models.IntegerField,  # and its subclasses, the automatic keys among them
     models.BooleanField,
     models.CharField,
     models.TextField,
@@ -52,7 +50,7 @@ def sealed(model: type[models.Model], fields: tuple[str, ...]) -> None:
     """Register a table whose rows carry a seal (from an app's ready())."""
     label = model._meta.label
     SEALED[label] = fields
-    if all(isinstance(_field(model, name), _AS_GIVEN) for name in fields):
+    if all(isinstance(model._meta.get_field(name), _AS_GIVEN) for name in fields):
         FROM_INSTANCE.add(label)
     post_save.connect(_on_save, sender=model, dispatch_uid=f"seal-save-{label}")
     post_delete.connect(_on_delete, sender=model, dispatch_uid=f"seal-delete-{label}")
@@ -71,14 +69,6 @@ def _stored(model: type[models.Model], fields: tuple[str, ...], pks: list[Any]) 
     return {row.pop("pk"): row for row in rows}
 
 
-def _field(model: type[models.Model], name: str) -> Any:
-    """The field of a sealed name (`case_id` names the foreign key `case`)."""
-    for concrete in model._meta.concrete_fields:
-        if name in (concrete.name, concrete.attname):
-            return concrete
-    raise LookupError(f"{model._meta.label} has no field {name}")
-
-
 def _as_stored(
     model: type[models.Model], fields: tuple[str, ...], instance: models.Model
 ) -> dict[str, Any] | None:
@@ -87,7 +77,7 @@ def _as_stored(
     back in UTC, a text as str, a JSON value as its JSON decoded (the field's own encoder)."""
     values: dict[str, Any] = {}
     for name in fields:
-        column = _field(model, name)
+        column: Any = model._meta.get_field(name)  # `case_id` names the foreign key `case`
         value = getattr(instance, column.attname)
         if hasattr(value, "resolve_expression"):
             return None

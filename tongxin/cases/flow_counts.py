@@ -113,14 +113,14 @@ def _apply(rows: list[Row]) -> None:
     """Add to each row, in order. On PostgreSQL the updates go in one round trip (statements run in
     the order given, so the lock order is kept; each statement's row count says whether its row was
     there): a resident's report adds to ten rows, and each round trip costs more than the update
-    itself (BENCHMARKS.md, intake). A row not there yet is inserted afterwards, as _upsert does."""
+    itself (BENCHMARKS.md, intake). A row not there yet is inserted afterwards (_insert_or_add)."""
     if len(rows) < 2 or connection.vendor != "postgresql" or _server_side_binding():
         # one fixed UPDATE each (no ORM compilation: ten of them a report); a missing row is made
         with connection.cursor() as cursor:
             for model, lookup, changes, create in rows:
                 cursor.execute(*_update_sql(model, lookup, changes))
                 if not cursor.rowcount:
-                    _upsert(model, lookup, changes, **create)
+                    _insert_or_add(model, lookup, changes, **create)
         return
     statements, params = [], []
     for model, lookup, changes, _create in rows:
@@ -135,7 +135,7 @@ def _apply(rows: list[Row]) -> None:
             counts.append(raw.rowcount)
     for (model, lookup, changes, create), count in zip(rows, counts, strict=True):
         if not count:
-            _upsert(model, lookup, changes, **create)
+            _insert_or_add(model, lookup, changes, **create)
 
 
 def _server_side_binding() -> bool:
@@ -165,10 +165,9 @@ def _update_sql(model: Any, lookup: dict[str, Any], changes: dict[str, int]) -> 
     return sql, values
 
 
-def _upsert(model: Any, lookup: dict[str, Any], changes: dict[str, int], **create: Any) -> None:
+def _insert_or_add(model: Any, lookup: dict[str, Any], changes: dict[str, int], **create: Any) -> None:
+    """The row the UPDATE did not find: insert it, or add to it if a concurrent writer just did."""
     update = {name: F(name) + n for name, n in changes.items()}
-    if model.objects.filter(**lookup).update(**update):
-        return
     try:
         with transaction.atomic():  # a savepoint: a concurrent first insert wins, then we add to it
             model.objects.create(**lookup, **create, **changes)
